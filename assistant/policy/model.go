@@ -1,0 +1,148 @@
+package policy
+
+import "strings"
+
+// Type is the kind of policy a document is, which decides which elements
+// are legal and how principals are judged.
+type Type string
+
+const (
+	Identity Type = "identity" // attached to a user, group or role
+	Resource Type = "resource" // attached to a resource (bucket, queue, key...)
+	Trust    Type = "trust"    // a role's AssumeRolePolicyDocument
+	SCP      Type = "scp"      // an AWS Organizations service control policy
+)
+
+// ParseType turns a user-supplied name ("identity", "trust", "scp",
+// "resource") into a Type. The empty string means "detect".
+func ParseType(s string) (Type, bool) {
+	switch t := Type(strings.ToLower(strings.TrimSpace(s))); t {
+	case Identity, Resource, Trust, SCP, "":
+		return t, true
+	}
+	return "", false
+}
+
+// Pos is a 1-based line and column in the text the user supplied. The zero
+// Pos means "unknown".
+type Pos struct {
+	Line int `json:"line"`
+	Col  int `json:"column"`
+}
+
+// Value is one string of a policy with the place it was written.
+type Value struct {
+	Text string
+	Pos  Pos
+}
+
+// List is a policy element that may be written as a single string or a list
+// of strings (Action, Resource, a condition's values...).
+type List struct {
+	Values []Value
+	Pos    Pos  // where the element's key was written
+	Set    bool // the element was present
+	Single bool // written as a bare string rather than a list
+}
+
+// Strings returns the texts of the list's values.
+func (l List) Strings() []string {
+	out := make([]string, len(l.Values))
+	for i, v := range l.Values {
+		out[i] = v.Text
+	}
+	return out
+}
+
+// Principal is a Principal or NotPrincipal element.
+type Principal struct {
+	Pos Pos
+	// Any is true for the bare wildcard form: "Principal": "*".
+	Any bool
+	// Entries maps the principal kind (AWS, Service, Federated,
+	// CanonicalUser) to its values, in the order written.
+	Entries []PrincipalEntry
+}
+
+// PrincipalEntry is one kind of principal with its values.
+type PrincipalEntry struct {
+	Kind   string // "AWS", "Service", "Federated", "CanonicalUser"
+	Values List
+}
+
+// Condition is one key test inside a Condition block:
+// {"StringEquals": {"aws:SourceAccount": ["123"]}} is one Condition with
+// Operator "StringEquals", Key "aws:SourceAccount" and one value.
+type Condition struct {
+	Operator string // as written, e.g. "ForAnyValue:StringLike", "ArnEqualsIfExists"
+	Key      string // as written
+	Values   List
+	Pos      Pos
+}
+
+// Statement is one statement of a policy document.
+type Statement struct {
+	Index int    // 0-based position in the document
+	Sid   string // may be empty
+	Pos   Pos    // where the statement starts
+
+	Effect    string // "Allow" or "Deny" as written (validated by the analysis)
+	EffectPos Pos
+
+	Action, NotAction     List
+	Resource, NotResource List
+	Principal             *Principal
+	NotPrincipal          *Principal
+	Conditions            []Condition
+	ConditionPos          Pos
+
+	// Unknown holds element names the statement has that IAM does not know.
+	Unknown []Value
+}
+
+// Document is one IAM policy document.
+type Document struct {
+	// Name says where the document came from: the file name, or for a
+	// template the resource and property, e.g. "AppRole.Policies[0] (AWS::IAM::Role)".
+	Name string
+	// Type is the detected (or forced) policy type.
+	Type Type
+	// Source is the format the document was read from: "json", "yaml",
+	// "cloudformation", "terraform".
+	Source string
+
+	Version    string
+	VersionPos Pos
+	ID         string
+	Pos        Pos // where the document starts in the input
+
+	// StatementSingle is true when Statement was written as an object
+	// rather than an array.
+	StatementSingle bool
+	Statements      []Statement
+
+	// Unknown holds top-level element names IAM does not know.
+	Unknown []Value
+
+	// Text is the document as the user wrote it (after repairs), for
+	// showing offending lines; Size is its length without white space
+	// outside strings, the figure AWS's size quotas count.
+	Text string
+	Size int
+}
+
+// Note is something the reader repaired or wants the user to know, never an
+// error: "replaced typographic quotes", "removed Slack link markup".
+type Note struct {
+	Pos     Pos    `json:"pos"`
+	Message string `json:"message"`
+}
+
+// Result is everything read from one input.
+type Result struct {
+	Documents []*Document
+	Notes     []Note
+	// Format is the detected input format: "json", "yaml",
+	// "cloudformation", "terraform".
+	Format string
+}

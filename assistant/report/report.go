@@ -1,0 +1,127 @@
+package report
+
+import "encoding/json"
+
+// Category is the stable kind of a finding; scripts rely on these values.
+type Category string
+
+const (
+	Syntax              Category = "syntax"
+	UnknownAction       Category = "unknown-action"
+	UnknownConditionKey Category = "unknown-condition-key"
+	ResourceMismatch    Category = "resource-mismatch"
+	FullAdmin           Category = "full-admin"
+	ServiceWildcard     Category = "service-wildcard"
+	NotAction           Category = "not-action"
+	NotResource         Category = "not-resource"
+	WildcardResource    Category = "wildcard-resource"
+	PrivilegeEscalation Category = "privilege-escalation"
+	DataExfiltration    Category = "data-exfiltration"
+	CredentialsExposure Category = "credentials-exposure"
+	PermissionsMgmt     Category = "permissions-management"
+	PassRole            Category = "pass-role"
+	PublicAccess        Category = "public-access"
+	ConditionCategory   Category = "condition"
+)
+
+// Categories lists every category in a stable order.
+var Categories = []Category{
+	Syntax, UnknownAction, UnknownConditionKey, ResourceMismatch, FullAdmin,
+	ServiceWildcard, NotAction, NotResource, WildcardResource,
+	PrivilegeEscalation, DataExfiltration, CredentialsExposure,
+	PermissionsMgmt, PassRole, PublicAccess, ConditionCategory,
+}
+
+// Severity orders findings; Critical is the worst.
+type Severity string
+
+const (
+	Critical Severity = "critical"
+	High     Severity = "high"
+	Medium   Severity = "medium"
+	Low      Severity = "low"
+	Info     Severity = "info"
+)
+
+// Rank is 0 for Critical up to 4 for Info, so that sorting by Rank puts
+// the worst first.
+func (s Severity) Rank() int {
+	switch s {
+	case Critical:
+		return 0
+	case High:
+		return 1
+	case Medium:
+		return 2
+	case Low:
+		return 3
+	}
+	return 4
+}
+
+// Finding is one problem, tied to the statement it comes from.
+type Finding struct {
+	ID             string   `json:"id"` // stable within a report, e.g. "PC-ESC-iam-001"
+	Category       Category `json:"category"`
+	Severity       Severity `json:"severity"`
+	Document       string   `json:"document"`
+	Statement      int      `json:"statement"` // 0-based index; -1 for the whole document
+	Sid            string   `json:"sid"`
+	Line           int      `json:"line"` // 0 when unknown
+	Title          string   `json:"title"`
+	Detail         string   `json:"detail"`
+	Recommendation string   `json:"recommendation"`
+	Actions        []string `json:"actions"`
+	// Source says who found it: "engine" or "model".
+	Source string `json:"source,omitempty"`
+	// Count is how many similar findings this one stands for (grouping);
+	// 0 or 1 means itself only.
+	Count int `json:"count,omitempty"`
+}
+
+// Document is the review of one policy document of the input.
+type Document struct {
+	Name       string    `json:"name"`
+	PolicyType string    `json:"policy_type"`
+	Score      int       `json:"score"`
+	Summary    string    `json:"summary"`
+	Findings   []Finding `json:"findings"`
+}
+
+// Change is one line of "what changed and why" for a suggested policy.
+type Change struct {
+	Statement int    `json:"statement"`
+	What      string `json:"what"`
+	Why       string `json:"why"`
+}
+
+// Suggestion is a tightened policy proven to grant nothing the original
+// did not.
+type Suggestion struct {
+	Document string          `json:"document"`
+	Policy   json.RawMessage `json:"policy"`
+	Score    int             `json:"score"`
+	Changes  []Change        `json:"changes"`
+	Source   string          `json:"source"` // "engine" or "model"
+	// Verdicts are the proofs that it is no broader: "built-in subset
+	// check" always, "IAM Access Analyzer CheckNoNewAccess" when enabled.
+	Verdicts []string `json:"verdicts,omitempty"`
+}
+
+// Report is the review of one input.
+type Report struct {
+	File       string     `json:"file"`
+	PolicyType string     `json:"policy_type"`
+	Score      int        `json:"score"`
+	Summary    string     `json:"summary"`
+	Findings   []Finding  `json:"findings"`
+	Documents  []Document `json:"documents"`
+	// SuggestedPolicy is the tightened policy, or nil when nothing could
+	// be improved (NoSuggestionReason then says why).
+	SuggestedPolicy    *Suggestion `json:"suggested_policy"`
+	NoSuggestionReason string      `json:"no_suggestion_reason,omitempty"`
+	Analyzers          []string    `json:"analyzers"`
+	// DataVersion is the version of the embedded IAM data.
+	DataVersion string   `json:"data_version"`
+	Notes       []string `json:"notes,omitempty"`
+}
