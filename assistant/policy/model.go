@@ -145,4 +145,6 @@ type Result struct {
 	// Format is the detected input format: "json", "yaml",
 	// "cloudformation", "terraform".
 	Format string
+
+	input *lineIndex // the input as supplied, for Line
 }

@@ -36,4 +36,7 @@ type Options struct {
 	Name string
 	// Type forces the policy type of every document; empty detects it.
 	Type Type
+	// MaxBytes is the largest input accepted; 0 means MaxInputBytes.
+	// Reading larger documents (some AWS managed policies are) needs it.
+	MaxBytes int
 }

@@ -1,0 +1,283 @@
+package analysis
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/policycheck/policycheck/assistant/iamref"
+	"github.com/policycheck/policycheck/assistant/policy"
+	"github.com/policycheck/policycheck/assistant/report"
+)
+
+func kb() *iamref.KB { return iamref.Default() }
+
+// analyze reads a policy written as a Go value or JSON text and reviews it.
+func analyze(t testing.TB, typ policy.Type, doc any) Result {
+	t.Helper()
+	var data []byte
+	switch d := doc.(type) {
+	case string:
+		data = []byte(d)
+	default:
+		var err error
+		if data, err = json.Marshal(d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := policy.Read(data, policy.Options{Name: "test", Type: typ})
+	if err != nil {
+		t.Fatalf("read: %v\n%s", err, data)
+	}
+	return Analyze(kb(), res.Documents[0])
+}
+
+type m = map[string]any
+
+func pol(stmts ...m) m {
+	list := make([]any, len(stmts))
+	for i, s := range stmts {
+		list[i] = s
+	}
+	return m{"Version": "2012-10-17", "Statement": list}
+}
+
+func allow(actions, resources any) m {
+	return m{"Effect": "Allow", "Action": actions, "Resource": resources}
+}
+func deny(actions, resources any) m {
+	return m{"Effect": "Deny", "Action": actions, "Resource": resources}
+}
+
+func categories(r Result) []string {
+	var out []string
+	for _, f := range r.Findings {
+		if !slices.Contains(out, string(f.Category)) {
+			out = append(out, string(f.Category))
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func has(r Result, c report.Category) bool {
+	for _, f := range r.Findings {
+		if f.Category == c && f.Severity != report.Info {
+			return true
+		}
+	}
+	return false
+}
+
+// TestScoreAnchors pins the rubric of the README.
+func TestScoreAnchors(t *testing.T) {
+	tests := []struct {
+		name     string
+		typ      policy.Type
+		doc      any
+		min, max int
+		want     []report.Category
+		not      []report.Category
+	}{
+		{"admin", "", pol(allow("*", "*")), 1, 1, []report.Category{report.FullAdmin}, nil},
+		{"admin lower case", "", pol(m{"Effect": "Allow", "Action": "*:*", "Resource": "*"}), 1, 2, nil, nil},
+		{"trust anyone", policy.Trust, pol(m{"Effect": "Allow", "Principal": m{"AWS": "*"}, "Action": "sts:AssumeRole"}), 1, 1, []report.Category{report.PublicAccess}, nil},
+		{"iam star", "", pol(allow("iam:*", "*")), 2, 3, []report.Category{report.PrivilegeEscalation, report.ServiceWildcard}, nil},
+		{"not action", "", pol(m{"Effect": "Allow", "NotAction": []string{"iam:*", "organizations:*"}, "Resource": "*"}), 2, 3, []report.Category{report.NotAction}, nil},
+		{"public write bucket", policy.Resource, pol(m{"Effect": "Allow", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::b/*"}), 2, 3, []report.Category{report.PublicAccess}, nil},
+		{"s3 read everything", "", pol(allow([]string{"s3:GetObject", "s3:ListBucket"}, "*")), 4, 5, []report.Category{report.DataExfiltration}, []report.Category{report.PrivilegeEscalation}},
+		{"secrets read everything", "", pol(allow("secretsmanager:GetSecretValue", "*")), 4, 4, []report.Category{report.DataExfiltration}, nil},
+		{"service wildcard on star", "", pol(allow("sqs:*", "*")), 4, 5, []report.Category{report.ServiceWildcard}, nil},
+		{"passrole star", "", pol(allow("iam:PassRole", "*")), 4, 4, []report.Category{report.PassRole}, []report.Category{report.PrivilegeEscalation}},
+		{"write on star", "", pol(allow([]string{"sqs:SendMessage", "sqs:DeleteMessage"}, "*")), 6, 7, []report.Category{report.WildcardResource}, nil},
+		{"service wildcard scoped", "", pol(allow("sqs:*", "arn:aws:sqs:us-east-1:123456789012:orders")), 6, 7, []report.Category{report.ServiceWildcard}, nil},
+		{"not resource", "", pol(m{"Effect": "Allow", "Action": "s3:PutObject", "NotResource": "arn:aws:s3:::secret/*"}), 6, 7, []report.Category{report.NotResource}, nil},
+		{"read only on star", "", pol(allow([]string{"ec2:DescribeInstances", "sqs:GetQueueAttributes"}, "*")), 8, 9, []report.Category{report.WildcardResource}, nil},
+		{"typo", "", pol(allow([]string{"s3:GetObjcet", "s3:GetObject"}, "arn:aws:s3:::b/*")), 8, 9, []report.Category{report.UnknownAction}, nil},
+		{"least privilege", "", pol(
+			allow([]string{"s3:GetObject", "s3:PutObject"}, "arn:aws:s3:::acme-logs/*"),
+			allow("sts:GetCallerIdentity", "*"),
+		), 10, 10, nil, nil},
+		{"denied admin", "", pol(allow("iam:*", "*"), deny("iam:*", "*")), 10, 10, nil, []report.Category{report.PrivilegeEscalation}},
+		{"managed policy version", "", pol(allow([]string{"iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion"}, "arn:aws:iam::aws:policy/*")), 7, 10, nil, []report.Category{report.PrivilegeEscalation}},
+		{"passrole named", "", pol(m{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws:iam::123456789012:role/app",
+			"Condition": m{"StringEquals": m{"iam:PassedToService": "lambda.amazonaws.com"}}}), 10, 10, nil, nil},
+		{"github no sub", policy.Trust, pol(m{"Effect": "Allow", "Principal": m{"Federated": "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"},
+			"Action": "sts:AssumeRoleWithWebIdentity", "Condition": m{"StringEquals": m{"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"}}}), 1, 1, []report.Category{report.PublicAccess}, nil},
+		{"github with sub", policy.Trust, pol(m{"Effect": "Allow", "Principal": m{"Federated": "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"},
+			"Action": "sts:AssumeRoleWithWebIdentity", "Condition": m{"StringEquals": m{"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"},
+				"StringLike": m{"token.actions.githubusercontent.com:sub": "repo:acme/app:*"}}}), 9, 10, nil, []report.Category{report.PublicAccess}},
+		{"lambda trust", policy.Trust, pol(m{"Effect": "Allow", "Principal": m{"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}), 10, 10, nil, nil},
+		{"mfa false", "", pol(m{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*", "Condition": m{"Bool": m{"aws:MultiFactorAuthPresent": "false"}}}), 5, 7, []report.Category{report.ConditionCategory}, nil},
+		{"forallvalues single", "", pol(m{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*", "Condition": m{"ForAllValues:StringEquals": m{"aws:SourceVpc": "vpc-1"}}}), 5, 7, []report.Category{report.ConditionCategory}, nil},
+		{"escalation across statements", "", pol(allow("iam:PassRole", "*"), allow([]string{"lambda:CreateFunction", "lambda:InvokeFunction"}, "*")), 2, 2, []report.Category{report.PrivilegeEscalation}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := analyze(t, tt.typ, tt.doc)
+			if r.Score < tt.min || r.Score > tt.max {
+				t.Errorf("score %d, want %d-%d: %s\n%s", r.Score, tt.min, tt.max, r.Summary, dump(r))
+			}
+			for _, c := range tt.want {
+				if !has(r, c) {
+					t.Errorf("no %s finding; got %v", c, categories(r))
+				}
+			}
+			for _, c := range tt.not {
+				if has(r, c) {
+					t.Errorf("unexpected %s finding:\n%s", c, dump(r))
+				}
+			}
+			if !strings.HasPrefix(r.Summary, fmt.Sprintf("%d/10: ", r.Score)) {
+				t.Errorf("summary %q does not start with the score", r.Summary)
+			}
+		})
+	}
+}
+
+func dump(r Result) string {
+	var b strings.Builder
+	for _, f := range r.Findings {
+		fmt.Fprintf(&b, "  %s %s [%d]: %s\n", f.Severity, f.Category, f.Statement, f.Title)
+	}
+	return b.String()
+}
+
+// TestEveryEscalationMethod allows each catalog method's actions on "*"
+// and expects the method to be named.
+func TestEveryEscalationMethod(t *testing.T) {
+	c := catalogFor(kb())
+	if len(c.missing) > 0 {
+		t.Errorf("catalog names unknown to the knowledge base: %v", c.missing)
+	}
+	if len(c.escalation) != 73 {
+		t.Errorf("%d escalation methods resolved, want 73", len(c.escalation))
+	}
+	for _, meth := range c.escalation {
+		t.Run(meth.ID, func(t *testing.T) {
+			r := analyze(t, "", pol(allow(meth.Requires, "*")))
+			want := "Privilege escalation: " + strings.Join(names(meth), " + ")
+			for _, f := range r.Findings {
+				if f.Category == report.PrivilegeEscalation && f.Title == want {
+					if f.Severity != report.Critical {
+						t.Errorf("severity %s, want critical", f.Severity)
+					}
+					return
+				}
+			}
+			t.Errorf("method not reported; findings:\n%s", dump(r))
+		})
+	}
+}
+
+func names(meth *escalationMethod) []string {
+	var out []string
+	for _, a := range meth.actions {
+		out = append(out, a.FullName())
+	}
+	return out
+}
+
+// TestNoFalseEscalation: policies that cannot escalate get no
+// privilege-escalation finding.
+func TestNoFalseEscalation(t *testing.T) {
+	docs := []any{
+		pol(allow([]string{"s3:*"}, "*")),
+		pol(allow("iam:Get*", "*"), allow("iam:List*", "*")),
+		pol(allow("iam:*", "*"), deny("iam:*", "*")),
+		pol(allow("*", "*"), deny("*", "*")),
+		pol(allow([]string{"iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion"}, "arn:aws:iam::aws:policy/AdministratorAccess")),
+		pol(allow("sts:AssumeRole", "arn:aws:iam::123456789012:role/deploy")),
+		pol(allow("lambda:CreateFunction", "*"), allow("lambda:InvokeFunction", "*")),
+		pol(allow("iam:PassRole", "*"), deny("iam:PassRole", "*"), allow([]string{"lambda:CreateFunction", "lambda:InvokeFunction"}, "*")),
+		pol(m{"Effect": "Allow", "NotAction": "*", "Resource": "*"}),
+	}
+	for i, d := range docs {
+		r := analyze(t, "", d)
+		if has(r, report.PrivilegeEscalation) {
+			t.Errorf("policy %d: false privilege escalation:\n%s", i, dump(r))
+		}
+	}
+}
+
+// TestInvariants checks, on random policies, that the score is stable,
+// that adding an Allow never raises it, that adding an unconditional Deny
+// never lowers it, and that reordering statements changes nothing.
+func TestInvariants(t *testing.T) {
+	pool := []m{
+		allow("s3:GetObject", "arn:aws:s3:::b/*"),
+		allow("s3:*", "*"),
+		allow("iam:PassRole", "*"),
+		allow([]string{"lambda:CreateFunction", "lambda:InvokeFunction"}, "*"),
+		allow("ec2:Describe*", "*"),
+		allow("secretsmanager:GetSecretValue", "arn:aws:secretsmanager:us-east-1:123456789012:secret:app-*"),
+		allow("kms:Decrypt", "*"),
+		allow("iam:PutUserPolicy", "arn:aws:iam::123456789012:user/${aws:username}"),
+		allow("dynamodb:Query", "arn:aws:dynamodb:us-east-1:123456789012:table/orders"),
+		m{"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"},
+		m{"Effect": "Allow", "Action": "sqs:SendMessage", "NotResource": "arn:aws:sqs:us-east-1:123456789012:x"},
+		allow("*", "*"),
+		m{"Effect": "Allow", "Action": "s3:PutObject", "Resource": "*", "Condition": m{"StringEquals": m{"aws:ResourceAccount": "123456789012"}}},
+	}
+	denies := []m{deny("iam:*", "*"), deny("s3:*", "*"), deny("*", "*"), deny("kms:Decrypt", "*"), deny("lambda:CreateFunction", "*")}
+	rng := rand.New(rand.NewSource(1))
+	for i := 0; i < 150; i++ {
+		n := 1 + rng.Intn(4)
+		var stmts []m
+		for j := 0; j < n; j++ {
+			stmts = append(stmts, pool[rng.Intn(len(pool))])
+		}
+		base := analyze(t, "", pol(stmts...))
+		if again := analyze(t, "", pol(stmts...)); again.Score != base.Score || len(again.Findings) != len(base.Findings) {
+			t.Fatalf("not deterministic: %d then %d", base.Score, again.Score)
+		}
+		more := analyze(t, "", pol(append(slices.Clone(stmts), pool[rng.Intn(len(pool))])...))
+		if more.Score > base.Score {
+			t.Errorf("adding an Allow raised %d to %d: %v", base.Score, more.Score, stmts)
+		}
+		d := denies[rng.Intn(len(denies))]
+		denied := analyze(t, "", pol(append(slices.Clone(stmts), d)...))
+		if denied.Score < base.Score {
+			t.Errorf("adding %v lowered %d to %d: %v\n%s", d, base.Score, denied.Score, stmts, dump(denied))
+		}
+		rev := slices.Clone(stmts)
+		slices.Reverse(rev)
+		if r := analyze(t, "", pol(rev...)); r.Score != base.Score || len(r.Findings) != len(base.Findings) {
+			t.Errorf("reordering changed %d (%d findings) to %d (%d findings): %v", base.Score, len(base.Findings), r.Score, len(r.Findings), stmts)
+		}
+	}
+}
+
+// TestValidation covers the validation categories.
+func TestValidation(t *testing.T) {
+	tests := []struct {
+		name  string
+		doc   any
+		want  report.Category
+		title string
+	}{
+		{"unknown action with suggestion", pol(allow("s3:GetObjcet", "*")), report.UnknownAction, "Unknown action s3:GetObjcet"},
+		{"unknown service", pol(allow("s4:GetObject", "*")), report.UnknownAction, `Unknown service "s4" in s4:GetObject`},
+		{"pattern matching nothing", pol(allow("s3:Fly*", "*")), report.UnknownAction, "s3:Fly* matches no action"},
+		{"unknown condition key", pol(m{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*", "Condition": m{"StringEquals": m{"aws:SourceAccnt": "1"}}}), report.UnknownConditionKey, `Unknown condition key "aws:SourceAccnt"`},
+		{"resource mismatch", pol(allow("s3:GetObject", "arn:aws:s3:::bucket")), report.ResourceMismatch, "s3:GetObject does not apply to the listed resources"},
+		{"no version", m{"Statement": []any{allow("s3:GetObject", "arn:aws:s3:::b/*")}}, report.Syntax, "No Version element"},
+		{"bad effect", pol(m{"Effect": "Permit", "Action": "s3:GetObject", "Resource": "*"}), report.Syntax, `Invalid Effect "Permit"`},
+		{"duplicate sid", pol(m{"Sid": "A", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}, m{"Sid": "A", "Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::b/*"}), report.Syntax, `Duplicate Sid "A"`},
+		{"operator type", pol(m{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*", "Condition": m{"StringEquals": m{"aws:SourceIp": "10.0.0.0/8"}}}), report.ConditionCategory, "StringEquals used on aws:SourceIp (type IPAddress)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := analyze(t, "", tt.doc)
+			for _, f := range r.Findings {
+				if f.Category == tt.want && f.Title == tt.title {
+					return
+				}
+			}
+			t.Errorf("no %s finding %q:\n%s", tt.want, tt.title, dump(r))
+		})
+	}
+}

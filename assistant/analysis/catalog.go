@@ -1,0 +1,232 @@
+package analysis
+
+import (
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/policycheck/policycheck/assistant/iamref"
+)
+
+// The catalogs are copies of public lists (see catalog/README.md), checked
+// against the knowledge base at load time.
+var (
+	//go:embed catalog/privilege-escalation.json
+	escalationJSON []byte
+	//go:embed catalog/data-exfiltration.json
+	exfiltrationJSON []byte
+	//go:embed catalog/credentials-exposure.json
+	credentialsJSON []byte
+)
+
+// escalationMethod is one known way to gain more privileges than granted.
+type escalationMethod struct {
+	ID       string   `json:"id"`
+	Name     string   `json:"name"`
+	Category string   `json:"category"`
+	Requires []string `json:"requires"`
+
+	actions []*iamref.Action // resolved Requires
+}
+
+// Beyond the public exfiltration list: reads that hand out data in bulk,
+// and actions that share data out of the account.
+var extraExfiltration = []string{
+	"s3:GetObjectVersion",
+	"secretsmanager:BatchGetSecretValue",
+	"ssm:GetParameterHistory",
+	"kms:Decrypt",
+	"dynamodb:Scan",
+	"dynamodb:Query",
+	"dynamodb:GetItem",
+	"dynamodb:BatchGetItem",
+	"dynamodb:ExportTableToPointInTime",
+	"rds:ModifyDBSnapshotAttribute",
+	"rds:ModifyDBClusterSnapshotAttribute",
+	"ec2:ModifySnapshotAttribute",
+	"ec2:ModifyImageAttribute",
+	"ebs:GetSnapshotBlock",
+	"codecommit:GitPull",
+	"athena:GetQueryResults",
+	"redshift-data:GetStatementResult",
+	"rds-data:ExecuteStatement",
+}
+
+// secretReads are the exfiltration actions that return secrets rather than
+// data, and so weigh more.
+var secretReads = []string{
+	"secretsmanager:GetSecretValue",
+	"secretsmanager:BatchGetSecretValue",
+	"ssm:GetParameter",
+	"ssm:GetParameters",
+	"ssm:GetParametersByPath",
+	"ssm:GetParameterHistory",
+	"kms:Decrypt",
+}
+
+// sharingActions change who can read a snapshot or image: data leaves the
+// account without a read.
+var sharingActions = []string{
+	"rds:ModifyDBSnapshotAttribute",
+	"rds:ModifyDBClusterSnapshotAttribute",
+	"ec2:ModifySnapshotAttribute",
+	"ec2:ModifyImageAttribute",
+}
+
+// catalog is the resolved lists for one knowledge base.
+type catalog struct {
+	escalation    []*escalationMethod
+	exfiltration  iamref.ActionSet
+	secrets       iamref.ActionSet
+	sharing       iamref.ActionSet
+	credentials   iamref.ActionSet
+	escalationAny iamref.ActionSet // every action some method needs
+	resourceLevel iamref.ActionSet // actions that support resource ARNs
+	permissions   iamref.ActionSet
+	write         iamref.ActionSet // Write, Permissions management, Tagging
+	passRole      *iamref.Action
+	missing       []string // catalog names the knowledge base does not know
+}
+
+var catalogs sync.Map // *iamref.KB → *catalog
+
+// catalogFor resolves the catalogs against kb once.
+func catalogFor(kb *iamref.KB) *catalog {
+	if c, ok := catalogs.Load(kb); ok {
+		return c.(*catalog)
+	}
+	c, err := buildCatalog(kb)
+	if err != nil {
+		// The embedded catalogs are part of the binary; a failure is a
+		// build defect caught by the tests.
+		panic(err)
+	}
+	actual, _ := catalogs.LoadOrStore(kb, c)
+	return actual.(*catalog)
+}
+
+func buildCatalog(kb *iamref.KB) (*catalog, error) {
+	c := &catalog{}
+	var esc struct {
+		Methods []*escalationMethod `json:"methods"`
+	}
+	if err := json.Unmarshal(escalationJSON, &esc); err != nil {
+		return nil, fmt.Errorf("privilege-escalation catalog: %w", err)
+	}
+	for _, m := range esc.Methods {
+		ok := true
+		for _, name := range m.Requires {
+			a := kb.Action(name)
+			if a == nil {
+				c.missing = append(c.missing, name)
+				ok = false
+				continue
+			}
+			m.actions = append(m.actions, a)
+			c.escalationAny.Add(a.ID)
+		}
+		if ok {
+			c.escalation = append(c.escalation, m)
+		}
+	}
+	var list struct {
+		Actions []string `json:"actions"`
+	}
+	if err := json.Unmarshal(exfiltrationJSON, &list); err != nil {
+		return nil, fmt.Errorf("data-exfiltration catalog: %w", err)
+	}
+	c.exfiltration = c.set(kb, append(list.Actions, extraExfiltration...))
+	list.Actions = nil
+	if err := json.Unmarshal(credentialsJSON, &list); err != nil {
+		return nil, fmt.Errorf("credentials-exposure catalog: %w", err)
+	}
+	c.credentials = c.set(kb, list.Actions)
+	c.secrets = c.set(kb, secretReads)
+	c.sharing = c.set(kb, sharingActions)
+	var readNamed iamref.ActionSet
+	for id := 0; id < kb.NumActions(); id++ {
+		a := kb.ActionByID(iamref.ActionID(id))
+		if a.ResourceLevel() {
+			c.resourceLevel.Add(a.ID)
+		}
+		if readName(a.Name) {
+			readNamed.Add(a.ID)
+		}
+	}
+	// The reference files some reads of permissions under Permissions
+	// management or Write (quicksight:DescribeTopicPermissions,
+	// iot:ListSubscriptions): by their names they change nothing.
+	c.permissions = kb.LevelSet(iamref.PermissionsManagement).Clone()
+	c.permissions.AndNot(readNamed)
+	c.write = kb.LevelSet(iamref.Write).Clone()
+	c.write.Or(kb.LevelSet(iamref.PermissionsManagement))
+	c.write.Or(kb.LevelSet(iamref.Tagging))
+	c.write.AndNot(readNamed)
+	// Credentials of an action that supports only "*" (ecr:GetAuthorizationToken)
+	// are not scoped by any policy; what they unlock is.
+	c.credentials.And(c.resourceLevel)
+	c.passRole = kb.Action("iam:PassRole")
+	return c, nil
+}
+
+func (c *catalog) set(kb *iamref.KB, names []string) iamref.ActionSet {
+	var s iamref.ActionSet
+	for _, n := range names {
+		if a := kb.Action(n); a != nil {
+			s.Add(a.ID)
+		} else {
+			c.missing = append(c.missing, n)
+		}
+	}
+	return s
+}
+
+// methodEffect says in a few words what a method gives an attacker.
+func methodEffect(m *escalationMethod) string {
+	switch m.Category {
+	case "new-passrole":
+		n := serviceNoun(m)
+		return "create " + article(n) + " " + n + " resource that runs with a role you pass, and act with that role's permissions"
+	case "existing-passrole":
+		return "take over an existing " + serviceNoun(m) + " resource and act with the role it already has"
+	case "self-escalation":
+		return "grant yourself (or a principal you control) any permission"
+	case "principal-access":
+		return "act as other users or roles"
+	}
+	if strings.Contains(m.Name, "PassRole") {
+		return "run code with a role you pass, and act with that role's permissions"
+	}
+	return "gain permissions beyond those granted"
+}
+
+func serviceNoun(m *escalationMethod) string {
+	for _, a := range m.actions {
+		if p := a.Service.Prefix; p != "iam" && p != "sts" {
+			if a.Service.Name != "" {
+				return a.Service.Name
+			}
+			return p
+		}
+	}
+	return "compute"
+}
+
+func article(word string) string {
+	if word != "" && strings.ContainsRune("AEIOUaeiou", rune(word[0])) {
+		return "an"
+	}
+	return "a"
+}
+
+// readName reports an action named as a read: Get..., List..., Describe...
+func readName(name string) bool {
+	for _, p := range []string{"Get", "List", "Describe", "Search", "View"} {
+		if strings.HasPrefix(name, p) && len(name) > len(p) && name[len(p)] >= 'A' && name[len(p)] <= 'Z' {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,228 @@
+package analysis
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/policycheck/policycheck/assistant/iamref"
+	"github.com/policycheck/policycheck/assistant/report"
+)
+
+// escalation reports every known privilege-escalation method whose actions
+// the policy allows, across statements, judging how far each action reaches.
+func (r *review) escalation() {
+	var allowed iamref.ActionSet
+	for _, st := range r.stmts {
+		if st.allow {
+			allowed.Or(st.eff)
+		}
+	}
+	if !allowed.Intersects(r.cat.escalationAny) {
+		return
+	}
+	for _, m := range r.cat.escalation {
+		worst := reachBroad
+		var used []int
+		var limitedBy []string
+		for _, a := range m.actions {
+			best, at := r.policyReach(m, a)
+			if best == reachNone {
+				worst = reachNone
+				break
+			}
+			if best < worst {
+				worst = best
+			}
+			if best == reachLimited {
+				limitedBy = append(limitedBy, a.FullName())
+			}
+			used = appendUnique(used, at)
+		}
+		if worst == reachNone {
+			continue
+		}
+		// Assuming one named role is what sts:AssumeRole is for.
+		if worst == reachLimited && len(m.actions) == 1 && m.Category == "principal-access" && m.actions[0].Service.Prefix == "sts" {
+			continue
+		}
+		r.addEscalation(m, worst, used, limitedBy)
+	}
+}
+
+func (r *review) addEscalation(m *escalationMethod, worst reach, used []int, limitedBy []string) {
+	sort.Ints(used)
+	names := make([]string, len(m.actions))
+	for i, a := range m.actions {
+		names[i] = a.FullName()
+	}
+	title := "Privilege escalation: " + strings.Join(names, " + ")
+	detail := fmt.Sprintf("Together these actions let the holder %s.", methodEffect(m))
+	if len(used) > 1 {
+		detail += fmt.Sprintf(" They come from statements %s.", joinInts(used))
+	}
+	ceiling := 2
+	phrase := "privilege escalation (" + strings.Join(names, " + ") + ")"
+	if worst == reachLimited {
+		ceiling = 6
+		detail += fmt.Sprintf(" The path is limited: %s reach only named resources or are narrowed by conditions, so the holder can escalate only to what those resources allow.", strings.Join(limitedBy, ", "))
+		phrase = "a limited privilege-escalation path (" + strings.Join(names, " + ") + ")"
+	}
+	f := &finding{Finding: report.Finding{
+		Category:       report.PrivilegeEscalation,
+		Title:          title,
+		Detail:         detail,
+		Recommendation: escalationAdvice(m),
+		Actions:        names,
+	}, ceiling: ceiling, phrase: phrase}
+	r.add(f, r.stmtByIndex(used[0]))
+}
+
+func escalationAdvice(m *escalationMethod) string {
+	switch m.Category {
+	case "new-passrole":
+		return "Scope iam:PassRole to the roles this workload must pass, with an iam:PassedToService condition, or remove the actions that create the resource."
+	case "existing-passrole":
+		return "Scope these actions to the named resources this workload owns, or remove them."
+	case "self-escalation":
+		return "Remove these IAM actions, or scope them to other named principals and require a permissions boundary (iam:PermissionsBoundary condition)."
+	case "principal-access":
+		return "Scope these actions to the named users or roles that need them, or remove them."
+	}
+	return "Remove one of these actions or scope it to named resources."
+}
+
+// escalationTargets names, for actions that accept several resource types
+// none of which is required, the types a method takes over: a session
+// document reached with "*" gives nothing, an instance does.
+var escalationTargets = map[string][]string{
+	"ssm:startsession": {"instance", "managed-instance", "task"},
+	"ssm:sendcommand":  {"instance", "managed-instance"},
+}
+
+// policyReach is how far all the Allows together let an escalation method
+// use an action, and the statement that reaches furthest. Each resource
+// type the action requires may come from a different statement; the
+// action reaches as far as its least reached required type.
+func (r *review) policyReach(m *escalationMethod, a *iamref.Action) (reach, int) {
+	if targets, ok := escalationTargets[strings.ToLower(a.FullName())]; ok {
+		// Only some resource types are what the method takes over.
+		best, at := reachNone, -1
+		for _, ref := range a.Resources {
+			if !slices.Contains(targets, ref.Type.Name) {
+				continue
+			}
+			if rr, i := r.bestStatement(m, a, ref.Type); rr > best {
+				best, at = rr, i
+			}
+		}
+		return best, at
+	}
+	var required []*iamref.ResourceType
+	for _, ref := range a.Resources {
+		if ref.Required {
+			required = append(required, ref.Type)
+		}
+	}
+	if len(required) == 0 {
+		return r.bestStatement(m, a, nil)
+	}
+	worst, at := reachBroad, -1
+	for _, rt := range required {
+		rr, i := r.bestStatement(m, a, rt)
+		if rr < worst {
+			worst = rr
+		}
+		if at < 0 || rr == reachBroad {
+			at = i
+		}
+		if worst == reachNone {
+			return reachNone, -1
+		}
+	}
+	return worst, at
+}
+
+// bestStatement finds the Allow that reaches furthest for the action (for
+// one required resource type, or for the action as a whole when rt is nil).
+func (r *review) bestStatement(m *escalationMethod, a *iamref.Action, rt *iamref.ResourceType) (reach, int) {
+	best, at := reachNone, -1
+	for _, st := range r.stmts {
+		if !st.allow || !st.eff.Has(a.ID) {
+			continue
+		}
+		rr, done := st.trivialReach(a)
+		if !done {
+			if rt != nil {
+				rr = st.typeReach(rt)
+			} else {
+				rr = st.resourceReach(a)
+			}
+			if rr != reachNone && m.Category == "self-escalation" && selfScoped(st.resources) {
+				// An escalation of the caller itself is a full one.
+				rr = reachBroad
+			}
+		}
+		if rr == reachBroad && st.cond.narrowing {
+			rr = reachLimited
+		}
+		if rr > best {
+			best, at = rr, st.src.Index
+			if best == reachBroad {
+				break
+			}
+		}
+	}
+	return best, at
+}
+
+func allAWSManaged(patterns []string) bool {
+	for _, p := range patterns {
+		f := strings.SplitN(p, ":", 6)
+		if len(f) < 6 || f[4] != "aws" {
+			return false
+		}
+	}
+	return len(patterns) > 0
+}
+
+// selfScoped reports a resource written for the caller itself
+// (user/${aws:username}): an escalation to itself is a full one.
+func selfScoped(patterns []string) bool {
+	for _, p := range patterns {
+		if strings.Contains(strings.ToLower(p), "${aws:username}") || strings.Contains(strings.ToLower(p), "${aws:userid}") {
+			return true
+		}
+	}
+	return false
+}
+
+func (r *review) stmtByIndex(i int) *stmt {
+	for _, st := range r.stmts {
+		if st.src.Index == i {
+			return st
+		}
+	}
+	return nil
+}
+
+func appendUnique(s []int, v int) []int {
+	for _, x := range s {
+		if x == v {
+			return s
+		}
+	}
+	return append(s, v)
+}
+
+func joinInts(s []int) string {
+	parts := make([]string, len(s))
+	for i, v := range s {
+		parts[i] = fmt.Sprint(v)
+	}
+	if len(parts) == 1 {
+		return parts[0]
+	}
+	return strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
+}

@@ -1,0 +1,207 @@
+package analysis
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/policycheck/policycheck/assistant/iamref"
+	"github.com/policycheck/policycheck/assistant/policy"
+	"github.com/policycheck/policycheck/assistant/report"
+)
+
+// principals judges who a resource-based or trust policy lets in.
+func (r *review) principals() {
+	trust := r.doc.Type == policy.Trust
+	for _, st := range r.stmts {
+		if !st.allow || st.eff.IsEmpty() {
+			continue
+		}
+		if st.src.NotPrincipal != nil {
+			r.add(&finding{Finding: report.Finding{
+				Category: report.PublicAccess, Title: "Allow with NotPrincipal",
+				Detail:         "NotPrincipal in an Allow grants access to everyone except the listed principals, including anonymous users and every other account.",
+				Recommendation: "Replace NotPrincipal with a Principal naming who needs access.",
+			}, ceiling: 2, phrase: "access for everyone but a few principals"}, st)
+		}
+		p := st.src.Principal
+		if p == nil {
+			continue
+		}
+		if p.Any || r.anyAWS(p) {
+			r.public(st, trust)
+		}
+		for _, e := range p.Entries {
+			switch strings.ToLower(e.Kind) {
+			case "federated":
+				r.federated(st, e)
+			case "service":
+				if !trust && !st.cond.narrowing {
+					r.add(&finding{Finding: report.Finding{
+						Category: report.ConditionCategory, Title: fmt.Sprintf("Service principal %s without a source condition", strings.Join(e.Values.Strings(), ", ")),
+						Detail:         "Without aws:SourceAccount or aws:SourceArn, the service can be made to act on this resource for any customer's account (the confused deputy problem).",
+						Recommendation: "Add {\"StringEquals\": {\"aws:SourceAccount\": \"<account-id>\"}} or an aws:SourceArn condition.",
+					}, ceiling: 8, phrase: "a service principal without aws:SourceAccount"}, st)
+				}
+			}
+		}
+	}
+}
+
+// anyAWS reports {"AWS": "*"} or an ARN with a wildcard account.
+func (r *review) anyAWS(p *policy.Principal) bool {
+	for _, e := range p.Entries {
+		if !strings.EqualFold(e.Kind, "AWS") {
+			continue
+		}
+		for _, v := range e.Values.Values {
+			t := strings.TrimSpace(v.Text)
+			if isAllWildcard(t) {
+				return true
+			}
+			if f := strings.SplitN(t, ":", 6); len(f) == 6 && strings.ContainsAny(f[4], "*?") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (r *review) public(st *stmt, trust bool) {
+	if st.cond.narrowing {
+		r.add(&finding{Finding: report.Finding{
+			Category: report.PublicAccess, Title: "Open to any principal, narrowed by conditions",
+			Detail:         fmt.Sprintf("The statement names every principal but is limited by %s. Make sure those conditions pin an account or organization.", strings.Join(st.cond.narrowBy, ", ")),
+			Recommendation: "Prefer naming the accounts or roles in Principal; keep aws:PrincipalOrgID or aws:SourceAccount conditions.",
+		}, ceiling: 8}, st)
+		return
+	}
+	if trust {
+		r.add(&finding{Finding: report.Finding{
+			Category: report.PublicAccess, Title: "Anyone can assume this role",
+			Detail:         "The trust policy allows every AWS principal, in any account, to assume the role.",
+			Recommendation: "Name the accounts, roles or services that may assume it in Principal, and add sts:ExternalId or aws:PrincipalOrgID conditions for other accounts.",
+			Actions:        st.src.Action.Strings(),
+		}, ceiling: 1, phrase: "anyone can assume this role"}, st)
+		return
+	}
+	write := st.eff.Clone()
+	write.And(r.cat.write)
+	ceiling, what := 4, "read"
+	if !write.IsEmpty() {
+		ceiling, what = 2, "write"
+	}
+	r.add(&finding{Finding: report.Finding{
+		Category: report.PublicAccess, Title: fmt.Sprintf("Public %s access", what),
+		Detail:         fmt.Sprintf("The policy grants %s access to everyone, including anonymous users and every AWS account.", what),
+		Recommendation: "Name the accounts or roles that need access in Principal, or add an aws:PrincipalOrgID / aws:SourceVpce condition.",
+		Actions:        r.names(st.eff, 20),
+	}, ceiling: ceiling, phrase: "public " + what + " access"}, st)
+}
+
+func (r *review) federated(st *stmt, e policy.PrincipalEntry) {
+	for _, v := range e.Values.Values {
+		provider := strings.ToLower(v.Text)
+		switch {
+		case strings.Contains(provider, "token.actions.githubusercontent.com"):
+			if !st.cond.oidcSubject {
+				r.add(&finding{Finding: report.Finding{
+					Category: report.PublicAccess, Title: "GitHub OIDC trust without a sub condition",
+					Detail:         "Any GitHub Actions workflow, in any repository of any owner, can assume this role.",
+					Recommendation: "Add {\"StringLike\": {\"token.actions.githubusercontent.com:sub\": \"repo:<org>/<repo>:ref:refs/heads/main\"}} and {\"StringEquals\": {\"token.actions.githubusercontent.com:aud\": \"sts.amazonaws.com\"}}.",
+				}, ceiling: 1, phrase: "any GitHub workflow can assume this role"}, st)
+			}
+		case strings.Contains(provider, "cognito-identity.amazonaws.com"):
+			if !st.cond.oidcAudience {
+				r.add(&finding{Finding: report.Finding{
+					Category: report.PublicAccess, Title: "Cognito trust without an aud condition",
+					Detail:         "Identities from any Cognito identity pool can assume this role.",
+					Recommendation: "Add {\"StringEquals\": {\"cognito-identity.amazonaws.com:aud\": \"<identity-pool-id>\"}}.",
+				}, ceiling: 3, phrase: "any Cognito identity pool can assume this role"}, st)
+			}
+		case strings.Contains(provider, "oidc-provider/"):
+			if !st.cond.oidcSubject {
+				r.add(&finding{Finding: report.Finding{
+					Category: report.PublicAccess, Title: "OIDC trust without a sub condition",
+					Detail:         "Every identity the OIDC provider issues tokens for can assume this role.",
+					Recommendation: "Add a StringEquals condition on the provider's :sub key naming the workload (for EKS: system:serviceaccount:<namespace>:<name>).",
+				}, ceiling: 3, phrase: "any identity of the OIDC provider can assume this role"}, st)
+			}
+		}
+	}
+}
+
+// scp reviews a service control policy: it grants nothing, so only its
+// validity and its guard rails matter.
+func (r *review) scp() {
+	for _, st := range r.stmts {
+		if st.deny && st.notAction && st.anyResource && !st.cond.present {
+			r.add(&finding{Finding: report.Finding{
+				Category: report.NotAction, Severity: report.Info,
+				Title:  "Deny with NotAction",
+				Detail: "Denies every action except those listed, in every account the SCP applies to. Check that the list contains everything those accounts need.",
+			}, ceiling: 10}, st)
+		}
+	}
+}
+
+// redundancy reports Allows that another Allow already covers, and Allows
+// that Denies cancel entirely.
+func (r *review) redundancy() {
+	for _, a := range r.stmts {
+		if !a.allow {
+			continue
+		}
+		if a.eff.IsEmpty() && !a.actions.IsEmpty() {
+			r.add(&finding{Finding: report.Finding{
+				Category: report.Syntax, Severity: report.Info,
+				Title:  "Statement grants nothing",
+				Detail: "Unconditional Deny statements remove everything this statement allows.",
+			}, ceiling: 10}, a)
+			continue
+		}
+		if a.src.Principal != nil || a.src.NotPrincipal != nil {
+			continue // principals differ in ways sets do not capture
+		}
+		for _, b := range r.stmts {
+			// Compare what the statements designate, not what survives the
+			// Denies, so that adding a Deny never creates a finding.
+			if a == b || !b.allow || b.cond.present || b.actions.IsEmpty() || a.actions.IsEmpty() || b.src.Principal != nil || b.src.NotPrincipal != nil {
+				continue
+			}
+			if !a.actions.SubsetOf(b.actions) || !resourcesCover(b, a) {
+				continue
+			}
+			if b.actions.SubsetOf(a.actions) && resourcesCover(a, b) && !a.cond.present && b.src.Index > a.src.Index {
+				continue // identical: report the later one only
+			}
+			r.add(&finding{Finding: report.Finding{
+				Category: report.Syntax, Title: fmt.Sprintf("Redundant: statement %d already grants all of this", b.src.Index),
+				Detail:         "Everything this statement allows is allowed by another unconditional statement on the same or broader resources.",
+				Recommendation: "Remove this statement, or narrow the other one.",
+			}, ceiling: 9, phrase: "redundant statements"}, a)
+			break
+		}
+	}
+}
+
+func resourcesCover(b, a *stmt) bool {
+	if b.anyResource {
+		return true
+	}
+	if b.notResource || b.noResource || a.notResource || a.noResource || a.anyResource {
+		return b.noResource && a.noResource
+	}
+	for _, p := range a.resources {
+		ok := false
+		for _, q := range b.resources {
+			if q == p || iamref.PatternCovers(q, p) {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}

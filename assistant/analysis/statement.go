@@ -1,0 +1,297 @@
+package analysis
+
+import (
+	"strings"
+
+	"github.com/policycheck/policycheck/assistant/iamref"
+	"github.com/policycheck/policycheck/assistant/policy"
+)
+
+// reach is how far a statement lets an action go.
+type reach uint8
+
+const (
+	reachNone    reach = iota // the statement does not grant it
+	reachLimited              // named resources, or narrowed by conditions
+	reachBroad                // every resource of the type, unconditionally
+)
+
+// stmt is one statement with its effective permissions worked out.
+type stmt struct {
+	src   *policy.Statement
+	allow bool
+	deny  bool
+
+	// actions is what Action or NotAction designates; eff is what an
+	// Allow really grants once unconditional Denies are taken out.
+	actions iamref.ActionSet
+	eff     iamref.ActionSet
+
+	notAction   bool
+	allActions  bool // Action "*" (or a NotAction that excludes nothing known)
+	resources   []string
+	notResource bool
+	anyResource bool // Resource contains a pattern matching every resource
+	noResource  bool // neither Resource nor NotResource
+
+	cond conditions
+
+	kb    *iamref.KB
+	reach map[*iamref.ResourceType]reach
+}
+
+func newStmt(kb *iamref.KB, s *policy.Statement) *stmt {
+	st := &stmt{src: s, kb: kb}
+	switch strings.ToLower(s.Effect) {
+	case "allow":
+		st.allow = true
+	case "deny":
+		st.deny = true
+	}
+	switch {
+	case s.NotAction.Set:
+		st.notAction = true
+		excluded := expandAll(kb, s.NotAction)
+		st.actions = kb.All().Clone()
+		st.actions.AndNot(excluded)
+		st.allActions = excluded.IsEmpty()
+	default:
+		st.actions = expandAll(kb, s.Action)
+		for _, v := range s.Action.Values {
+			if isAllWildcard(v.Text) {
+				st.allActions = true
+			}
+		}
+	}
+	switch {
+	case s.NotResource.Set:
+		st.notResource = true
+		st.resources = s.NotResource.Strings()
+	case s.Resource.Set:
+		st.resources = s.Resource.Strings()
+		for _, r := range st.resources {
+			if isAllWildcard(r) {
+				st.anyResource = true
+			}
+		}
+	default:
+		st.noResource = true
+	}
+	st.cond = summarize(kb, s.Conditions)
+	return st
+}
+
+func expandAll(kb *iamref.KB, l policy.List) iamref.ActionSet {
+	var out iamref.ActionSet
+	for _, v := range l.Values {
+		set := kb.Expand(strings.TrimSpace(v.Text))
+		if out == nil {
+			out = set.Clone()
+		} else {
+			out.Or(set)
+		}
+	}
+	return out
+}
+
+// isAllWildcard reports whether a pattern matches any text: "*", "**".
+func isAllWildcard(p string) bool {
+	if p == "" {
+		return false
+	}
+	for i := 0; i < len(p); i++ {
+		if p[i] != '*' {
+			return false
+		}
+	}
+	return true
+}
+
+// unconditional reports whether the statement has no condition at all.
+func (st *stmt) unconditional() bool { return !st.cond.present }
+
+// resourceReach is how far the statement's resources reach for an action,
+// ignoring conditions. A request carries every resource type the action
+// requires, and each must be allowed: the reach is that of the least
+// reached required type (or of the best type, when none is required).
+func (st *stmt) resourceReach(a *iamref.Action) reach {
+	if r, done := st.trivialReach(a); done {
+		return r
+	}
+	required, best, worst := false, reachNone, reachBroad
+	for _, ref := range a.Resources {
+		r := st.typeReach(ref.Type)
+		if r > best {
+			best = r
+		}
+		if ref.Required {
+			required = true
+			if r < worst {
+				worst = r
+			}
+		}
+	}
+	if required {
+		return worst
+	}
+	return best
+}
+
+// matchesAny reports whether some resource of the statement is of a type
+// the action accepts: when not, the statement cannot grant the action.
+func (st *stmt) matchesAny(a *iamref.Action) bool {
+	if r, done := st.trivialReach(a); done {
+		return r != reachNone
+	}
+	for _, ref := range a.Resources {
+		if st.typeReach(ref.Type) != reachNone {
+			return true
+		}
+	}
+	return false
+}
+
+// trivialReach answers what needs no resource-type matching.
+func (st *stmt) trivialReach(a *iamref.Action) (reach, bool) {
+	switch {
+	case st.noResource:
+		// Trust and some resource policies have no Resource: the
+		// policy's own resource is meant.
+		return reachLimited, true
+	case st.notResource:
+		return reachBroad, true
+	case st.anyResource:
+		return reachBroad, true
+	case !a.ResourceLevel():
+		return reachNone, true
+	case a.Service.Prefix == "iam" && a.Level >= iamref.Write && allAWSManaged(st.resources):
+		// AWS managed policies (account "aws") cannot be changed by anyone.
+		return reachNone, true
+	}
+	return 0, false
+}
+
+func (st *stmt) typeReach(rt *iamref.ResourceType) reach {
+	if r, ok := st.reach[rt]; ok {
+		return r
+	}
+	r := reachNone
+	for _, p := range st.resources {
+		if !st.kb.MatchResource(p, rt) {
+			continue
+		}
+		if broadFor(p, rt) {
+			r = reachBroad
+			break
+		}
+		r = reachLimited
+	}
+	if st.reach == nil {
+		st.reach = make(map[*iamref.ResourceType]reach)
+	}
+	st.reach[rt] = r
+	return r
+}
+
+// actionReach is how far the statement lets an action go, counting
+// conditions that narrow access.
+func (st *stmt) actionReach(a *iamref.Action) reach {
+	if !st.allow || !st.eff.Has(a.ID) {
+		return reachNone
+	}
+	r := st.resourceReach(a)
+	if r == reachBroad && st.cond.narrowing {
+		r = reachLimited
+	}
+	return r
+}
+
+// broadFor reports whether an ARN pattern reaches every resource of the
+// type rather than named ones: it must match two ARNs of the type that
+// differ in their first name. Policy variables and template placeholders
+// count as one specific name.
+func broadFor(pattern string, rt *iamref.ResourceType) bool {
+	if isAllWildcard(pattern) {
+		return true
+	}
+	p := specificVars(pattern)
+	fields := strings.SplitN(p, ":", 6)
+	for _, f := range rt.ARNFormats {
+		a := instantiate(f, fields, "pcqa")
+		b := instantiate(f, fields, "pcqb")
+		if a == b {
+			continue
+		}
+		if iamref.PatternsIntersect(p, a) && iamref.PatternsIntersect(p, b) {
+			return true
+		}
+	}
+	return false
+}
+
+// specificVars replaces policy variables and placeholders (${...}) by a
+// fixed name, so that "user/${aws:username}" reads as one user.
+func specificVars(p string) string {
+	if !strings.Contains(p, "${") {
+		return p
+	}
+	var b strings.Builder
+	for {
+		i := strings.Index(p, "${")
+		if i < 0 {
+			b.WriteString(p)
+			return b.String()
+		}
+		j := strings.IndexByte(p[i:], '}')
+		if j < 0 {
+			b.WriteString(p)
+			return b.String()
+		}
+		b.WriteString(p[:i])
+		b.WriteString("pcqvar")
+		p = p[i+j+1:]
+	}
+}
+
+// instantiate fills an ARN format: partition, region and account from the
+// pattern when it names them, the first other variable with name and the
+// rest with fixed text.
+func instantiate(format string, fields []string, name string) string {
+	field := func(i int, def string) string {
+		if i < len(fields) && fields[i] != "" && !strings.ContainsAny(fields[i], "*?") {
+			return fields[i]
+		}
+		return def
+	}
+	var b strings.Builder
+	first := true
+	for {
+		i := strings.Index(format, "${")
+		if i < 0 {
+			b.WriteString(format)
+			return b.String()
+		}
+		j := strings.IndexByte(format[i:], '}')
+		if j < 0 {
+			b.WriteString(format)
+			return b.String()
+		}
+		b.WriteString(format[:i])
+		switch format[i+2 : i+j] {
+		case "Partition":
+			b.WriteString(field(1, "aws"))
+		case "Region":
+			b.WriteString(field(3, "us-east-1"))
+		case "Account":
+			b.WriteString(field(4, "123456789012"))
+		default:
+			if first {
+				b.WriteString(name)
+				first = false
+			} else {
+				b.WriteString("pcqrest")
+			}
+		}
+		format = format[i+j+1:]
+	}
+}

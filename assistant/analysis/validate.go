@@ -1,0 +1,324 @@
+package analysis
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/policycheck/policycheck/assistant/iamref"
+	"github.com/policycheck/policycheck/assistant/policy"
+	"github.com/policycheck/policycheck/assistant/report"
+)
+
+// Size quotas AWS enforces, counted without white space.
+var sizeQuota = map[policy.Type]struct {
+	limit int
+	what  string
+}{
+	policy.Identity: {6144, "a customer managed policy (inline role policies may total 10,240; user 2,048; group 5,120)"},
+	policy.Trust:    {2048, "a role trust policy (the default quota; it can be raised to 4,096)"},
+	policy.SCP:      {5120, "a service control policy"},
+	policy.Resource: {20480, "an S3 bucket policy (SQS, SNS and Lambda policies are smaller)"},
+}
+
+var sidPattern = regexp.MustCompile(`^[A-Za-z0-9]*$`)
+
+// validate reports what AWS would reject or what cannot mean what the
+// author thought: bad elements, unknown actions and keys, resources that
+// fit none of the actions.
+func (r *review) validate() {
+	d := r.doc
+	switch d.Version {
+	case "2012-10-17":
+	case "":
+		r.add(&finding{Finding: report.Finding{
+			Category: report.Syntax, Title: "No Version element",
+			Detail:         "Without \"Version\": \"2012-10-17\" IAM uses the 2008 language: policy variables such as ${aws:username} are taken literally.",
+			Recommendation: "Add \"Version\": \"2012-10-17\" at the top of the policy.",
+		}, ceiling: 9, phrase: "no Version element"}, nil)
+	case "2008-10-17":
+		r.add(&finding{Finding: report.Finding{
+			Category: report.Syntax, Title: "Old policy language version 2008-10-17",
+			Detail:         "The 2008 version does not support policy variables; they are taken literally.",
+			Recommendation: "Use \"Version\": \"2012-10-17\".",
+		}, ceiling: 9}, nil)
+	default:
+		r.add(&finding{Finding: report.Finding{
+			Category: report.Syntax, Title: fmt.Sprintf("Invalid Version %q", d.Version),
+			Detail:         "IAM accepts only 2012-10-17 and 2008-10-17; AWS rejects this policy.",
+			Recommendation: "Use \"Version\": \"2012-10-17\".",
+		}, ceiling: 7}, nil)
+	}
+	for _, u := range d.Unknown {
+		r.add(&finding{Finding: report.Finding{
+			Category: report.Syntax, Title: fmt.Sprintf("Unknown element %q", u.Text),
+			Detail:         "IAM policies have only Version, Id and Statement at the top level; AWS rejects this policy.",
+			Recommendation: "Remove the element or move it into a statement.",
+		}, ceiling: 7}, nil)
+	}
+	if q, ok := sizeQuota[d.Type]; ok && d.Size > q.limit {
+		r.add(&finding{Finding: report.Finding{
+			Category: report.Syntax, Title: fmt.Sprintf("Policy is %d characters; the limit is %d", d.Size, q.limit),
+			Detail:         fmt.Sprintf("AWS counts characters without white space; %d is the quota for %s.", q.limit, q.what),
+			Recommendation: "Split the policy, or replace long action lists by narrower wildcards only where every match is intended.",
+		}, ceiling: 8}, nil)
+	}
+	if len(d.Statements) == 0 {
+		r.add(&finding{Finding: report.Finding{
+			Category: report.Syntax, Title: "The policy has no statements",
+			Detail: "A policy without statements grants nothing; AWS rejects it.",
+		}, ceiling: 8}, nil)
+	}
+	sids := map[string]int{}
+	for _, st := range r.stmts {
+		r.validateStatement(st, sids)
+	}
+}
+
+func (r *review) validateStatement(st *stmt, sids map[string]int) {
+	s := st.src
+	syntax := func(title, detail, fix string, ceiling int) {
+		r.add(&finding{Finding: report.Finding{Category: report.Syntax, Title: title, Detail: detail, Recommendation: fix}, ceiling: ceiling}, st)
+	}
+	if !st.allow && !st.deny {
+		syntax(fmt.Sprintf("Invalid Effect %q", s.Effect), "Effect must be \"Allow\" or \"Deny\"; AWS rejects this policy.", "Set \"Effect\": \"Allow\" or \"Deny\".", 7)
+	}
+	if s.Sid != "" {
+		if prev, ok := sids[s.Sid]; ok {
+			syntax(fmt.Sprintf("Duplicate Sid %q", s.Sid), fmt.Sprintf("Statement %d has the same Sid; Sids must be unique within a policy.", prev), "Give each statement its own Sid.", 9)
+		} else {
+			sids[s.Sid] = s.Index
+		}
+		if r.doc.Type == policy.Identity && !sidPattern.MatchString(s.Sid) {
+			syntax(fmt.Sprintf("Sid %q has characters IAM does not accept", s.Sid), "Identity policy Sids may contain only letters and digits.", "Use only A-Z, a-z and 0-9 in the Sid.", 9)
+		}
+	}
+	for _, u := range s.Unknown {
+		syntax(fmt.Sprintf("Unknown element %q", u.Text), "IAM does not know this statement element; AWS rejects the policy.", "Remove it or correct its spelling (Sid, Effect, Principal, NotPrincipal, Action, NotAction, Resource, NotResource, Condition).", 7)
+	}
+	switch {
+	case s.Action.Set && s.NotAction.Set:
+		syntax("Both Action and NotAction", "A statement may have only one of Action and NotAction.", "Keep Action and list the actions explicitly.", 7)
+	case !s.Action.Set && !s.NotAction.Set:
+		syntax("No Action", "A statement needs Action or NotAction; AWS rejects it.", "Add the actions the statement is for.", 7)
+	}
+	if s.Resource.Set && s.NotResource.Set {
+		syntax("Both Resource and NotResource", "A statement may have only one of Resource and NotResource.", "Keep Resource and list the resources explicitly.", 7)
+	}
+	switch r.doc.Type {
+	case policy.Identity, policy.SCP:
+		if s.Principal != nil || s.NotPrincipal != nil {
+			syntax("Principal in an identity policy", "Identity policies apply to the principal they are attached to; AWS rejects Principal here. If this is a resource or trust policy, review it as one (--type resource or --type trust).", "Remove Principal, or attach the policy to the resource.", 7)
+		}
+		if st.noResource && r.doc.Type == policy.Identity {
+			syntax("No Resource", "Identity policy statements need Resource or NotResource; AWS rejects this one.", "Add the resources the statement is for.", 7)
+		}
+	case policy.Resource, policy.Trust:
+		if s.Principal == nil && s.NotPrincipal == nil {
+			syntax("No Principal", "Resource-based and trust policies must say who they allow; AWS rejects this statement.", "Add a Principal naming the accounts, roles or services that need access.", 7)
+		}
+	}
+	r.validateActions(st)
+	r.validateResources(st)
+	r.validateConditions(st)
+}
+
+func (r *review) validateActions(st *stmt) {
+	l := st.src.Action
+	if st.notAction {
+		l = st.src.NotAction
+	}
+	for _, v := range l.Values {
+		name := strings.TrimSpace(v.Text)
+		if isAllWildcard(name) {
+			continue
+		}
+		svc, act, ok := strings.Cut(name, ":")
+		if !ok || svc == "" || act == "" {
+			r.add(&finding{Finding: report.Finding{
+				Category: report.Syntax, Title: fmt.Sprintf("%q is not an action", name),
+				Detail:         "Actions are written service:Action, for example s3:GetObject.",
+				Recommendation: "Write the action as service:Action.",
+				Actions:        []string{name},
+			}, ceiling: 8, phrase: "a malformed action"}, st)
+			continue
+		}
+		if !r.kb.Expand(name).IsEmpty() {
+			continue
+		}
+		f := &finding{Finding: report.Finding{
+			Category: report.UnknownAction,
+			Actions:  []string{name},
+		}, ceiling: 8, phrase: fmt.Sprintf("unknown action %s", name)}
+		switch {
+		case strings.ContainsAny(svc, "*?"):
+			f.Title = fmt.Sprintf("%s matches no action", name)
+			f.Detail = "No action of any service matches this pattern."
+		case r.kb.Service(svc) == nil:
+			f.Title = fmt.Sprintf("Unknown service %q in %s", svc, name)
+			f.Detail = "No AWS service has this prefix; the statement grants nothing through it."
+		case strings.ContainsAny(act, "*?"):
+			f.Title = fmt.Sprintf("%s matches no action", name)
+			f.Detail = fmt.Sprintf("No %s action matches this pattern.", strings.ToLower(svc))
+		default:
+			f.Title = fmt.Sprintf("Unknown action %s", name)
+			f.Detail = fmt.Sprintf("%s has no action named %s; it grants nothing.", strings.ToLower(svc), act)
+		}
+		if c, ok := r.kb.Closest(name); ok {
+			f.Recommendation = fmt.Sprintf("Did you mean %s?", c)
+			f.Detail += fmt.Sprintf(" Did you mean %s?", c)
+		} else {
+			f.Recommendation = "Check the action name in the AWS Service Authorization Reference."
+		}
+		if st.deny {
+			f.Detail += " In a Deny this leaves the intended action allowed."
+		}
+		r.add(f, st)
+	}
+}
+
+// validateResources checks ARN syntax and reports named actions whose
+// resources match none of the resource types they accept.
+func (r *review) validateResources(st *stmt) {
+	for _, p := range st.resources {
+		if isAllWildcard(p) || strings.HasPrefix(p, "${") {
+			continue
+		}
+		if !strings.HasPrefix(p, "arn:") || strings.Count(p, ":") < 5 {
+			r.add(&finding{Finding: report.Finding{
+				Category: report.Syntax, Title: fmt.Sprintf("%q is not an ARN", p),
+				Detail:         "Resources are ARNs (arn:partition:service:region:account:resource) or \"*\".",
+				Recommendation: "Write the full ARN of the resource.",
+			}, ceiling: 8}, st)
+		}
+	}
+	if st.notAction || st.notResource || st.noResource || st.anyResource || st.allActions {
+		return
+	}
+	var mismatched []string
+	st.actions.Each(func(id iamref.ActionID) bool {
+		a := r.kb.ActionByID(id)
+		if !st.matchesAny(a) {
+			mismatched = append(mismatched, a.FullName())
+		}
+		return true
+	})
+	if len(mismatched) == 0 {
+		return
+	}
+	f := &finding{Finding: report.Finding{
+		Category: report.ResourceMismatch,
+		Actions:  mismatched,
+	}, ceiling: 9}
+	if len(mismatched) == 1 {
+		a := r.kb.Action(mismatched[0])
+		f.Title = fmt.Sprintf("%s does not apply to the listed resources", mismatched[0])
+		f.Detail, f.Recommendation = mismatchAdvice(a)
+	} else {
+		f.Title = fmt.Sprintf("%d actions do not apply to the listed resources", len(mismatched))
+		f.Detail = "None of the statement's resources is of a type these actions accept, so they are not granted. " +
+			"Actions that support no resource type need \"Resource\": \"*\"."
+		f.Recommendation = "Move these actions to a statement whose Resource matches their resource types, or remove them."
+	}
+	r.add(f, st)
+}
+
+func mismatchAdvice(a *iamref.Action) (detail, fix string) {
+	if !a.ResourceLevel() {
+		return a.FullName() + " supports no resource-level permissions: it is granted only with \"Resource\": \"*\".",
+			"Put " + a.FullName() + " in its own statement with \"Resource\": \"*\" (it cannot be scoped), or remove it."
+	}
+	var formats []string
+	for _, ref := range a.Resources {
+		formats = append(formats, ref.Type.ARNFormats...)
+	}
+	if len(formats) > 3 {
+		formats = formats[:3]
+	}
+	return fmt.Sprintf("%s accepts resources like %s; none of the listed resources matches, so it is not granted.", a.FullName(), strings.Join(formats, ", ")),
+		"Add a resource of the right type, for example " + formats[0] + "."
+}
+
+func (r *review) validateConditions(st *stmt) {
+	for _, c := range st.src.Conditions {
+		base, set, _ := baseOperator(c.Operator)
+		if !knownOperators[strings.ToLower(base)] || (set != "" && !strings.EqualFold(set, "ForAllValues") && !strings.EqualFold(set, "ForAnyValue")) {
+			r.add(&finding{Finding: report.Finding{
+				Category: report.Syntax, Title: fmt.Sprintf("Unknown condition operator %q", c.Operator),
+				Detail:         "AWS rejects a policy with an unknown condition operator.",
+				Recommendation: "Use a documented operator such as StringEquals, ArnLike, IpAddress or Bool.",
+			}, ceiling: 7}, st)
+			continue
+		}
+		key := r.kb.ConditionKey(c.Key)
+		if key == nil && federatedKey(c.Key) {
+			// Claims of identity providers (token.actions.githubusercontent.com:sub,
+			// SAML:aud...) are not in the service reference.
+			continue
+		}
+		if key == nil {
+			f := &finding{Finding: report.Finding{
+				Category: report.UnknownConditionKey, Title: fmt.Sprintf("Unknown condition key %q", c.Key),
+				Detail:         "No AWS service defines this key. In an Allow, an unknown key is absent from every request, so the condition never matches (or always matches with IfExists and negated operators).",
+				Recommendation: "Check the key's spelling in the AWS Service Authorization Reference.",
+			}, ceiling: 8}
+			r.add(f, st)
+			continue
+		}
+		r.checkConditionUse(st, c, key, base, set)
+	}
+}
+
+func (r *review) checkConditionUse(st *stmt, c policy.Condition, key *iamref.ConditionKey, base, set string) {
+	cond := func(title, detail, fix string, ceiling int) {
+		r.add(&finding{Finding: report.Finding{Category: report.ConditionCategory, Title: title, Detail: detail, Recommendation: fix}, ceiling: ceiling, phrase: strings.ToLower(title[:1]) + title[1:]}, st)
+	}
+	if fam := operatorFamily(base); !typeFits(fam, key.Type) {
+		cond(fmt.Sprintf("%s used on %s (type %s)", c.Operator, c.Key, key.Type),
+			fmt.Sprintf("%s compares %s values; %s is of type %s, so the test never matches as intended.", base, fam, c.Key, key.Type),
+			"Use an operator for "+key.Type+" values.", 7)
+	}
+	multi := strings.HasPrefix(key.Type, "ArrayOf")
+	if set != "" && !multi {
+		ceiling, detail := 8, fmt.Sprintf("%s is single-valued; %s is for multivalued keys.", c.Key, set)
+		if strings.EqualFold(set, "ForAllValues") && st.allow {
+			ceiling = 6
+			detail += " In an Allow, ForAllValues also matches when the key is absent, so the condition can be bypassed."
+		}
+		cond(fmt.Sprintf("%s on single-valued key %s", set, c.Key), detail, fmt.Sprintf("Drop the %s: prefix.", set), ceiling)
+	}
+	if strings.EqualFold(base, "Bool") && strings.EqualFold(key.Name, "aws:MultiFactorAuthPresent") && st.allow {
+		for _, v := range c.Values.Values {
+			if strings.EqualFold(strings.TrimSpace(v.Text), "false") {
+				cond("Allow when aws:MultiFactorAuthPresent is false",
+					"The key is absent for long-term access keys, so \"false\" does not require MFA; it matches only sessions that explicitly lack MFA.",
+					"To require MFA, Allow with {\"Bool\": {\"aws:MultiFactorAuthPresent\": \"true\"}} or Deny with BoolIfExists false.", 7)
+				break
+			}
+		}
+	}
+	if !key.Global && !st.notAction && !st.actions.IsEmpty() {
+		applies := false
+		st.actions.Each(func(id iamref.ActionID) bool {
+			applies = r.kb.ConditionKeyApplies(c.Key, r.kb.ActionByID(id))
+			return !applies
+		})
+		if !applies {
+			ceiling := 9
+			if st.allow && !strings.Contains(strings.ToLower(c.Operator), "ifexists") {
+				// The key is never in the request: the Allow never matches.
+				ceiling = 9
+			}
+			cond(fmt.Sprintf("%s does not apply to the statement's actions", c.Key),
+				"None of the statement's actions supports this condition key, so it is absent from their requests: the condition never matches (or always, with IfExists and negated operators).",
+				"Use a key the actions support, or move the condition to the statement it was meant for.", ceiling)
+		}
+	}
+}
+
+// federatedKey reports a condition key of an identity provider: its prefix
+// is a host name ("token.actions.githubusercontent.com:sub") or SAML.
+func federatedKey(key string) bool {
+	prefix, _, ok := strings.Cut(key, ":")
+	return ok && (strings.Contains(prefix, ".") || strings.EqualFold(prefix, "saml"))
+}

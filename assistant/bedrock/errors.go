@@ -1,0 +1,125 @@
+package bedrock
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime/types"
+	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+)
+
+// Unavailable is every failure of Review and Ask: the model's opinion is
+// not available, and Cause says why in words a user can read.
+type Unavailable struct {
+	// Cause is plain words for the card, e.g. "the model timed out after
+	// 60s". It never contains policy text.
+	Cause string
+	// Temporary is true when trying again later may work (throttling,
+	// timeouts, service errors).
+	Temporary bool
+	// Err is the underlying error (an SDK error, a decoding error), or nil.
+	Err error
+}
+
+func (e *Unavailable) Error() string {
+	if e.Err == nil {
+		return "model unavailable: " + e.Cause
+	}
+	return fmt.Sprintf("model unavailable: %s: %v", e.Cause, e.Err)
+}
+
+func (e *Unavailable) Unwrap() error { return e.Err }
+
+// classify turns an error of the Converse call into an Unavailable.
+func classify(err error, region string) *Unavailable {
+	u := &Unavailable{Err: err}
+	attempts := ""
+	var maxErr *retry.MaxAttemptsError
+	if errors.As(err, &maxErr) {
+		attempts = fmt.Sprintf(" (after %d attempts)", maxErr.Attempt)
+	}
+
+	var (
+		throttling   *types.ThrottlingException
+		notReady     *types.ModelNotReadyException
+		denied       *types.AccessDeniedException
+		validation   *types.ValidationException
+		notFound     *types.ResourceNotFoundException
+		modelTimeout *types.ModelTimeoutException
+		modelError   *types.ModelErrorException
+		quota        *types.ServiceQuotaExceededException
+		unavailable  *types.ServiceUnavailableException
+		internal     *types.InternalServerException
+		apiErr       smithy.APIError
+	)
+	switch {
+	case errors.As(err, &throttling):
+		u.Cause, u.Temporary = "Bedrock is throttling requests"+attempts, true
+	case errors.As(err, &notReady):
+		u.Cause, u.Temporary = "the model is not ready yet"+attempts, true
+	case errors.As(err, &denied):
+		u.Cause = "access denied to the model (check bedrock:InvokeModel permission)"
+	case errors.As(err, &validation):
+		msg := validation.ErrorMessage()
+		if modelNotUsable(msg) {
+			u.Cause = fmt.Sprintf("the model is not enabled in region %s or needs an inference profile id", region)
+		} else {
+			u.Cause = "Bedrock refused the request: " + clip(msg, 200)
+		}
+	case errors.As(err, &notFound):
+		u.Cause = fmt.Sprintf("the model was not found in region %s (check the model id)", region)
+	case errors.As(err, &modelTimeout):
+		u.Cause, u.Temporary = "the model took too long to answer", true
+	case errors.As(err, &modelError):
+		u.Cause, u.Temporary = "the model failed while answering", true
+	case errors.As(err, &quota):
+		u.Cause, u.Temporary = "the Bedrock quota for the model is exhausted", true
+	case errors.As(err, &unavailable), errors.As(err, &internal):
+		u.Cause, u.Temporary = "Bedrock is unavailable"+attempts, true
+	case errors.As(err, &apiErr):
+		switch apiErr.ErrorCode() {
+		case "InvalidSignatureException", "SignatureDoesNotMatch":
+			u.Cause = "Bedrock refused the request signature (check the AWS secret key and the clock)"
+		case "UnrecognizedClientException", "InvalidClientTokenId", "ExpiredTokenException", "MissingAuthenticationTokenException":
+			u.Cause = "Bedrock did not accept the AWS credentials (missing, unknown or expired)"
+		default:
+			u.Cause = fmt.Sprintf("Bedrock returned an error (%s)", clip(apiErr.ErrorCode(), 64))
+			u.Temporary = apiErr.ErrorFault() == smithy.FaultServer
+		}
+	default:
+		var (
+			respErr *awshttp.ResponseError
+			sendErr *smithyhttp.RequestSendError
+			deser   *smithy.DeserializationError
+		)
+		switch {
+		case errors.As(err, &deser):
+			u.Cause, u.Temporary = "Bedrock returned a malformed response", true
+		case errors.As(err, &respErr) && respErr.HTTPStatusCode() >= 500:
+			u.Cause, u.Temporary = fmt.Sprintf("Bedrock is unavailable (HTTP %d)%s", respErr.HTTPStatusCode(), attempts), true
+		case errors.As(err, &sendErr):
+			u.Cause, u.Temporary = "could not reach Bedrock"+attempts, true
+		case strings.Contains(err.Error(), "get identity") || strings.Contains(err.Error(), "get credentials"):
+			u.Cause = "no usable AWS credentials for Bedrock"
+		default:
+			u.Cause = "the call to Bedrock failed"
+		}
+	}
+	return u
+}
+
+// modelNotUsable recognises the ValidationException messages of a model
+// that is not enabled in the region or needs an inference profile.
+func modelNotUsable(msg string) bool {
+	m := strings.ToLower(msg)
+	for _, s := range []string{"on-demand throughput", "inference profile", "model identifier is invalid", "model id is invalid", "not supported in this region"} {
+		if strings.Contains(m, s) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,192 @@
+package policy
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files of testdata/read")
+
+// readOptions are the options of the inputs that need more than their file
+// name.
+var readOptions = map[string]Options{
+	"forced_scp.json":   {Name: "scp.json", Type: SCP},
+	"slack_message.txt": {Name: "slack message"},
+}
+
+// TestReadGolden reads every input under testdata/read and compares a
+// summary of the result (documents, positions, notes, or the error) with
+// the .golden file beside it.
+func TestReadGolden(t *testing.T) {
+	inputs, err := filepath.Glob("testdata/read/*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, in := range inputs {
+		if strings.HasSuffix(in, ".golden") {
+			continue
+		}
+		n++
+		name := filepath.Base(in)
+		t.Run(name, func(t *testing.T) {
+			data, err := os.ReadFile(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			opts, ok := readOptions[name]
+			if !ok {
+				opts = Options{Name: name}
+			}
+			got := summary(Read(data, opts))
+			golden := strings.TrimSuffix(in, filepath.Ext(in)) + ".golden"
+			if *update {
+				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run go test -update to write it)", err)
+			}
+			if got != string(want) {
+				t.Errorf("summary differs from %s\n--- got\n%s\n--- want\n%s", golden, got, want)
+			}
+		})
+	}
+	if n < 40 {
+		t.Errorf("found %d inputs under testdata/read; expected at least 40", n)
+	}
+}
+
+func TestReadTooLarge(t *testing.T) {
+	policy := `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}`
+	pad := func(n int) []byte { return []byte(policy + strings.Repeat(" ", n-len(policy))) }
+	for _, tc := range []struct {
+		size int
+		opts Options
+		want string // the error message, or "" for no error
+	}{
+		{MaxInputBytes, Options{}, ""},
+		{MaxInputBytes + 1, Options{}, "the input is 102401 bytes; the limit is 102400 bytes"},
+		{156916, Options{}, "the input is 153 KB; the limit is 100 KB"},
+		{156916, Options{MaxBytes: 1 << 20}, ""},
+		{2048, Options{MaxBytes: 1024}, "the input is 2 KB; the limit is 1 KB"},
+	} {
+		_, err := Read(pad(tc.size), tc.opts)
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("%d bytes: %v", tc.size, err)
+		case tc.want == "":
+		case err == nil:
+			t.Errorf("%d bytes: no error, want %q", tc.size, tc.want)
+		default:
+			e, ok := err.(*Error)
+			if !ok || e.Kind != ErrTooLarge || e.Msg != tc.want || e.Pos != (Pos{}) {
+				t.Errorf("%d bytes: %#v, want a too-large error %q", tc.size, err, tc.want)
+			}
+		}
+	}
+}
+
+// TestReadErrors checks the place and words of syntax errors that the
+// golden files do not show.
+func TestReadErrors(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		kind ErrorKind
+		pos  Pos
+		msg  string
+	}{
+		{`{"Statement": [}`, ErrSyntax, Pos{1, 16}, `expected a value (a string in double quotes, a number, true, false, null, an object or a list) but found '}'`},
+		{`{"Statement": "a\x"}`, ErrSyntax, Pos{1, 17}, `invalid escape 'x' in a string`},
+		{`{"Statement": "\u12"}`, ErrSyntax, Pos{1, 16}, `invalid escape in a string: \u must be followed by four hexadecimal digits`},
+		{`{"Statement": 01}`, ErrSyntax, Pos{1, 15}, `invalid number 01: numbers do not start with 0`},
+		{`{"Statement": -}`, ErrSyntax, Pos{1, 15}, `invalid number: expected a digit after '-'`},
+		{`{"Statement": 1.}`, ErrSyntax, Pos{1, 15}, `invalid number: expected a digit after '.'`},
+		{`{"Statement": 1e}`, ErrSyntax, Pos{1, 15}, `invalid number: expected a digit in the exponent`},
+		{`{"Statement": [] /* open`, ErrSyntax, Pos{1, 18}, `the comment that starts here is not closed with */`},
+		{`{"Statement": [] "Version": "x"}`, ErrSyntax, Pos{1, 18}, `expected ',' or '}' after the value of "Statement"; is a comma missing before this key?`},
+		{`{"Statement": [] x}`, ErrSyntax, Pos{1, 18}, `expected ',' or '}' after the value of "Statement" but found 'x'`},
+		{`{"Statement": [{} {}]}`, ErrSyntax, Pos{1, 19}, `expected ',' or ']' after a list item but found '{'`},
+		{`{"Statement": "abc`, ErrSyntax, Pos{1, 15}, `the string that starts here is not closed before the end of the input`},
+		{"{\"Statement\":\n  [\n", ErrSyntax, Pos{2, 4}, `the input ends before the list opened at line 2, column 3 is closed with ']'`},
+		{`{"Statement": Allow}`, ErrSyntax, Pos{1, 15}, `expected a value but found Allow; strings must be in double quotes`},
+		{`{"Statement": []`, ErrSyntax, Pos{1, 17}, `the input ends before the object opened at line 1, column 1 is closed with '}'`},
+		{`{"Statement" []}`, ErrSyntax, Pos{1, 14}, `expected ':' after the key "Statement" but found '['`},
+		{strings.Repeat(`{"a":`, 300), ErrSyntax, Pos{1, 1281}, `the JSON is nested more than 256 levels deep`},
+		{`[1, 2, 3]`, ErrNoPolicy, Pos{}, `no IAM policy found: expected a JSON object with a Statement element, a YAML policy, a CloudFormation template or Terraform`},
+		{`{"a": {"b": 1}}`, ErrNoPolicy, Pos{}, `this JSON has no Statement element; it does not look like an IAM policy`},
+		{"Version: 1\nStatement: [\n", ErrSyntax, Pos{2, 13}, `invalid YAML: did not find expected node content`},
+		{"Resources:\n  B:\n    Type: AWS::S3::Bucket\n", ErrNoPolicy, Pos{}, `this CloudFormation template has no IAM policy: expected resources such as AWS::IAM::Role, AWS::IAM::Policy or AWS::S3::BucketPolicy`},
+		{"Statement:\n\t- a\n", ErrSyntax, Pos{2, 1}, `invalid YAML: found character that cannot start any token`},
+		{"resource \"aws_iam_policy\" \"p\" {\n  policy = \"{\\\"Statement\\\": [}\"\n}\n", ErrSyntax, Pos{2, 12}, `expected a value (a string in double quotes, a number, true, false, null, an object or a list) but found '}'`},
+	} {
+		_, err := Read([]byte(tc.in), Options{})
+		e, ok := err.(*Error)
+		if !ok {
+			t.Errorf("Read(%q) = %v, want an *Error", tc.in, err)
+			continue
+		}
+		if e.Kind != tc.kind || e.Pos != tc.pos || e.Msg != tc.msg {
+			t.Errorf("Read(%q):\n got %s at %v: %s\nwant %s at %v: %s", tc.in, e.Kind, e.Pos, e.Msg, tc.kind, tc.pos, tc.msg)
+		}
+		if e.Pos.Line > 0 && e.Line != strings.Split(tc.in, "\n")[e.Pos.Line-1] {
+			t.Errorf("Read(%q): Line = %q, want line %d of the input", tc.in, e.Line, e.Pos.Line)
+		}
+	}
+}
+
+func TestResultLine(t *testing.T) {
+	in := "<@U1> look:\r\n```\r\n{\"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"*\", \"Resource\": \"*\"}]}\r\n```\r\n"
+	res, err := Read([]byte(in), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := res.Documents[0].Statements[0]
+	if s.Pos != (Pos{3, 16}) {
+		t.Errorf("statement at %v, want 3:16", s.Pos)
+	}
+	for n, want := range map[int]string{
+		0: "",
+		1: "<@U1> look:",
+		3: `{"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}`,
+		5: "",
+		6: "",
+	} {
+		if got := res.Line(n); got != want {
+			t.Errorf("Line(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
+
+func TestDetectType(t *testing.T) {
+	for _, tc := range []struct {
+		stmts string
+		want  Type
+	}{
+		{`{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}`, Identity},
+		{`{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}`, Trust},
+		{`{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": ["sts:AssumeRoleWithSAML", "sts:TagSession", "sts:SetSourceIdentity", "sts:SetContext"]}`, Trust},
+		{`{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "STS:assumerole"}`, Trust},
+		{`{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole*"}`, Trust},
+		{`{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:*"}`, Resource},
+		{`{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": ["sts:AssumeRole", "s3:GetObject"]}`, Resource},
+		{`{"Effect": "Allow", "Principal": {"AWS": "*"}, "NotAction": "sts:AssumeRole"}`, Resource},
+		{`{"Effect": "Allow", "NotPrincipal": {"AWS": "x"}, "Action": "s3:*"}`, Resource},
+		{`{"Effect": "Allow", "Principal": "*"}`, Resource},
+		{`{"Effect": "Allow", "Action": "s3:*"}, {"Effect": "Allow", "Principal": {"Service": "x"}, "Action": "sts:AssumeRole"}`, Trust},
+	} {
+		res, err := Read([]byte(`{"Statement": [`+tc.stmts+`]}`), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := res.Documents[0].Type; got != tc.want {
+			t.Errorf("%s: type %s, want %s", tc.stmts, got, tc.want)
+		}
+	}
+}

@@ -1,0 +1,395 @@
+package policy
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"path"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// Read reads the policies in data: IAM JSON as pasted from Slack or an
+// editor, YAML, a CloudFormation template or Terraform. It returns at least
+// one document, or an *Error.
+func Read(data []byte, opts Options) (*Result, error) {
+	if limit := cmp.Or(opts.MaxBytes, MaxInputBytes); len(data) > limit {
+		return nil, tooLarge(len(data), limit)
+	}
+	input := string(data)
+	r := &reader{opts: opts, input: input, lines: newLineIndex(input)}
+	r.text, r.loc = input, r.lines
+	if text, orig := r.clean(input); orig != nil {
+		r.text, r.loc = text, mapLoc{orig: orig, base: r.lines}
+	}
+	if strings.TrimSpace(r.text) == "" {
+		return nil, &Error{Kind: ErrNoPolicy, Msg: "the input is empty: expected an IAM policy (a JSON object with a Statement element)"}
+	}
+
+	var firstErr error
+	for _, rg := range r.regions(r.text, r.loc) {
+		mark, n := len(r.notes), len(r.docs)
+		err := r.readRegion(rg)
+		if err == nil {
+			continue
+		}
+		if len(r.docs) == n {
+			r.notes = r.notes[:mark]
+		}
+		if firstErr == nil {
+			firstErr = err
+		}
+	}
+	if len(r.docs) == 0 {
+		if firstErr == nil {
+			firstErr = errNoPolicy("")
+		}
+		return nil, firstErr
+	}
+	if firstErr != nil {
+		var e *Error
+		if errors.As(firstErr, &e) {
+			r.notes = append(r.notes, Note{Pos: e.Pos, Message: "skipped a part of the input that could not be read: " + e.Msg})
+		}
+	}
+	return r.result(), nil
+}
+
+// reader holds the state of one Read.
+type reader struct {
+	opts  Options
+	input string     // as the user supplied it
+	lines *lineIndex // over input
+	text  string     // input after clean
+	loc   locator    // locates offsets of text
+	notes []Note
+	docs  []found
+}
+
+// found is a document and, for a policy found inside other JSON or YAML,
+// the path to it ("PolicyVersion.Document").
+type found struct {
+	doc  *Document
+	path string
+}
+
+func (r *reader) note(loc locator, off int, msg string) {
+	r.notes = append(r.notes, Note{Pos: loc.pos(off), Message: msg})
+}
+
+func (r *reader) addNotes(loc locator, notes []offNote) {
+	for _, n := range notes {
+		r.note(loc, n.off, n.msg)
+	}
+}
+
+// syntaxErr turns a parse failure into an *Error naming the user's line.
+func (r *reader) syntaxErr(loc locator, e *syntaxError) *Error {
+	return r.errorAt(ErrSyntax, loc.pos(e.off), e.msg)
+}
+
+func (r *reader) errorAt(kind ErrorKind, pos Pos, msg string) *Error {
+	return &Error{Kind: kind, Pos: pos, Msg: msg, Line: r.lines.line(pos.Line)}
+}
+
+// tooLarge says how large the input is and what the limit is, in KB when
+// that tells them apart.
+func tooLarge(n, limit int) *Error {
+	kb, limitKB := (n+512)/1024, (limit+512)/1024
+	msg := fmt.Sprintf("the input is %d KB; the limit is %d KB", kb, limitKB)
+	if kb <= limitKB {
+		msg = fmt.Sprintf("the input is %d bytes; the limit is %d bytes", n, limit)
+	}
+	return &Error{Kind: ErrTooLarge, Msg: msg}
+}
+
+func errNoPolicy(msg string) *Error {
+	if msg == "" {
+		msg = "no IAM policy found: expected a JSON object with a Statement element, a YAML policy, a CloudFormation template or Terraform"
+	}
+	return &Error{Kind: ErrNoPolicy, Msg: msg}
+}
+
+const msgNoStatement = "this JSON has no Statement element; it does not look like an IAM policy"
+
+// result names the documents that have no name of their own, applies a
+// forced type and orders the notes.
+func (r *reader) result() *Result {
+	base := r.opts.Name
+	if base == "" {
+		base = "policy"
+	}
+	plain := 0
+	for _, f := range r.docs {
+		if f.doc.Name == "" && f.path == "" {
+			plain++
+		}
+	}
+	res := &Result{Notes: r.notes, input: r.lines}
+	k := 0
+	for _, f := range r.docs {
+		d := f.doc
+		switch {
+		case d.Name != "":
+		case f.path != "":
+			d.Name = base + " (" + f.path + ")"
+		case plain > 1:
+			k++
+			d.Name = fmt.Sprintf("%s #%d", base, k)
+		default:
+			d.Name = base
+		}
+		if r.opts.Type != "" {
+			d.Type = r.opts.Type
+		}
+		res.Documents = append(res.Documents, d)
+	}
+	res.Format = res.Documents[0].Source
+	sort.SliceStable(res.Notes, func(i, j int) bool {
+		a, b := res.Notes[i].Pos, res.Notes[j].Pos
+		return a.Line < b.Line || a.Line == b.Line && a.Col < b.Col
+	})
+	return res
+}
+
+// Line returns line n (1-based) of the input as the user supplied it,
+// without its line ending: the line a Pos points at.
+func (r *Result) Line(n int) string {
+	if r.input == nil {
+		return ""
+	}
+	return r.input.line(n)
+}
+
+var (
+	hclBlock   = regexp.MustCompile(`(?m)^[ \t]*(resource|data|variable|provider|module|output)[ \t]+"|^[ \t]*(locals|terraform)[ \t]*\{`)
+	yamlPolicy = regexp.MustCompile(`(?m)^[ \t]*(- )?(Version|Statement|Resources|AWSTemplateFormatVersion|PolicyDocument)[ \t]*:`)
+	yamlTop    = regexp.MustCompile(`(?m)^(Version|Statement|Resources|AWSTemplateFormatVersion|---)`)
+)
+
+// format guesses how a region is written: "terraform", "yaml" or "json".
+func (r *reader) format(s, lang string) string {
+	switch lang {
+	case "json", "javascript", "js", "jsonc", "json5":
+		return "json"
+	case "yaml", "yml":
+		return "yaml"
+	case "hcl", "tf", "terraform":
+		return "terraform"
+	}
+	first := strings.TrimLeft(s, " \t\r\n")
+	object := strings.HasPrefix(first, "{") || strings.HasPrefix(first, "[")
+	switch strings.ToLower(path.Ext(r.opts.Name)) {
+	case ".tf", ".hcl":
+		return "terraform"
+	case ".yaml", ".yml":
+		if !object {
+			return "yaml"
+		}
+	case ".json":
+		return "json"
+	}
+	switch {
+	case object:
+		return "json"
+	case hclBlock.MatchString(s):
+		return "terraform"
+	case yamlPolicy.MatchString(s):
+		return "yaml"
+	}
+	return "json"
+}
+
+// readRegion reads the documents of one region into r.docs.
+func (r *reader) readRegion(rg region) error {
+	s := r.text[rg.start:rg.end]
+	switch r.format(s, rg.lang) {
+	case "terraform":
+		return r.readTerraform(rg)
+	case "yaml":
+		mark, n := len(r.notes), len(r.docs)
+		yerr := r.readYAML(rg)
+		if yerr == nil || len(r.docs) > n {
+			return yerr
+		}
+		r.notes = r.notes[:mark]
+		jerr := r.findJSON(rg)
+		if jerr != nil && len(r.docs) == n {
+			return yerr
+		}
+		return jerr
+	}
+	return r.findJSON(rg)
+}
+
+// findJSON reads every JSON object of a region that is or holds a policy,
+// skipping the prose around them.
+func (r *reader) findJSON(rg region) error {
+	type failure struct {
+		start int
+		err   *syntaxError
+	}
+	var (
+		failures  []failure
+		successes []int // starts of objects read
+		noPolicy  bool
+		treeErr   *Error // why a template held no policy
+		mark      = len(r.docs)
+	)
+	text := r.text
+	first := rg.start + len(text[rg.start:rg.end]) - len(strings.TrimLeft(text[rg.start:rg.end], " \t\r\n"))
+	for i := rg.start; i < rg.end; {
+		k := strings.IndexByte(text[i:rg.end], '{')
+		if k < 0 {
+			break
+		}
+		start := i + k
+		v, err := parseJSON(text, start, rg.end, r.loc)
+		if err != nil {
+			failures = append(failures, failure{start, err})
+			i = max(err.off, start+1)
+			continue
+		}
+		successes = append(successes, start)
+		before := len(r.docs)
+		r.addNotes(r.loc, v.notes)
+		if err := r.fromTree(v.n, origin{text: text, loc: r.loc, json: true, root: v.n, blank: v.blank}, "json"); err != nil && treeErr == nil {
+			treeErr = err
+		}
+		if len(r.docs) == before {
+			noPolicy = true
+		} else if before == mark {
+			if strings.Trim(text[first:start], " \t\r\n[,") != "" {
+				r.note(r.loc, first, "ignored the text before the policy")
+			}
+		}
+		i = v.end
+	}
+	// A failure matters when the text from it to the next object read
+	// mentions a Statement: that was meant to be a policy.
+	var relevant []failure
+	for _, f := range failures {
+		limit := rg.end
+		if k := sort.SearchInts(successes, f.start); k < len(successes) {
+			limit = successes[k]
+		}
+		if strings.Contains(text[f.start:limit], "Statement") || f.start == first {
+			relevant = append(relevant, f)
+		}
+	}
+	if len(r.docs) > mark {
+		for _, f := range relevant {
+			e := r.syntaxErr(r.loc, f.err)
+			r.notes = append(r.notes, Note{Pos: e.Pos, Message: "skipped text that is not valid JSON: " + e.Msg})
+		}
+		return nil
+	}
+	if len(relevant) > 0 {
+		return r.syntaxErr(r.loc, relevant[0].err)
+	}
+	if treeErr != nil {
+		return treeErr
+	}
+	if noPolicy {
+		return errNoPolicy(msgNoStatement)
+	}
+	return errNoPolicy("")
+}
+
+// origin is the text nodes were read from and how to locate its offsets.
+type origin struct {
+	text string
+	loc  locator
+	json bool // text is JSON as the user wrote it
+	// root is the value parsed, and blank the characters of white space
+	// and comments in it: its size without them is known at no cost.
+	root  *node
+	blank int
+}
+
+// fromTree adds the documents of a JSON or YAML value read whole: a
+// policy, a CloudFormation template, or other JSON holding policies (the
+// output of the AWS CLI, say). The error says why a template gave none.
+func (r *reader) fromTree(n *node, o origin, source string) *Error {
+	switch {
+	case n.kind != kindObject:
+	case hasStatement(n):
+		r.addDoc(found{doc: r.build(n, o, docSpec{source: source})})
+	case isTemplate(n):
+		return r.cloudFormation(n, o)
+	default:
+		r.nested(n, o, source, "", 0)
+	}
+	return nil
+}
+
+func (r *reader) addDoc(f found) { r.docs = append(r.docs, f) }
+
+func hasStatement(n *node) bool {
+	for _, m := range n.members {
+		if strings.EqualFold(m.key, "Statement") {
+			return true
+		}
+	}
+	return false
+}
+
+// nested looks for policies inside a value that is not one.
+func (r *reader) nested(n *node, o origin, source, at string, depth int) {
+	if n == nil || depth > 32 {
+		return
+	}
+	switch n.kind {
+	case kindObject:
+		if depth > 0 && hasStatement(n) {
+			r.addDoc(found{path: at, doc: r.build(n, o, docSpec{source: source, hint: hintFromKey(at)})})
+			return
+		}
+		for _, m := range n.members {
+			p := m.key
+			if at != "" {
+				p = at + "." + m.key
+			}
+			r.nested(m.val, o, source, p, depth+1)
+		}
+	case kindArray:
+		for i, it := range n.items {
+			r.nested(it, o, source, fmt.Sprintf("%s[%d]", at, i), depth+1)
+		}
+	case kindString:
+		if depth == 0 || !strings.Contains(n.str, "Statement") || !strings.HasPrefix(strings.TrimSpace(n.str), "{") {
+			return
+		}
+		if v, vo, err := r.embedded(n, o.loc); err == nil && v.kind == kindObject && hasStatement(v) {
+			r.addDoc(found{path: at, doc: r.build(v, vo, docSpec{source: source, hint: hintFromKey(at)})})
+		}
+	}
+}
+
+func hintFromKey(path string) Type {
+	if strings.Contains(strings.ToLower(path), "assumerolepolicy") {
+		return Trust
+	}
+	return ""
+}
+
+// embedded parses a policy written as a JSON string inside JSON, YAML or
+// HCL.
+func (r *reader) embedded(n *node, loc locator) (*node, origin, *Error) {
+	inner := n.inner
+	if inner == nil {
+		inner = fixedLoc(loc.pos(n.off))
+	}
+	s := n.str
+	start := len(s) - len(strings.TrimLeft(s, " \t\r\n"))
+	if start == len(s) {
+		return nil, origin{}, r.errorAt(ErrNoPolicy, loc.pos(n.off), "the policy is an empty string")
+	}
+	v, err := parseJSON(s, start, len(s), inner)
+	if err != nil {
+		return nil, origin{}, r.syntaxErr(inner, err)
+	}
+	r.addNotes(inner, v.notes)
+	return v.n, origin{text: s, loc: inner, json: true, root: v.n, blank: v.blank}, nil
+}

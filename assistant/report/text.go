@@ -1,0 +1,134 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+)
+
+// TextOptions change how WriteText draws a report.
+type TextOptions struct {
+	Color bool // ANSI colours, for a terminal
+	// MaxPerSeverity caps the findings listed per severity (0: all).
+	MaxPerSeverity int
+}
+
+var severityColor = map[Severity]string{
+	Critical: "\x1b[1;31m", High: "\x1b[31m", Medium: "\x1b[33m", Low: "\x1b[36m", Info: "\x1b[2m",
+}
+
+// WriteText writes a report for a person in a terminal: the score, the
+// findings grouped by severity with where they come from, and the
+// suggested policy with what changed.
+func WriteText(w io.Writer, r *Report, o TextOptions) error {
+	p := &printer{w: w, color: o.Color}
+	p.line("%s", p.paint("\x1b[1m", fmt.Sprintf("%s: %d/10 %s", r.File, r.Score, scale(r.Score))))
+	p.line("%s", r.Summary)
+	if len(r.Documents) > 1 {
+		for _, d := range r.Documents {
+			p.line("  %d/10  %s (%s)", d.Score, d.Name, d.PolicyType)
+		}
+	}
+	for _, n := range r.Notes {
+		p.line("note: %s", n)
+	}
+	for _, sev := range []Severity{Critical, High, Medium, Low, Info} {
+		var fs []Finding
+		for _, f := range r.Findings {
+			if f.Severity == sev {
+				fs = append(fs, f)
+			}
+		}
+		if len(fs) == 0 {
+			continue
+		}
+		p.line("")
+		p.line("%s", p.paint(severityColor[sev], fmt.Sprintf("%s (%d)", strings.ToUpper(string(sev)), len(fs))))
+		for i, f := range fs {
+			if o.MaxPerSeverity > 0 && i == o.MaxPerSeverity {
+				p.line("  … and %d more %s findings", len(fs)-i, sev)
+				break
+			}
+			p.line("  [%s] %s", f.Category, f.Title)
+			p.line("      at %s", where(f, len(r.Documents) > 1))
+			if f.Source == "model" {
+				p.line("      found by the model")
+			}
+			if f.Detail != "" {
+				p.line("      %s", f.Detail)
+			}
+			if f.Recommendation != "" {
+				p.line("      fix: %s", f.Recommendation)
+			}
+		}
+	}
+	if s := r.SuggestedPolicy; s != nil {
+		p.line("")
+		p.line("%s", p.paint("\x1b[1m", fmt.Sprintf("Suggested policy for %s (%d/10, proven no broader: %s):", s.Document, s.Score, strings.Join(s.Verdicts, "; "))))
+		for _, c := range s.Changes {
+			if c.Statement >= 0 {
+				p.line("  - statement %d: %s (%s)", c.Statement, c.What, c.Why)
+			} else {
+				p.line("  - %s (%s)", c.What, c.Why)
+			}
+		}
+		p.line("%s", string(s.Policy))
+	} else if r.NoSuggestionReason != "" {
+		p.line("")
+		p.line("No suggested policy: %s", r.NoSuggestionReason)
+	}
+	p.line("")
+	p.line("%s", p.paint("\x1b[2m", fmt.Sprintf("analyzers: %s; IAM data: %s", strings.Join(r.Analyzers, ", "), r.DataVersion)))
+	return p.err
+}
+
+// where says where a finding comes from: "statement 2 (Sid ReadLogs), line 14".
+func where(f Finding, withDoc bool) string {
+	var parts []string
+	if withDoc && f.Document != "" {
+		parts = append(parts, f.Document)
+	}
+	if f.Statement >= 0 {
+		s := fmt.Sprintf("statement %d", f.Statement)
+		if f.Sid != "" {
+			s += fmt.Sprintf(" (Sid %s)", f.Sid)
+		}
+		parts = append(parts, s)
+	} else {
+		parts = append(parts, "the whole policy")
+	}
+	if f.Line > 0 {
+		parts = append(parts, fmt.Sprintf("line %d", f.Line))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func scale(score int) string {
+	if score < 1 {
+		score = 1
+	}
+	if score > 10 {
+		score = 10
+	}
+	return "[" + strings.Repeat("#", score) + strings.Repeat(".", 10-score) + "]"
+}
+
+type printer struct {
+	w     io.Writer
+	color bool
+	err   error
+}
+
+func (p *printer) paint(code, s string) string {
+	if !p.color || code == "" {
+		return s
+	}
+	return code + s + "\x1b[0m"
+}
+
+func (p *printer) line(format string, args ...any) {
+	if p.err != nil {
+		return
+	}
+	_, p.err = fmt.Fprintf(p.w, format+"\n", args...)
+}

@@ -1,0 +1,17 @@
+// Package subset proves that one IAM policy grants nothing another does
+// not: the question IAM Access Analyzer's CheckNoNewAccess answers, asked
+// of a suggested policy against the original before the suggestion is
+// shown.
+//
+// The proof works on what the policies really grant. Every Allow of the
+// new policy, action by action (as bit sets of the knowledge base) and
+// resource pattern by resource pattern, must be covered by Allows of the
+// original whose principals include the new statement's and whose
+// conditions the new statement keeps, unchanged or stricter. Wildcard
+// and unknown action patterns must also be covered as patterns, so that
+// actions AWS adds later stay covered. Every Deny of the original must
+// still be in force.
+//
+// The check is sound, not complete: when it cannot prove coverage it
+// says no, naming the first action and resource it could not cover.
+package subset

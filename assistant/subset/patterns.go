@@ -1,0 +1,227 @@
+package subset
+
+import (
+	"strings"
+
+	"github.com/policycheck/policycheck/assistant/iamref"
+)
+
+// covers reports whether every string the inner pattern can match is
+// matched by the outer one. Policy variables ("${aws:username}") take one
+// value per request: in the inner pattern that value can be anything, so
+// the variable counts as "*"; in the outer pattern it is one unknown
+// name, which covers only the same variable at the same place, so an
+// outer pattern with variables covers only itself (and only when both
+// policies give variables the same meaning).
+func covers(outer string, outerVars bool, inner string, innerVars bool) bool {
+	if strings.Contains(outer, "${") {
+		return outer == inner && outerVars == innerVars
+	}
+	if isAllWildcard(outer) || outer == inner {
+		return true
+	}
+	inner = varsAsStar(inner)
+	if !strings.HasPrefix(literalPrefix(inner), literalPrefix(outer)) ||
+		!strings.HasSuffix(literalSuffix(inner), literalSuffix(outer)) {
+		// Every inner string starts with the inner's literal prefix; the
+		// outer one demands its own. (Same at the end.)
+		return false
+	}
+	return iamref.PatternCovers(outer, inner)
+}
+
+// intersects reports whether some string matches both patterns, counting
+// variables as "*" (an over-approximation, which is the safe side when
+// the answer excludes something).
+func intersects(a, b string) bool {
+	return iamref.PatternsIntersect(varsAsStar(a), varsAsStar(b))
+}
+
+// varsAsStar replaces each "${...}" by "*".
+func varsAsStar(s string) string {
+	if !strings.Contains(s, "${") {
+		return s
+	}
+	var b strings.Builder
+	for {
+		i := strings.Index(s, "${")
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		j := strings.IndexByte(s[i:], '}')
+		if j < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		b.WriteString(s[:i])
+		b.WriteByte('*')
+		s = s[i+j+1:]
+	}
+}
+
+func literalPrefix(s string) string {
+	if i := strings.IndexAny(s, "*?"); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+func literalSuffix(s string) string {
+	if i := strings.LastIndexAny(s, "*?"); i >= 0 {
+		return s[i+1:]
+	}
+	return s
+}
+
+// matchesStar reports whether a resource pattern matches the text "*",
+// the resource IAM checks actions without resource types against.
+func matchesStar(p string) bool {
+	p = varsAsStar(p)
+	q := 0
+	for i := 0; i < len(p); i++ {
+		switch p[i] {
+		case '*':
+		case '?':
+			q++
+		default:
+			return false
+		}
+	}
+	return q <= 1 && p != ""
+}
+
+// relevant reports whether a resource unit of a statement can grant the
+// action at all: a Resource pattern that matches none of the action's
+// resource types (nor "*") grants it nothing. Actions without resource
+// types are always relevant, in case the knowledge base lags behind AWS.
+func relevant(kb *iamref.KB, a *iamref.Action, s *stmt, u int) bool {
+	if s.res != resList || !a.ResourceLevel() {
+		return true
+	}
+	p := s.resources[u]
+	if matchesStar(p) {
+		return true
+	}
+	for _, ref := range a.Resources {
+		if kb.MatchResource(p, ref.Type) {
+			return true
+		}
+	}
+	return false
+}
+
+// actionPatternCovered reports whether statement s designates every
+// action the pattern p (lower case) can name, known or future, except
+// those that match one of the patterns denied (lower case): patterns the
+// policy that holds p denies everywhere, or nil.
+func actionPatternCovered(s *stmt, p string, denied []string) bool {
+	if s.notAction {
+		for _, q := range s.patterns {
+			if intersects(q, p) && !coveredByAny(denied, q) {
+				return false
+			}
+		}
+		return true
+	}
+	for _, q := range s.patterns {
+		if covers(q, true, p, true) {
+			return true
+		}
+	}
+	return false
+}
+
+// notActionCovered reports whether statement s designates every action
+// except at most those of the NotAction list excl (lower case).
+func notActionCovered(s *stmt, excl []string) bool {
+	if !s.notAction {
+		for _, q := range s.patterns {
+			if q == "*:*" {
+				return true
+			}
+		}
+		return false
+	}
+	// s excludes its own list: each of its patterns must lie within excl.
+	for _, q := range s.patterns {
+		ok := false
+		for _, p := range excl {
+			if covers(p, true, q, true) {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// needsPatternProof reports an action pattern whose future matches the
+// bit sets cannot vouch for: a wildcard, or a name the knowledge base
+// does not know.
+func needsPatternProof(kb *iamref.KB, raw string) bool {
+	return hasWildcard(raw) || kb.Expand(raw).IsEmpty()
+}
+
+// resCovers reports whether the outer statement's resources include
+// resource unit u of the inner statement.
+func resCovers(outer, inner *stmt, u int) bool {
+	switch inner.res {
+	case resList:
+		p := inner.resources[u]
+		switch outer.res {
+		case resList:
+			if outer.anyRes {
+				return true
+			}
+			for _, q := range outer.resources {
+				if covers(q, outer.vars, p, inner.vars) {
+					return true
+				}
+			}
+		case resNot:
+			for _, q := range outer.resources {
+				if intersects(q, p) {
+					return false
+				}
+			}
+			return true
+		}
+		return false
+	case resNot:
+		switch outer.res {
+		case resList:
+			return outer.anyRes
+		case resNot:
+			// Everything but N_inner lies within everything but N_outer
+			// when N_outer lies within N_inner.
+			for _, q := range outer.resources {
+				ok := false
+				for _, p := range inner.resources {
+					if covers(p, inner.vars, q, outer.vars) {
+						ok = true
+						break
+					}
+				}
+				if !ok {
+					return false
+				}
+			}
+			return true
+		}
+		return false
+	}
+	return outer.res == resNone || (outer.res == resList && outer.anyRes)
+}
+
+func coveredByAny(outer []string, p string) bool {
+	for _, q := range outer {
+		if covers(q, true, p, true) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,289 @@
+package subset
+
+import (
+	"math/bits"
+	"slices"
+	"strings"
+
+	"github.com/policycheck/policycheck/assistant/iamref"
+	"github.com/policycheck/policycheck/assistant/policy"
+)
+
+// resKind is how a statement names its resources.
+type resKind uint8
+
+const (
+	resList resKind = iota // Resource
+	resNot                 // NotResource
+	resNone                // neither: the resource the policy is attached to
+)
+
+// stmt is one statement prepared for the proof.
+type stmt struct {
+	src   *policy.Statement
+	idx   int // position among the Allows (or Denies) of its policy
+	allow bool
+	deny  bool
+
+	// actions is what Action or NotAction designates among the known
+	// actions. It may share the knowledge base's sets: never change it.
+	actions   wset
+	notAction bool
+	// patterns are the Action or NotAction values, trimmed and lower
+	// case, "*" written "*:*" (every action has a colon); raw as written.
+	patterns []string
+	raw      []string
+
+	res       resKind
+	anyRes    bool     // Resource holds a pattern matching everything
+	resources []string // Resource or NotResource values, trimmed
+
+	principal    *policy.Principal
+	notPrincipal *policy.Principal
+	conds        []policy.Condition
+
+	// vars is true when policy variables are in force (Version
+	// 2012-10-17); otherwise "${...}" is literal text.
+	vars bool
+}
+
+func newStmt(kb *iamref.KB, s *policy.Statement, vars bool) *stmt {
+	st := &stmt{src: s, vars: vars, principal: s.Principal, notPrincipal: s.NotPrincipal, conds: s.Conditions}
+	switch strings.ToLower(strings.TrimSpace(s.Effect)) {
+	case "allow":
+		st.allow = true
+	case "deny":
+		st.deny = true
+	}
+	list := s.Action
+	if s.NotAction.Set {
+		list, st.notAction = s.NotAction, true
+	}
+	st.raw = make([]string, len(list.Values))
+	st.patterns = make([]string, len(list.Values))
+	var sets []wset
+	for i, v := range list.Values {
+		t := strings.TrimSpace(v.Text)
+		st.raw[i] = t
+		p := strings.ToLower(t)
+		if isAllWildcard(p) {
+			p = "*:*"
+		}
+		st.patterns[i] = p
+		if w := window(kb.Expand(t)); len(w.w) > 0 {
+			sets = append(sets, w)
+		}
+	}
+	designated := union(sets)
+	if st.notAction {
+		all := window(kb.All())
+		rest := wset{lo: all.lo, w: slices.Clone(all.w)}
+		andNotWin(rest.w, rest.lo, designated)
+		st.actions = trim(rest)
+	} else {
+		st.actions = designated
+	}
+
+	switch {
+	case s.NotResource.Set:
+		st.res = resNot
+		st.resources = trimmed(s.NotResource)
+	case s.Resource.Set:
+		st.res = resList
+		st.resources = trimmed(s.Resource)
+		for _, r := range st.resources {
+			if isAllWildcard(r) {
+				st.anyRes = true
+			}
+		}
+	default:
+		st.res = resNone
+	}
+	return st
+}
+
+func trimmed(l policy.List) []string {
+	out := make([]string, len(l.Values))
+	for i, v := range l.Values {
+		out[i] = strings.TrimSpace(v.Text)
+	}
+	return out
+}
+
+// units is how many resource units the statement has: one per Resource
+// pattern, or one for a NotResource list or a missing Resource.
+func (s *stmt) units() int {
+	if s.res == resList {
+		return len(s.resources)
+	}
+	return 1
+}
+
+// unitText names a resource unit for the user.
+func (s *stmt) unitText(u int) string {
+	switch s.res {
+	case resList:
+		return s.resources[u]
+	case resNot:
+		return "every resource except " + strings.Join(s.resources, ", ")
+	}
+	return "the resource the policy is attached to"
+}
+
+// actionText names what the statement designates.
+func (s *stmt) actionText() string {
+	if s.notAction {
+		return "every action except " + strings.Join(s.raw, ", ")
+	}
+	return strings.Join(s.raw, ", ")
+}
+
+// unconditionalEverywhere reports a Deny that applies to every request
+// it names the action of: no condition, every principal, every resource.
+func (s *stmt) unconditionalEverywhere() bool {
+	return s.deny && len(s.conds) == 0 && s.notPrincipal == nil &&
+		(s.principal == nil || s.principal.Any) && s.res == resList && s.anyRes
+}
+
+// isAllWildcard reports whether a pattern matches any text: "*", "**".
+func isAllWildcard(p string) bool {
+	if p == "" {
+		return false
+	}
+	for i := 0; i < len(p); i++ {
+		if p[i] != '*' {
+			return false
+		}
+	}
+	return true
+}
+
+// hasWildcard reports a glob character or a policy variable.
+func hasWildcard(p string) bool { return strings.ContainsAny(p, "*?") || strings.Contains(p, "${") }
+
+// wset is a window of an action set: word i is word lo+i of the set;
+// words outside are zero. A statement about a few actions of one service
+// is a few words, so comparing two costs a few word operations rather
+// than a pass over the whole knowledge base.
+type wset struct {
+	lo int
+	w  []uint64
+}
+
+func (s wset) word(i int) uint64 {
+	if k := i - s.lo; k >= 0 && k < len(s.w) {
+		return s.w[k]
+	}
+	return 0
+}
+
+func (s wset) has(id iamref.ActionID) bool { return s.word(int(id)>>6)&(1<<(uint(id)&63)) != 0 }
+
+func (s wset) empty() bool { return emptyWin(s.w) }
+
+// window returns the words of s that hold bits, sharing s.
+func window(s iamref.ActionSet) wset {
+	lo, hi := -1, 0
+	for i, w := range s {
+		if w != 0 {
+			if lo < 0 {
+				lo = i
+			}
+			hi = i + 1
+		}
+	}
+	if lo < 0 {
+		return wset{}
+	}
+	return wset{lo: lo, w: s[lo:hi]}
+}
+
+// trim drops zero words at both ends.
+func trim(s wset) wset {
+	for len(s.w) > 0 && s.w[0] == 0 {
+		s.w, s.lo = s.w[1:], s.lo+1
+	}
+	for len(s.w) > 0 && s.w[len(s.w)-1] == 0 {
+		s.w = s.w[:len(s.w)-1]
+	}
+	return s
+}
+
+// union joins sets; a single set is returned as it is.
+func union(sets []wset) wset {
+	switch len(sets) {
+	case 0:
+		return wset{}
+	case 1:
+		return sets[0]
+	}
+	lo, hi := sets[0].lo, 0
+	for _, s := range sets {
+		lo = min(lo, s.lo)
+		hi = max(hi, s.lo+len(s.w))
+	}
+	out := wset{lo: lo, w: make([]uint64, hi-lo)}
+	for _, s := range sets {
+		for i, x := range s.w {
+			out.w[s.lo+i-lo] |= x
+		}
+	}
+	return out
+}
+
+// set returns s as a knowledge-base action set.
+func (s wset) set() iamref.ActionSet {
+	out := make(iamref.ActionSet, s.lo+len(s.w))
+	copy(out[s.lo:], s.w)
+	return out
+}
+
+// overlap returns the words of win (starting at word lo) that s may
+// have bits in: win[i:j] against s.w[k:].
+func overlap(win []uint64, lo int, s wset) (i, j, k int) {
+	a, b := max(lo, s.lo), min(lo+len(win), s.lo+len(s.w))
+	if a >= b {
+		return 0, 0, 0
+	}
+	return a - lo, b - lo, a - s.lo
+}
+
+func andNotWin(win []uint64, lo int, s wset) {
+	i, j, k := overlap(win, lo, s)
+	for ; i < j; i, k = i+1, k+1 {
+		win[i] &^= s.w[k]
+	}
+}
+
+func intersectsWin(win []uint64, lo int, s wset) bool {
+	i, j, k := overlap(win, lo, s)
+	for ; i < j; i, k = i+1, k+1 {
+		if win[i]&s.w[k] != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func emptyWin(win []uint64) bool {
+	for _, x := range win {
+		if x != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// eachWin calls fn for every action of the window in ascending order
+// until fn returns false.
+func eachWin(win []uint64, lo int, fn func(iamref.ActionID) bool) {
+	for i, x := range win {
+		for x != 0 {
+			b := bits.TrailingZeros64(x)
+			if !fn(iamref.ActionID((lo+i)<<6 | b)) {
+				return
+			}
+			x &= x - 1
+		}
+	}
+}

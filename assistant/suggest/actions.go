@@ -1,0 +1,478 @@
+package suggest
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/policycheck/policycheck/assistant/iamref"
+	"github.com/policycheck/policycheck/assistant/policy"
+	"github.com/policycheck/policycheck/assistant/report"
+)
+
+// explicitMax is the most actions a narrowed wildcard is written out as
+// names; beyond it, per-service patterns such as "ec2:Describe*" that
+// match only List and Read actions keep the policy within AWS's size
+// quotas.
+const explicitMax = 100
+
+// readPatterns is what "*" or an all-but-a-few NotAction becomes when even
+// per-service patterns would not fit in a policy: read-only access to
+// every service.
+var readPatterns = []string{"*:Describe*", "*:Get*", "*:List*"}
+
+// entry is one value of a suggested Action list.
+type entry struct {
+	text string          // as the user wrote it, a canonical name, or a pattern
+	act  *iamref.Action  // nil for a pattern or an unknown name
+	set  iamref.ActionSet // what a pattern matches
+}
+
+// isServiceWildcard reports "*", "*:*" or "s3:*": every action of one or
+// all services.
+func isServiceWildcard(p string) bool {
+	if allStars(p) {
+		return true
+	}
+	_, act, ok := strings.Cut(p, ":")
+	return ok && allStars(act)
+}
+
+func allStars(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] != '*' {
+			return false
+		}
+	}
+	return true
+}
+
+// readLevels is the set of List and Read actions.
+func readLevels(kb *iamref.KB) iamref.ActionSet {
+	s := kb.LevelSet(iamref.List).Clone()
+	s.Or(kb.LevelSet(iamref.Read))
+	return s
+}
+
+// entries returns the statement's Action values as entries, narrowing
+// service wildcards and NotAction to List and Read actions when narrow is
+// set. keepNot is true when the statement keeps its NotAction (entries is
+// then nil). extraDeny lists NotAction patterns the narrowed statement
+// relies on a new Deny for.
+func (b *builder) entries(i int, st *policy.Statement) (out []entry, keepNot bool, extraDeny []string) {
+	kb := b.kb
+	var explicit iamref.ActionSet
+	var wild []string
+	var designated iamref.ActionSet
+	pos := -1 // where the narrowed actions go in the list
+	if st.NotAction.Set {
+		if !b.opts.narrow {
+			return nil, true, nil
+		}
+		designated = kb.All().Clone()
+		for _, v := range st.NotAction.Values {
+			designated.AndNot(kb.Expand(strings.TrimSpace(v.Text)))
+		}
+		pos = 0
+	}
+	var plain []entry // the values as written, should narrowing fail
+	for _, v := range st.Action.Values {
+		t := strings.TrimSpace(v.Text)
+		set := kb.Expand(t)
+		if strings.ContainsAny(t, "*?") {
+			plain = append(plain, entry{text: t, set: set})
+		} else {
+			plain = append(plain, entry{text: t, act: kb.Action(t)})
+		}
+		switch {
+		case isServiceWildcard(t) && b.opts.narrow:
+			wild = append(wild, t)
+			designated.Or(set)
+			if pos < 0 {
+				pos = len(out)
+			}
+		case strings.ContainsAny(t, "*?"):
+			out = append(out, entry{text: t, set: set})
+			explicit.Or(set)
+		default:
+			a := kb.Action(t)
+			if a != nil && explicit.Has(a.ID) {
+				continue
+			}
+			out = append(out, entry{text: t, act: a})
+			if a != nil {
+				explicit.Add(a.ID)
+			}
+		}
+	}
+	if pos < 0 {
+		return out, false, nil
+	}
+	fail := func() ([]entry, bool, []string) {
+		if st.NotAction.Set {
+			return nil, true, nil
+		}
+		return plain, false, nil
+	}
+	// The actions the wildcards add, on resources they can apply to.
+	w := designated.Clone()
+	w.AndNot(explicit)
+	if !hasAnyResource(st) && !st.NotResource.Set && st.Resource.Set {
+		w = b.applicable(w, st.Resource.Strings())
+	}
+	kept := w.Clone()
+	kept.And(b.read)
+	dropped := w.Clone()
+	dropped.AndNot(b.read)
+
+	narrowed, how := b.represent(kept)
+	if narrowed == nil && b.allServices(designated) && hasAnyResource(st) {
+		// Read-only access to every service, as patterns. They match a
+		// few actions of other levels too; and under NotAction the
+		// excluded actions must be denied outright.
+		for _, p := range readPatterns {
+			narrowed = append(narrowed, entry{text: p, set: kb.Expand(p)})
+		}
+		how = "read-only patterns " + quoteAll(readPatterns)
+		if st.NotAction.Set {
+			if !b.mayDeny(i, st.NotAction) {
+				return fail()
+			}
+			extraDeny = st.NotAction.Strings()
+		}
+		var all iamref.ActionSet
+		for _, e := range narrowed {
+			all.Or(e.set)
+		}
+		other := all.Clone()
+		other.AndNot(b.read)
+		other.And(designated)
+		if n := other.Len(); n > 0 {
+			how += fmt.Sprintf(" (they also match %d actions of other access levels, such as %s)", n, strings.Join(b.examples(other, 2), ", "))
+		}
+		kept = all
+		kept.And(b.read)
+		kept.And(designated)
+	}
+	if narrowed == nil {
+		return fail()
+	}
+	out = slices.Insert(out, min(pos, len(out)), narrowed...)
+
+	what := "NotAction " + quoteAll(st.NotAction.Strings())
+	if !st.NotAction.Set {
+		what = quoteAll(wild)
+	}
+	why := fmt.Sprintf("%s grants %d actions", what, designated.Len())
+	if !dropped.IsEmpty() {
+		why += fmt.Sprintf(", including %s (for example %s)", levelCounts(kb, dropped), strings.Join(b.examples(dropped, 3), ", "))
+	}
+	why += "; add back the ones your application calls."
+	if extraDeny != nil {
+		why += fmt.Sprintf(" A Deny of %s keeps out what NotAction excluded.", quoteAll(extraDeny))
+	}
+	b.change(i, fmt.Sprintf("Replaced %s with its %d List and Read actions%s", what, kept.Len(), how), why)
+	return out, false, extraDeny
+}
+
+// applicable keeps the actions some of the resources can apply to.
+func (b *builder) applicable(s iamref.ActionSet, resources []string) iamref.ActionSet {
+	var out iamref.ActionSet
+	s.Each(func(id iamref.ActionID) bool {
+		a := b.kb.ActionByID(id)
+		for _, r := range resources {
+			if allStars(r) {
+				out.Add(id)
+				return true
+			}
+			if !a.ResourceLevel() {
+				continue
+			}
+			for _, ref := range a.Resources {
+				if b.kb.MatchResource(r, ref.Type) {
+					out.Add(id)
+					return true
+				}
+			}
+		}
+		return true
+	})
+	return out
+}
+
+// represent writes a set of List and Read actions as names, or when they
+// are many, as per-service patterns that match only actions of the set.
+// It returns nil when even the patterns are too many.
+func (b *builder) represent(s iamref.ActionSet) ([]entry, string) {
+	n := s.Len()
+	if n == 0 {
+		return []entry{}, ""
+	}
+	if n <= explicitMax {
+		out := make([]entry, 0, n)
+		s.Each(func(id iamref.ActionID) bool {
+			a := b.kb.ActionByID(id)
+			out = append(out, entry{text: a.FullName(), act: a})
+			return true
+		})
+		sort.Slice(out, func(i, j int) bool { return out[i].text < out[j].text })
+		return out, ""
+	}
+	// Group by service and leading verb: "ec2:Describe*".
+	type group struct {
+		pattern string
+		acts    []*iamref.Action
+	}
+	var groups []*group
+	index := map[string]*group{}
+	s.Each(func(id iamref.ActionID) bool {
+		a := b.kb.ActionByID(id)
+		p := a.Service.Prefix + ":" + verb(a.Name) + "*"
+		g := index[p]
+		if g == nil {
+			g = &group{pattern: p}
+			index[p] = g
+			groups = append(groups, g)
+		}
+		g.acts = append(g.acts, a)
+		return true
+	})
+	var out []entry
+	patterns := 0
+	for _, g := range groups {
+		set := b.kb.Expand(g.pattern)
+		if len(g.acts) > 1 && set.SubsetOf(s) {
+			out = append(out, entry{text: g.pattern, set: set})
+			patterns++
+			continue
+		}
+		for _, a := range g.acts {
+			out = append(out, entry{text: a.FullName(), act: a})
+		}
+	}
+	if len(out) > explicitMax {
+		return nil, ""
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].text < out[j].text })
+	return out, fmt.Sprintf(", written as %d names and patterns", len(out))
+}
+
+// verb is the leading word of an action name: "Describe" of
+// "DescribeInstances".
+func verb(name string) string {
+	for i := 1; i < len(name); i++ {
+		if c := name[i]; c >= 'A' && c <= 'Z' {
+			return name[:i]
+		}
+	}
+	return name
+}
+
+// allServices reports a set that spans (nearly) every service: what "*"
+// or a NotAction of a few services designates.
+func (b *builder) allServices(s iamref.ActionSet) bool {
+	return s.Len() > b.kb.NumActions()/2
+}
+
+// mayDeny reports whether a new Deny of these NotAction patterns would
+// take nothing from the policy's other Allows.
+func (b *builder) mayDeny(i int, l policy.List) bool {
+	var excluded iamref.ActionSet
+	for _, v := range l.Values {
+		excluded.Or(b.kb.Expand(strings.TrimSpace(v.Text)))
+	}
+	for j := range b.doc.Statements {
+		s := &b.doc.Statements[j]
+		if j == i || !strings.EqualFold(s.Effect, "Allow") {
+			continue
+		}
+		if s.NotAction.Set {
+			return false
+		}
+		for _, v := range s.Action.Values {
+			if b.kb.Expand(strings.TrimSpace(v.Text)).Intersects(excluded) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// levelCounts says how many actions of each level other than List and
+// Read a set holds: "57 Write, 27 Permissions management and 12 Tagging
+// actions".
+func levelCounts(kb *iamref.KB, s iamref.ActionSet) string {
+	var parts []string
+	for _, l := range []iamref.Level{iamref.Write, iamref.PermissionsManagement, iamref.Tagging, iamref.LevelUnknown} {
+		x := s.Clone()
+		if l == iamref.LevelUnknown {
+			x.AndNot(kb.LevelSet(iamref.Write))
+			x.AndNot(kb.LevelSet(iamref.PermissionsManagement))
+			x.AndNot(kb.LevelSet(iamref.Tagging))
+		} else {
+			x.And(kb.LevelSet(l))
+		}
+		if n := x.Len(); n > 0 {
+			name := l.String()
+			if l == iamref.LevelUnknown {
+				name = "other"
+			}
+			parts = append(parts, fmt.Sprintf("%d %s", n, name))
+		}
+	}
+	if len(parts) == 0 {
+		return "no other actions"
+	}
+	out := parts[0]
+	if len(parts) > 1 {
+		out = strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
+	}
+	return out + " actions"
+}
+
+// examples names up to n actions of a set, the most sensitive levels
+// first: permissions management, then write, then tagging.
+func (b *builder) examples(s iamref.ActionSet, n int) []string {
+	var out []string
+	for _, l := range []iamref.Level{iamref.PermissionsManagement, iamref.Write, iamref.Tagging, iamref.Read, iamref.List} {
+		x := s.Clone()
+		x.And(b.kb.LevelSet(l))
+		x.Each(func(id iamref.ActionID) bool {
+			if len(out) >= n {
+				return false
+			}
+			out = append(out, b.kb.ActionByID(id).FullName())
+			return true
+		})
+	}
+	return out
+}
+
+func quoteAll(vals []string) string {
+	q := make([]string, len(vals))
+	for i, v := range vals {
+		q[i] = fmt.Sprintf("%q", v)
+	}
+	return strings.Join(q, ", ")
+}
+
+// escalationRemovals chooses, for every critical privilege-escalation
+// path the analysis found, one action to remove so that the path breaks:
+// the action (other than iam:PassRole, which is limited instead) shared
+// by the most paths. It returns the actions with the paths they break.
+func escalationRemovals(kb *iamref.KB, findings []report.Finding) map[iamref.ActionID]string {
+	var paths [][]*iamref.Action
+	var titles []string
+	count := map[iamref.ActionID]int{}
+	for _, f := range findings {
+		if f.Category != report.PrivilegeEscalation || f.Severity != report.Critical {
+			continue
+		}
+		var acts []*iamref.Action
+		for _, n := range f.Actions {
+			if a := kb.Action(n); a != nil {
+				acts = append(acts, a)
+			}
+		}
+		if len(acts) == 0 {
+			continue
+		}
+		paths = append(paths, acts)
+		titles = append(titles, strings.Join(f.Actions, " + "))
+		for _, a := range acts {
+			count[a.ID]++
+		}
+	}
+	remove := map[iamref.ActionID]string{}
+	for i, p := range paths {
+		broken := false
+		for _, a := range p {
+			if _, ok := remove[a.ID]; ok {
+				broken = true
+			}
+		}
+		if broken {
+			continue
+		}
+		var pick *iamref.Action
+		for _, a := range p {
+			if len(p) > 1 && a.FullName() == "iam:PassRole" {
+				continue
+			}
+			if pick == nil || count[a.ID] > count[pick.ID] {
+				pick = a
+			}
+		}
+		if pick != nil {
+			remove[pick.ID] = titles[i]
+		}
+	}
+	return remove
+}
+
+// removeEscalations takes the chosen escalation actions out of entries;
+// a pattern that matches one is written out as names without it.
+func (b *builder) removeEscalations(i int, in []entry) []entry {
+	if len(b.remove) == 0 {
+		return in
+	}
+	var out []entry
+	var removed []string
+	why := map[string]bool{}
+	for _, e := range in {
+		if e.act != nil {
+			if path, ok := b.remove[e.act.ID]; ok {
+				removed = append(removed, e.act.FullName())
+				why[path] = true
+				continue
+			}
+			out = append(out, e)
+			continue
+		}
+		hit := false
+		for id, path := range b.remove {
+			if e.set.Has(id) {
+				hit = true
+				removed = append(removed, b.kb.ActionByID(id).FullName()+" (from "+e.text+")")
+				why[path] = true
+			}
+		}
+		if !hit {
+			out = append(out, e)
+			continue
+		}
+		e.set.Each(func(id iamref.ActionID) bool {
+			if _, ok := b.remove[id]; !ok {
+				a := b.kb.ActionByID(id)
+				out = append(out, entry{text: a.FullName(), act: a})
+			}
+			return true
+		})
+	}
+	if len(removed) > 0 {
+		paths := make([]string, 0, len(why))
+		for p := range why {
+			paths = append(paths, p)
+		}
+		sort.Strings(paths)
+		b.change(i, "Removed "+strings.Join(removed, ", "),
+			fmt.Sprintf("It completes a privilege-escalation path (%s): together these actions let the holder gain permissions beyond this policy. Add it back only scoped to named resources the workload owns.", strings.Join(paths, "; ")))
+	}
+	return out
+}
+
+func hasAnyResource(st *policy.Statement) bool {
+	if !st.Resource.Set {
+		return false
+	}
+	for _, v := range st.Resource.Values {
+		if allStars(strings.TrimSpace(v.Text)) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,248 @@
+package suggest
+
+import (
+	"slices"
+	"strings"
+	"unicode"
+
+	"github.com/policycheck/policycheck/assistant/iamref"
+	"github.com/policycheck/policycheck/assistant/policy"
+)
+
+// maxTypes is the most resource types one action is scoped to; an action
+// that needs more keeps "Resource": "*" rather than a wall of ARNs.
+const maxTypes = 4
+
+// arnFacts are the partition, region and account the policy names, used
+// in place of placeholders when the policy names exactly one of each.
+type arnFacts struct {
+	partition, region, account string
+}
+
+// factsOf collects what the policy's ARNs and account principals say.
+func factsOf(d *policy.Document) arnFacts {
+	parts, regions, accounts := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	see := func(v string) {
+		v = strings.TrimSpace(v)
+		if isAccountID(v) {
+			accounts[v] = true
+			return
+		}
+		f := strings.SplitN(v, ":", 6)
+		if len(f) < 6 || f[0] != "arn" {
+			return
+		}
+		if concrete(f[1]) {
+			parts[f[1]] = true
+		}
+		if concrete(f[3]) {
+			regions[f[3]] = true
+		}
+		if isAccountID(f[4]) {
+			accounts[f[4]] = true
+		}
+	}
+	for _, s := range d.Statements {
+		for _, l := range []policy.List{s.Resource, s.NotResource} {
+			for _, v := range l.Values {
+				see(v.Text)
+			}
+		}
+		for _, p := range []*policy.Principal{s.Principal, s.NotPrincipal} {
+			if p == nil {
+				continue
+			}
+			for _, e := range p.Entries {
+				if strings.EqualFold(e.Kind, "AWS") || strings.EqualFold(e.Kind, "Federated") {
+					for _, v := range e.Values.Values {
+						see(v.Text)
+					}
+				}
+			}
+		}
+	}
+	facts := arnFacts{partition: "aws", region: "<region>", account: "<account-id>"}
+	if v, ok := only(parts); ok {
+		facts.partition = v
+	}
+	if v, ok := only(regions); ok {
+		facts.region = v
+	}
+	if v, ok := only(accounts); ok {
+		facts.account = v
+	}
+	return facts
+}
+
+func only(m map[string]bool) (string, bool) {
+	if len(m) != 1 {
+		return "", false
+	}
+	for k := range m {
+		return k, true
+	}
+	return "", false
+}
+
+func concrete(s string) bool { return s != "" && !strings.ContainsAny(s, "*?$<>{}") }
+
+func isAccountID(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// placeholderARN fills an ARN format for the user to complete:
+// "arn:${Partition}:s3:::${BucketName}/${ObjectName}" gives
+// "arn:aws:s3:::<bucket-name>/*". Name variables become kebab-case
+// placeholders, except the last of several, the object within a scoped
+// parent, which becomes "*".
+func placeholderARN(format string, f arnFacts) string {
+	var names []string
+	for rest := format; ; {
+		i := strings.Index(rest, "${")
+		if i < 0 {
+			break
+		}
+		j := strings.IndexByte(rest[i:], '}')
+		if j < 0 {
+			break
+		}
+		switch v := rest[i+2 : i+j]; v {
+		case "Partition", "Region", "Account":
+		default:
+			names = append(names, v)
+		}
+		rest = rest[i+j+1:]
+	}
+	var b strings.Builder
+	n := 0
+	for rest := format; ; {
+		i := strings.Index(rest, "${")
+		j := -1
+		if i >= 0 {
+			j = strings.IndexByte(rest[i:], '}')
+		}
+		if i < 0 || j < 0 {
+			b.WriteString(rest)
+			return b.String()
+		}
+		b.WriteString(rest[:i])
+		switch v := rest[i+2 : i+j]; v {
+		case "Partition":
+			b.WriteString(f.partition)
+		case "Region":
+			b.WriteString(f.region)
+		case "Account":
+			b.WriteString(f.account)
+		default:
+			n++
+			if n == len(names) && n > 1 {
+				b.WriteString("*")
+			} else {
+				b.WriteString("<" + kebab(strings.TrimSuffix(v, "WithPath")) + ">")
+			}
+		}
+		rest = rest[i+j+1:]
+	}
+}
+
+// kebab turns "BucketName" into "bucket-name" and "DBInstanceName" into
+// "db-instance-name".
+func kebab(s string) string {
+	r := []rune(s)
+	var b strings.Builder
+	for i, c := range r {
+		if unicode.IsUpper(c) && i > 0 {
+			prev := r[i-1]
+			nextLower := i+1 < len(r) && unicode.IsLower(r[i+1])
+			if unicode.IsLower(prev) || unicode.IsDigit(prev) || (unicode.IsUpper(prev) && nextLower) {
+				b.WriteByte('-')
+			}
+		}
+		b.WriteRune(unicode.ToLower(c))
+	}
+	return b.String()
+}
+
+// pascal turns "network-interface" into "NetworkInterface", for Sids.
+func pascal(s string) string {
+	var b strings.Builder
+	up := true
+	for _, c := range s {
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+			if up {
+				c = unicode.ToUpper(c)
+			}
+			b.WriteRune(c)
+			up = false
+		default:
+			up = true
+		}
+	}
+	return b.String()
+}
+
+// scopeTypes chooses the resource types to scope an action to: its
+// required types; or, when it names only a few optional ones, the one
+// with the plainest ARN of its own service (s3:GetObject: object, not
+// accesspointobject). Nil means it keeps "*": it supports no resource
+// type, or too many to guess.
+func scopeTypes(a *iamref.Action) []*iamref.ResourceType {
+	var req []*iamref.ResourceType
+	for _, r := range a.Resources {
+		if r.Required && len(r.Type.ARNFormats) > 0 {
+			req = append(req, r.Type)
+		}
+	}
+	if len(req) > 0 {
+		if len(req) > maxTypes {
+			return nil
+		}
+		return req
+	}
+	if len(a.Resources) == 0 || len(a.Resources) > 3 {
+		return nil
+	}
+	var best *iamref.ResourceType
+	for _, r := range a.Resources {
+		t := r.Type
+		if len(t.ARNFormats) == 0 || (t.Service != nil && t.Service != a.Service) {
+			continue
+		}
+		if best == nil || len(t.ARNFormats[0]) < len(best.ARNFormats[0]) ||
+			(len(t.ARNFormats[0]) == len(best.ARNFormats[0]) && t.Name < best.Name) {
+			best = t
+		}
+	}
+	if best == nil {
+		return nil
+	}
+	return []*iamref.ResourceType{best}
+}
+
+// typeKey names a set of resource types: "s3:bucket+s3:object".
+func typeKey(ts []*iamref.ResourceType) string {
+	names := make([]string, len(ts))
+	for i, t := range ts {
+		names[i] = t.Service.Prefix + ":" + t.Name
+	}
+	slices.Sort(names)
+	return strings.Join(names, "+")
+}
+
+// typeSuffix is the Sid suffix of a group of types: "Object", "TableIndex".
+func typeSuffix(ts []*iamref.ResourceType) string {
+	var b strings.Builder
+	for _, t := range ts {
+		b.WriteString(pascal(t.Name))
+	}
+	return b.String()
+}

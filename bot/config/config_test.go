@@ -1,0 +1,124 @@
+package config
+
+import (
+	"log/slog"
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+// vars are every variable Load reads; each test starts from all unset.
+var vars = []string{
+	"SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_API_URL", "POLICYCHECK_DB_PATH",
+	"POLICYCHECK_WATCH_CHANNELS", "POLICYCHECK_WORKERS", "POLICYCHECK_QUEUE_SIZE",
+	"POLICYCHECK_RETENTION", "POLICYCHECK_HTTP_ADDR", "POLICYCHECK_LOG_LEVEL",
+	"POLICYCHECK_SHUTDOWN_TIMEOUT",
+}
+
+func setenv(t *testing.T, env map[string]string) {
+	t.Helper()
+	for _, k := range vars {
+		t.Setenv(k, env[k]) // restores the variable after the test
+		if _, ok := env[k]; !ok {
+			os.Unsetenv(k)
+		}
+	}
+}
+
+func TestLoadDefaults(t *testing.T) {
+	setenv(t, map[string]string{"SLACK_BOT_TOKEN": "xoxb-1-2-abc", "SLACK_APP_TOKEN": "xapp-1-A1-2-def"})
+	got, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Config{
+		BotToken: "xoxb-1-2-abc", AppToken: "xapp-1-A1-2-def", APIURL: "https://slack.com/api/",
+		DBPath: "policycheck.db", Workers: 8, QueueSize: 256, Retention: 2160 * time.Hour,
+		HTTPAddr: ":8080", LogLevel: "info", ShutdownTimeout: 20 * time.Second,
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Load() =\n%+v\nwant\n%+v", got, want)
+	}
+}
+
+func TestLoadSet(t *testing.T) {
+	setenv(t, map[string]string{
+		"SLACK_BOT_TOKEN": "xoxb-x", "SLACK_APP_TOKEN": "xapp-y", "SLACK_API_URL": "http://127.0.0.1:9/api",
+		"POLICYCHECK_DB_PATH": "/data/policycheck.db", "POLICYCHECK_WATCH_CHANNELS": "C0123, #iam-review,,security",
+		"POLICYCHECK_WORKERS": "2", "POLICYCHECK_QUEUE_SIZE": "10", "POLICYCHECK_RETENTION": "0",
+		"POLICYCHECK_HTTP_ADDR": "-", "POLICYCHECK_LOG_LEVEL": "DEBUG", "POLICYCHECK_SHUTDOWN_TIMEOUT": "1m",
+	})
+	got, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Config{
+		BotToken: "xoxb-x", AppToken: "xapp-y", APIURL: "http://127.0.0.1:9/api/",
+		DBPath: "/data/policycheck.db", WatchChannels: []string{"C0123", "#iam-review", "security"},
+		Workers: 2, QueueSize: 10, HTTPAddr: "-", LogLevel: "DEBUG", ShutdownTimeout: time.Minute,
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Load() =\n%+v\nwant\n%+v", got, want)
+	}
+}
+
+func TestLoadErrors(t *testing.T) {
+	ok := map[string]string{"SLACK_BOT_TOKEN": "xoxb-secret1", "SLACK_APP_TOKEN": "xapp-secret2"}
+	with := func(k, v string) map[string]string {
+		m := map[string]string{}
+		for a, b := range ok {
+			m[a] = b
+		}
+		m[k] = v
+		return m
+	}
+	tests := []struct {
+		name string
+		env  map[string]string
+		want []string // substrings of the error
+	}{
+		{"no bot token", with("SLACK_BOT_TOKEN", ""), []string{"SLACK_BOT_TOKEN is not set", "OAuth & Permissions"}},
+		{"no app token", with("SLACK_APP_TOKEN", ""), []string{"SLACK_APP_TOKEN is not set", "connections:write", "Basic Information"}},
+		{"tokens swapped", map[string]string{"SLACK_BOT_TOKEN": "xapp-secret2", "SLACK_APP_TOKEN": "xoxb-secret1"},
+			[]string{`SLACK_BOT_TOKEN must start with "xoxb-" but holds a xapp- token`, `SLACK_APP_TOKEN must start with "xapp-" but holds a xoxb- token`}},
+		{"user token", with("SLACK_BOT_TOKEN", "xoxp-secret3"), []string{"SLACK_BOT_TOKEN", "xoxp- token"}},
+		{"garbage token", with("SLACK_APP_TOKEN", "secret4"), []string{"SLACK_APP_TOKEN", "not a Slack token"}},
+		{"token with newline", with("SLACK_BOT_TOKEN", "xoxb-secret5\n"), []string{"SLACK_BOT_TOKEN contains white space"}},
+		{"bad url", with("SLACK_API_URL", "slack.com/api"), []string{"SLACK_API_URL"}},
+		{"bad workers", with("POLICYCHECK_WORKERS", "eight"), []string{"POLICYCHECK_WORKERS", "whole number"}},
+		{"zero workers", with("POLICYCHECK_WORKERS", "0"), []string{"POLICYCHECK_WORKERS: 0 is out of range"}},
+		{"bad queue", with("POLICYCHECK_QUEUE_SIZE", "0"), []string{"POLICYCHECK_QUEUE_SIZE"}},
+		{"bad retention", with("POLICYCHECK_RETENTION", "90 days"), []string{"POLICYCHECK_RETENTION", "duration"}},
+		{"negative retention", with("POLICYCHECK_RETENTION", "-1h"), []string{"POLICYCHECK_RETENTION", "negative"}},
+		{"bad level", with("POLICYCHECK_LOG_LEVEL", "loud"), []string{"POLICYCHECK_LOG_LEVEL", "loud"}},
+		{"zero shutdown", with("POLICYCHECK_SHUTDOWN_TIMEOUT", "0s"), []string{"POLICYCHECK_SHUTDOWN_TIMEOUT"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			setenv(t, tt.env)
+			_, err := Load()
+			if err == nil {
+				t.Fatal("Load succeeded")
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not contain %q", err, w)
+				}
+			}
+			if strings.Contains(err.Error(), "secret") {
+				t.Errorf("error %q repeats a token", err)
+			}
+		})
+	}
+}
+
+func TestParseLevel(t *testing.T) {
+	for in, want := range map[string]slog.Level{"debug": slog.LevelDebug, "": slog.LevelInfo, "Info": slog.LevelInfo,
+		"warning": slog.LevelWarn, "WARN": slog.LevelWarn, "error": slog.LevelError} {
+		if got, err := ParseLevel(in); err != nil || got != want {
+			t.Errorf("ParseLevel(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+}

@@ -1,0 +1,176 @@
+package e2e
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/policycheck/policycheck/internal/slackfake"
+)
+
+func TestSlashCommandWithPolicy(t *testing.T) {
+	t.Parallel()
+	s := newSlack(t, slackfake.Options{})
+	p := start(t, s, t.TempDir(), nil)
+	ctx := ctxFor(t)
+
+	env, err := s.SlashCommand(ctx, slackfake.SlashCommand{Command: "/policycheck", Text: widePolicy, ChannelID: general, UserID: alice})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.WaitAck(ctx, env); err != nil {
+		t.Fatal(err)
+	}
+	m := waitMessage(t, ctx, s, general, "", isCard)
+	want := fmt.Sprintf("Policy review: %d/10", score(t, widePolicy))
+	if !strings.Contains(content(m), want) || !strings.Contains(content(m), "<@"+alice+">") {
+		t.Errorf("card does not show %q and the requester:\n%s", want, content(m))
+	}
+	if m.ThreadTS != "" || m.Updated == 0 {
+		t.Errorf("card ThreadTS %q Updated %d: want the progress message at the top of the channel, replaced", m.ThreadTS, m.Updated)
+	}
+	if n := len(botMessages(s, general, "")); n != 1 {
+		t.Errorf("%d bot messages in the channel, want 1", n)
+	}
+	reviewID(t, m)
+	p.waitMetric(ctx, `policycheck_reviews_total{outcome="ok"}`, 1)
+	p.waitMetric(ctx, `policycheck_envelopes_acked_total{type="slash_commands"}`, 1)
+}
+
+func TestHelpAndHistory(t *testing.T) {
+	t.Parallel()
+	s := newSlack(t, slackfake.Options{})
+	start(t, s, t.TempDir(), nil)
+	ctx := ctxFor(t)
+
+	env, err := s.SlashCommand(ctx, slackfake.SlashCommand{Command: "/policycheck", Text: "help", ChannelID: general, UserID: alice})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ack, err := s.WaitAck(ctx, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ack.Problem != "" || !strings.Contains(string(ack.Payload), "How to use policycheck") || !strings.Contains(string(ack.Payload), `"ephemeral"`) {
+		t.Errorf("help ack = %s (problem %q); want the help card, ephemeral", ack.Payload, ack.Problem)
+	}
+
+	// Two reviews, then the history lists them to their author only.
+	for _, pol := range []string{widePolicy, tightPolicy} {
+		if _, err := s.SlashCommand(ctx, slackfake.SlashCommand{Command: "/policycheck", Text: pol, ChannelID: general, UserID: alice}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.WaitMessage(ctx, func(m slackfake.Message) bool {
+		n := 0
+		for _, m := range botMessages(s, general, "") {
+			if isCard(m) {
+				n++
+			}
+		}
+		return n == 2
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SlashCommand(ctx, slackfake.SlashCommand{Command: "/policycheck", Text: "history", ChannelID: general, UserID: alice}); err != nil {
+		t.Fatal(err)
+	}
+	r, err := s.WaitResponse(ctx, func(r slackfake.Response) bool { return strings.Contains(string(r.Blocks), "Your recent reviews") })
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := string(r.Blocks)
+	if r.ResponseType != "ephemeral" || !strings.Contains(body, fmt.Sprintf("*%d/10*", score(t, widePolicy))) ||
+		!strings.Contains(body, fmt.Sprintf("*%d/10*", score(t, tightPolicy))) {
+		t.Errorf("history (%s) = %s; want both reviews, ephemeral", r.ResponseType, body)
+	}
+	// Bob has none.
+	if _, err := s.SlashCommand(ctx, slackfake.SlashCommand{Command: "/policycheck", Text: "history", ChannelID: general, UserID: bob}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.WaitResponse(ctx, func(r slackfake.Response) bool { return strings.Contains(r.Text, "no reviews yet") }); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestDialog(t *testing.T) {
+	t.Parallel()
+	s := newSlack(t, slackfake.Options{})
+	start(t, s, t.TempDir(), nil)
+	ctx := ctxFor(t)
+
+	if _, err := s.SlashCommand(ctx, slackfake.SlashCommand{Command: "/policycheck", ChannelID: general, UserID: alice}); err != nil {
+		t.Fatal(err)
+	}
+	v, err := s.WaitView(ctx, func(v slackfake.View) bool { return v.CallbackID == "policycheck_review" })
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// Submitted empty, the dialog stays open with a hint.
+	env, err := s.ViewSubmission(ctx, slackfake.ViewSubmission{ViewID: v.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ack, err := s.WaitAck(ctx, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(ack.Payload), `"response_action":"errors"`) || ack.Problem != "" {
+		t.Errorf("empty submission ack = %s (%s); want errors", ack.Payload, ack.Problem)
+	}
+
+	// With a policy and a file, one card each in the channel of the command.
+	file := s.AddFile(slackfake.File{Name: "main.tf", User: alice, Content: []byte(tfPolicy)})
+	if _, err := s.ViewSubmission(ctx, slackfake.ViewSubmission{ViewID: v.ID, Inputs: []slackfake.Input{
+		{BlockID: "policy", ActionID: "policy_text", Value: widePolicy},
+		{BlockID: "files", ActionID: "policy_files", Files: []string{file}},
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	wide := waitMessage(t, ctx, s, general, "", func(m slackfake.Message) bool {
+		return strings.Contains(content(m), fmt.Sprintf("Policy review: %d/10", score(t, widePolicy)))
+	})
+	tf := waitMessage(t, ctx, s, general, "", func(m slackfake.Message) bool {
+		return isCard(m) && strings.Contains(content(m), "main.tf")
+	})
+	for _, m := range []slackfake.Message{wide, tf} {
+		if m.ThreadTS != "" || !strings.Contains(content(m), "<@"+alice+">") {
+			t.Errorf("card %s: want it at the top of the channel naming the requester", m.TS)
+		}
+	}
+}
+
+func TestNotInChannel(t *testing.T) {
+	t.Parallel()
+	s := newSlack(t, slackfake.Options{})
+	s.AddChannel("D0OTHERS1", "", false) // a conversation the bot is not part of
+	start(t, s, t.TempDir(), nil)
+	ctx := ctxFor(t)
+
+	for _, ch := range []string{outside, "D0OTHERS1"} {
+		if _, err := s.SlashCommand(ctx, slackfake.SlashCommand{Command: "/policycheck", Text: widePolicy, ChannelID: ch, UserID: alice}); err != nil {
+			t.Fatal(err)
+		}
+		r, err := s.WaitResponse(ctx, func(r slackfake.Response) bool {
+			return r.Channel == ch && !r.FromAck && strings.Contains(string(r.Blocks), "Policy review: ")
+		})
+		if err != nil {
+			t.Fatalf("%s: %v", ch, err)
+		}
+		if r.ResponseType != "in_channel" || r.Error != "" {
+			t.Errorf("%s: response %q, error %q; want the card in the channel", ch, r.ResponseType, r.Error)
+		}
+	}
+	// channel_not_found (a DM between other people in real Slack) falls
+	// back the same way.
+	s.FailNext("chat.postMessage", "channel_not_found")
+	if _, err := s.SlashCommand(ctx, slackfake.SlashCommand{Command: "/policycheck", Text: tightPolicy, ChannelID: general, UserID: bob}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.WaitResponse(ctx, func(r slackfake.Response) bool {
+		return r.Channel == general && strings.Contains(string(r.Blocks), "<@"+bob+">") && strings.Contains(string(r.Blocks), "Policy review: ")
+	}); err != nil {
+		t.Fatal(err)
+	}
+}

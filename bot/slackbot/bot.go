@@ -1,0 +1,422 @@
+package slackbot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
+
+	"github.com/policycheck/policycheck/assistant/report"
+	"github.com/policycheck/policycheck/assistant/review"
+	"github.com/policycheck/policycheck/bot/health"
+	"github.com/policycheck/policycheck/bot/store"
+)
+
+// Reviewer reviews one input; an input that is not a policy gives a
+// *policy.Error.
+type Reviewer interface {
+	Review(ctx context.Context, in review.Input) (*report.Report, error)
+}
+
+// Store keeps the reviews and the keys of the deliveries already handled.
+type Store interface {
+	FirstDelivery(ctx context.Context, key string) (bool, error)
+	Create(ctx context.Context, r *store.Review) error
+	SetCard(ctx context.Context, id, channelID, cardTS string) error
+	Update(ctx context.Context, id, policyText string, reportJSON []byte, score int) error
+	Get(ctx context.Context, id string) (store.Review, error)
+	History(ctx context.Context, teamID, userID string, limit int) ([]store.Review, error)
+}
+
+// Options configure a Bot.
+type Options struct {
+	BotToken string // xoxb-...
+	AppToken string // xapp-...
+	APIURL   string // the Web API base, ending in "/"; slack.APIURL when empty
+
+	// WatchChannels are channel IDs or names where every policy posted is
+	// reviewed without a mention.
+	WatchChannels []string
+	// Workers run reviews; QueueSize requests may wait for them.
+	Workers, QueueSize int
+	// ShutdownTimeout bounds how long Run waits for in-flight work after
+	// its context ends.
+	ShutdownTimeout time.Duration
+
+	Logger   *slog.Logger     // default: discard
+	Registry *health.Registry // where metrics are registered; default: a private one
+	// HTTPClient carries Web API calls, file downloads and response_url
+	// posts; default: one with a 30 s timeout.
+	HTTPClient *http.Client
+}
+
+// Limits of the work done outside the worker pool.
+const (
+	jobTimeout    = 2 * time.Minute  // one request, all Slack calls included
+	sideTasks     = 16               // modal openings and busy notices at once
+	sideTimeout   = 10 * time.Second // one of those
+	ackTimeout    = 3 * time.Second  // Slack wants the ack within 3 s
+	historyLength = 15               // reviews listed by /policycheck history
+)
+
+// Bot is the Slack bot. Build it with New and run it with Run.
+type Bot struct {
+	opts    Options
+	api     *slack.Client
+	http    *http.Client
+	rv      Reviewer
+	st      Store
+	log     *slog.Logger
+	metrics *metrics
+	pool    *pool
+
+	self    identity
+	mention *regexp.Regexp
+	watch   *watchList
+
+	connected atomic.Bool
+
+	side   chan struct{} // semaphore of side tasks
+	sideWG sync.WaitGroup
+
+	// work is the context of all requests; it ends when the shutdown
+	// timeout is over.
+	work     context.Context
+	stopWork context.CancelFunc
+}
+
+// identity is who the bot is, from auth.test.
+type identity struct {
+	TeamID, UserID, BotID string
+}
+
+// New checks the bot token with auth.test and returns a Bot ready to Run.
+func New(ctx context.Context, rv Reviewer, st Store, opts Options) (*Bot, error) {
+	if opts.Workers < 1 {
+		opts.Workers = 1
+	}
+	if opts.QueueSize < 1 {
+		opts.QueueSize = 1
+	}
+	if opts.ShutdownTimeout <= 0 {
+		opts.ShutdownTimeout = 20 * time.Second
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Registry == nil {
+		opts.Registry = health.NewRegistry()
+	}
+	if opts.HTTPClient == nil {
+		opts.HTTPClient = &http.Client{Timeout: 30 * time.Second}
+	}
+	b := &Bot{
+		opts: opts,
+		http: opts.HTTPClient,
+		rv:   rv,
+		st:   st,
+		log:  opts.Logger,
+		pool: newPool(opts.Workers, opts.QueueSize),
+		side: make(chan struct{}, sideTasks),
+	}
+	b.work, b.stopWork = context.WithCancel(context.Background())
+	b.metrics = newMetrics(opts.Registry, b)
+
+	retry := slack.RetryConfig{
+		MaxRetries:     maxRetries,
+		BackoffInitial: 250 * time.Millisecond,
+		BackoffMax:     5 * time.Second,
+		BackoffJitter:  100 * time.Millisecond,
+	}
+	retry.Handlers = []slack.RetryHandler{rateLimitRetry{b}, slack.NewConnectionErrorRetryHandler()}
+	apiOpts := []slack.Option{
+		slack.OptionHTTPClient(opts.HTTPClient),
+		slack.OptionRetryConfig(retry),
+		slack.OptionAppLevelToken(opts.AppToken),
+		slack.OptionLog(slog.NewLogLogger(opts.Logger.Handler(), slog.LevelDebug)),
+	}
+	if opts.APIURL == "" {
+		opts.APIURL = slack.APIURL
+	}
+	apiOpts = append(apiOpts, slack.OptionAPIURL(opts.APIURL))
+	b.api = slack.New(opts.BotToken, apiOpts...)
+
+	auth, err := b.api.AuthTestContext(ctx)
+	if err != nil {
+		b.stopWork()
+		if code := errorCode(err); code == "unreachable" || code == "error" || code == "timeout" || code == "canceled" {
+			return nil, fmt.Errorf("cannot reach Slack (SLACK_API_URL %s) to check SLACK_BOT_TOKEN: %w", opts.APIURL, err)
+		}
+		return nil, explainAuth("SLACK_BOT_TOKEN", err)
+	}
+	b.self = identity{TeamID: auth.TeamID, UserID: auth.UserID, BotID: auth.BotID}
+	b.mention = mentionPattern(auth.UserID)
+	b.watch = newWatchList(opts.WatchChannels)
+	b.log.Info("authenticated with Slack", "team", auth.TeamID, "bot_user", auth.UserID, "bot_id", auth.BotID)
+	return b, nil
+}
+
+// explainAuth turns a refused token into a message that says what to do.
+func explainAuth(variable string, err error) error {
+	code := errorCode(err)
+	switch code {
+	case "invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired", "not_allowed_token_type":
+		how := "copy the Bot User OAuth Token (xoxb-...) again from OAuth & Permissions, reinstalling the app if it was uninstalled"
+		if variable == "SLACK_APP_TOKEN" {
+			how = "create an app-level token (xapp-...) with the connections:write scope under Basic Information > App-Level Tokens, and make sure Socket Mode is enabled"
+		}
+		return fmt.Errorf("%s was refused by Slack (%s): the token is wrong, revoked or for another app; %s", variable, code, how)
+	}
+	return fmt.Errorf("check %s with Slack: %w", variable, err)
+}
+
+// Ready reports whether the bot is connected to Slack.
+func (b *Bot) Ready(ctx context.Context) error {
+	if !b.connected.Load() {
+		return errors.New("not connected to Slack")
+	}
+	return nil
+}
+
+// Run connects to Slack and serves until ctx ends or Slack refuses the
+// app-level token. Then it stops taking new work, lets the requests in
+// hand finish within the shutdown timeout, and returns: nil after ctx
+// ended, an error when the connection could not be made.
+func (b *Bot) Run(ctx context.Context) error {
+	sm := socketmode.New(b.api, socketmode.OptionLog(slog.NewLogLogger(b.log.Handler(), slog.LevelDebug)))
+	sockCtx, stopSocket := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopSocket()
+	runErr := make(chan error, 1)
+	go func() { runErr <- sm.RunContext(sockCtx) }()
+
+	var err error
+	running := true
+	for running {
+		select {
+		case <-ctx.Done():
+			running = false
+		case err = <-runErr:
+			// RunContext only gives up when Slack refuses the token.
+			err = explainAuth("SLACK_APP_TOKEN", err)
+			running = false
+		case evt := <-sm.Events:
+			b.handle(sm, evt)
+		}
+	}
+
+	b.log.Info("stopping: no new requests", "queued", b.pool.Depth())
+	stopSocket()
+	b.connected.Store(false)
+	b.drain()
+	if err == nil {
+		select {
+		case <-runErr:
+		case <-time.After(5 * time.Second):
+		}
+	}
+	return err
+}
+
+// drain waits for the queued and running requests, within the shutdown
+// timeout; then it cancels them and waits a little more.
+func (b *Bot) drain() {
+	b.pool.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), b.opts.ShutdownTimeout)
+	defer cancel()
+	wait := func(ctx context.Context) error {
+		if err := b.pool.Wait(ctx); err != nil {
+			return err
+		}
+		done := make(chan struct{})
+		go func() { b.sideWG.Wait(); close(done) }()
+		select {
+		case <-done:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	if err := wait(ctx); err != nil {
+		b.log.Warn("shutdown timeout reached: cancelling the requests in hand", "timeout", b.opts.ShutdownTimeout)
+		b.stopWork()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := wait(ctx); err != nil {
+			b.log.Error("requests still running after cancellation", "err", err)
+		}
+	}
+	b.stopWork()
+	b.log.Info("stopped")
+}
+
+// handle acts on one event of the Socket Mode client.
+func (b *Bot) handle(sm *socketmode.Client, evt socketmode.Event) {
+	switch evt.Type {
+	case socketmode.EventTypeConnecting:
+		b.connected.Store(false)
+		b.log.Debug("connecting to Slack")
+	case socketmode.EventTypeConnected:
+		if c, ok := evt.Data.(*socketmode.ConnectedEvent); ok && c.ConnectionCount > 0 {
+			b.metrics.reconnects.Inc()
+		}
+	case socketmode.EventTypeHello:
+		b.connected.Store(true)
+		b.log.Info("connected to Slack")
+	case socketmode.EventTypeDisconnect:
+		b.connected.Store(false)
+		reason := ""
+		if evt.Request != nil {
+			reason = evt.Request.Reason
+		}
+		b.log.Info("Slack asked to reconnect", "reason", reason)
+	case socketmode.EventTypeConnectionError:
+		b.connected.Store(false)
+		b.log.Warn("cannot connect to Slack; retrying", "err", evt.Data)
+	case socketmode.EventTypeInvalidAuth:
+		b.connected.Store(false)
+		b.log.Error("Slack refused the app-level token (SLACK_APP_TOKEN)")
+	case socketmode.EventTypeIncomingError, socketmode.EventTypeErrorBadMessage, socketmode.EventTypeErrorWriteFailed:
+		b.log.Warn("socket mode error", "type", evt.Type, "err", fmt.Sprint(evt.Data))
+	case socketmode.EventTypeEventsAPI, socketmode.EventTypeSlashCommand, socketmode.EventTypeInteractive:
+		if evt.Request == nil {
+			return
+		}
+		b.envelope(sm, evt)
+	}
+}
+
+// envelope acknowledges a request at once, with a response when one is
+// due, and hands the work to the pool.
+func (b *Bot) envelope(sm *socketmode.Client, evt socketmode.Event) {
+	req := evt.Request
+	b.metrics.received.Inc(req.Type)
+	if req.RetryAttempt > 0 {
+		b.log.Debug("envelope redelivered", "type", req.Type, "retry_attempt", req.RetryAttempt, "reason", req.RetryReason)
+	}
+	in := inbound{received: time.Now(), retry: req.RetryAttempt}
+	var d decision
+	func() {
+		defer func() {
+			if p := recover(); p != nil {
+				b.recovered("route", p)
+				d = decision{}
+			}
+		}()
+		switch evt.Type {
+		case socketmode.EventTypeEventsAPI:
+			d = b.routeEvent(in, req.Payload)
+		case socketmode.EventTypeSlashCommand:
+			if cmd, ok := evt.Data.(slack.SlashCommand); ok {
+				d = b.routeCommand(in, cmd)
+			}
+		case socketmode.EventTypeInteractive:
+			if cb, ok := evt.Data.(slack.InteractionCallback); ok {
+				d = b.routeInteraction(in, cb)
+			}
+		}
+	}()
+
+	// A place in the queue is taken before the ack, the work handed over
+	// after it.
+	accepted := d.job != nil && b.pool.Reserve()
+	payload := d.ack
+	if d.job != nil && !accepted {
+		b.metrics.busy.Inc(d.kind)
+		payload = d.busyAck
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), ackTimeout)
+	err := sm.AckCtx(ctx, req.EnvelopeID, payload)
+	cancel()
+	if err != nil {
+		b.log.Warn("ack failed", "type", req.Type, "envelope_id", req.EnvelopeID, "err", err)
+	} else {
+		b.metrics.acked.Inc(req.Type)
+	}
+
+	switch {
+	case accepted:
+		b.pool.Run(func() { b.runJob(d.kind, d.job, d.fail) })
+	case d.job != nil && d.busy != nil:
+		b.sideTask(d.busy)
+	case d.side != nil:
+		b.sideTask(d.side)
+	}
+}
+
+// inbound is what every request carries: when it arrived.
+type inbound struct {
+	received time.Time
+	retry    int
+}
+
+// decision is what to do with an envelope: the ack payload, and the work
+// to queue, or to run at once on the side.
+type decision struct {
+	kind string // for metrics and logs: "mention", "command"...
+	ack  any    // ack payload; nil for a bare ack
+	// job is queued on the pool; fail answers when it panics.
+	job  func(ctx context.Context)
+	fail func(ctx context.Context, err error)
+	// busyAck and busy answer when the queue is full.
+	busyAck any
+	busy    func(ctx context.Context)
+	// side runs outside the pool, at once (opening a dialog).
+	side func(ctx context.Context)
+}
+
+// runJob runs one request on a worker, recovering from a panic.
+func (b *Bot) runJob(kind string, job func(ctx context.Context), fail func(ctx context.Context, err error)) {
+	ctx, cancel := context.WithTimeout(b.work, jobTimeout)
+	defer cancel()
+	defer func() {
+		if p := recover(); p != nil {
+			b.recovered(kind, p)
+			if fail != nil {
+				func() {
+					defer func() {
+						if p := recover(); p != nil {
+							b.recovered(kind+" failure", p)
+						}
+					}()
+					fail(ctx, fmt.Errorf("internal error: %v", p))
+				}()
+			}
+		}
+	}()
+	job(ctx)
+}
+
+// sideTask runs f outside the pool if fewer than sideTasks run already.
+func (b *Bot) sideTask(f func(ctx context.Context)) {
+	select {
+	case b.side <- struct{}{}:
+	default:
+		b.log.Warn("too many side tasks: dropped one")
+		return
+	}
+	b.sideWG.Go(func() {
+		defer func() { <-b.side }()
+		ctx, cancel := context.WithTimeout(b.work, sideTimeout)
+		defer cancel()
+		defer func() {
+			if p := recover(); p != nil {
+				b.recovered("side task", p)
+			}
+		}()
+		f(ctx)
+	})
+}
+
+// recovered logs a recovered panic with its stack.
+func (b *Bot) recovered(where string, p any) {
+	b.metrics.panics.Inc()
+	b.log.Error("panic recovered", "in", where, "panic", fmt.Sprint(p), "stack", stack())
+}

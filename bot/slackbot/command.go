@@ -1,0 +1,157 @@
+package slackbot
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+
+	"github.com/slack-go/slack"
+
+	"github.com/policycheck/policycheck/bot/card"
+	"github.com/policycheck/policycheck/bot/store"
+)
+
+// Command is the slash command the bot serves.
+const Command = "/policycheck"
+
+// The review dialog.
+const (
+	dialogCallback   = "policycheck_review"
+	dialogTextBlock  = "policy"
+	dialogTextAction = "policy_text"
+	dialogFileBlock  = "files"
+	dialogFileAction = "policy_files"
+	dialogMaxText    = 3000 // Slack's limit for a plain_text_input
+	dialogMaxFiles   = 5
+)
+
+// commandResponse is a slash command's immediate answer, sent in its ack.
+type commandResponse struct {
+	ResponseType string        `json:"response_type"`
+	Text         string        `json:"text"`
+	Blocks       []slack.Block `json:"blocks,omitempty"`
+}
+
+func ephemeralAck(m card.Message) commandResponse {
+	return commandResponse{ResponseType: ephemeral, Text: m.Text, Blocks: m.Blocks}
+}
+
+// routeCommand decides what to do with /policycheck. Help and refusals are
+// answered in the ack; a dialog is opened at once, outside the queue,
+// since its trigger expires in 3 s; reviews and history are queued.
+func (b *Bot) routeCommand(in inbound, cmd slack.SlashCommand) decision {
+	text := strings.TrimSpace(cmd.Text)
+	word := strings.ToLower(text)
+	d := decision{kind: store.KindCommand, busyAck: ephemeralAck(card.Failure(busyTitle, busyDetail))}
+	fail := func(ctx context.Context, err error) {
+		b.respond(ctx, cmd.ResponseURL, ephemeral, false, b.failure(err))
+	}
+	switch {
+	case cmd.Command != Command:
+		d.ack = ephemeralAck(card.Failure("Unknown command", "I only answer "+Command+"."))
+	case word == "help" || word == "?":
+		d.ack = ephemeralAck(card.Help())
+	case word == "":
+		if !b.sideFree() {
+			d.ack = d.busyAck
+			break
+		}
+		d.side = func(ctx context.Context) { b.openDialog(ctx, cmd) }
+	case word == "history":
+		d.kind = "history"
+		d.job = func(ctx context.Context) { b.history(ctx, cmd) }
+		d.fail = fail
+	case !strings.ContainsAny(text, "{}[]:=\n\t "):
+		// A single word that is neither a subcommand nor a policy.
+		help := card.Help()
+		help.Blocks = append(card.Failure("I do not know “"+text+"”", "Here is what I can do.").Blocks, help.Blocks...)
+		d.ack = ephemeralAck(help)
+	default:
+		d.job = func(ctx context.Context) {
+			if !b.claim(ctx, "cmd:"+cmd.TriggerID, store.KindCommand) {
+				return
+			}
+			b.answer(ctx, request{
+				kind: store.KindCommand, team: cmd.TeamID, user: cmd.UserID, channel: cmd.ChannelID,
+				responseURL: cmd.ResponseURL, text: cmd.Text, received: in.received,
+			})
+		}
+		d.fail = fail
+	}
+	return d
+}
+
+// sideFree reports whether a side task can start now.
+func (b *Bot) sideFree() bool { return len(b.side) < cap(b.side) }
+
+// dialogMeta is the private_metadata of the review dialog: where the
+// command came from.
+type dialogMeta struct {
+	Channel     string `json:"c"`
+	ResponseURL string `json:"r,omitempty"`
+}
+
+// openDialog opens the review dialog for an empty /policycheck.
+func (b *Bot) openDialog(ctx context.Context, cmd slack.SlashCommand) {
+	meta, _ := json.Marshal(dialogMeta{Channel: cmd.ChannelID, ResponseURL: cmd.ResponseURL})
+	if len(meta) > 3000 { // private_metadata limit: drop the fallback, keep the channel
+		meta, _ = json.Marshal(dialogMeta{Channel: cmd.ChannelID})
+	}
+	_, err := b.api.OpenViewContext(ctx, cmd.TriggerID, reviewDialog(string(meta)))
+	if err == nil {
+		return
+	}
+	err = b.apiError("views.open", err)
+	b.log.Warn("cannot open the review dialog", "err", err)
+	detail := "Run " + Command + " again, or put the policy right after the command."
+	if errorCode(err) == "expired_trigger_id" {
+		detail = "Slack took too long to let me open it. " + detail
+	}
+	b.respond(ctx, cmd.ResponseURL, ephemeral, false, card.Failure("The dialog could not be opened", detail))
+}
+
+// reviewDialog is the modal where a policy is pasted or attached.
+func reviewDialog(privateMetadata string) slack.ModalViewRequest {
+	plain := func(s string) *slack.TextBlockObject { return slack.NewTextBlockObject(slack.PlainTextType, s, false, false) }
+
+	text := slack.NewPlainTextInputBlockElement(plain("{ \"Version\": \"2012-10-17\", \"Statement\": [ … ] }"), dialogTextAction)
+	text.Multiline = true
+	text.MaxLength = dialogMaxText
+	textBlock := slack.NewInputBlock(dialogTextBlock, plain("Policy"), plain("JSON, YAML, CloudFormation or Terraform. Longer than 3,000 characters? Attach it as a file below."), text)
+	textBlock.Optional = true
+
+	files := slack.NewFileInputBlockElement(dialogFileAction).WithFileTypes("json", "yaml", "yml", "tf", "txt").WithMaxFiles(dialogMaxFiles)
+	fileBlock := slack.NewInputBlock(dialogFileBlock, plain("Or attach policy files"), plain(".json, .yaml, .yml, .tf or .txt, up to 100 KB each."), files)
+	fileBlock.Optional = true
+
+	return slack.ModalViewRequest{
+		Type:            slack.VTModal,
+		CallbackID:      dialogCallback,
+		Title:           plain("Review a policy"),
+		Submit:          plain("Review"),
+		Close:           plain("Cancel"),
+		PrivateMetadata: privateMetadata,
+		Blocks:          slack.Blocks{BlockSet: []slack.Block{textBlock, fileBlock}},
+	}
+}
+
+// history shows the caller their recent reviews, to them only.
+func (b *Bot) history(ctx context.Context, cmd slack.SlashCommand) {
+	var msg card.Message
+	revs, err := b.st.History(ctx, cmd.TeamID, cmd.UserID, historyLength)
+	if err != nil {
+		b.log.Error("cannot read history", "err", err)
+		msg = card.Failure("Your history is not available", "I could not read it just now. Try again in a minute.")
+	} else {
+		rows := make([]card.HistoryRow, len(revs))
+		for i, r := range revs {
+			rows[i] = card.HistoryRow{ReviewID: r.ID, Score: r.Score, At: r.CreatedAt, ChannelID: r.ChannelID, Kind: r.Kind}
+		}
+		msg = card.History(rows)
+	}
+	if err := b.respond(ctx, cmd.ResponseURL, ephemeral, false, msg); err != nil {
+		if err := b.ephemeral(ctx, cmd.ChannelID, "", cmd.UserID, msg); err != nil {
+			b.log.Warn("cannot show history", "err", err)
+		}
+	}
+}

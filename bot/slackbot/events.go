@@ -1,0 +1,196 @@
+package slackbot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/policycheck/policycheck/assistant/policy"
+	"github.com/policycheck/policycheck/bot/card"
+	"github.com/policycheck/policycheck/bot/store"
+)
+
+// Event types and the bot events the manifest subscribes to.
+const (
+	eventAppMention = "app_mention"
+	eventMessage    = "message"
+)
+
+// routeEvent decides what to do with an events_api envelope. It does no
+// I/O: messages the bot must not answer are dropped here, without taking a
+// place in the queue.
+func (b *Bot) routeEvent(in inbound, payload json.RawMessage) decision {
+	var cb eventCallback
+	if err := json.Unmarshal(payload, &cb); err != nil {
+		b.log.Warn("cannot decode an event", "err", err)
+		return decision{}
+	}
+	ev := cb.Event
+	if cb.Type != "event_callback" || (ev.Type != eventAppMention && ev.Type != eventMessage) {
+		return decision{}
+	}
+	// Edits, deletions, joins, the bot's own posts and other bots.
+	if !ev.newMessage() || ev.User == b.self.UserID || ev.Channel == "" || ev.TS == "" {
+		return decision{}
+	}
+	m := incoming{team: cb.TeamID, ev: ev, received: in.received}
+	switch {
+	case ev.ChannelType == "im":
+		m.kind, m.addressed = store.KindDM, true
+	case ev.Type == eventAppMention || mentions(ev.Text, b.self.UserID):
+		m.kind, m.addressed = store.KindMention, true
+	default:
+		if watched, known := b.watch.quick(ev.Channel); known && !watched {
+			return decision{}
+		}
+		m.kind = store.KindWatched
+	}
+	d := decision{
+		kind: m.kind,
+		job:  func(ctx context.Context) { b.message(ctx, m) },
+		fail: func(ctx context.Context, err error) {
+			b.post(ctx, ev.Channel, threadOf(ev.TS, ev.ThreadTS), b.failure(err))
+		},
+	}
+	if m.addressed || len(ev.Files) > 0 || looksLikePolicy(ev.Text) {
+		d.busy = func(ctx context.Context) {
+			// The same message can come twice (app_mention and message):
+			// one notice is enough.
+			if b.claim(ctx, "busy:"+ev.Channel+":"+ev.TS, m.kind) {
+				b.post(ctx, ev.Channel, threadOf(ev.TS, ev.ThreadTS), card.Failure(busyTitle, busyDetail))
+			}
+		}
+	}
+	return d
+}
+
+// incoming is a message for the bot.
+type incoming struct {
+	team      string
+	ev        messageEvent
+	kind      string // store.KindMention, KindDM or KindWatched
+	addressed bool   // a mention or a DM; otherwise a watched channel
+	received  time.Time
+}
+
+// message answers a message: a review per policy it holds (its text and
+// each file), or, when the bot was addressed, why there is none.
+func (b *Bot) message(ctx context.Context, m incoming) {
+	ev := m.ev
+	if !m.addressed && !b.watched(ctx, ev.Channel) {
+		return
+	}
+	text := stripMention(messageText(ev.Text, ev.Blocks), b.mention)
+	srcs := sources(text, ev.Files, !m.addressed)
+	if len(srcs) == 0 && !m.addressed {
+		return // chatter in a watched channel
+	}
+	// One answer per message, whatever the number of deliveries.
+	if !b.claim(ctx, "msg:"+ev.Channel+":"+ev.TS, m.kind) {
+		return
+	}
+	base := request{
+		kind: m.kind, team: m.team, user: ev.User, channel: ev.Channel,
+		thread: threadOf(ev.TS, ev.ThreadTS), messageTS: ev.TS, received: m.received,
+	}
+	if m.addressed && len(ev.Files) == 0 && !looksLikePolicy(text) && ev.ThreadTS != "" && ev.ThreadTS != ev.TS {
+		// Addressed in a thread without a policy: review the policy the
+		// thread starts with, if it has one.
+		parent, err := b.fetchMessage(ctx, ev.Channel, ev.ThreadTS, "")
+		if err != nil {
+			b.log.Warn("cannot read the start of a thread", "channel", ev.Channel, "err", err)
+		} else if ps := sources(stripMention(messageText(parent.Text, parent.Blocks), b.mention), parent.Files, true); len(ps) > 0 {
+			srcs, base.messageTS = ps, parent.Timestamp
+		}
+	}
+	if len(srcs) == 0 {
+		b.post(ctx, ev.Channel, base.thread, readFailure(&policy.Error{Kind: policy.ErrNoPolicy,
+			Msg: "I found no IAM policy in your message."}))
+		return
+	}
+	for _, s := range srcs {
+		r := base
+		r.text, r.file = s.text, s.file
+		if s.file != nil {
+			r.kind = store.KindFile
+		}
+		b.answer(ctx, r)
+	}
+}
+
+// source is one thing to review in a message: its text or one of its files.
+type source struct {
+	text string
+	file *slack.File
+}
+
+// sources lists what to review in a message: every file the bot reads, and
+// the text when there are no files or it holds a policy too. quiet (a
+// watched channel, not addressed) keeps only what looks like a policy.
+func sources(text string, files []slack.File, quiet bool) []source {
+	var out []source
+	for i := range files {
+		if quiet && !supportedFile(files[i]) {
+			continue
+		}
+		out = append(out, source{file: &files[i]})
+	}
+	hasText := strings.TrimSpace(text) != ""
+	if hasText && (looksLikePolicy(text) || (!quiet && len(files) == 0)) {
+		out = append([]source{{text: text}}, out...)
+	}
+	return out
+}
+
+// claim records a delivery key and reports whether this is its first
+// delivery. When the store fails it answers true: better to answer twice
+// than never.
+func (b *Bot) claim(ctx context.Context, key, kind string) bool {
+	first, err := b.st.FirstDelivery(ctx, key)
+	if err != nil {
+		b.log.Error("cannot record a delivery; handling it anyway", "err", err)
+		return true
+	}
+	if !first {
+		b.metrics.duplicates.Inc(kind)
+		b.log.Debug("delivery already handled", "kind", kind)
+	}
+	return first
+}
+
+// errMessageGone is returned when a message cannot be found.
+var errMessageGone = errors.New("message not found")
+
+// fetchMessage reads the current state of message ts in channel: from the
+// thread threadTS when it is a reply there, from the channel's history
+// otherwise.
+func (b *Bot) fetchMessage(ctx context.Context, channel, ts, threadTS string) (*slack.Message, error) {
+	var msgs []slack.Message
+	if threadTS != "" && threadTS != ts {
+		replies, _, _, err := b.api.GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{
+			ChannelID: channel, Timestamp: threadTS, Oldest: ts, Latest: ts, Inclusive: true, Limit: 10,
+		})
+		if err != nil {
+			return nil, b.apiError("conversations.replies", err)
+		}
+		msgs = replies
+	} else {
+		hist, err := b.api.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{
+			ChannelID: channel, Oldest: ts, Latest: ts, Inclusive: true, Limit: 1,
+		})
+		if err != nil {
+			return nil, b.apiError("conversations.history", err)
+		}
+		msgs = hist.Messages
+	}
+	for i := range msgs {
+		if msgs[i].Timestamp == ts {
+			return &msgs[i], nil
+		}
+	}
+	return nil, errMessageGone
+}

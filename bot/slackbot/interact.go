@@ -1,0 +1,240 @@
+package slackbot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/policycheck/policycheck/assistant/report"
+	"github.com/policycheck/policycheck/bot/card"
+	"github.com/policycheck/policycheck/bot/store"
+)
+
+// routeInteraction decides what to do with a button click or a dialog
+// submission.
+func (b *Bot) routeInteraction(in inbound, cb slack.InteractionCallback) decision {
+	switch cb.Type {
+	case slack.InteractionTypeBlockActions:
+		for _, a := range cb.ActionCallback.BlockActions {
+			if a == nil || a.ActionID != card.ReevaluateAction {
+				continue
+			}
+			action := *a
+			deny := func(ctx context.Context, m card.Message) { b.tell(ctx, cb, m) }
+			return decision{
+				kind: "reevaluate",
+				job: func(ctx context.Context) {
+					if b.claim(ctx, "act:"+cb.TriggerID, "reevaluate") {
+						b.reevaluate(ctx, cb, action.Value)
+					}
+				},
+				fail: func(ctx context.Context, err error) { deny(ctx, b.failure(err)) },
+				busy: func(ctx context.Context) { deny(ctx, card.Failure(busyTitle, busyDetail)) },
+			}
+		}
+	case slack.InteractionTypeViewSubmission:
+		if cb.View.CallbackID == dialogCallback {
+			return b.routeSubmission(in, cb)
+		}
+	}
+	return decision{}
+}
+
+// viewErrors is a view_submission ack that keeps the dialog open with an
+// error under an input.
+type viewErrors struct {
+	ResponseAction string            `json:"response_action"`
+	Errors         map[string]string `json:"errors"`
+}
+
+func inputError(block, msg string) viewErrors {
+	return viewErrors{ResponseAction: "errors", Errors: map[string]string{block: msg}}
+}
+
+// routeSubmission handles the review dialog: an empty one stays open with
+// a hint; otherwise the dialog closes and the review is queued.
+func (b *Bot) routeSubmission(in inbound, cb slack.InteractionCallback) decision {
+	var meta dialogMeta
+	if err := json.Unmarshal([]byte(cb.View.PrivateMetadata), &meta); err != nil || meta.Channel == "" {
+		return decision{ack: inputError(dialogTextBlock, "This dialog is out of date. Close it and run "+Command+" again.")}
+	}
+	text := cb.View.State.Values[dialogTextBlock][dialogTextAction].Value
+	files := cb.View.State.Values[dialogFileBlock][dialogFileAction].Files
+	if strings.TrimSpace(text) == "" && len(files) == 0 {
+		return decision{ack: inputError(dialogTextBlock, "Paste a policy here, or attach a file below.")}
+	}
+	base := request{
+		kind: store.KindModal, team: cb.Team.ID, user: cb.User.ID, channel: meta.Channel,
+		responseURL: meta.ResponseURL, received: in.received,
+	}
+	return decision{
+		kind:    store.KindModal,
+		busyAck: inputError(dialogTextBlock, "I am busy with other reviews. Submit again in a minute."),
+		job: func(ctx context.Context) {
+			if !b.claim(ctx, "view:"+cb.View.ID+":"+cb.TriggerID, store.KindModal) {
+				return
+			}
+			if strings.TrimSpace(text) != "" {
+				r := base
+				r.text = text
+				b.answer(ctx, r)
+			}
+			for i := range files {
+				r := base
+				r.file = &files[i]
+				b.answer(ctx, r)
+			}
+		},
+		fail: func(ctx context.Context, err error) {
+			if _, err := b.post(ctx, meta.Channel, "", b.failure(err)); err != nil && meta.ResponseURL != "" {
+				b.respond(ctx, meta.ResponseURL, ephemeral, false, b.failure(err))
+			}
+		},
+	}
+}
+
+// tell answers the user who clicked, to them only.
+func (b *Bot) tell(ctx context.Context, cb slack.InteractionCallback, m card.Message) {
+	if err := b.respond(ctx, cb.ResponseURL, ephemeral, false, m); err == nil {
+		return
+	}
+	channel := cb.Container.ChannelID
+	if channel == "" {
+		channel = cb.Channel.ID
+	}
+	if err := b.ephemeral(ctx, channel, cb.Container.ThreadTs, cb.User.ID, m); err != nil {
+		b.log.Warn("cannot answer a click", "err", err)
+	}
+}
+
+// reevaluate reviews the source of review id again, after checking that
+// the button belongs to the card it was clicked in, and updates the card.
+func (b *Bot) reevaluate(ctx context.Context, cb slack.InteractionCallback, id string) {
+	channel, cardTS := cb.Container.ChannelID, cb.Container.MessageTs
+	if channel == "" {
+		channel = cb.Channel.ID
+	}
+	rev, err := b.st.Get(ctx, id)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		b.tell(ctx, cb, card.Failure("This review is no longer kept", "Ask for a new review of the policy."))
+		return
+	case err != nil:
+		b.log.Error("cannot read a review", "review", id, "err", err)
+		b.tell(ctx, cb, card.Failure("Re-evaluation is not available", "I could not read this review just now. Try again in a minute."))
+		return
+	}
+	// The button's value must be the review shown by this very message. A
+	// card posted through a response_url has no ts the bot knows: its
+	// first click in the right channel records it.
+	unbound := rev.CardTS == "" && rev.ResponseURL != ""
+	if rev.ChannelID != channel || (rev.CardTS != cardTS && !unbound) || cardTS == "" {
+		b.log.Warn("refused a Re-evaluate button that does not belong to its message",
+			"review", id, "channel", channel, "message", cardTS, "user", cb.User.ID)
+		b.tell(ctx, cb, card.Failure("This button does not belong to this message", "I re-evaluate a review only from its own card."))
+		return
+	}
+	if unbound {
+		if err := b.st.SetCard(ctx, rev.ID, channel, cardTS); err != nil {
+			b.log.Error("cannot record the card of a review", "review", rev.ID, "err", err)
+		}
+		rev.CardTS = cardTS
+	}
+
+	r, note := b.reread(ctx, rev)
+	if r.file != nil {
+		r.name = fileName(*r.file)
+		r.text, r.problem = b.readFile(ctx, *r.file)
+	}
+	thread := rev.ThreadTS
+	if thread == "" {
+		thread = rev.CardTS
+	}
+	if r.problem != nil {
+		b.metrics.reviews.Inc(outcomeInvalid)
+		b.reply(ctx, cb, channel, thread, card.Failure(r.problem.Title, r.problem.Detail))
+		return
+	}
+	rep, err := b.check(ctx, r.name, r.text)
+	if err != nil {
+		b.reply(ctx, cb, channel, thread, b.failure(err))
+		return
+	}
+	meta := card.Meta{
+		ReviewID: rev.ID, RequesterID: rev.UserID, ReevaluatedBy: cb.User.ID,
+		PreviousScore: rev.Score, At: time.Now(),
+	}
+	if note != "" {
+		meta.Notes = []string{note}
+	}
+	msg := card.Render(rep, meta)
+	if err := b.update(ctx, channel, rev.CardTS, msg); err != nil {
+		// A card posted through a command's response_url is replaced
+		// through the action's.
+		if err := b.respond(ctx, cb.ResponseURL, inChannel, true, msg); err != nil {
+			b.log.Error("cannot update a card", "review", rev.ID, "err", err)
+			b.tell(ctx, cb, card.Failure("The card could not be updated", "Slack did not accept the new card ("+errorCode(err)+"). Try again in a minute."))
+			return
+		}
+	}
+	data, err := json.Marshal(rep)
+	if err == nil {
+		err = b.st.Update(ctx, rev.ID, r.text, data, rep.Score)
+	}
+	if err != nil {
+		b.log.Error("cannot save a re-evaluation", "review", rev.ID, "err", err)
+	}
+	if msg.Snippet != nil {
+		if err := b.upload(ctx, channel, thread, msg.Snippet); err != nil {
+			b.log.Error("cannot upload the suggested policy", "review", rev.ID, "err", err)
+		}
+	}
+	b.log.Info("re-evaluated", "review", rev.ID, "from", rev.Score, "to", rep.Score)
+}
+
+// reply answers in the thread of a card, or to the clicker alone when the
+// bot cannot post there.
+func (b *Bot) reply(ctx context.Context, cb slack.InteractionCallback, channel, thread string, m card.Message) {
+	if _, err := b.post(ctx, channel, thread, m); err != nil {
+		b.tell(ctx, cb, m)
+	}
+}
+
+// reread finds the current source of a review: the message it came from,
+// as edited since, with its file downloaded again; or the policy as
+// stored, for a command or a dialog, or when the message is gone. note
+// says when the stored policy stands in for a message.
+func (b *Bot) reread(ctx context.Context, rev store.Review) (request, string) {
+	stored := request{text: rev.PolicyText, name: reportFile(rev.ReportJSON)}
+	if rev.MessageTS == "" {
+		return stored, ""
+	}
+	msg, err := b.fetchMessage(ctx, rev.ChannelID, rev.MessageTS, rev.ThreadTS)
+	if err != nil {
+		b.log.Warn("cannot read the source of a review", "review", rev.ID, "err", err)
+		return stored, "The original message could not be read (" + errorCode(err) + "), so the policy as first reviewed was used."
+	}
+	if rev.Kind == store.KindFile {
+		name := stored.name
+		for i := range msg.Files {
+			if fileName(msg.Files[i]) == name {
+				return request{file: &msg.Files[i]}, ""
+			}
+		}
+		return stored, "The file is no longer attached to the message, so the policy as first reviewed was used."
+	}
+	return request{text: stripMention(messageText(msg.Text, msg.Blocks), b.mention)}, ""
+}
+
+// reportFile is the input name of a stored report.
+func reportFile(data []byte) string {
+	var rep report.Report
+	if json.Unmarshal(data, &rep) != nil {
+		return ""
+	}
+	return rep.File
+}

@@ -1,0 +1,53 @@
+package slackbot
+
+import (
+	"github.com/policycheck/policycheck/bot/health"
+)
+
+// metrics are the bot's counters, registered in a health.Registry.
+type metrics struct {
+	received    *health.Counter // envelopes by type
+	acked       *health.Counter // envelopes by type
+	reviews     *health.Counter // by outcome
+	duration    *health.Histogram
+	latency     *health.Histogram
+	busy        *health.Counter // requests refused with the queue full, by kind
+	duplicates  *health.Counter // deliveries already handled, by kind
+	apiErrors   *health.Counter // Slack calls failed, by method and error
+	rateLimited *health.Counter // HTTP 429 answers, by method
+	reconnects  *health.Counter
+	panics      *health.Counter
+}
+
+// Review outcomes.
+const (
+	outcomeOK      = "ok"      // reviewed, card shown
+	outcomeInvalid = "invalid" // not a policy, or not readable: the user was told why
+	outcomeFailed  = "failed"  // the review itself failed
+)
+
+func newMetrics(reg *health.Registry, b *Bot) *metrics {
+	buckets := []float64{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60}
+	m := &metrics{
+		received:    reg.Counter("policycheck_envelopes_received_total", "Socket Mode envelopes received, by type.", "type"),
+		acked:       reg.Counter("policycheck_envelopes_acked_total", "Socket Mode envelopes acknowledged, by type.", "type"),
+		reviews:     reg.Counter("policycheck_reviews_total", "Reviews made, by outcome (ok, invalid, failed).", "outcome"),
+		duration:    reg.Histogram("policycheck_review_duration_seconds", "Time the review engine took for one input.", buckets),
+		latency:     reg.Histogram("policycheck_response_duration_seconds", "Time from receiving a request to showing its answer.", buckets),
+		busy:        reg.Counter("policycheck_busy_total", "Requests refused because the queue was full, by kind.", "kind"),
+		duplicates:  reg.Counter("policycheck_duplicate_deliveries_total", "Deliveries already handled (Slack retries, a mention seen as two events), by kind.", "kind"),
+		apiErrors:   reg.Counter("policycheck_slack_api_errors_total", "Slack Web API calls that failed, by method and error.", "method", "error"),
+		rateLimited: reg.Counter("policycheck_slack_rate_limited_total", "Slack Web API answers of HTTP 429, by method.", "method"),
+		reconnects:  reg.Counter("policycheck_socket_reconnects_total", "Socket Mode connections opened after the first."),
+		panics:      reg.Counter("policycheck_panics_total", "Handlers that panicked and were recovered."),
+	}
+	reg.GaugeFunc("policycheck_queue_depth", "Requests waiting for a worker.", func() float64 { return float64(b.pool.Depth()) })
+	reg.GaugeFunc("policycheck_queue_capacity", "Requests that may wait for a worker.", func() float64 { return float64(b.pool.Capacity()) })
+	reg.GaugeFunc("policycheck_socket_connected", "1 when connected to Slack.", func() float64 {
+		if b.connected.Load() {
+			return 1
+		}
+		return 0
+	})
+	return m
+}

@@ -1,0 +1,202 @@
+package slackbot
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/policycheck/policycheck/bot/card"
+)
+
+// Slack error codes the bot acts on.
+const (
+	errNotInChannel    = "not_in_channel"
+	errChannelNotFound = "channel_not_found"
+)
+
+// errorCode names what went wrong in a Slack call, for decisions, logs and
+// metrics: Slack's error code ("not_in_channel"), "ratelimited",
+// "http_503", "timeout", "unreachable" or "error".
+func errorCode(err error) string {
+	var se slack.SlackErrorResponse
+	var rl *slack.RateLimitedError
+	var sc slack.StatusCodeError
+	var ne net.Error
+	switch {
+	case err == nil:
+		return ""
+	case errors.As(err, &se):
+		return se.Err
+	case errors.As(err, &rl):
+		return "ratelimited"
+	case errors.As(err, &sc):
+		return "http_" + strconv.Itoa(sc.Code)
+	case errors.Is(err, context.DeadlineExceeded):
+		return "timeout"
+	case errors.Is(err, context.Canceled):
+		return "canceled"
+	case errors.As(err, &ne):
+		return "unreachable"
+	}
+	return "error"
+}
+
+// cannotPost reports whether err means the bot cannot post in the
+// conversation: not a member, or a conversation it cannot see (a DM
+// between other people).
+func cannotPost(err error) bool {
+	switch errorCode(err) {
+	case errNotInChannel, errChannelNotFound:
+		return true
+	}
+	return false
+}
+
+// apiError records a failed Slack call and returns err.
+func (b *Bot) apiError(method string, err error) error {
+	if err == nil {
+		return nil
+	}
+	code := errorCode(err)
+	b.metrics.apiErrors.Inc(method, code)
+	return fmt.Errorf("%s: %w", method, err)
+}
+
+func msgOptions(m card.Message) []slack.MsgOption {
+	return []slack.MsgOption{slack.MsgOptionText(m.Text, false), slack.MsgOptionBlocks(m.Blocks...)}
+}
+
+// post posts m in channel (in thread, unless empty) and returns its ts.
+func (b *Bot) post(ctx context.Context, channel, thread string, m card.Message) (string, error) {
+	opts := msgOptions(m)
+	if thread != "" {
+		opts = append(opts, slack.MsgOptionTS(thread))
+	}
+	_, ts, err := b.api.PostMessageContext(ctx, channel, opts...)
+	return ts, b.apiError("chat.postMessage", err)
+}
+
+// update replaces the message ts in channel with m.
+func (b *Bot) update(ctx context.Context, channel, ts string, m card.Message) error {
+	_, _, _, err := b.api.UpdateMessageContext(ctx, channel, ts, msgOptions(m)...)
+	return b.apiError("chat.update", err)
+}
+
+// ephemeral shows m to user only, in channel.
+func (b *Bot) ephemeral(ctx context.Context, channel, thread, user string, m card.Message) error {
+	opts := msgOptions(m)
+	if thread != "" {
+		opts = append(opts, slack.MsgOptionTS(thread))
+	}
+	_, err := b.api.PostEphemeralContext(ctx, channel, user, opts...)
+	return b.apiError("chat.postEphemeral", err)
+}
+
+// Response types of a response_url post.
+const (
+	inChannel = "in_channel"
+	ephemeral = "ephemeral"
+)
+
+// respond posts m to a response_url: a slash command's or an action's.
+// replace replaces the message the action came from.
+func (b *Bot) respond(ctx context.Context, url, responseType string, replace bool, m card.Message) error {
+	if url == "" {
+		return errors.New("response_url: none")
+	}
+	body := struct {
+		ResponseType    string        `json:"response_type,omitempty"`
+		Text            string        `json:"text"`
+		Blocks          []slack.Block `json:"blocks,omitempty"`
+		ReplaceOriginal bool          `json:"replace_original"`
+	}{responseType, m.Text, m.Blocks, replace}
+	data, err := json.Marshal(body)
+	if err != nil {
+		return fmt.Errorf("response_url: %w", err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(data))
+	if err != nil {
+		return fmt.Errorf("response_url: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := b.http.Do(req)
+	if err != nil {
+		return b.apiError("response_url", err)
+	}
+	defer resp.Body.Close()
+	reply, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	// Slack answers "ok", or JSON with ok and error.
+	var r struct {
+		OK    *bool  `json:"ok"`
+		Error string `json:"error"`
+	}
+	json.Unmarshal(reply, &r)
+	switch {
+	case r.Error != "" || (r.OK != nil && !*r.OK):
+		return b.apiError("response_url", slack.SlackErrorResponse{Err: r.Error})
+	case resp.StatusCode != http.StatusOK:
+		return b.apiError("response_url", slack.StatusCodeError{Code: resp.StatusCode, Status: resp.Status})
+	}
+	return nil
+}
+
+// upload shares a snippet as a file in a thread.
+func (b *Bot) upload(ctx context.Context, channel, thread string, s *card.Snippet) error {
+	_, err := b.api.UploadFileContext(ctx, slack.UploadFileParameters{
+		Channel:         channel,
+		ThreadTimestamp: thread,
+		Filename:        s.Filename,
+		Title:           s.Title,
+		Content:         s.Content,
+		FileSize:        len(s.Content),
+	})
+	return b.apiError("files.upload", err)
+}
+
+// maxRetryAfter is the longest Retry-After the bot waits for before a Web
+// API call is given up; maxRetries bounds the attempts after the first.
+const (
+	maxRetryAfter = 30 * time.Second
+	maxRetries    = 3
+)
+
+// rateLimitRetry retries Web API calls answered with HTTP 429 after the
+// Retry-After delay Slack asks for, when it is not too long, and counts
+// them.
+type rateLimitRetry struct {
+	b *Bot
+}
+
+func (h rateLimitRetry) ShouldRetry(state *slack.RetryState, req *http.Request, resp *http.Response, err error) (bool, time.Duration) {
+	if resp == nil || resp.StatusCode != http.StatusTooManyRequests {
+		return false, 0
+	}
+	method := strings.TrimPrefix(req.URL.Path[strings.LastIndexByte(req.URL.Path, '/')+1:], "/")
+	h.b.metrics.rateLimited.Inc(method)
+	if state.Attempt >= state.MaxRetries || (req.Body != nil && req.GetBody == nil) {
+		return false, 0
+	}
+	wait := time.Second // Slack always sends Retry-After; this covers a proxy that drops it
+	if s := resp.Header.Get("Retry-After"); s != "" {
+		secs, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || secs < 0 {
+			return false, 0
+		}
+		wait = time.Duration(secs) * time.Second
+	}
+	if wait > maxRetryAfter {
+		return false, 0
+	}
+	h.b.log.Debug("slack rate limit: retrying", "method", method, "after", wait, "attempt", state.Attempt+1)
+	return true, wait
+}

@@ -1,0 +1,223 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/policycheck/policycheck/assistant/iamref"
+	"github.com/policycheck/policycheck/assistant/policy"
+	"github.com/policycheck/policycheck/assistant/report"
+	"github.com/policycheck/policycheck/assistant/review"
+)
+
+// policyExtensions are the files a directory is searched for.
+var policyExtensions = map[string]bool{
+	".json": true, ".yaml": true, ".yml": true, ".tf": true, ".txt": true, ".template": true,
+}
+
+type checkFlags struct {
+	format    string
+	typ       policy.Type
+	offline   bool
+	failUnder int
+}
+
+// check runs `policycheck check`.
+func check(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	var cf checkFlags
+	fs := flag.NewFlagSet("check", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&cf.format, "format", "text", "output format: text or json")
+	typ := fs.String("type", "", "policy type: identity, resource, trust or scp (default: detect)")
+	fs.BoolVar(&cf.offline, "offline", false, "use only the built-in engine, even when Bedrock is configured")
+	fs.IntVar(&cf.failUnder, "fail-under", 0, "exit 1 when a score is below N")
+	fs.Usage = func() { fmt.Fprint(stderr, usage) }
+
+	// Flags may come before or after the files.
+	var paths []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return 2
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		paths = append(paths, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	if cf.format != "text" && cf.format != "json" {
+		fmt.Fprintf(stderr, "policycheck check: --format must be text or json, not %q\n", cf.format)
+		return 2
+	}
+	t, ok := policy.ParseType(*typ)
+	if !ok {
+		fmt.Fprintf(stderr, "policycheck check: --type must be identity, resource, trust or scp, not %q\n", *typ)
+		return 2
+	}
+	cf.typ = t
+	if cf.failUnder < 0 || cf.failUnder > 10 {
+		fmt.Fprintf(stderr, "policycheck check: --fail-under must be between 0 and 10\n")
+		return 2
+	}
+	if len(paths) == 0 {
+		fmt.Fprint(stderr, "policycheck check: name a file, a directory, or - for standard input\n\n", usage)
+		return 2
+	}
+
+	inputs, code := collect(paths, stdin, stderr)
+	rv := review.New(iamref.Default())
+	jsonLines := len(inputs) > 1 || len(paths) > 1
+	enc := json.NewEncoder(stdout)
+	enc.SetEscapeHTML(false)
+	if !jsonLines {
+		enc.SetIndent("", "  ")
+	}
+	color := cf.format == "text" && isTerminal(stdout)
+	for i, in := range inputs {
+		in.Type = cf.typ
+		rep, err := rv.Review(ctx, in)
+		if err != nil {
+			code = 2
+			reportError(stderr, enc, cf.format, in.Name, err)
+			continue
+		}
+		if cf.failUnder > 0 && rep.Score < cf.failUnder && code == 0 {
+			code = 1
+		}
+		if cf.format == "json" {
+			if err := enc.Encode(rep); err != nil {
+				fmt.Fprintf(stderr, "policycheck: write: %v\n", err)
+				return 2
+			}
+			continue
+		}
+		if i > 0 {
+			fmt.Fprintln(stdout)
+		}
+		if err := report.WriteText(stdout, rep, report.TextOptions{Color: color}); err != nil {
+			fmt.Fprintf(stderr, "policycheck: write: %v\n", err)
+			return 2
+		}
+	}
+	return code
+}
+
+// collect reads every named input; directories are searched recursively
+// for policy files. Unreadable paths are reported and give status 2.
+func collect(paths []string, stdin io.Reader, stderr io.Writer) ([]review.Input, int) {
+	var inputs []review.Input
+	code := 0
+	for _, p := range paths {
+		if p == "-" {
+			data, err := io.ReadAll(io.LimitReader(stdin, policy.MaxInputBytes+1))
+			if err != nil {
+				fmt.Fprintf(stderr, "policycheck: read standard input: %v\n", err)
+				code = 2
+				continue
+			}
+			inputs = append(inputs, review.Input{Name: "-", Data: data})
+			continue
+		}
+		info, err := os.Stat(p)
+		if err != nil {
+			fmt.Fprintf(stderr, "policycheck: %v\n", err)
+			code = 2
+			continue
+		}
+		if !info.IsDir() {
+			in, err := readInput(p)
+			if err != nil {
+				fmt.Fprintf(stderr, "policycheck: %v\n", err)
+				code = 2
+				continue
+			}
+			inputs = append(inputs, in)
+			continue
+		}
+		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			name := d.Name()
+			if d.IsDir() {
+				if path != p && (strings.HasPrefix(name, ".") || name == "node_modules" || name == "testdata") {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if !policyExtensions[strings.ToLower(filepath.Ext(name))] {
+				return nil
+			}
+			in, err := readInput(path)
+			if err != nil {
+				return err
+			}
+			inputs = append(inputs, in)
+			return nil
+		})
+		if err != nil {
+			fmt.Fprintf(stderr, "policycheck: %v\n", err)
+			code = 2
+		}
+	}
+	return inputs, code
+}
+
+// readInput reads a file, refusing one over the reader's limit before
+// reading it whole.
+func readInput(path string) (review.Input, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return review.Input{}, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, policy.MaxInputBytes+1))
+	if err != nil {
+		return review.Input{}, fmt.Errorf("read %s: %w", path, err)
+	}
+	return review.Input{Name: path, Data: data}, nil
+}
+
+// reportError tells why an input could not be reviewed: on stderr, and in
+// JSON mode also as an object on stdout so that scripts see every input.
+func reportError(stderr io.Writer, enc *json.Encoder, format, name string, err error) {
+	var pe *policy.Error
+	msg := err.Error()
+	if errors.As(err, &pe) && pe.Line != "" {
+		msg = fmt.Sprintf("%s\n    %s", msg, strings.TrimRight(pe.Line, "\r\n"))
+	}
+	fmt.Fprintf(stderr, "policycheck: %s: %s\n", name, msg)
+	if format != "json" {
+		return
+	}
+	out := map[string]any{"file": name, "error": map[string]any{"message": err.Error()}}
+	if pe != nil {
+		e := out["error"].(map[string]any)
+		e["kind"] = pe.Kind
+		e["message"] = pe.Msg
+		if pe.Pos.Line > 0 {
+			e["line"], e["column"] = pe.Pos.Line, pe.Pos.Col
+		}
+	}
+	_ = enc.Encode(out)
+}
+
+func isTerminal(w io.Writer) bool {
+	if os.Getenv("NO_COLOR") != "" || os.Getenv("TERM") == "dumb" {
+		return false
+	}
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	info, err := f.Stat()
+	return err == nil && info.Mode()&os.ModeCharDevice != 0
+}

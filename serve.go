@@ -1,0 +1,125 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"runtime/debug"
+	"time"
+
+	"github.com/policycheck/policycheck/assistant/iamref"
+	"github.com/policycheck/policycheck/assistant/review"
+	"github.com/policycheck/policycheck/bot/config"
+	"github.com/policycheck/policycheck/bot/health"
+	"github.com/policycheck/policycheck/bot/slackbot"
+	"github.com/policycheck/policycheck/bot/store"
+)
+
+// serve runs the Slack bot until ctx ends (SIGINT or SIGTERM), then lets
+// the reviews in hand finish and returns 0. It returns 2 for a bad
+// configuration and 1 when the bot cannot start or loses its tokens.
+func serve(ctx context.Context, args []string, stderr io.Writer) int {
+	if len(args) > 0 {
+		fmt.Fprintf(stderr, "policycheck serve takes no arguments: it is configured with environment variables (see README)\n")
+		return 2
+	}
+	cfg, err := config.Load()
+	if err != nil {
+		fmt.Fprintf(stderr, "policycheck serve: %v\n", err)
+		return 2
+	}
+	level, _ := config.ParseLevel(cfg.LogLevel) // checked by Load
+	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
+	fail := func(err error) int {
+		log.Error("cannot serve", "err", err)
+		fmt.Fprintf(stderr, "policycheck serve: %v\n", err)
+		return 1
+	}
+
+	st, err := store.Open(ctx, cfg.DBPath)
+	if err != nil {
+		return fail(err)
+	}
+	defer st.Close()
+
+	reg := health.NewRegistry()
+	bot, err := slackbot.New(ctx, review.New(iamref.Default()), st, slackbot.Options{
+		BotToken:        cfg.BotToken,
+		AppToken:        cfg.AppToken,
+		APIURL:          cfg.APIURL,
+		WatchChannels:   cfg.WatchChannels,
+		Workers:         cfg.Workers,
+		QueueSize:       cfg.QueueSize,
+		ShutdownTimeout: cfg.ShutdownTimeout,
+		Logger:          log,
+		Registry:        reg,
+	})
+	if err != nil {
+		return fail(err)
+	}
+
+	if cfg.HTTPAddr != "-" {
+		ready := func(ctx context.Context) error { return errors.Join(bot.Ready(ctx), st.Ping(ctx)) }
+		ln, err := net.Listen("tcp", cfg.HTTPAddr)
+		if err != nil {
+			return fail(fmt.Errorf("POLICYCHECK_HTTP_ADDR: %w", err))
+		}
+		srv := &http.Server{Handler: health.Handler(reg, ready), ReadHeaderTimeout: 10 * time.Second}
+		go srv.Serve(ln)
+		defer srv.Close()
+		log.Info("serving /healthz, /readyz and /metrics", "addr", ln.Addr().String())
+	}
+
+	pruneCtx, stopPrune := context.WithCancel(ctx)
+	defer stopPrune()
+	go prune(pruneCtx, st, cfg.Retention, log)
+
+	log.Info("policycheck starting", "version", versionString(), "workers", cfg.Workers,
+		"queue", cfg.QueueSize, "watched_channels", len(cfg.WatchChannels))
+	if err := bot.Run(ctx); err != nil {
+		return fail(err)
+	}
+	return 0
+}
+
+// pruneEvery is how often old reviews and delivery keys are deleted.
+const pruneEvery = time.Hour
+
+// prune deletes reviews older than retention (none when it is 0) and old
+// delivery keys, now and then every pruneEvery, until ctx ends.
+func prune(ctx context.Context, st *store.Store, retention time.Duration, log *slog.Logger) {
+	t := time.NewTicker(pruneEvery)
+	defer t.Stop()
+	for {
+		var before time.Time // zero: keep every review
+		if retention > 0 {
+			before = time.Now().Add(-retention)
+		}
+		if n, err := st.Prune(ctx, before); err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			log.Warn("pruning the database failed", "err", err)
+		} else if n > 0 {
+			log.Info("pruned old reviews", "deleted", n, "retention", retention)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// versionString names the build and the embedded IAM data.
+func versionString() string {
+	v := "devel"
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		v = bi.Main.Version
+	}
+	return "policycheck " + v
+}
