@@ -72,8 +72,17 @@ func check(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 		return 2
 	}
 
+	cfg, err := review.ConfigFromEnv()
+	if err != nil {
+		fmt.Fprintf(stderr, "policycheck: %v\n", err)
+		return 2
+	}
+	rv, err := cfg.Build(ctx, iamref.Default(), cf.offline)
+	if err != nil {
+		fmt.Fprintf(stderr, "policycheck: %v\n", err)
+		return 2
+	}
 	inputs, code := collect(paths, stdin, stderr)
-	rv := review.New(iamref.Default())
 	jsonLines := len(inputs) > 1 || len(paths) > 1
 	enc := json.NewEncoder(stdout)
 	enc.SetEscapeHTML(false)
@@ -82,7 +91,7 @@ func check(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 	}
 	color := cf.format == "text" && isTerminal(stdout)
 	for i, in := range inputs {
-		in.Type = cf.typ
+		in.Type, in.Offline = cf.typ, cf.offline
 		rep, err := rv.Review(ctx, in)
 		if err != nil {
 			code = 2
@@ -123,7 +132,11 @@ func collect(paths []string, stdin io.Reader, stderr io.Writer) ([]review.Input,
 				code = 2
 				continue
 			}
-			inputs = append(inputs, review.Input{Name: "-", Data: data})
+			in := review.Input{Name: "-", Data: data}
+			if len(data) > policy.MaxInputBytes {
+				in.Err = tooLarge("standard input", "more than 100 KB")
+			}
+			inputs = append(inputs, in)
 			continue
 		}
 		info, err := os.Stat(p)
@@ -179,6 +192,9 @@ func readInput(path string) (review.Input, error) {
 		return review.Input{}, err
 	}
 	defer f.Close()
+	if info, err := f.Stat(); err == nil && info.Size() > policy.MaxInputBytes {
+		return review.Input{Name: path, Err: tooLarge(path, fmt.Sprintf("%d KB", (info.Size()+1023)/1024))}, nil
+	}
 	data, err := io.ReadAll(io.LimitReader(f, policy.MaxInputBytes+1))
 	if err != nil {
 		return review.Input{}, fmt.Errorf("read %s: %w", path, err)
@@ -220,4 +236,10 @@ func isTerminal(w io.Writer) bool {
 	}
 	info, err := f.Stat()
 	return err == nil && info.Mode()&os.ModeCharDevice != 0
+}
+
+// tooLarge is the error for an input over the reader's limit, found before
+// reading it whole.
+func tooLarge(name, size string) error {
+	return &policy.Error{Kind: policy.ErrTooLarge, Msg: fmt.Sprintf("%s is %s; the limit is %d KB", name, size, policy.MaxInputBytes/1024)}
 }

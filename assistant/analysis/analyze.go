@@ -55,6 +55,7 @@ func Analyze(kb *iamref.KB, doc *policy.Document) Result {
 		}
 	}
 	r.redundancy()
+	r.injection()
 	return r.result()
 }
 

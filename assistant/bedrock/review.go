@@ -66,6 +66,7 @@ type Review struct {
 // Finding is one problem the model reports.
 type Finding struct {
 	Severity       report.Severity
+	Category       report.Category
 	Statement      int // 0-based, -1 for the whole document
 	Title          string
 	Detail         string
@@ -184,6 +185,7 @@ type reviewInput struct {
 
 type findingInput struct {
 	Severity       *string      `json:"severity"`
+	Category       *string      `json:"category"`
 	Statement      *wholeNumber `json:"statement"`
 	Title          *string      `json:"title"`
 	Detail         *string      `json:"detail"`
@@ -224,7 +226,8 @@ func decodeReview(raw []byte, statements int) (*Review, error) {
 			continue
 		}
 		sev, ok := parseSeverity(f.Severity)
-		if !ok || f.Statement == nil || f.Title == nil {
+		cat, catOK := parseCategory(f.Category)
+		if !ok || !catOK || f.Statement == nil || f.Title == nil {
 			rv.DroppedFindings++
 			continue
 		}
@@ -240,6 +243,7 @@ func decodeReview(raw []byte, statements int) (*Review, error) {
 		}
 		rv.Findings = append(rv.Findings, Finding{
 			Severity:       sev,
+			Category:       cat,
 			Statement:      st,
 			Title:          title,
 			Detail:         clip(deref(f.Detail), maxDetail),
@@ -248,6 +252,19 @@ func decodeReview(raw []byte, statements int) (*Review, error) {
 	}
 	rv.SuggestedPolicy, rv.SuggestionRejected = policyText(*in.SuggestedPolicy)
 	return rv, nil
+}
+
+func parseCategory(s *string) (report.Category, bool) {
+	if s == nil {
+		return "", false
+	}
+	v := report.Category(strings.ToLower(strings.TrimSpace(*s)))
+	for _, c := range report.Categories {
+		if v == c {
+			return v, true
+		}
+	}
+	return "", false
 }
 
 func parseSeverity(s *string) (report.Severity, bool) {

@@ -41,11 +41,11 @@ func goodReviewInput() map[string]any {
 		"score":   2,
 		"summary": "The policy grants full administrator access and lets any role be passed.",
 		"findings": []any{
-			map[string]any{"severity": "critical", "statement": 1, "title": "Administrator access",
+			map[string]any{"severity": "critical", "category": "wildcard-resource", "statement": 1, "title": "Administrator access",
 				"detail": "Statement Admin allows every action on every resource.", "recommendation": "Remove it."},
-			map[string]any{"severity": "high", "statement": 2, "title": "PassRole on *",
+			map[string]any{"severity": "high", "category": "wildcard-resource", "statement": 2, "title": "PassRole on *",
 				"detail": "Any role can be passed.", "recommendation": "Name the role ARN and add iam:PassedToService."},
-			map[string]any{"severity": "info", "statement": -1, "title": "No conditions",
+			map[string]any{"severity": "info", "category": "wildcard-resource", "statement": -1, "title": "No conditions",
 				"detail": "Nothing limits the source.", "recommendation": "Consider aws:SourceVpce."},
 		},
 		"suggested_policy": "{\n \"Version\": \"2012-10-17\",\n \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"s3:GetObject\", \"Resource\": \"arn:aws:s3:::reports/*\"}]\n}",
@@ -65,9 +65,9 @@ func TestReviewGood(t *testing.T) {
 		Score:   2,
 		Summary: "The policy grants full administrator access and lets any role be passed.",
 		Findings: []Finding{
-			{report.Critical, 1, "Administrator access", "Statement Admin allows every action on every resource.", "Remove it."},
-			{report.High, 2, "PassRole on *", "Any role can be passed.", "Name the role ARN and add iam:PassedToService."},
-			{report.Info, -1, "No conditions", "Nothing limits the source.", "Consider aws:SourceVpce."},
+			{report.Critical, report.WildcardResource, 1, "Administrator access", "Statement Admin allows every action on every resource.", "Remove it."},
+			{report.High, report.WildcardResource, 2, "PassRole on *", "Any role can be passed.", "Name the role ARN and add iam:PassedToService."},
+			{report.Info, report.WildcardResource, -1, "No conditions", "Nothing limits the source.", "Consider aws:SourceVpce."},
 		},
 		SuggestedPolicy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::reports/*"}]}`,
 		ModelID:         testModel,
@@ -368,7 +368,7 @@ func TestReviewValidation(t *testing.T) {
 	long := strings.Repeat("é", 3000)
 	many := make([]any, 0, 60)
 	for i := range 60 {
-		many = append(many, map[string]any{"severity": "low", "statement": i % 3, "title": "t", "detail": "d", "recommendation": "r"})
+		many = append(many, map[string]any{"severity": "low", "category": "wildcard-resource", "statement": i % 3, "title": "t", "detail": "d", "recommendation": "r"})
 	}
 	tests := []struct {
 		name  string
@@ -377,9 +377,9 @@ func TestReviewValidation(t *testing.T) {
 	}{
 		{"statement index out of range dropped", func(m map[string]any) {
 			m["findings"] = []any{
-				map[string]any{"severity": "high", "statement": 3, "title": "past the end", "detail": "", "recommendation": ""},
-				map[string]any{"severity": "high", "statement": -2, "title": "before the start", "detail": "", "recommendation": ""},
-				map[string]any{"severity": "high", "statement": 2, "title": "last", "detail": "", "recommendation": ""},
+				map[string]any{"severity": "high", "category": "wildcard-resource", "statement": 3, "title": "past the end", "detail": "", "recommendation": ""},
+				map[string]any{"severity": "high", "category": "wildcard-resource", "statement": -2, "title": "before the start", "detail": "", "recommendation": ""},
+				map[string]any{"severity": "high", "category": "wildcard-resource", "statement": 2, "title": "last", "detail": "", "recommendation": ""},
 			}
 		}, func(t *testing.T, rv *Review) {
 			if len(rv.Findings) != 1 || rv.Findings[0].Title != "last" || rv.DroppedFindings != 2 {
@@ -388,9 +388,9 @@ func TestReviewValidation(t *testing.T) {
 		}},
 		{"unknown severity dropped, case folded", func(m map[string]any) {
 			m["findings"] = []any{
-				map[string]any{"severity": "catastrophic", "statement": 0, "title": "a", "detail": "", "recommendation": ""},
-				map[string]any{"severity": " HIGH ", "statement": 0, "title": "b", "detail": "", "recommendation": ""},
-				map[string]any{"severity": "medium", "statement": 0, "title": "  ", "detail": "", "recommendation": ""},
+				map[string]any{"severity": "catastrophic", "category": "wildcard-resource", "statement": 0, "title": "a", "detail": "", "recommendation": ""},
+				map[string]any{"severity": " HIGH ", "category": "wildcard-resource", "statement": 0, "title": "b", "detail": "", "recommendation": ""},
+				map[string]any{"severity": "medium", "category": "wildcard-resource", "statement": 0, "title": "  ", "detail": "", "recommendation": ""},
 			}
 		}, func(t *testing.T, rv *Review) {
 			if len(rv.Findings) != 1 || rv.Findings[0].Severity != report.High || rv.DroppedFindings != 2 {
@@ -404,7 +404,7 @@ func TestReviewValidation(t *testing.T) {
 		}},
 		{"long texts cut", func(m map[string]any) {
 			m["summary"] = long
-			m["findings"] = []any{map[string]any{"severity": "low", "statement": 0, "title": long, "detail": long, "recommendation": long}}
+			m["findings"] = []any{map[string]any{"severity": "low", "category": "wildcard-resource", "statement": 0, "title": long, "detail": long, "recommendation": long}}
 		}, func(t *testing.T, rv *Review) {
 			f := rv.Findings[0]
 			for name, c := range map[string][2]int{

@@ -31,6 +31,10 @@ func reviewSchema() map[string]any {
 	for i, s := range severities {
 		sev[i] = string(s)
 	}
+	cats := make([]any, len(report.Categories))
+	for i, c := range report.Categories {
+		cats[i] = string(c)
+	}
 	return map[string]any{
 		"type":                 "object",
 		"additionalProperties": false,
@@ -50,9 +54,14 @@ func reviewSchema() map[string]any {
 				"items": map[string]any{
 					"type":                 "object",
 					"additionalProperties": false,
-					"required":             []any{"severity", "statement", "title", "detail", "recommendation"},
+					"required":             []any{"severity", "category", "statement", "title", "detail", "recommendation"},
 					"properties": map[string]any{
 						"severity": map[string]any{"type": "string", "enum": sev},
+						"category": map[string]any{
+							"type":        "string",
+							"enum":        cats,
+							"description": "The kind of problem, one of policycheck's stable categories.",
+						},
 						"statement": map[string]any{
 							"type":        "integer",
 							"description": "0-based index of the statement the finding is about, or -1 for the whole document.",

@@ -36,13 +36,15 @@ type jsonParser struct {
 	err   *syntaxError
 	quote bool   // single quotes were noted
 	slab  []node // nodes are allocated from here, a chunk at a time
+	nodes int    // size of the last chunk
 	blank int    // characters of white space and comments skipped
 }
 
 func (p *jsonParser) node(kind nodeKind, off int) *node {
 	if len(p.slab) == 0 {
-		// About one value for every 24 bytes still to read.
-		p.slab = make([]node, min(max((p.end-p.i)/24, 8), 512))
+		// Chunks grow with the value, from 8 nodes to 512.
+		p.nodes = min(max(2*p.nodes, 8), 512)
+		p.slab = make([]node, p.nodes)
 	}
 	n := &p.slab[0]
 	p.slab = p.slab[1:]
@@ -61,7 +63,14 @@ type parsed struct {
 // parseJSON reads the value that starts at s[start], which must not be
 // white space, and stops after it.
 func parseJSON(s string, start, end int, loc locator) (parsed, *syntaxError) {
-	p := &jsonParser{s: s, i: start, end: end, loc: loc}
+	p := &jsonParser{s: s, end: end, loc: loc}
+	return p.parse(start)
+}
+
+// parse reads the value that starts at p.s[start]. A parser can read one
+// value after another, from the same chunks of nodes.
+func (p *jsonParser) parse(start int) (parsed, *syntaxError) {
+	p.i, p.depth, p.notes, p.err, p.quote, p.blank = start, 0, nil, nil, false, 0
 	n := p.value()
 	if p.err != nil {
 		return parsed{end: p.i}, p.err

@@ -187,8 +187,6 @@ func (r *reader) format(s, lang string) string {
 		if !object {
 			return "yaml"
 		}
-	case ".json":
-		return "json"
 	}
 	switch {
 	case object:
@@ -220,7 +218,38 @@ func (r *reader) readRegion(rg region) error {
 		}
 		return jerr
 	}
+	if err, ok := r.quoted(rg); ok {
+		if err != nil {
+			return err
+		}
+		return nil
+	}
 	return r.findJSON(rg)
+}
+
+// quoted reads a policy pasted as a JSON string, "{\"Version\": ...}", as
+// logs and Terraform state show them. It reports false when the region is
+// not one.
+func (r *reader) quoted(rg region) (*Error, bool) {
+	s := r.text[rg.start:rg.end]
+	start := rg.start + len(s) - len(strings.TrimLeft(s, " \t\r\n"))
+	if start >= rg.end || r.text[start] != '"' {
+		return nil, false
+	}
+	v, err := parseJSON(r.text, start, rg.end, r.loc)
+	if err != nil || strings.TrimSpace(r.text[v.end:rg.end]) != "" || !strings.HasPrefix(strings.TrimSpace(v.n.str), "{") {
+		return nil, false
+	}
+	n, o, perr := r.embedded(v.n, r.loc)
+	if perr != nil {
+		return perr, true
+	}
+	if n.kind != kindObject || !hasStatement(n) {
+		return errNoPolicy(msgNoStatement), true
+	}
+	r.note(r.loc, start, "read the policy from a JSON string")
+	r.addDoc(found{doc: r.build(n, o, docSpec{source: "json"})})
+	return nil, true
 }
 
 // findJSON reads every JSON object of a region that is or holds a policy,
@@ -238,6 +267,7 @@ func (r *reader) findJSON(rg region) error {
 		mark      = len(r.docs)
 	)
 	text := r.text
+	p := &jsonParser{s: text, end: rg.end, loc: r.loc}
 	first := rg.start + len(text[rg.start:rg.end]) - len(strings.TrimLeft(text[rg.start:rg.end], " \t\r\n"))
 	for i := rg.start; i < rg.end; {
 		k := strings.IndexByte(text[i:rg.end], '{')
@@ -245,7 +275,7 @@ func (r *reader) findJSON(rg region) error {
 			break
 		}
 		start := i + k
-		v, err := parseJSON(text, start, rg.end, r.loc)
+		v, err := p.parse(start)
 		if err != nil {
 			failures = append(failures, failure{start, err})
 			i = max(err.off, start+1)
@@ -269,17 +299,19 @@ func (r *reader) findJSON(rg region) error {
 	// A failure matters when the text from it to the next object read
 	// mentions a Statement: that was meant to be a policy.
 	var relevant []failure
+	statements := allIndexes(text[rg.start:rg.end], "Statement")
 	for _, f := range failures {
 		limit := rg.end
 		if k := sort.SearchInts(successes, f.start); k < len(successes) {
 			limit = successes[k]
 		}
-		if strings.Contains(text[f.start:limit], "Statement") || f.start == first {
+		k := sort.SearchInts(statements, f.start-rg.start)
+		if k < len(statements) && rg.start+statements[k] < limit || f.start == first {
 			relevant = append(relevant, f)
 		}
 	}
 	if len(r.docs) > mark {
-		for _, f := range relevant {
+		for _, f := range relevant[:min(len(relevant), 3)] {
 			e := r.syntaxErr(r.loc, f.err)
 			r.notes = append(r.notes, Note{Pos: e.Pos, Message: "skipped text that is not valid JSON: " + e.Msg})
 		}
@@ -325,6 +357,19 @@ func (r *reader) fromTree(n *node, o origin, source string) *Error {
 }
 
 func (r *reader) addDoc(f found) { r.docs = append(r.docs, f) }
+
+// allIndexes returns the offsets of every sub in s.
+func allIndexes(s, sub string) []int {
+	var out []int
+	for i := 0; ; {
+		k := strings.Index(s[i:], sub)
+		if k < 0 {
+			return out
+		}
+		out = append(out, i+k)
+		i += k + len(sub)
+	}
+}
 
 func hasStatement(n *node) bool {
 	for _, m := range n.members {

@@ -121,6 +121,9 @@ type Report struct {
 	SuggestedPolicy    *Suggestion `json:"suggested_policy"`
 	NoSuggestionReason string      `json:"no_suggestion_reason,omitempty"`
 	Analyzers          []string    `json:"analyzers"`
+	// Explanation is the model's own summary, when a model ran; the
+	// score and Summary stay the engine's (bounded) verdict.
+	Explanation string `json:"explanation,omitempty"`
 	// DataVersion is the version of the embedded IAM data.
 	DataVersion string   `json:"data_version"`
 	Notes       []string `json:"notes,omitempty"`

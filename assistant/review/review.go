@@ -24,37 +24,60 @@ type Input struct {
 	Type policy.Type // forced policy type; empty detects it
 	// MaxBytes is the largest input accepted; 0 means policy.MaxInputBytes.
 	MaxBytes int
+	// Offline skips the model even when one is configured.
+	Offline bool
+	// Err, when set, is why the input could not be read; Review returns
+	// it without reading Data.
+	Err error
 }
 
-// Reviewer reviews inputs. The zero value is not usable; build one with New.
+// Reviewer reviews inputs. Build one with New.
 type Reviewer struct {
-	kb *iamref.KB
+	kb     *iamref.KB
+	model  Model
+	access NoNewAccessChecker
+}
+
+// Option configures a Reviewer.
+type Option func(*Reviewer)
+
+// WithModel adds a language model to the review (nil: none).
+func WithModel(m Model) Option { return func(rv *Reviewer) { rv.model = m } }
+
+// WithAccessAnalyzer adds IAM Access Analyzer's verdict on suggestions
+// (nil: none).
+func WithAccessAnalyzer(c NoNewAccessChecker) Option {
+	return func(rv *Reviewer) { rv.access = c }
 }
 
 // New returns a Reviewer over a knowledge base.
-func New(kb *iamref.KB) *Reviewer {
-	return &Reviewer{kb: kb}
+func New(kb *iamref.KB, opts ...Option) *Reviewer {
+	rv := &Reviewer{kb: kb}
+	for _, o := range opts {
+		o(rv)
+	}
+	return rv
 }
 
 // KB returns the knowledge base the reviewer uses.
 func (rv *Reviewer) KB() *iamref.KB { return rv.kb }
 
 // Review reads and reviews one input. An input that cannot be read as a
-// policy gives a *policy.Error.
+// policy gives a *policy.Error; a model or Access Analyzer failure never
+// fails the review: it is a note on the report.
 func (rv *Reviewer) Review(ctx context.Context, in Input) (*report.Report, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
+	}
+	if in.Err != nil {
+		return nil, in.Err
 	}
 	res, err := policy.Read(in.Data, policy.Options{Name: in.Name, Type: in.Type, MaxBytes: in.MaxBytes})
 	if err != nil {
 		return nil, err
 	}
-	return rv.reviewDocuments(ctx, in.Name, res)
-}
-
-func (rv *Reviewer) reviewDocuments(ctx context.Context, name string, res *policy.Result) (*report.Report, error) {
 	rep := &report.Report{
-		File:        name,
+		File:        in.Name,
 		Score:       10,
 		Findings:    []report.Finding{},
 		Documents:   []report.Document{},
@@ -64,23 +87,31 @@ func (rv *Reviewer) reviewDocuments(ctx context.Context, name string, res *polic
 	for _, n := range res.Notes {
 		rep.Notes = append(rep.Notes, noteText(n))
 	}
+	var worst *docReview
 	for i, doc := range res.Documents {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		a := analysis.Analyze(rv.kb, doc)
+		d := rv.reviewDocument(ctx, doc, !in.Offline)
 		rep.Documents = append(rep.Documents, report.Document{
 			Name:       doc.Name,
 			PolicyType: string(doc.Type),
-			Score:      a.Score,
-			Summary:    a.Summary,
-			Findings:   a.Findings,
+			Score:      d.score,
+			Summary:    d.summary,
+			Findings:   d.findings,
 		})
-		rep.Findings = append(rep.Findings, a.Findings...)
-		if i == 0 || a.Score < rep.Score {
-			rep.Score = a.Score
-			rep.Summary = a.Summary
+		rep.Findings = append(rep.Findings, d.findings...)
+		rep.Notes = append(rep.Notes, d.notes...)
+		if i == 0 || d.score < worst.score {
+			worst = d
 		}
+		if d.modelRan && !contains(rep.Analyzers, "bedrock:"+rv.model.ModelID()) {
+			rep.Analyzers = append(rep.Analyzers, "bedrock:"+rv.model.ModelID())
+		}
+	}
+	if worst != nil {
+		rep.Score, rep.Summary, rep.Explanation = worst.score, worst.summary, worst.explanation
+		rep.SuggestedPolicy, rep.NoSuggestionReason = worst.suggestion, worst.noSuggestion
 	}
 	if len(res.Documents) > 0 {
 		rep.PolicyType = string(res.Documents[0].Type)
@@ -91,9 +122,32 @@ func (rv *Reviewer) reviewDocuments(ctx context.Context, name string, res *polic
 		}
 	}
 	if len(res.Documents) > 1 {
-		rep.Summary = fmt.Sprintf("%s (lowest of %d documents)", rep.Summary, len(res.Documents))
+		rep.Summary = fmt.Sprintf("%s (lowest of %d documents: %s)", rep.Summary, len(res.Documents), worst.name)
 	}
 	return rep, nil
+}
+
+// docReview is the review of one document.
+type docReview struct {
+	name         string
+	score        int
+	summary      string
+	explanation  string
+	findings     []report.Finding
+	suggestion   *report.Suggestion
+	noSuggestion string
+	notes        []string
+	modelRan     bool
+}
+
+func (rv *Reviewer) reviewDocument(ctx context.Context, doc *policy.Document, useModel bool) *docReview {
+	a := analysis.Analyze(rv.kb, doc)
+	d := &docReview{name: doc.Name, score: a.Score, summary: a.Summary, findings: a.Findings}
+	d.suggestion, d.noSuggestion = rv.engineSuggestion(ctx, doc, a)
+	if useModel && rv.model != nil {
+		rv.consultModel(ctx, doc, a, d)
+	}
+	return d
 }
 
 func noteText(n policy.Note) string {
@@ -101,4 +155,13 @@ func noteText(n policy.Note) string {
 		return fmt.Sprintf("line %d: %s", n.Pos.Line, n.Message)
 	}
 	return n.Message
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
 }

@@ -24,9 +24,10 @@ var readPatterns = []string{"*:Describe*", "*:Get*", "*:List*"}
 
 // entry is one value of a suggested Action list.
 type entry struct {
-	text string          // as the user wrote it, a canonical name, or a pattern
-	act  *iamref.Action  // nil for a pattern or an unknown name
-	set  iamref.ActionSet // what a pattern matches
+	text  string           // as the user wrote it, a canonical name, or a pattern
+	act   *iamref.Action   // nil for a pattern or an unknown name
+	set   iamref.ActionSet // what a pattern matches
+	named bool             // written by the user
 }
 
 // isServiceWildcard reports "*", "*:*" or "s3:*": every action of one or
@@ -84,9 +85,9 @@ func (b *builder) entries(i int, st *policy.Statement) (out []entry, keepNot boo
 		t := strings.TrimSpace(v.Text)
 		set := kb.Expand(t)
 		if strings.ContainsAny(t, "*?") {
-			plain = append(plain, entry{text: t, set: set})
+			plain = append(plain, entry{text: t, set: set, named: true})
 		} else {
-			plain = append(plain, entry{text: t, act: kb.Action(t)})
+			plain = append(plain, entry{text: t, act: kb.Action(t), named: true})
 		}
 		switch {
 		case isServiceWildcard(t) && b.opts.narrow:
@@ -96,14 +97,14 @@ func (b *builder) entries(i int, st *policy.Statement) (out []entry, keepNot boo
 				pos = len(out)
 			}
 		case strings.ContainsAny(t, "*?"):
-			out = append(out, entry{text: t, set: set})
+			out = append(out, entry{text: t, set: set, named: true})
 			explicit.Or(set)
 		default:
 			a := kb.Action(t)
 			if a != nil && explicit.Has(a.ID) {
 				continue
 			}
-			out = append(out, entry{text: t, act: a})
+			out = append(out, entry{text: t, act: a, named: true})
 			if a != nil {
 				explicit.Add(a.ID)
 			}
@@ -137,7 +138,7 @@ func (b *builder) entries(i int, st *policy.Statement) (out []entry, keepNot boo
 		for _, p := range readPatterns {
 			narrowed = append(narrowed, entry{text: p, set: kb.Expand(p)})
 		}
-		how = "read-only patterns " + quoteAll(readPatterns)
+		how = ", as the read-only patterns " + quoteAll(readPatterns)
 		if st.NotAction.Set {
 			if !b.mayDeny(i, st.NotAction) {
 				return fail()
@@ -335,21 +336,47 @@ func levelCounts(kb *iamref.KB, s iamref.ActionSet) string {
 }
 
 // examples names up to n actions of a set, the most sensitive levels
-// first: permissions management, then write, then tagging.
+// first (permissions management, write, tagging), well-known services
+// and short names first within a level.
 func (b *builder) examples(s iamref.ActionSet, n int) []string {
 	var out []string
 	for _, l := range []iamref.Level{iamref.PermissionsManagement, iamref.Write, iamref.Tagging, iamref.Read, iamref.List} {
 		x := s.Clone()
 		x.And(b.kb.LevelSet(l))
+		var names []string
 		x.Each(func(id iamref.ActionID) bool {
-			if len(out) >= n {
-				return false
-			}
-			out = append(out, b.kb.ActionByID(id).FullName())
+			names = append(names, b.kb.ActionByID(id).FullName())
 			return true
 		})
+		sort.Slice(names, func(i, j int) bool {
+			pi, pj := prominence(names[i]), prominence(names[j])
+			if pi != pj {
+				return pi < pj
+			}
+			if len(names[i]) != len(names[j]) {
+				return len(names[i]) < len(names[j])
+			}
+			return names[i] < names[j]
+		})
+		for _, name := range names {
+			if len(out) == n {
+				return out
+			}
+			out = append(out, name)
+		}
 	}
 	return out
+}
+
+// wellKnown services make the clearest examples.
+var wellKnown = []string{"iam", "s3", "ec2", "lambda", "dynamodb", "kms", "secretsmanager", "sqs", "sns", "rds", "sts", "logs", "cloudformation"}
+
+func prominence(action string) int {
+	svc, _, _ := strings.Cut(action, ":")
+	if i := slices.Index(wellKnown, svc); i >= 0 {
+		return i
+	}
+	return len(wellKnown)
 }
 
 func quoteAll(vals []string) string {

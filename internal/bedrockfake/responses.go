@@ -107,7 +107,7 @@ func BroaderSuggestion() Response {
 		"score":   4,
 		"summary": "The policy is too broad.",
 		"findings": []any{map[string]any{
-			"severity": "high", "statement": 0, "title": "Wildcard resource",
+			"severity": "high", "category": "wildcard-resource", "statement": 0, "title": "Wildcard resource",
 			"detail": "Resource is *.", "recommendation": "Name the buckets.",
 		}},
 		"suggested_policy": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`,

@@ -1,0 +1,92 @@
+package analysis
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/policycheck/policycheck/assistant/policy"
+	"github.com/policycheck/policycheck/assistant/report"
+)
+
+// instructionPattern matches text addressed to a reviewer rather than to
+// IAM: "ignore previous instructions", "score this 10/10", "you are...".
+var instructionPattern = regexp.MustCompile(`(?i)(ignore\W+(all\W+)?(the\W+)?(previous|prior|above|earlier)|disregard\W+(all\W+)?(the\W+)?(previous|prior|above|instructions)|new\W+instructions|system\W+prompt|you\W+are\W+(now\W+)?(a|an|the)\W|as\W+an\W+ai|(score|rate|rated|grade)\W+(it\W+|this\W+(policy\W+)?)?(as\W+)?(a\W+)?10\b|10\s*/\s*10|least[\s-]+privilege\W+(is\W+)?(confirmed|approved|verified)|(mark|report)\W+(it\W+|this\W+)?(as\W+)?(safe|clean|compliant)|no\W+findings|do\W+not\W+(report|flag|mention))`)
+
+// injection reports text in the policy that addresses the reviewer. Such
+// text cannot change the score (the engine ignores it and bounds the
+// model's score), so the finding is reported without lowering it.
+func (r *review) injection() {
+	check := func(st *stmt, where, text string) bool {
+		if m := instructionPattern.FindString(text); m != "" {
+			r.add(&finding{Finding: report.Finding{
+				Category: report.Syntax, Severity: report.Medium,
+				Title:          InstructionsTitle,
+				Detail:         fmt.Sprintf("The %s contains %q, text addressed to a reviewer or a language model rather than to IAM. It was treated as data and did not change the score; policies that try to steer their review deserve a human look.", where, clip(m, 60)),
+				Recommendation: "Remove the text from the policy and review who wrote it.",
+			}, ceiling: 10}, st)
+			return true
+		}
+		return false
+	}
+	if check(nil, "policy Id", r.doc.ID) {
+		return
+	}
+	for _, st := range r.stmts {
+		s := st.src
+		if check(st, "Sid", s.Sid) {
+			continue
+		}
+		found := false
+		for _, l := range []policy.List{s.Action, s.NotAction, s.Resource, s.NotResource} {
+			for _, v := range l.Values {
+				if !found && check(st, "statement's values", v.Text) {
+					found = true
+				}
+			}
+		}
+		for _, c := range s.Conditions {
+			if found {
+				break
+			}
+			if check(st, "condition key "+c.Key, c.Key) {
+				found = true
+				break
+			}
+			for _, v := range c.Values.Values {
+				if check(st, "value of condition "+c.Key, v.Text) {
+					found = true
+					break
+				}
+			}
+		}
+		for _, p := range []*policy.Principal{s.Principal, s.NotPrincipal} {
+			if p == nil || found {
+				continue
+			}
+			for _, e := range p.Entries {
+				for _, v := range e.Values.Values {
+					if !found && check(st, "principal", v.Text) {
+						found = true
+					}
+				}
+			}
+		}
+		for _, u := range s.Unknown {
+			if !found && check(st, "element name", u.Text) {
+				found = true
+			}
+		}
+	}
+}
+
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return strings.TrimSpace(s[:n]) + "…"
+}
+
+// InstructionsTitle is the title of the finding for text in a policy that
+// addresses its reviewer.
+const InstructionsTitle = "Instructions to a reviewer inside the policy"

@@ -1,0 +1,68 @@
+package review
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/kelseyhightower/envconfig"
+
+	"github.com/policycheck/policycheck/assistant/accessanalyzer"
+	"github.com/policycheck/policycheck/assistant/bedrock"
+	"github.com/policycheck/policycheck/assistant/iamref"
+)
+
+// Config is the part of the environment that shapes a review; the bot and
+// `policycheck check` read the same variables. AWS credentials and region
+// come from the standard AWS chain (environment, profile, SSO, container
+// and instance roles).
+type Config struct {
+	// ModelID is a Bedrock model or inference-profile id
+	// ("us.anthropic.claude-sonnet-4-5-20250929-v1:0"); empty: built-in only.
+	ModelID          string        `envconfig:"BEDROCK_MODEL_ID"`
+	ModelTimeout     time.Duration `envconfig:"BEDROCK_TIMEOUT" default:"60s"`
+	ModelConcurrency int           `envconfig:"BEDROCK_MAX_CONCURRENCY" default:"4"`
+	// AccessAnalyzer also asks IAM Access Analyzer's CheckNoNewAccess to
+	// confirm every suggestion (needs AWS credentials).
+	AccessAnalyzer bool `envconfig:"POLICYCHECK_ACCESS_ANALYZER" default:"false"`
+}
+
+// ConfigFromEnv reads Config from the environment.
+func ConfigFromEnv() (Config, error) {
+	var c Config
+	if err := envconfig.Process("", &c); err != nil {
+		return c, fmt.Errorf("read configuration: %w", err)
+	}
+	if c.ModelConcurrency < 1 {
+		return c, fmt.Errorf("BEDROCK_MAX_CONCURRENCY must be at least 1")
+	}
+	return c, nil
+}
+
+// Build returns a Reviewer with the model and Access Analyzer the
+// configuration asks for. offline leaves both out.
+func (c Config) Build(ctx context.Context, kb *iamref.KB, offline bool) (*Reviewer, error) {
+	var opts []Option
+	if offline {
+		return New(kb), nil
+	}
+	if c.ModelID != "" {
+		m, err := bedrock.New(ctx, bedrock.Config{
+			ModelID:        c.ModelID,
+			Timeout:        c.ModelTimeout,
+			MaxConcurrency: c.ModelConcurrency,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("configure Bedrock model %s: %w", c.ModelID, err)
+		}
+		opts = append(opts, WithModel(m))
+	}
+	if c.AccessAnalyzer {
+		aa, err := accessanalyzer.New(ctx, accessanalyzer.Config{})
+		if err != nil {
+			return nil, fmt.Errorf("configure IAM Access Analyzer: %w", err)
+		}
+		opts = append(opts, WithAccessAnalyzer(aa))
+	}
+	return New(kb, opts...), nil
+}

@@ -1,0 +1,411 @@
+package suggest
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/policycheck/policycheck/assistant/analysis"
+	"github.com/policycheck/policycheck/assistant/iamref"
+	"github.com/policycheck/policycheck/assistant/policy"
+	"github.com/policycheck/policycheck/assistant/report"
+)
+
+// options choose the edits a suggestion makes, so that a conservative
+// one can be tried when the full one cannot be proven.
+type options struct {
+	narrow     bool // service wildcards and NotAction to List and Read actions
+	scope      bool // "Resource": "*" and NotResource to ARNs by resource type
+	passRole   bool // iam:PassRole limited to services (and roles, with scope)
+	escalation bool // privilege-escalation actions removed
+	principals bool // trust and resource policies: conditions, named accounts
+}
+
+func (o options) String() string {
+	var on []string
+	for _, f := range []struct {
+		set  bool
+		name string
+	}{{o.narrow, "narrow"}, {o.scope, "scope"}, {o.passRole, "pass-role"}, {o.escalation, "escalation"}, {o.principals, "principals"}} {
+		if f.set {
+			on = append(on, f.name)
+		}
+	}
+	return strings.Join(on, "+")
+}
+
+// shared is what every attempt at a suggestion for one policy shares.
+type shared struct {
+	kb       *iamref.KB
+	doc      *policy.Document
+	res      analysis.Result
+	arn      arnFacts
+	read     iamref.ActionSet           // List and Read actions
+	remove   map[iamref.ActionID]string // escalation actions to remove
+	services []string                   // inferred iam:PassedToService
+	passRole *iamref.Action
+}
+
+// builder writes one suggestion.
+type builder struct {
+	*shared
+	opts    options
+	sids    map[string]bool
+	out     []policy.Statement
+	changes []report.Change
+	denies  []policy.Statement // Denies that narrowed NotActions rely on
+}
+
+func (b *builder) change(i int, what, why string) {
+	b.changes = append(b.changes, report.Change{Statement: i, What: what, Why: why})
+}
+
+// build writes the suggestion the options ask for.
+func build(f *shared, opts options) (*policy.Document, []report.Change) {
+	b := &builder{shared: f, opts: opts, sids: map[string]bool{}}
+	for _, s := range f.doc.Statements {
+		if s.Sid != "" {
+			b.sids[s.Sid] = true
+		}
+	}
+	for i := range f.doc.Statements {
+		st := &f.doc.Statements[i]
+		mark := len(b.changes)
+		n := len(b.out)
+		if strings.EqualFold(strings.TrimSpace(st.Effect), "Allow") {
+			b.allow(i, st)
+		}
+		if len(b.changes) == mark {
+			// Nothing changed: keep the statement exactly as written.
+			b.out = append(b.out[:n], *st)
+		}
+	}
+	d := &policy.Document{
+		Name: f.doc.Name, Type: f.doc.Type, Source: "json",
+		Version: f.doc.Version, ID: f.doc.ID,
+		Statements: append(b.out, b.denies...),
+	}
+	if len(b.changes) > 0 && d.Version == "" && !strings.Contains(f.doc.Text, "${") {
+		d.Version = "2012-10-17"
+		b.change(-1, "Added \"Version\": \"2012-10-17\"", "Without it IAM reads the policy in the 2008 language, which lacks policy variables.")
+	}
+	for i := range d.Statements {
+		d.Statements[i].Index = i
+	}
+	return d, b.changes
+}
+
+// group is one statement a suggestion splits an Allow into.
+type group struct {
+	key      string
+	suffix   string // of the Sid
+	types    []*iamref.ResourceType
+	ents     []entry
+	keep     bool // keeps the statement's own Resource or NotResource
+	passRole bool
+}
+
+func (b *builder) allow(i int, st *policy.Statement) {
+	fix := b.principalFixes(i, st)
+	var conds []policy.Condition
+	for j, c := range st.Conditions {
+		if !slices.Contains(fix.replace, j) {
+			conds = append(conds, c)
+		}
+	}
+	conds = append(conds, fix.conds...)
+	base := policy.Statement{Sid: st.Sid, Effect: st.Effect, Principal: st.Principal, NotPrincipal: st.NotPrincipal, Conditions: conds}
+	if fix.principal != nil {
+		base.Principal = fix.principal
+	}
+
+	ents, keepNot, deny := b.entries(i, st)
+	if keepNot {
+		s := base
+		s.NotAction = st.NotAction
+		s.Resource, s.NotResource = st.Resource, st.NotResource
+		if b.opts.escalation {
+			s.NotAction = b.excludeEscalations(i, st)
+		}
+		b.out = append(b.out, s)
+		return
+	}
+	if deny != nil {
+		sid := ""
+		if st.Sid != "" {
+			sid = b.uniqueSid(st.Sid + "Excluded")
+		}
+		b.denies = append(b.denies, policy.Statement{Sid: sid, Effect: "Deny", Action: policy.NewList(deny...), Resource: policy.NewList("*")})
+	}
+	if b.opts.escalation {
+		ents = b.removeEscalations(i, ents)
+	}
+	if len(ents) == 0 {
+		b.change(i, "Removed the statement", "None of its actions is left.")
+		return
+	}
+
+	groups := b.groups(i, st, ents, conds)
+	for k, g := range groups {
+		s := base
+		s.Conditions = slices.Clone(conds)
+		if k > 0 && st.Sid != "" {
+			s.Sid = b.uniqueSid(st.Sid + g.suffix)
+		}
+		texts := make([]string, len(g.ents))
+		for j, e := range g.ents {
+			texts[j] = e.text
+		}
+		s.Action = policy.NewList(texts...)
+		if !st.Action.Single && len(texts) == 1 && len(groups) == 1 {
+			s.Action.Single = false
+		}
+		switch {
+		case g.keep:
+			s.Resource, s.NotResource = st.Resource, st.NotResource
+		case g.passRole && !b.scoping(st):
+			s.Resource, s.NotResource = st.Resource, st.NotResource
+		default:
+			s.Resource = policy.NewList(b.arns(st, g.types)...)
+		}
+		if g.passRole && !hasKey(conds, "iam:PassedToService") {
+			svcs := b.services
+			if len(svcs) == 0 {
+				svcs = []string{"<service>.amazonaws.com"}
+			}
+			s.Conditions = append(s.Conditions, policy.Condition{Operator: "StringEquals", Key: "iam:PassedToService", Values: policy.NewList(svcs...)})
+		}
+		b.out = append(b.out, s)
+	}
+}
+
+// scoping reports whether the statement's resources are to be scoped by
+// resource type.
+func (b *builder) scoping(st *policy.Statement) bool {
+	return b.opts.scope && (hasAnyResource(st) || st.NotResource.Set)
+}
+
+// groups splits the statement's actions by the resource types they are
+// scoped to, iam:PassRole apart, and records the changes.
+func (b *builder) groups(i int, st *policy.Statement, ents []entry, conds []policy.Condition) []*group {
+	scope := b.scoping(st)
+	var order []*group
+	index := map[string]*group{}
+	add := func(key string, e entry, mk func() *group) {
+		g := index[key]
+		if g == nil {
+			g = mk()
+			g.key = key
+			index[key] = g
+			order = append(order, g)
+		}
+		g.ents = append(g.ents, e)
+	}
+	keep := func() *group { return &group{keep: true, suffix: "AllResources"} }
+	for _, e := range ents {
+		switch {
+		case e.act != nil && e.act == b.passRole && b.opts.passRole && (scope || !hasKey(conds, "iam:PassedToService")):
+			add("passrole", e, func() *group {
+				g := &group{passRole: true, suffix: "PassRole"}
+				for _, r := range e.act.Resources {
+					g.types = append(g.types, r.Type)
+				}
+				return g
+			})
+		case scope && e.act != nil:
+			ts := scopeTypes(e.act)
+			if ts == nil {
+				add("*", e, keep)
+				continue
+			}
+			add(typeKey(ts), e, func() *group { return &group{types: ts, suffix: typeSuffix(ts)} })
+		default:
+			add("*", e, keep)
+		}
+	}
+	// A wildcard's many actions could scatter over a dozen resource
+	// types: scope the few largest groups, and any group with an action
+	// the user named; the rest keep the statement's resources.
+	order = b.capGroups(order, keep)
+	// The statement's own resources go last when the rest is scoped,
+	// first otherwise.
+	if k := slices.IndexFunc(order, func(g *group) bool { return g.keep }); k >= 0 {
+		g := order[k]
+		order = slices.Delete(order, k, k+1)
+		if scope {
+			order = append(order, g)
+		} else {
+			order = slices.Insert(order, 0, g)
+		}
+	}
+
+	scoped := 0
+	for _, g := range order {
+		switch {
+		case g.passRole:
+			what := "Limited iam:PassRole"
+			var parts []string
+			if scope {
+				parts = append(parts, "to the roles "+strings.Join(b.arns(st, g.types), ", "))
+			}
+			if !hasKey(conds, "iam:PassedToService") {
+				svc := "<service>.amazonaws.com"
+				if len(b.services) > 0 {
+					svc = strings.Join(b.services, ", ")
+				}
+				parts = append(parts, "with the condition iam:PassedToService = "+svc)
+			}
+			if len(parts) == 0 {
+				continue
+			}
+			why := "The holder could hand any role to any service that accepts one and act with that role's permissions."
+			if len(b.services) == 0 {
+				why += " Name the service the role is for."
+			} else {
+				why += " The service is inferred from the policy's other actions."
+			}
+			if len(order) > 1 {
+				what = "Moved iam:PassRole to its own statement, limited"
+			}
+			b.change(i, what+" "+strings.Join(parts, ", "), why)
+		case !g.keep:
+			scoped++
+			from := "\"Resource\": \"*\""
+			if st.NotResource.Set {
+				from = "NotResource"
+			}
+			b.change(i, fmt.Sprintf("Scoped %s to %s for %s", from, strings.Join(b.arns(st, g.types), ", "), previewEntries(g.ents, 4)),
+				"These actions support resource-level permissions: replace the <placeholders> with the resources the workload uses.")
+		}
+	}
+	if scoped > 0 {
+		if k := slices.IndexFunc(order, func(g *group) bool { return g.keep }); k >= 0 {
+			why := "They support no resource-level permissions, or more resource types than can be guessed."
+			if st.NotResource.Set {
+				why = "They support no resource-level permissions, or more resource types than can be guessed; they keep the statement's NotResource."
+			}
+			b.change(i, "Kept the statement's resources for "+previewEntries(order[k].ents, 4)+" in their own statement", why)
+		}
+	}
+	return order
+}
+
+// maxScoped is how many resource-type groups of actions the user did not
+// name a statement is split into.
+const maxScoped = 3
+
+func (b *builder) capGroups(order []*group, keep func() *group) []*group {
+	var typed []*group
+	for _, g := range order {
+		if !g.keep && !g.passRole && !slices.ContainsFunc(g.ents, func(e entry) bool { return e.named }) {
+			typed = append(typed, g)
+		}
+	}
+	if len(typed) <= maxScoped {
+		return order
+	}
+	// Largest first; sort is stable, so earlier groups win ties.
+	slices.SortStableFunc(typed, func(x, y *group) int { return len(y.ents) - len(x.ents) })
+	merge := typed[maxScoped:]
+	var out []*group
+	var rest *group
+	for _, g := range order {
+		if g.keep {
+			rest = g
+		}
+	}
+	if rest == nil {
+		rest = keep()
+		rest.key = "*"
+	}
+	for _, g := range order {
+		if slices.Contains(merge, g) {
+			rest.ents = append(rest.ents, g.ents...)
+			continue
+		}
+		out = append(out, g)
+	}
+	if !slices.Contains(out, rest) {
+		out = append(out, rest)
+	}
+	slices.SortStableFunc(rest.ents, func(x, y entry) int { return strings.Compare(x.text, y.text) })
+	return out
+}
+
+// arns are the resources of a scoped group: the statement's own ARNs that
+// fit the types, and a placeholder ARN for each type none fits.
+func (b *builder) arns(st *policy.Statement, types []*iamref.ResourceType) []string {
+	var out []string
+	for _, t := range types {
+		found := false
+		for _, v := range st.Resource.Values {
+			r := strings.TrimSpace(v.Text)
+			if !allStars(r) && b.kb.MatchResource(r, t) {
+				if !slices.Contains(out, r) {
+					out = append(out, r)
+				}
+				found = true
+			}
+		}
+		if !found && len(t.ARNFormats) > 0 {
+			if p := placeholderARN(t.ARNFormats[0], b.arn); !slices.Contains(out, p) {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+// excludeEscalations adds the escalation actions a kept NotAction grants
+// to its exclusions.
+func (b *builder) excludeEscalations(i int, st *policy.Statement) policy.List {
+	designated := b.kb.All().Clone()
+	for _, v := range st.NotAction.Values {
+		designated.AndNot(b.kb.Expand(strings.TrimSpace(v.Text)))
+	}
+	var names []string
+	paths := map[string]bool{}
+	for id, path := range b.remove {
+		if designated.Has(id) {
+			names = append(names, b.kb.ActionByID(id).FullName())
+			paths[path] = true
+		}
+	}
+	if len(names) == 0 {
+		return st.NotAction
+	}
+	slices.Sort(names)
+	var ps []string
+	for p := range paths {
+		ps = append(ps, p)
+	}
+	slices.Sort(ps)
+	b.change(i, "Added "+strings.Join(names, ", ")+" to NotAction",
+		fmt.Sprintf("It completes a privilege-escalation path (%s).", strings.Join(ps, "; ")))
+	return policy.NewList(append(st.NotAction.Strings(), names...)...)
+}
+
+func (b *builder) uniqueSid(sid string) string {
+	s := sid
+	for n := 2; b.sids[s]; n++ {
+		s = sid + strconv.Itoa(n)
+	}
+	b.sids[s] = true
+	return s
+}
+
+func previewEntries(ents []entry, n int) string {
+	names := make([]string, 0, n)
+	for _, e := range ents {
+		if len(names) == n {
+			break
+		}
+		names = append(names, e.text)
+	}
+	s := strings.Join(names, ", ")
+	if len(ents) > n {
+		s += fmt.Sprintf(" and %d more", len(ents)-n)
+	}
+	return s
+}

@@ -1,0 +1,94 @@
+package suggest
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/policycheck/policycheck/assistant/analysis"
+	"github.com/policycheck/policycheck/assistant/iamref"
+	"github.com/policycheck/policycheck/assistant/policy"
+	"github.com/policycheck/policycheck/internal/corpus"
+)
+
+// corpusStats is what a run over the managed policies found.
+type corpusStats struct {
+	policies, suggested, nothing, failed int
+	tooLarge                             int // over the reader's input limit
+	gain                                 int // sum of score gains of the suggestions
+	reasons                              map[string]int
+}
+
+func runCorpus(tb testing.TB, kb *iamref.KB, docs map[string][]byte, check bool) corpusStats {
+	names := make([]string, 0, len(docs))
+	for n := range docs {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	st := corpusStats{reasons: map[string]int{}}
+	for _, name := range names {
+		if len(docs[name]) > policy.MaxInputBytes {
+			st.tooLarge++
+			continue
+		}
+		rr, err := policy.Read(docs[name], policy.Options{Name: name, Type: policy.Identity})
+		if err != nil {
+			tb.Fatalf("%s: %v", name, err)
+		}
+		for _, doc := range rr.Documents {
+			st.policies++
+			res := analysis.Analyze(kb, doc)
+			s := Suggest(kb, doc, res)
+			if check {
+				checkInvariants(tb, kb, doc, res, s)
+			}
+			switch {
+			case s.Doc != nil:
+				st.suggested++
+				st.gain += s.Score - res.Score
+			case s.Reason == NothingToTighten:
+				st.nothing++
+			default:
+				st.failed++
+				st.reasons[s.Reason]++
+			}
+		}
+	}
+	return st
+}
+
+// TestCorpus suggests a tightened policy for every AWS managed policy and
+// checks each one: it parses, is proven no broader, and scores no lower.
+func TestCorpus(t *testing.T) {
+	if testing.Short() {
+		t.Skip("corpus run in -short mode")
+	}
+	docs, err := corpus.Load(corpus.Path(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := runCorpus(t, iamref.Default(), docs, true)
+	avg := 0.0
+	if st.suggested > 0 {
+		avg = float64(st.gain) / float64(st.suggested)
+	}
+	t.Logf("%d policies (%d more over the reader's size limit): %d suggestions (average score gain %.2f), %d with nothing to tighten, %d without a safe suggestion",
+		st.policies, st.tooLarge, st.suggested, avg, st.nothing, st.failed)
+	for r, n := range st.reasons {
+		t.Logf("%4d × %s", n, r)
+	}
+}
+
+func BenchmarkCorpus(b *testing.B) {
+	docs, err := corpus.Load(corpus.Path(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	kb := iamref.Default()
+	var st corpusStats
+	for b.Loop() {
+		st = runCorpus(b, kb, docs, false)
+	}
+	b.ReportMetric(float64(st.suggested), "suggestions")
+	b.ReportMetric(float64(st.gain)/float64(max(st.suggested, 1)), "avg-gain")
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*st.policies), "µs/policy")
+}

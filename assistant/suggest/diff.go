@@ -1,0 +1,153 @@
+package suggest
+
+import (
+	"fmt"
+	"strings"
+)
+
+// diffContext is how many unchanged lines surround each change.
+const diffContext = 2
+
+// maxDiffCells bounds the LCS table; longer texts are compared after
+// their common head and tail are cut, and beyond that shown as replaced.
+const maxDiffCells = 4 << 20
+
+// Diff is a compact line diff of two texts (two JSON policies) for the
+// terminal: changed lines prefixed "-" (only in a) and "+" (only in b),
+// with two lines of context, hunks headed "@@ -l,n +l,n @@" as in a
+// unified diff. It is empty when the texts are equal.
+func Diff(a, b []byte) string {
+	x, y := lines(string(a)), lines(string(b))
+	ops := diffLines(x, y)
+	var out strings.Builder
+	for start := 0; start < len(ops); {
+		// Find the next change.
+		for start < len(ops) && ops[start].kind == ' ' {
+			start++
+		}
+		if start == len(ops) {
+			break
+		}
+		lo := max(0, start-diffContext)
+		end := start
+		// Extend the hunk while changes are close together.
+		for end < len(ops) {
+			if ops[end].kind != ' ' {
+				end++
+				continue
+			}
+			run := end
+			for run < len(ops) && ops[run].kind == ' ' {
+				run++
+			}
+			if run == len(ops) || run-end > 2*diffContext {
+				break
+			}
+			end = run
+		}
+		hi := min(len(ops), end+diffContext)
+		aStart, bStart, aN, bN := ops[lo].ai, ops[lo].bi, 0, 0
+		for _, op := range ops[lo:hi] {
+			if op.kind != '+' {
+				aN++
+			}
+			if op.kind != '-' {
+				bN++
+			}
+		}
+		fmt.Fprintf(&out, "@@ -%d,%d +%d,%d @@\n", aStart+1, aN, bStart+1, bN)
+		for _, op := range ops[lo:hi] {
+			out.WriteByte(op.kind)
+			out.WriteString(op.text)
+			out.WriteByte('\n')
+		}
+		start = hi
+	}
+	return out.String()
+}
+
+type diffOp struct {
+	kind   byte // ' ', '-', '+'
+	text   string
+	ai, bi int // line numbers (0-based) in a and b where the op stands
+}
+
+func lines(s string) []string {
+	s = strings.TrimSuffix(s, "\n")
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, "\n")
+}
+
+// diffLines aligns two line lists by their longest common subsequence.
+func diffLines(x, y []string) []diffOp {
+	// Common head and tail need no table.
+	head := 0
+	for head < len(x) && head < len(y) && x[head] == y[head] {
+		head++
+	}
+	tail := 0
+	for tail < len(x)-head && tail < len(y)-head && x[len(x)-1-tail] == y[len(y)-1-tail] {
+		tail++
+	}
+	var ops []diffOp
+	for i := 0; i < head; i++ {
+		ops = append(ops, diffOp{' ', x[i], i, i})
+	}
+	mx, my := x[head:len(x)-tail], y[head:len(y)-tail]
+	ops = append(ops, lcsOps(mx, my, head, head)...)
+	for k := 0; k < tail; k++ {
+		i, j := len(x)-tail+k, len(y)-tail+k
+		ops = append(ops, diffOp{' ', x[i], i, j})
+	}
+	return ops
+}
+
+// lcsOps diffs the middle parts; ao and bo are their offsets.
+func lcsOps(x, y []string, ao, bo int) []diffOp {
+	n, m := len(x), len(y)
+	var ops []diffOp
+	if n*m > maxDiffCells || n == 0 || m == 0 {
+		for i, s := range x {
+			ops = append(ops, diffOp{'-', s, ao + i, bo})
+		}
+		for j, s := range y {
+			ops = append(ops, diffOp{'+', s, ao + n, bo + j})
+		}
+		return ops
+	}
+	// l[i][j] is the LCS length of x[i:] and y[j:].
+	l := make([][]int32, n+1)
+	for i := range l {
+		l[i] = make([]int32, m+1)
+	}
+	for i := n - 1; i >= 0; i-- {
+		for j := m - 1; j >= 0; j-- {
+			switch {
+			case x[i] == y[j]:
+				l[i][j] = l[i+1][j+1] + 1
+			case l[i+1][j] >= l[i][j+1]:
+				l[i][j] = l[i+1][j]
+			default:
+				l[i][j] = l[i][j+1]
+			}
+		}
+	}
+	i, j := 0, 0
+	for i < n || j < m {
+		switch {
+		case i < n && j < m && x[i] == y[j]:
+			ops = append(ops, diffOp{' ', x[i], ao + i, bo + j})
+			i++
+			j++
+		case j == m || (i < n && l[i+1][j] >= l[i][j+1]):
+			ops = append(ops, diffOp{'-', x[i], ao + i, bo + j})
+			i++
+		default:
+			ops = append(ops, diffOp{'+', y[j], ao + i, bo + j})
+			j++
+		}
+	}
+	return ops
+}
