@@ -18,6 +18,9 @@ var instructionPattern = regexp.MustCompile(`(?i)(ignore\W+(all\W+)?(the\W+)?(pr
 // model's score), so the finding is reported without lowering it.
 func (r *review) injection() {
 	check := func(st *stmt, where, text string) bool {
+		if !mayInstruct(text) {
+			return false
+		}
 		if m := instructionPattern.FindString(text); m != "" {
 			r.add(&finding{Finding: report.Finding{
 				Category: report.Syntax, Severity: report.Medium,
@@ -90,3 +93,21 @@ func clip(s string, n int) string {
 // InstructionsTitle is the title of the finding for text in a policy that
 // addresses its reviewer.
 const InstructionsTitle = "Instructions to a reviewer inside the policy"
+
+// instructionWords are the words instructionPattern needs; text without
+// any of them is not run through the (slower) pattern.
+var instructionWords = []string{"ignore", "disregard", "instruction", "prompt", "you are", "as an ai",
+	"10", "approved", "confirmed", "verified", "safe", "clean", "compliant", "findings", "do not"}
+
+func mayInstruct(text string) bool {
+	if len(text) < 8 {
+		return false
+	}
+	lower := strings.ToLower(text)
+	for _, w := range instructionWords {
+		if strings.Contains(lower, w) {
+			return true
+		}
+	}
+	return false
+}

@@ -147,11 +147,20 @@ func (r *review) scp() {
 // redundancy reports Allows that another Allow already covers, and Allows
 // that Denies cancel entirely.
 func (r *review) redundancy() {
-	for _, a := range r.stmts {
+	// A statement's first action, and its size, reject most pairs before
+	// the bit sets are compared.
+	first := make([]iamref.ActionID, len(r.stmts))
+	size := make([]int, len(r.stmts))
+	for i, st := range r.stmts {
+		first[i] = -1
+		st.actions.Each(func(id iamref.ActionID) bool { first[i] = id; return false })
+		size[i] = st.actions.Len()
+	}
+	for i, a := range r.stmts {
 		if !a.allow {
 			continue
 		}
-		if a.eff.IsEmpty() && !a.actions.IsEmpty() {
+		if a.eff.IsEmpty() && size[i] > 0 {
 			r.add(&finding{Finding: report.Finding{
 				Category: report.Syntax, Severity: report.Info,
 				Title:  "Statement grants nothing",
@@ -159,19 +168,20 @@ func (r *review) redundancy() {
 			}, ceiling: 10}, a)
 			continue
 		}
-		if a.src.Principal != nil || a.src.NotPrincipal != nil {
+		if a.src.Principal != nil || a.src.NotPrincipal != nil || size[i] == 0 {
 			continue // principals differ in ways sets do not capture
 		}
-		for _, b := range r.stmts {
+		for j, b := range r.stmts {
 			// Compare what the statements designate, not what survives the
 			// Denies, so that adding a Deny never creates a finding.
-			if a == b || !b.allow || b.cond.present || b.actions.IsEmpty() || a.actions.IsEmpty() || b.src.Principal != nil || b.src.NotPrincipal != nil {
+			if i == j || !b.allow || b.cond.present || size[j] < size[i] || !b.actions.Has(first[i]) ||
+				b.src.Principal != nil || b.src.NotPrincipal != nil {
 				continue
 			}
 			if !a.actions.SubsetOf(b.actions) || !resourcesCover(b, a) {
 				continue
 			}
-			if b.actions.SubsetOf(a.actions) && resourcesCover(a, b) && !a.cond.present && b.src.Index > a.src.Index {
+			if size[i] == size[j] && resourcesCover(a, b) && !a.cond.present && j > i {
 				continue // identical: report the later one only
 			}
 			r.add(&finding{Finding: report.Finding{

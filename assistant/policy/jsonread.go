@@ -34,20 +34,37 @@ type jsonParser struct {
 	loc   locator // names places in messages
 	notes []offNote
 	err   *syntaxError
-	quote bool   // single quotes were noted
-	slab  []node // nodes are allocated from here, a chunk at a time
-	nodes int    // size of the last chunk
-	blank int    // characters of white space and comments skipped
+	quote bool // single quotes were noted
+	blank int  // characters of white space and comments skipped
+
+	// Values are made from slabs, and the members and items of the
+	// objects and lists being read wait on stacks until they are closed:
+	// a parse makes few allocations.
+	nodes   slab[node]
+	ptrs    slab[*node]
+	mems    slab[member]
+	members []member
+	items   []*node
+}
+
+// slab hands out slices of T from chunks that grow from 8 elements to 512.
+type slab[T any] struct {
+	free []T
+	last int
+}
+
+func (s *slab[T]) take(k int) []T {
+	if k > len(s.free) {
+		s.last = max(min(max(2*s.last, 8), 512), k)
+		s.free = make([]T, s.last)
+	}
+	out := s.free[:k:k]
+	s.free = s.free[k:]
+	return out
 }
 
 func (p *jsonParser) node(kind nodeKind, off int) *node {
-	if len(p.slab) == 0 {
-		// Chunks grow with the value, from 8 nodes to 512.
-		p.nodes = min(max(2*p.nodes, 8), 512)
-		p.slab = make([]node, p.nodes)
-	}
-	n := &p.slab[0]
-	p.slab = p.slab[1:]
+	n := &p.nodes.take(1)[0]
 	n.kind, n.off = kind, off
 	return n
 }
@@ -71,6 +88,7 @@ func parseJSON(s string, start, end int, loc locator) (parsed, *syntaxError) {
 // value after another, from the same chunks of nodes.
 func (p *jsonParser) parse(start int) (parsed, *syntaxError) {
 	p.i, p.depth, p.notes, p.err, p.quote, p.blank = start, 0, nil, nil, false, 0
+	p.members, p.items = p.members[:0], p.items[:0]
 	n := p.value()
 	if p.err != nil {
 		return parsed{end: p.i}, p.err
@@ -185,7 +203,7 @@ func (p *jsonParser) object() *node {
 	}
 	defer func() { p.depth-- }()
 	n := p.node(kindObject, open)
-	n.members = make([]member, 0, 4)
+	base := len(p.members)
 	p.i++
 	comma := -1
 	for {
@@ -203,10 +221,13 @@ func (p *jsonParser) object() *node {
 			}
 			p.i++
 			n.end = p.i
+			n.members = p.mems.take(len(p.members) - base)
+			copy(n.members, p.members[base:])
+			p.members = p.members[:base]
 			return n
 		}
 		if c != '"' && c != '\'' {
-			if len(n.members) > 0 && comma < 0 {
+			if len(p.members) > base && comma < 0 {
 				return p.fail(p.i, "expected ',' or '}' after an object value but found %s", p.found(p.i))
 			}
 			if isWordStart(c) {
@@ -232,7 +253,7 @@ func (p *jsonParser) object() *node {
 		if v == nil {
 			return nil
 		}
-		p.add(n, member{key: key, keyOff: keyOff, val: v})
+		p.add(base, member{key: key, keyOff: keyOff, val: v})
 		after := p.i
 		p.space()
 		if p.err != nil {
@@ -256,17 +277,18 @@ func (p *jsonParser) object() *node {
 	}
 }
 
-// add appends m to the object n; a repeated key replaces the earlier
-// value, as JSON decoders do, with a note.
-func (p *jsonParser) add(n *node, m member) {
-	for i := range n.members {
-		if n.members[i].key == m.key {
-			p.note(m.keyOff, fmt.Sprintf("duplicate key %q (first at %s): the last value is used; AWS may reject the policy", m.key, p.where(n.members[i].keyOff)))
-			n.members[i] = m
+// add appends m to the members of the object being read, which start at
+// base; a repeated key replaces the earlier value, as JSON decoders do,
+// with a note.
+func (p *jsonParser) add(base int, m member) {
+	for i := base; i < len(p.members); i++ {
+		if p.members[i].key == m.key {
+			p.note(m.keyOff, fmt.Sprintf("duplicate key %q (first at %s): the last value is used; AWS may reject the policy", m.key, p.where(p.members[i].keyOff)))
+			p.members[i] = m
 			return
 		}
 	}
-	n.members = append(n.members, m)
+	p.members = append(p.members, m)
 }
 
 func (p *jsonParser) array() *node {
@@ -276,6 +298,7 @@ func (p *jsonParser) array() *node {
 	}
 	defer func() { p.depth-- }()
 	n := p.node(kindArray, open)
+	base := len(p.items)
 	p.i++
 	comma := -1
 	for {
@@ -292,16 +315,19 @@ func (p *jsonParser) array() *node {
 			}
 			p.i++
 			n.end = p.i
+			n.items = p.ptrs.take(len(p.items) - base)
+			copy(n.items, p.items[base:])
+			p.items = p.items[:base]
 			return n
 		}
-		if len(n.items) > 0 && comma < 0 {
+		if len(p.items) > base && comma < 0 {
 			return p.fail(p.i, "expected ',' or ']' after a list item but found %s", p.found(p.i))
 		}
 		v := p.value()
 		if v == nil {
 			return nil
 		}
-		n.items = append(n.items, v)
+		p.items = append(p.items, v)
 		after := p.i
 		p.space()
 		if p.err != nil {

@@ -85,11 +85,11 @@ func (x *lineIndex) line(n int) string {
 	if n < 1 || n > len(x.starts) {
 		return ""
 	}
-	s := x.s[x.starts[n-1]:]
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		s = s[:i]
+	end := len(x.s)
+	if n < len(x.starts) {
+		end = x.starts[n] - 1
 	}
-	return strings.TrimSuffix(s, "\r")
+	return strings.TrimSuffix(x.s[x.starts[n-1]:end], "\r")
 }
 
 func runeCount(s string) int {

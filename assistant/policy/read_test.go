@@ -1,14 +1,16 @@
 package policy
 
 import (
+	"errors"
 	"flag"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files of testdata/read")
+var update = flag.Bool("update", false, "rewrite the golden files of testdata/read and the seeds of FuzzRead")
 
 // readOptions are the options of the inputs that need more than their file
 // name.
@@ -44,7 +46,10 @@ func TestReadGolden(t *testing.T) {
 			got := summary(Read(data, opts))
 			golden := strings.TrimSuffix(in, filepath.Ext(in)) + ".golden"
 			if *update {
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+				// Every input is also a seed of FuzzRead.
+				seed := filepath.Join("testdata/fuzz/FuzzRead", strings.ReplaceAll(name, ".", "_"))
+				corpus := "go test fuzz v1\n[]byte(" + strconv.Quote(string(data)) + ")\n"
+				if err := errors.Join(os.WriteFile(golden, []byte(got), 0o644), os.WriteFile(seed, []byte(corpus), 0o644)); err != nil {
 					t.Fatal(err)
 				}
 				return

@@ -18,7 +18,7 @@ func Read(data []byte, opts Options) (*Result, error) {
 		return nil, tooLarge(len(data), limit)
 	}
 	input := string(data)
-	r := &reader{opts: opts, input: input, lines: newLineIndex(input)}
+	r := &reader{opts: opts, lines: newLineIndex(input)}
 	r.text, r.loc = input, r.lines
 	if text, orig := r.clean(input); orig != nil {
 		r.text, r.loc = text, mapLoc{orig: orig, base: r.lines}
@@ -59,8 +59,7 @@ func Read(data []byte, opts Options) (*Result, error) {
 // reader holds the state of one Read.
 type reader struct {
 	opts  Options
-	input string     // as the user supplied it
-	lines *lineIndex // over input
+	lines *lineIndex // over the input as the user supplied it
 	text  string     // input after clean
 	loc   locator    // locates offsets of text
 	notes []Note
@@ -218,38 +217,59 @@ func (r *reader) readRegion(rg region) error {
 		}
 		return jerr
 	}
-	if err, ok := r.quoted(rg); ok {
-		if err != nil {
-			return err
-		}
-		return nil
+	if ok, err := r.quoted(rg); ok {
+		return err
 	}
-	return r.findJSON(rg)
+	err := r.findJSON(rg)
+	var e *Error
+	if errors.As(err, &e) && e.Kind == ErrSyntax && strings.HasPrefix(strings.TrimSpace(s), "{") && strings.Contains(s, "tatement") {
+		// JSON as JavaScript or Python write it ({Effect: "Allow"},
+		// True) is often YAML: take that reading when it finds
+		// statements.
+		mark, n := len(r.notes), len(r.docs)
+		if r.readYAML(rg) == nil && r.hasStatements(n) {
+			r.notes = append(r.notes, Note{Pos: e.Pos, Message: "read the policy as YAML, since it is not valid JSON: " + e.Msg})
+			return nil
+		}
+		r.notes, r.docs = r.notes[:mark], r.docs[:n]
+	}
+	return err
+}
+
+// hasStatements reports whether the documents read since the first n have
+// statements.
+func (r *reader) hasStatements(n int) bool {
+	for _, f := range r.docs[n:] {
+		if len(f.doc.Statements) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // quoted reads a policy pasted as a JSON string, "{\"Version\": ...}", as
 // logs and Terraform state show them. It reports false when the region is
 // not one.
-func (r *reader) quoted(rg region) (*Error, bool) {
+func (r *reader) quoted(rg region) (bool, error) {
 	s := r.text[rg.start:rg.end]
 	start := rg.start + len(s) - len(strings.TrimLeft(s, " \t\r\n"))
 	if start >= rg.end || r.text[start] != '"' {
-		return nil, false
+		return false, nil
 	}
 	v, err := parseJSON(r.text, start, rg.end, r.loc)
 	if err != nil || strings.TrimSpace(r.text[v.end:rg.end]) != "" || !strings.HasPrefix(strings.TrimSpace(v.n.str), "{") {
-		return nil, false
+		return false, nil
 	}
 	n, o, perr := r.embedded(v.n, r.loc)
-	if perr != nil {
-		return perr, true
-	}
-	if n.kind != kindObject || !hasStatement(n) {
-		return errNoPolicy(msgNoStatement), true
+	switch {
+	case perr != nil:
+		return true, perr
+	case n.kind != kindObject || !hasStatement(n):
+		return true, errNoPolicy(msgNoStatement)
 	}
 	r.note(r.loc, start, "read the policy from a JSON string")
 	r.addDoc(found{doc: r.build(n, o, docSpec{source: "json"})})
-	return nil, true
+	return true, nil
 }
 
 // findJSON reads every JSON object of a region that is or holds a policy,

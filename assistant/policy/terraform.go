@@ -201,6 +201,9 @@ func (t *tfReader) policy(e hclsyntax.Expression, name string, typ Type) *Error 
 	switch x := e.(type) {
 	case *hclsyntax.ParenthesesExpr:
 		return t.policy(x.Expression, name, typ)
+	case *hclsyntax.TemplateWrapExpr:
+		// "${data.aws_iam_policy_document.x.json}", as Terraform 0.11 wrote.
+		return t.policy(x.Wrapped, name, typ)
 	case *hclsyntax.FunctionCallExpr:
 		if x.Name == "jsonencode" && len(x.Args) == 1 {
 			v := t.value(x.Args[0])
@@ -300,6 +303,9 @@ func (t *tfReader) value(e hclsyntax.Expression) *node {
 		s := t.template(x)
 		s.end, s.inner = n.end, nil
 		return s
+	case *hclsyntax.TemplateWrapExpr:
+		n.str = "${" + t.text(x.Wrapped.Range()) + "}"
+		return n
 	case *hclsyntax.ObjectConsExpr:
 		n.kind = kindObject
 		for _, it := range x.Items {

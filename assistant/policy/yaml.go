@@ -18,14 +18,15 @@ const maxYAMLValues = 200_000
 // readYAML reads the YAML documents of a region: policies or
 // CloudFormation templates.
 func (r *reader) readYAML(rg region) error {
+	mark, n := len(r.notes), len(r.docs)
 	err := r.readYAMLFrom(rg.start, rg.end)
-	if err == nil {
-		return nil
+	if err == nil || len(r.docs) > n {
+		return err
 	}
 	// Prose before the YAML: try again from its first top-level key.
 	text := r.text[rg.start:rg.end]
 	if m := yamlTop.FindStringIndex(text); m != nil && m[0] > 0 && strings.TrimSpace(text[:m[0]]) != "" {
-		mark, n := len(r.notes), len(r.docs)
+		r.notes = r.notes[:mark]
 		if r.readYAMLFrom(rg.start+m[0], rg.end) == nil {
 			r.note(r.loc, rg.start, "ignored the text before the policy")
 			return nil

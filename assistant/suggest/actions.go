@@ -168,7 +168,11 @@ func (b *builder) entries(i int, st *policy.Statement) (out []entry, keepNot boo
 	if !st.NotAction.Set {
 		what = quoteAll(wild)
 	}
-	why := fmt.Sprintf("%s grants %d actions", what, designated.Len())
+	grants := "grants"
+	if len(wild) > 1 {
+		grants = "grant"
+	}
+	why := fmt.Sprintf("%s %s %d actions", what, grants, designated.Len())
 	if !dropped.IsEmpty() {
 		why += fmt.Sprintf(", including %s (for example %s)", levelCounts(kb, dropped), strings.Join(b.examples(dropped, 3), ", "))
 	}
@@ -176,7 +180,11 @@ func (b *builder) entries(i int, st *policy.Statement) (out []entry, keepNot boo
 	if extraDeny != nil {
 		why += fmt.Sprintf(" A Deny of %s keeps out what NotAction excluded.", quoteAll(extraDeny))
 	}
-	b.change(i, fmt.Sprintf("Replaced %s with its %d List and Read actions%s", what, kept.Len(), how), why)
+	its := "its"
+	if len(wild) > 1 {
+		its = "their"
+	}
+	b.change(i, fmt.Sprintf("Replaced %s with %s %d List and Read actions%s", what, its, kept.Len(), how), why)
 	return out, false, extraDeny
 }
 

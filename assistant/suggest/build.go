@@ -22,19 +22,6 @@ type options struct {
 	principals bool // trust and resource policies: conditions, named accounts
 }
 
-func (o options) String() string {
-	var on []string
-	for _, f := range []struct {
-		set  bool
-		name string
-	}{{o.narrow, "narrow"}, {o.scope, "scope"}, {o.passRole, "pass-role"}, {o.escalation, "escalation"}, {o.principals, "principals"}} {
-		if f.set {
-			on = append(on, f.name)
-		}
-	}
-	return strings.Join(on, "+")
-}
-
 // shared is what every attempt at a suggestion for one policy shares.
 type shared struct {
 	kb       *iamref.KB
@@ -98,15 +85,20 @@ func build(f *shared, opts options) (*policy.Document, []report.Change) {
 
 // group is one statement a suggestion splits an Allow into.
 type group struct {
-	key      string
 	suffix   string // of the Sid
 	types    []*iamref.ResourceType
 	ents     []entry
-	keep     bool // keeps the statement's own Resource or NotResource
+	arns     []string // the resources of a scoped group
+	keep     bool     // keeps the statement's own Resource or NotResource
 	passRole bool
 }
 
 func (b *builder) allow(i int, st *policy.Statement) {
+	if st.Action.Set == st.NotAction.Set {
+		// No Action, or both: AWS rejects the statement; the review says
+		// so, and there is nothing sound to tighten.
+		return
+	}
 	fix := b.principalFixes(i, st)
 	var conds []policy.Condition
 	for j, c := range st.Conditions {
@@ -162,12 +154,13 @@ func (b *builder) allow(i int, st *policy.Statement) {
 			s.Action.Single = false
 		}
 		switch {
-		case g.keep:
+		case g.keep || (g.passRole && !b.scoping(st)):
 			s.Resource, s.NotResource = st.Resource, st.NotResource
-		case g.passRole && !b.scoping(st):
-			s.Resource, s.NotResource = st.Resource, st.NotResource
+			if b.opts.scope && b.scopable(i) && st.Resource.Set && !hasAnyResource(st) {
+				s.Resource = b.narrowResources(i, st.Resource, g.ents)
+			}
 		default:
-			s.Resource = policy.NewList(b.arns(st, g.types)...)
+			s.Resource = policy.NewList(g.arns...)
 		}
 		if g.passRole && !hasKey(conds, "iam:PassedToService") {
 			svcs := b.services
@@ -183,7 +176,77 @@ func (b *builder) allow(i int, st *policy.Statement) {
 // scoping reports whether the statement's resources are to be scoped by
 // resource type.
 func (b *builder) scoping(st *policy.Statement) bool {
-	return b.opts.scope && (hasAnyResource(st) || st.NotResource.Set)
+	return b.opts.scope && (hasAnyResource(st) || st.NotResource.Set) && b.scopable(st.Index)
+}
+
+// scopable reports whether the analysis found the statement's resources
+// too broad; a statement its conditions narrow, for one, is left alone.
+func (b *builder) scopable(i int) bool {
+	for _, f := range b.res.Findings {
+		if f.Statement != i || f.Severity == report.Info {
+			continue
+		}
+		switch f.Category {
+		case report.WildcardResource, report.DataExfiltration, report.CredentialsExposure, report.PermissionsMgmt,
+			report.PassRole, report.NotResource, report.FullAdmin, report.ServiceWildcard, report.NotAction, report.PrivilegeEscalation:
+			return true
+		}
+	}
+	return false
+}
+
+// narrowResources replaces the patterns of a Resource list that reach
+// every resource of their types by placeholder ARNs, recording the
+// changes.
+func (b *builder) narrowResources(i int, l policy.List, ents []entry) policy.List {
+	var types []*iamref.ResourceType
+	seen := map[*iamref.ResourceType]bool{}
+	addTypes := func(a *iamref.Action) {
+		for _, r := range a.Resources {
+			if !seen[r.Type] {
+				seen[r.Type] = true
+				types = append(types, r.Type)
+			}
+		}
+	}
+	for _, e := range ents {
+		if e.act != nil {
+			addTypes(e.act)
+			continue
+		}
+		e.set.Each(func(id iamref.ActionID) bool {
+			addTypes(b.kb.ActionByID(id))
+			return true
+		})
+	}
+	var out []string
+	changed := false
+	for _, v := range l.Values {
+		p := strings.TrimSpace(v.Text)
+		arns := narrowPattern(b.kb, p, types, b.arn)
+		if len(arns) == 0 {
+			if !slices.Contains(out, p) {
+				out = append(out, p)
+			}
+			continue
+		}
+		changed = true
+		for _, a := range arns {
+			if !slices.Contains(out, a) {
+				out = append(out, a)
+			}
+		}
+		what := fmt.Sprintf("Scoped %s to %s", p, strings.Join(arns, ", "))
+		if !slices.ContainsFunc(b.changes, func(c report.Change) bool { return c.Statement == i && c.What == what }) {
+			b.change(i, what, "The pattern reaches every resource of its type in every account and region it names: replace the <placeholders> with the resources the workload uses.")
+		}
+	}
+	if !changed {
+		return l
+	}
+	nl := policy.NewList(out...)
+	nl.Single = l.Single && len(out) == 1
+	return nl
 }
 
 // groups splits the statement's actions by the resource types they are
@@ -196,7 +259,6 @@ func (b *builder) groups(i int, st *policy.Statement, ents []entry, conds []poli
 		g := index[key]
 		if g == nil {
 			g = mk()
-			g.key = key
 			index[key] = g
 			order = append(order, g)
 		}
@@ -228,6 +290,36 @@ func (b *builder) groups(i int, st *policy.Statement, ents []entry, conds []poli
 	// types: scope the few largest groups, and any group with an action
 	// the user named; the rest keep the statement's resources.
 	order = b.capGroups(order, keep)
+	// Scoped groups get their ARNs; under NotResource, none the
+	// statement excludes. A group left without any keeps the
+	// statement's resources.
+	var homeless []entry
+	order = slices.DeleteFunc(order, func(g *group) bool {
+		if g.keep || (g.passRole && !scope) {
+			return false
+		}
+		g.arns = b.arns(st, g.types)
+		if st.NotResource.Set {
+			g.arns = slices.DeleteFunc(g.arns, func(a string) bool {
+				return slices.ContainsFunc(st.NotResource.Values, func(v policy.Value) bool {
+					return iamref.PatternsIntersect(strings.TrimSpace(v.Text), a)
+				})
+			})
+		}
+		if len(g.arns) == 0 {
+			homeless = append(homeless, g.ents...)
+			return true
+		}
+		return false
+	})
+	if len(homeless) > 0 {
+		k := slices.IndexFunc(order, func(g *group) bool { return g.keep })
+		if k < 0 {
+			order = append(order, keep())
+			k = len(order) - 1
+		}
+		order[k].ents = append(order[k].ents, homeless...)
+	}
 	// The statement's own resources go last when the rest is scoped,
 	// first otherwise.
 	if k := slices.IndexFunc(order, func(g *group) bool { return g.keep }); k >= 0 {
@@ -247,7 +339,7 @@ func (b *builder) groups(i int, st *policy.Statement, ents []entry, conds []poli
 			what := "Limited iam:PassRole"
 			var parts []string
 			if scope {
-				parts = append(parts, "to the roles "+strings.Join(b.arns(st, g.types), ", "))
+				parts = append(parts, "to the roles "+strings.Join(g.arns, ", "))
 			}
 			if !hasKey(conds, "iam:PassedToService") {
 				svc := "<service>.amazonaws.com"
@@ -260,9 +352,11 @@ func (b *builder) groups(i int, st *policy.Statement, ents []entry, conds []poli
 				continue
 			}
 			why := "The holder could hand any role to any service that accepts one and act with that role's permissions."
-			if len(b.services) == 0 {
+			switch {
+			case hasKey(conds, "iam:PassedToService"):
+			case len(b.services) == 0:
 				why += " Name the service the role is for."
-			} else {
+			default:
 				why += " The service is inferred from the policy's other actions."
 			}
 			if len(order) > 1 {
@@ -275,15 +369,15 @@ func (b *builder) groups(i int, st *policy.Statement, ents []entry, conds []poli
 			if st.NotResource.Set {
 				from = "NotResource"
 			}
-			b.change(i, fmt.Sprintf("Scoped %s to %s for %s", from, strings.Join(b.arns(st, g.types), ", "), previewEntries(g.ents, 4)),
+			b.change(i, fmt.Sprintf("Scoped %s to %s for %s", from, strings.Join(g.arns, ", "), previewEntries(g.ents, 4)),
 				"These actions support resource-level permissions: replace the <placeholders> with the resources the workload uses.")
 		}
 	}
 	if scoped > 0 {
 		if k := slices.IndexFunc(order, func(g *group) bool { return g.keep }); k >= 0 {
-			why := "They support no resource-level permissions, or more resource types than can be guessed."
+			why := "They support no resource-level permissions, or no resource type can be chosen for them safely; scope them by hand if the workload's resources allow."
 			if st.NotResource.Set {
-				why = "They support no resource-level permissions, or more resource types than can be guessed; they keep the statement's NotResource."
+				why += " They keep the statement's NotResource."
 			}
 			b.change(i, "Kept the statement's resources for "+previewEntries(order[k].ents, 4)+" in their own statement", why)
 		}
@@ -317,7 +411,6 @@ func (b *builder) capGroups(order []*group, keep func() *group) []*group {
 	}
 	if rest == nil {
 		rest = keep()
-		rest.key = "*"
 	}
 	for _, g := range order {
 		if slices.Contains(merge, g) {

@@ -55,7 +55,14 @@ func Diff(a, b []byte) string {
 				bN++
 			}
 		}
-		fmt.Fprintf(&out, "@@ -%d,%d +%d,%d @@\n", aStart+1, aN, bStart+1, bN)
+		// As in unified diffs, an empty range names the line before it.
+		if aN > 0 {
+			aStart++
+		}
+		if bN > 0 {
+			bStart++
+		}
+		fmt.Fprintf(&out, "@@ -%d,%d +%d,%d @@\n", aStart, aN, bStart, bN)
 		for _, op := range ops[lo:hi] {
 			out.WriteByte(op.kind)
 			out.WriteString(op.text)

@@ -54,7 +54,8 @@ var passedTo = map[string]string{
 }
 
 // passRoleServices infers the services the policy passes roles to from
-// the actions its Allows designate; nil when it cannot tell.
+// the actions its Allows name (wildcards say nothing of intent); nil when
+// it cannot tell.
 func passRoleServices(kb *iamref.KB, d *policy.Document) []string {
 	var granted iamref.ActionSet
 	for _, s := range d.Statements {
@@ -62,7 +63,9 @@ func passRoleServices(kb *iamref.KB, d *policy.Document) []string {
 			continue
 		}
 		for _, v := range s.Action.Values {
-			granted.Or(kb.Expand(strings.TrimSpace(v.Text)))
+			if a := kb.Action(strings.TrimSpace(v.Text)); a != nil {
+				granted.Add(a.ID)
+			}
 		}
 	}
 	var out []string

@@ -191,10 +191,11 @@ func pascal(s string) string {
 }
 
 // scopeTypes chooses the resource types to scope an action to: its
-// required types; or, when it names only a few optional ones, the one
-// with the plainest ARN of its own service (s3:GetObject: object, not
-// accesspointobject). Nil means it keeps "*": it supports no resource
-// type, or too many to guess.
+// required types; or among optional ones, the type the action is named
+// after (s3:GetObject: object, not accesspointobject; s3:ListBucket:
+// bucket). An optional type the name does not mention is often for a
+// side feature (cloudwatch:GetMetricData lists "dataset"), so nil: the
+// action keeps "*", as it does when it supports no resource type.
 func scopeTypes(a *iamref.Action) []*iamref.ResourceType {
 	var req []*iamref.ResourceType
 	for _, r := range a.Resources {
@@ -208,24 +209,22 @@ func scopeTypes(a *iamref.Action) []*iamref.ResourceType {
 		}
 		return req
 	}
-	if len(a.Resources) == 0 || len(a.Resources) > 3 {
-		return nil
-	}
-	var best *iamref.ResourceType
+	name := strings.ToLower(a.Name)
+	var named *iamref.ResourceType
 	for _, r := range a.Resources {
 		t := r.Type
 		if len(t.ARNFormats) == 0 || (t.Service != nil && t.Service != a.Service) {
 			continue
 		}
-		if best == nil || len(t.ARNFormats[0]) < len(best.ARNFormats[0]) ||
-			(len(t.ARNFormats[0]) == len(best.ARNFormats[0]) && t.Name < best.Name) {
-			best = t
+		n := strings.ToLower(strings.ReplaceAll(t.Name, "-", ""))
+		if strings.Contains(name, n) && (named == nil || len(n) > len(named.Name)) {
+			named = t
 		}
 	}
-	if best == nil {
+	if named == nil {
 		return nil
 	}
-	return []*iamref.ResourceType{best}
+	return []*iamref.ResourceType{named}
 }
 
 // typeKey names a set of resource types: "s3:bucket+s3:object".
@@ -245,4 +244,129 @@ func typeSuffix(ts []*iamref.ResourceType) string {
 		b.WriteString(pascal(t.Name))
 	}
 	return b.String()
+}
+
+// broadFor reports whether an ARN pattern reaches every resource of the
+// type rather than named ones: it matches two ARNs of the type that
+// differ in their first name. Policy variables and placeholders count as
+// one specific name. (The analysis judges reach the same way.)
+func broadFor(pattern string, rt *iamref.ResourceType) bool {
+	if allStars(pattern) {
+		return true
+	}
+	p := specificVars(pattern)
+	fields := strings.SplitN(p, ":", 6)
+	for _, f := range rt.ARNFormats {
+		a := instantiate(f, fields, "pcqa")
+		b := instantiate(f, fields, "pcqb")
+		if a != b && iamref.PatternsIntersect(p, a) && iamref.PatternsIntersect(p, b) {
+			return true
+		}
+	}
+	return false
+}
+
+// specificVars replaces policy variables (${...}) by a fixed name.
+func specificVars(p string) string {
+	for {
+		i := strings.Index(p, "${")
+		if i < 0 {
+			return p
+		}
+		j := strings.IndexByte(p[i:], '}')
+		if j < 0 {
+			return p
+		}
+		p = p[:i] + "pcqvar" + p[i+j+1:]
+	}
+}
+
+// instantiate fills an ARN format: partition, region and account from the
+// pattern when it names them, the first other variable with name and the
+// rest with fixed text.
+func instantiate(format string, fields []string, name string) string {
+	field := func(i int, def string) string {
+		if i < len(fields) && fields[i] != "" && !strings.ContainsAny(fields[i], "*?") {
+			return fields[i]
+		}
+		return def
+	}
+	var b strings.Builder
+	first := true
+	for {
+		i := strings.Index(format, "${")
+		j := -1
+		if i >= 0 {
+			j = strings.IndexByte(format[i:], '}')
+		}
+		if i < 0 || j < 0 {
+			b.WriteString(format)
+			return b.String()
+		}
+		b.WriteString(format[:i])
+		switch format[i+2 : i+j] {
+		case "Partition":
+			b.WriteString(field(1, "aws"))
+		case "Region":
+			b.WriteString(field(3, "us-east-1"))
+		case "Account":
+			b.WriteString(field(4, "123456789012"))
+		default:
+			if first {
+				b.WriteString(name)
+				first = false
+			} else {
+				b.WriteString("pcqrest")
+			}
+		}
+		format = format[i+j+1:]
+	}
+}
+
+// narrowPattern returns the placeholder ARNs that can replace a resource
+// pattern reaching every resource of its types ("arn:aws:s3:::*",
+// "arn:aws:kafka:*:*:cluster/*"), for the resource types of the given
+// actions; nil when the pattern names specific resources, or some type it
+// reaches cannot be given a placeholder within it.
+func narrowPattern(kb *iamref.KB, p string, types []*iamref.ResourceType, f arnFacts) []string {
+	if allStars(p) || strings.Contains(p, "${") {
+		return nil
+	}
+	var out []string
+	for _, t := range types {
+		if len(t.ARNFormats) == 0 || !kb.MatchResource(p, t) {
+			continue
+		}
+		if !broadFor(p, t) {
+			return nil
+		}
+		arn := placeholderARN(t.ARNFormats[0], f)
+		if !iamref.PatternCovers(p, arn) {
+			// The pattern fixes a region or account the facts do not:
+			// fill in from the pattern itself.
+			seg := strings.SplitN(p, ":", 6)
+			g := f
+			if len(seg) == 6 {
+				if concrete(seg[3]) {
+					g.region = seg[3]
+				}
+				if isAccountID(seg[4]) {
+					g.account = seg[4]
+				}
+				if concrete(seg[1]) {
+					g.partition = seg[1]
+				}
+			}
+			if arn = placeholderARN(t.ARNFormats[0], g); !iamref.PatternCovers(p, arn) {
+				return nil
+			}
+		}
+		if !slices.Contains(out, arn) {
+			out = append(out, arn)
+		}
+	}
+	if len(out) > maxTypes {
+		return nil
+	}
+	return out
 }

@@ -82,6 +82,9 @@ func Suggest(kb *iamref.KB, doc *policy.Document, res analysis.Result) Suggestio
 		}
 	}
 	if firstFailure == "" {
+		if res.Score < 10 {
+			return Suggestion{Reason: "nothing the engine can tighten without knowing the application: " + res.Summary}
+		}
 		return Suggestion{Reason: NothingToTighten}
 	}
 	return Suggestion{Reason: "no safe suggestion: " + firstFailure}
@@ -91,6 +94,11 @@ func Suggest(kb *iamref.KB, doc *policy.Document, res analysis.Result) Suggestio
 // grants nothing more, scores no lower and still fits AWS's size quota.
 func verify(kb *iamref.KB, orig *policy.Document, res analysis.Result, d *policy.Document) (*policy.Document, int, string) {
 	data := d.JSON()
+	if len(data) > policy.MaxInputBytes {
+		// The indentation alone can push a large policy over the
+		// reader's limit; the minified text is the same policy.
+		data = d.MinifiedJSON()
+	}
 	rr, err := policy.Read(data, policy.Options{Name: orig.Name, Type: orig.Type})
 	if err != nil {
 		return nil, 0, fmt.Sprintf("the suggestion does not read back (%v)", err)

@@ -38,7 +38,10 @@ func score(t testing.TB, text string) int {
 func fenced(policy string) string { return "please review\n```\n" + policy + "\n```" }
 
 // content is everything a message shows, for substring checks.
-func content(m slackfake.Message) string { return m.Text + "\n" + string(m.Blocks) }
+func content(m slackfake.Message) string { return m.Text + "\n" + unescape(string(m.Blocks)) }
+
+// unescape undoes the HTML escapes encoding/json writes in blocks.
+var unescape = strings.NewReplacer(`\u003c`, "<", `\u003e`, ">", `\u0026`, "&").Replace
 
 func isCard(m slackfake.Message) bool     { return strings.Contains(string(m.Blocks), "Policy review: ") }
 func isFailure(m slackfake.Message) bool  { return strings.Contains(string(m.Blocks), "⚠️") }
@@ -58,11 +61,43 @@ func waitMessage(t testing.TB, ctx context.Context, s *slackfake.Server, channel
 	return m
 }
 
+// waitCount waits until n bot messages in channel (and thread, unless
+// empty) satisfy match, and returns them.
+func waitCount(t testing.TB, ctx context.Context, s *slackfake.Server, channel, thread string, match func(slackfake.Message) bool, n int) []slackfake.Message {
+	t.Helper()
+	var got []slackfake.Message
+	err := poll(ctx, nil, func() bool {
+		got = got[:0]
+		for _, m := range botMessages(s, channel, thread) {
+			if match(m) {
+				got = append(got, m)
+			}
+		}
+		return len(got) >= n
+	})
+	if err != nil {
+		t.Fatalf("%d matching messages in %s (thread %q), want %d: %v\nmessages: %s", len(got), channel, thread, n, err, dump(s.Messages(channel)))
+	}
+	return got
+}
+
 // botMessages are the bot's messages in a channel and thread.
 func botMessages(s *slackfake.Server, channel, thread string) []slackfake.Message {
 	var out []slackfake.Message
 	for _, m := range s.Messages(channel) {
 		if fromBot(m) && (thread == "" || m.ThreadTS == thread) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// answers are the bot's cards, failures and progress messages in a
+// thread (not the files it uploads).
+func answers(s *slackfake.Server, channel, thread string) []slackfake.Message {
+	var out []slackfake.Message
+	for _, m := range botMessages(s, channel, thread) {
+		if isCard(m) || isFailure(m) || isProgress(m) {
 			out = append(out, m)
 		}
 	}

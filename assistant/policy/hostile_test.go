@@ -1,0 +1,70 @@
+package policy
+
+import (
+	"strings"
+	"testing"
+)
+
+// hostileInputs are inputs near the size limit built to make a reader
+// slow (quadratic scans, deep recursion, alias expansion).
+func hostileInputs() map[string][]byte {
+	rep := func(s string) []byte { return []byte(strings.Repeat(s, MaxInputBytes/len(s)+1)[:MaxInputBytes-64]) }
+	return map[string][]byte{
+		"open braces":          rep("{"),
+		"deep objects":         rep(`{"a":`),
+		"open lists":           rep("["),
+		"quotes":               rep(`"`),
+		"fences":               rep("```"),
+		"inline code":          rep("`{`"),
+		"unclosed links":       rep("<http://a|"),
+		"links":                rep("<http://a|b>"),
+		"escapes":              rep("&amp;"),
+		"yaml list":            rep("- "),
+		"yaml keys":            rep("Statement:\n "),
+		"yaml flow":            rep("Statement: ["),
+		"nested blocks":        rep(`resource "aws_iam_policy" "p" {`),
+		"nested jsonencode":    append([]byte(`resource "aws_iam_policy" "p" { policy = jsonencode(`), rep("[")...),
+		"many statements":      append([]byte(`{"Statement": [`), rep(`{"Effect":"Allow"},`)...),
+		"many keys":            append([]byte(`{"Statement": {`), rep(`"a":1,`)...),
+		"non-breaking spaces":  rep("\u00a0"),
+		"typographic quotes":   rep("“"),
+		"prose braces":         rep("{ x "),
+		"broken statements":    rep(`{"Statement" `),
+		"nested Fn::Join":      append([]byte(`{"Statement": {"Resource": `), rep(`{"Fn::Join": ["", [`)...),
+		"blank lines":          rep("\n"),
+		"long one-line policy": append([]byte(`{"Statement": [{"Effect": "Allow", "Resource": "*", "Action": [`), rep(`"s3:GetObject", `)...),
+		"aliases": []byte("a: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n" +
+			"c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n" +
+			"e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\n" +
+			"g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]\nStatement: *g\n"),
+	}
+}
+
+// TestReadHostile reads inputs built to be slow or to exhaust the stack:
+// each must give documents or an *Error (a hang fails by the test
+// timeout; BenchmarkReadHostile has the figures).
+func TestReadHostile(t *testing.T) {
+	for name, data := range hostileInputs() {
+		res, err := Read(data, Options{})
+		if err != nil {
+			if _, ok := err.(*Error); !ok {
+				t.Errorf("%s: %T %v is not an *Error", name, err, err)
+			}
+			continue
+		}
+		if len(res.Documents) == 0 {
+			t.Errorf("%s: no documents and no error", name)
+		}
+	}
+}
+
+func BenchmarkReadHostile(b *testing.B) {
+	for name, data := range hostileInputs() {
+		b.Run(strings.ReplaceAll(name, " ", "-"), func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				Read(data, Options{})
+			}
+		})
+	}
+}
