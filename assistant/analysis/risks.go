@@ -111,9 +111,16 @@ func (r *review) serviceWildcards(st *stmt, wide bool) {
 		if !ok || !strings.ContainsAny(p, "*?") || r.kb.Expand(p).IsEmpty() {
 			continue
 		}
-		if isAllWildcard(act) && !strings.ContainsAny(svc, "*?") {
+		granted := r.kb.Expand(p).Clone()
+		granted.And(st.eff)
+		switch {
+		case granted.IsEmpty():
+			// Denied entirely: nothing to report.
+		case isAllWildcard(act) && !strings.ContainsAny(svc, "*?") && granted.Len() == r.kb.Expand(p).Len():
 			full = append(full, p)
-		} else {
+		default:
+			// A wildcard that Denies cut down is judged by what remains,
+			// in the other categories.
 			partial = append(partial, p)
 		}
 	}

@@ -106,6 +106,9 @@ type Suggestion struct {
 	// Verdicts are the proofs that it is no broader: "built-in subset
 	// check" always, "IAM Access Analyzer CheckNoNewAccess" when enabled.
 	Verdicts []string `json:"verdicts,omitempty"`
+	// Diff is a compact line diff from the original policy (canonical
+	// JSON) to the suggestion.
+	Diff string `json:"diff,omitempty"`
 }
 
 // Report is the review of one input.

@@ -72,7 +72,12 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 				p.line("  - %s (%s)", c.What, c.Why)
 			}
 		}
-		p.line("%s", string(s.Policy))
+		if s.Diff != "" {
+			p.line("%s", strings.TrimRight(s.Diff, "\n"))
+			p.line("(the whole policy is in --format json, under suggested_policy)")
+		} else {
+			p.line("%s", string(s.Policy))
+		}
 	} else if r.NoSuggestionReason != "" {
 		p.line("")
 		p.line("No suggested policy: %s", r.NoSuggestionReason)

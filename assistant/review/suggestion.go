@@ -22,17 +22,26 @@ type NoNewAccessChecker interface {
 	CheckNoNewAccess(ctx context.Context, existing, candidate, policyType string) (accessanalyzer.Verdict, error)
 }
 
-// engineSuggestion is the engine's own tightened policy, verified.
+// engineSuggestion is the engine's own tightened policy. Suggest proves
+// it before returning it (it re-reads, passes the subset check and scores
+// no lower); only Access Analyzer's verdict is added here.
 func (rv *Reviewer) engineSuggestion(ctx context.Context, doc *policy.Document, a analysis.Result) (*report.Suggestion, string) {
 	s := suggest.Suggest(rv.kb, doc, a)
 	if s.Doc == nil {
 		return nil, s.Reason
 	}
-	sug, err := rv.verify(ctx, doc, a.Score, s.Doc.JSON(), "engine")
-	if err != nil {
+	sug := &report.Suggestion{
+		Document: doc.Name,
+		Policy:   json.RawMessage(s.Doc.JSON()),
+		Score:    s.Score,
+		Changes:  s.Changes,
+		Source:   "engine",
+		Verdicts: []string{BuiltinProof},
+	}
+	if err := rv.confirm(ctx, doc, s.Doc, sug); err != nil {
 		return nil, "the built-in suggestion was withheld: " + err.Error()
 	}
-	sug.Changes = s.Changes
+	sug.Diff = suggest.Diff(doc.JSON(), sug.Policy)
 	return sug, ""
 }
 
@@ -64,16 +73,28 @@ func (rv *Reviewer) verify(ctx context.Context, orig *policy.Document, origScore
 		Source:   source,
 		Verdicts: []string{BuiltinProof},
 	}
-	if rv.access != nil {
-		av, err := rv.access.CheckNoNewAccess(ctx, string(orig.MinifiedJSON()), string(cand.MinifiedJSON()), string(orig.Type))
-		switch {
-		case err != nil:
-			sug.Verdicts = append(sug.Verdicts, "IAM Access Analyzer CheckNoNewAccess unavailable: "+err.Error())
-		case !av.Pass:
-			return nil, fmt.Errorf("IAM Access Analyzer found new access: %s", av.Message)
-		default:
-			sug.Verdicts = append(sug.Verdicts, "IAM Access Analyzer CheckNoNewAccess: PASS")
-		}
+	if err := rv.confirm(ctx, orig, cand, sug); err != nil {
+		return nil, err
 	}
+	sug.Diff = suggest.Diff(orig.JSON(), sug.Policy)
 	return sug, nil
+}
+
+// confirm asks IAM Access Analyzer, when configured, whether the
+// suggestion grants new access, and records its verdict. A FAIL withholds
+// the suggestion; an unavailable service is noted.
+func (rv *Reviewer) confirm(ctx context.Context, orig, cand *policy.Document, sug *report.Suggestion) error {
+	if rv.access == nil {
+		return nil
+	}
+	av, err := rv.access.CheckNoNewAccess(ctx, string(orig.MinifiedJSON()), string(cand.MinifiedJSON()), string(orig.Type))
+	switch {
+	case err != nil:
+		sug.Verdicts = append(sug.Verdicts, "IAM Access Analyzer CheckNoNewAccess unavailable: "+err.Error())
+	case !av.Pass:
+		return fmt.Errorf("IAM Access Analyzer found new access: %s", av.Message)
+	default:
+		sug.Verdicts = append(sug.Verdicts, "IAM Access Analyzer CheckNoNewAccess: PASS")
+	}
+	return nil
 }

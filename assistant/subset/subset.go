@@ -267,7 +267,11 @@ func (c *checker) explain(b *stmt, units []int, what string, pattern bool, grant
 			return v
 		}
 	}
-	v.Reason = fmt.Sprintf("the suggestion allows %s on %s in one statement, which no single statement of the original covers", label, b.unitText(units[0]))
+	where := "its resources"
+	if len(units) > 0 {
+		where = b.unitText(units[0])
+	}
+	v.Reason = fmt.Sprintf("the suggestion allows %s on %s in one statement, which no single statement of the original covers", label, where)
 	return v
 }
 

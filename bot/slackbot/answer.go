@@ -61,7 +61,7 @@ func (b *Bot) answer(ctx context.Context, r request) {
 		r.name = fileName(*r.file)
 		r.text, r.problem = b.readFile(ctx, *r.file)
 	}
-	msg, saved := b.review(ctx, r, viaURL)
+	msg, saved := b.review(ctx, r, progressTS, viaURL)
 
 	var cardTS string
 	switch {
@@ -84,7 +84,7 @@ func (b *Bot) answer(ctx context.Context, r request) {
 		b.log.Error("cannot show the answer", "kind", r.kind, "channel", r.channel, "err", err)
 		return
 	}
-	if saved != nil && cardTS != "" {
+	if saved != nil && cardTS != "" && cardTS != progressTS {
 		if err := b.st.SetCard(ctx, saved.ID, r.channel, cardTS); err != nil {
 			b.log.Error("cannot record the card of a review", "review", saved.ID, "err", err)
 		}
@@ -109,9 +109,11 @@ func refused(err error) bool {
 	return false
 }
 
-// review reviews r and stores the result. It returns the card to show, and
-// the stored review (nil when there is none to re-evaluate).
-func (b *Bot) review(ctx context.Context, r request, viaURL bool) (card.Message, *store.Review) {
+// review reviews r and stores the result, with the message that will show
+// it (cardTS) when known, so that its button works as soon as it is seen.
+// It returns the card to show, and the stored review (nil when there is
+// none to re-evaluate).
+func (b *Bot) review(ctx context.Context, r request, cardTS string, viaURL bool) (card.Message, *store.Review) {
 	if r.problem != nil {
 		b.metrics.reviews.Inc(outcomeInvalid)
 		return card.Failure(r.problem.Title, r.problem.Detail), nil
@@ -123,7 +125,7 @@ func (b *Bot) review(ctx context.Context, r request, viaURL bool) (card.Message,
 	meta := card.Meta{RequesterID: r.user, At: time.Now()}
 	rv := &store.Review{
 		TeamID: r.team, ChannelID: r.channel, ThreadTS: r.thread, MessageTS: r.messageTS,
-		UserID: r.user, Kind: r.kind, PolicyText: r.text, Score: rep.Score, ResponseURL: r.responseURL,
+		CardTS: cardTS, UserID: r.user, Kind: r.kind, PolicyText: r.text, Score: rep.Score, ResponseURL: r.responseURL,
 	}
 	rv.ReportJSON, err = json.Marshal(rep)
 	if err == nil {

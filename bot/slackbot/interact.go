@@ -172,6 +172,14 @@ func (b *Bot) reevaluate(ctx context.Context, cb slack.InteractionCallback, id s
 		meta.Notes = []string{note}
 	}
 	msg := card.Render(rep, meta)
+	// The store first: the next click compares with this result.
+	data, err := json.Marshal(rep)
+	if err == nil {
+		err = b.st.Update(ctx, rev.ID, r.text, data, rep.Score)
+	}
+	if err != nil {
+		b.log.Error("cannot save a re-evaluation", "review", rev.ID, "err", err)
+	}
 	if err := b.update(ctx, channel, rev.CardTS, msg); err != nil {
 		// A card posted through a command's response_url is replaced
 		// through the action's.
@@ -180,13 +188,6 @@ func (b *Bot) reevaluate(ctx context.Context, cb slack.InteractionCallback, id s
 			b.tell(ctx, cb, card.Failure("The card could not be updated", "Slack did not accept the new card ("+errorCode(err)+"). Try again in a minute."))
 			return
 		}
-	}
-	data, err := json.Marshal(rep)
-	if err == nil {
-		err = b.st.Update(ctx, rev.ID, r.text, data, rep.Score)
-	}
-	if err != nil {
-		b.log.Error("cannot save a re-evaluation", "review", rev.ID, "err", err)
 	}
 	if msg.Snippet != nil {
 		if err := b.upload(ctx, channel, thread, msg.Snippet); err != nil {
