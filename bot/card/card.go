@@ -154,6 +154,9 @@ func summaryBlock(r *report.Report, m Meta, score int) slack.Block {
 	case summary != "":
 		lines = append(lines, summary)
 	}
+	if e := mrkdwn(r.Explanation, 600); e != "" {
+		lines = append(lines, "_Model:_ "+e)
+	}
 	var who []string
 	if m.RequesterID != "" {
 		who = append(who, "Requested by "+mention(m.RequesterID))

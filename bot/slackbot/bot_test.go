@@ -23,9 +23,9 @@ const (
 )
 
 // testBot runs a Bot with rv against a fake Slack, in this process.
-func testBot(t *testing.T, rv Reviewer, workers, queue int) (*slackfake.Server, *Bot, *health.Registry) {
+func testBot(t *testing.T, rv Reviewer, workers, queue int, opts slackfake.Options) (*slackfake.Server, *Bot, *health.Registry) {
 	t.Helper()
-	s := slackfake.New(slackfake.Options{})
+	s := slackfake.New(opts)
 	t.Cleanup(s.Close)
 	s.AddUser(user, "alice")
 	s.AddChannel(channel, "general", true)
@@ -87,7 +87,8 @@ func (g *gated) Review(ctx context.Context, in review.Input) (*report.Report, er
 // next request is answered "busy" at once while the loop keeps acking.
 func TestBusy(t *testing.T) {
 	g := &gated{rv: review.New(iamref.Default()), entered: make(chan struct{}, 10), gate: make(chan struct{})}
-	s, b, reg := testBot(t, g, 1, 1)
+	// One envelope per message: the app_mention.
+	s, b, reg := testBot(t, g, 1, 1, slackfake.Options{OmitMessageEvents: true})
 	ctx := waitCtx(t)
 
 	first, err := s.Message(ctx, channel, user, "<@"+s.Config().BotUserID+"> "+fencedPolicy, slackfake.MessageOptions{})
@@ -143,7 +144,7 @@ func (p *panicky) Review(ctx context.Context, in review.Input) (*report.Report, 
 }
 
 func TestPanicRecovered(t *testing.T) {
-	s, b, _ := testBot(t, &panicky{rv: review.New(iamref.Default())}, 2, 10)
+	s, b, _ := testBot(t, &panicky{rv: review.New(iamref.Default())}, 2, 10, slackfake.Options{})
 	ctx := waitCtx(t)
 
 	d, err := s.Message(ctx, channel, user, "<@"+s.Config().BotUserID+"> "+fencedPolicy, slackfake.MessageOptions{})
@@ -178,7 +179,7 @@ func (failing) Review(context.Context, review.Input) (*report.Report, error) {
 }
 
 func TestReviewErrorAnswered(t *testing.T) {
-	s, b, _ := testBot(t, failing{}, 1, 10)
+	s, b, _ := testBot(t, failing{}, 1, 10, slackfake.Options{})
 	ctx := waitCtx(t)
 	d, err := s.Message(ctx, channel, user, "<@"+s.Config().BotUserID+"> "+fencedPolicy, slackfake.MessageOptions{})
 	if err != nil {

@@ -112,7 +112,9 @@ func (b *Bot) openDialog(ctx context.Context, cmd slack.SlashCommand) {
 
 // reviewDialog is the modal where a policy is pasted or attached.
 func reviewDialog(privateMetadata string) slack.ModalViewRequest {
-	plain := func(s string) *slack.TextBlockObject { return slack.NewTextBlockObject(slack.PlainTextType, s, false, false) }
+	plain := func(s string) *slack.TextBlockObject {
+		return slack.NewTextBlockObject(slack.PlainTextType, s, false, false)
+	}
 
 	text := slack.NewPlainTextInputBlockElement(plain("{ \"Version\": \"2012-10-17\", \"Statement\": [ … ] }"), dialogTextAction)
 	text.Multiline = true
