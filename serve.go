@@ -24,7 +24,7 @@ import (
 // configuration and 1 when the bot cannot start or loses its tokens.
 func serve(ctx context.Context, args []string, stderr io.Writer) int {
 	if len(args) > 0 {
-		fmt.Fprintf(stderr, "policycheck serve takes no arguments: it is configured with environment variables (see README)\n")
+		fmt.Fprintf(stderr, "policycheck serve takes no arguments: it is configured with environment variables (see README.md)\n")
 		return 2
 	}
 	cfg, err := config.Load()
@@ -46,8 +46,17 @@ func serve(ctx context.Context, args []string, stderr io.Writer) int {
 	}
 	defer st.Close()
 
+	rcfg, err := review.ConfigFromEnv()
+	if err != nil {
+		fmt.Fprintf(stderr, "policycheck serve: %v\n", err)
+		return 2
+	}
+	rv, err := rcfg.Build(ctx, iamref.Default(), false)
+	if err != nil {
+		return fail(err)
+	}
 	reg := health.NewRegistry()
-	bot, err := slackbot.New(ctx, review.New(iamref.Default()), st, slackbot.Options{
+	bot, err := slackbot.New(ctx, rv, st, slackbot.Options{
 		BotToken:        cfg.BotToken,
 		AppToken:        cfg.AppToken,
 		APIURL:          cfg.APIURL,
@@ -79,7 +88,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) int {
 	go prune(pruneCtx, st, cfg.Retention, log)
 
 	log.Info("policycheck starting", "version", versionString(), "workers", cfg.Workers,
-		"queue", cfg.QueueSize, "watched_channels", len(cfg.WatchChannels))
+		"queue", cfg.QueueSize, "watched_channels", len(cfg.WatchChannels), "model", rcfg.ModelID)
 	if err := bot.Run(ctx); err != nil {
 		return fail(err)
 	}

@@ -180,7 +180,7 @@ func (st *stmt) typeReach(rt *iamref.ResourceType) reach {
 		if !st.kb.MatchResource(p, rt) {
 			continue
 		}
-		if broadFor(p, rt) {
+		if BroadFor(p, rt) {
 			r = reachBroad
 			break
 		}
@@ -206,11 +206,11 @@ func (st *stmt) actionReach(a *iamref.Action) reach {
 	return r
 }
 
-// broadFor reports whether an ARN pattern reaches every resource of the
+// BroadFor reports whether an ARN pattern reaches every resource of the
 // type rather than named ones: it must match two ARNs of the type that
 // differ in their first name. Policy variables and template placeholders
 // count as one specific name.
-func broadFor(pattern string, rt *iamref.ResourceType) bool {
+func BroadFor(pattern string, rt *iamref.ResourceType) bool {
 	if isAllWildcard(pattern) {
 		return true
 	}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/policycheck/policycheck/assistant/analysis"
 	"github.com/policycheck/policycheck/assistant/iamref"
 	"github.com/policycheck/policycheck/assistant/policy"
 )
@@ -246,82 +247,6 @@ func typeSuffix(ts []*iamref.ResourceType) string {
 	return b.String()
 }
 
-// broadFor reports whether an ARN pattern reaches every resource of the
-// type rather than named ones: it matches two ARNs of the type that
-// differ in their first name. Policy variables and placeholders count as
-// one specific name. (The analysis judges reach the same way.)
-func broadFor(pattern string, rt *iamref.ResourceType) bool {
-	if allStars(pattern) {
-		return true
-	}
-	p := specificVars(pattern)
-	fields := strings.SplitN(p, ":", 6)
-	for _, f := range rt.ARNFormats {
-		a := instantiate(f, fields, "pcqa")
-		b := instantiate(f, fields, "pcqb")
-		if a != b && iamref.PatternsIntersect(p, a) && iamref.PatternsIntersect(p, b) {
-			return true
-		}
-	}
-	return false
-}
-
-// specificVars replaces policy variables (${...}) by a fixed name.
-func specificVars(p string) string {
-	for {
-		i := strings.Index(p, "${")
-		if i < 0 {
-			return p
-		}
-		j := strings.IndexByte(p[i:], '}')
-		if j < 0 {
-			return p
-		}
-		p = p[:i] + "pcqvar" + p[i+j+1:]
-	}
-}
-
-// instantiate fills an ARN format: partition, region and account from the
-// pattern when it names them, the first other variable with name and the
-// rest with fixed text.
-func instantiate(format string, fields []string, name string) string {
-	field := func(i int, def string) string {
-		if i < len(fields) && fields[i] != "" && !strings.ContainsAny(fields[i], "*?") {
-			return fields[i]
-		}
-		return def
-	}
-	var b strings.Builder
-	first := true
-	for {
-		i := strings.Index(format, "${")
-		j := -1
-		if i >= 0 {
-			j = strings.IndexByte(format[i:], '}')
-		}
-		if i < 0 || j < 0 {
-			b.WriteString(format)
-			return b.String()
-		}
-		b.WriteString(format[:i])
-		switch format[i+2 : i+j] {
-		case "Partition":
-			b.WriteString(field(1, "aws"))
-		case "Region":
-			b.WriteString(field(3, "us-east-1"))
-		case "Account":
-			b.WriteString(field(4, "123456789012"))
-		default:
-			if first {
-				b.WriteString(name)
-				first = false
-			} else {
-				b.WriteString("pcqrest")
-			}
-		}
-		format = format[i+j+1:]
-	}
-}
 
 // narrowPattern returns the placeholder ARNs that can replace a resource
 // pattern reaching every resource of its types ("arn:aws:s3:::*",
@@ -337,7 +262,7 @@ func narrowPattern(kb *iamref.KB, p string, types []*iamref.ResourceType, f arnF
 		if len(t.ARNFormats) == 0 || !kb.MatchResource(p, t) {
 			continue
 		}
-		if !broadFor(p, t) {
+		if !analysis.BroadFor(p, t) {
 			return nil
 		}
 		arn := placeholderARN(t.ARNFormats[0], f)

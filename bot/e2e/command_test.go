@@ -135,6 +135,19 @@ func TestDialog(t *testing.T) {
 			t.Errorf("card %s: want it at the top of the channel naming the requester", m.TS)
 		}
 	}
+
+	// When Slack refuses to open the dialog, the user is told.
+	s.FailNext("views.open", "expired_trigger_id")
+	if _, err := s.SlashCommand(ctx, slackfake.SlashCommand{Command: "/policycheck", ChannelID: general, UserID: bob}); err != nil {
+		t.Fatal(err)
+	}
+	r, err := s.WaitResponse(ctx, func(r slackfake.Response) bool { return strings.Contains(r.Text, "dialog could not be opened") })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.ResponseType != "ephemeral" {
+		t.Errorf("response type %q, want ephemeral", r.ResponseType)
+	}
 }
 
 func TestNotInChannel(t *testing.T) {

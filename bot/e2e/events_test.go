@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -207,5 +208,79 @@ func TestWatchedChannels(t *testing.T) {
 	// asked; here, a bot message sent by hand).
 	if v := p.metric(`policycheck_reviews_total{outcome="ok"}`); v != 3 {
 		t.Errorf("%v reviews, want 3", v)
+	}
+}
+
+// TestUndecodableEnvelope sends a mention whose blocks slack-go cannot
+// decode: the envelope is still acknowledged once and the mention answered
+// from its text.
+func TestUndecodableEnvelope(t *testing.T) {
+	t.Parallel()
+	s := newSlack(t, slackfake.Options{})
+	p := start(t, s, t.TempDir(), nil)
+	ctx := ctxFor(t)
+	cfg := s.Config()
+
+	ev := map[string]any{
+		"type": "app_mention", "user": alice, "ts": "1800000000.000001", "channel": general, "event_ts": "1800000000.000001",
+		"text":   "<@" + cfg.BotUserID + "> ```" + tightPolicy + "```",
+		"blocks": []any{map[string]any{"type": "rich_text", "elements": "not a list"}},
+	}
+	payload, _ := json.Marshal(map[string]any{"type": "event_callback", "team_id": cfg.TeamID, "event_id": "EvBAD1", "event": ev})
+	env, err := s.Send(ctx, slackfake.Envelope{Type: "events_api", Payload: payload})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitMessage(t, ctx, s, general, "1800000000.000001", isCard)
+	if n := s.AckCount(env); n != 1 {
+		t.Errorf("envelope acked %d times, want 1", n)
+	}
+	p.waitMetric(ctx, `policycheck_envelopes_acked_total{type="events_api"}`, 1)
+	if !strings.Contains(p.logs.String(), "slack-go cannot read") {
+		t.Error("the envelope did not take the path of undecodable envelopes")
+	}
+}
+
+// TestIgnored checks that the bot ignores edits, other bots and its own
+// posts (which Slack echoes to it), even in a watched channel.
+func TestIgnored(t *testing.T) {
+	t.Parallel()
+	s := newSlack(t, slackfake.Options{EchoBotMessages: true})
+	p := start(t, s, t.TempDir(), map[string]string{"POLICYCHECK_WORKERS": "1"})
+	ctx := ctxFor(t)
+	cfg := s.Config()
+
+	send := func(ev map[string]any) {
+		t.Helper()
+		ev["channel"], ev["channel_type"] = watched, "channel"
+		payload, _ := json.Marshal(map[string]any{"type": "event_callback", "team_id": cfg.TeamID, "event_id": "Ev" + ev["ts"].(string), "event": ev})
+		if _, err := s.Send(ctx, slackfake.Envelope{Type: "events_api", Payload: payload}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	send(map[string]any{"type": "message", "subtype": "message_changed", "ts": "1800000000.000001",
+		"message": map[string]any{"type": "message", "user": alice, "text": fenced(widePolicy), "ts": "1800000000.000000"}})
+	send(map[string]any{"type": "message", "subtype": "bot_message", "bot_id": "B0OTHER01", "text": fenced(widePolicy), "ts": "1800000000.000002"})
+	send(map[string]any{"type": "message", "user": "U0OTHERAPP", "bot_id": "B0OTHER01", "text": fenced(widePolicy), "ts": "1800000000.000003"})
+
+	// A policy from a person is reviewed; the echo of the bot's card (which
+	// quotes statements) is not.
+	d, err := s.Message(ctx, watched, alice, fenced(widePolicy), slackfake.MessageOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitMessage(t, ctx, s, watched, d.TS, isCard)
+	last, err := s.Message(ctx, watched, bob, fenced(tightPolicy), slackfake.MessageOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitMessage(t, ctx, s, watched, last.TS, isCard)
+	if v := p.metric(`policycheck_reviews_total{outcome="ok"}`); v != 2 {
+		t.Errorf("%v reviews, want 2", v)
+	}
+	for _, ts := range []string{"1800000000.000000", "1800000000.000001", "1800000000.000002", "1800000000.000003"} {
+		if n := len(answers(s, watched, ts)); n != 0 {
+			t.Errorf("the bot answered %s", ts)
+		}
 	}
 }

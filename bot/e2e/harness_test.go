@@ -21,8 +21,11 @@ import (
 	"github.com/policycheck/policycheck/internal/slackfake"
 )
 
-// binary is the policycheck binary built by TestMain.
-var binary string
+// binary is the policycheck binary built by TestMain, with buildFlags.
+var (
+	binary     string
+	buildFlags []string
+)
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "policycheck-e2e")
@@ -31,7 +34,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	binary = filepath.Join(dir, "policycheck")
-	build := exec.Command("go", "build", "-o", binary, ".")
+	build := exec.Command("go", append(append([]string{"build"}, buildFlags...), "-o", binary, ".")...)
 	build.Dir = filepath.Join("..", "..")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
@@ -140,6 +143,9 @@ func launch(t testing.TB, environ []string) *proc {
 		default:
 			p.cmd.Process.Kill()
 			<-p.done
+		}
+		if strings.Contains(p.logs.String(), "WARNING: DATA RACE") {
+			t.Error("the race detector found a data race in the bot")
 		}
 		if t.Failed() {
 			t.Logf("bot logs:\n%s", p.logs.String())

@@ -43,10 +43,12 @@ func content(m slackfake.Message) string { return m.Text + "\n" + unescape(strin
 // unescape undoes the HTML escapes encoding/json writes in blocks.
 var unescape = strings.NewReplacer(`\u003c`, "<", `\u003e`, ">", `\u0026`, "&").Replace
 
-func isCard(m slackfake.Message) bool     { return strings.Contains(string(m.Blocks), "Policy review: ") }
-func isFailure(m slackfake.Message) bool  { return strings.Contains(string(m.Blocks), "⚠️") }
-func isProgress(m slackfake.Message) bool { return strings.Contains(string(m.Blocks), "Reviewing the policy") }
-func fromBot(m slackfake.Message) bool    { return m.BotID != "" && m.EphemeralTo == "" }
+func isCard(m slackfake.Message) bool    { return strings.Contains(string(m.Blocks), "Policy review: ") }
+func isFailure(m slackfake.Message) bool { return strings.Contains(string(m.Blocks), "⚠️") }
+func isProgress(m slackfake.Message) bool {
+	return strings.Contains(string(m.Blocks), "Reviewing the policy")
+}
+func fromBot(m slackfake.Message) bool { return m.BotID != "" && m.EphemeralTo == "" }
 
 // waitMessage waits for a bot message in channel (and thread, unless
 // empty) that satisfies match.

@@ -2,6 +2,7 @@ package slackbot
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
 	"github.com/slack-go/slack/socketmode"
 
 	"github.com/policycheck/policycheck/assistant/report"
@@ -34,6 +36,7 @@ type Store interface {
 	Update(ctx context.Context, id, policyText string, reportJSON []byte, score int) error
 	Get(ctx context.Context, id string) (store.Review, error)
 	History(ctx context.Context, teamID, userID string, limit int) ([]store.Review, error)
+	ByThread(ctx context.Context, channelID, threadTS string) (store.Review, error)
 }
 
 // Options configure a Bot.
@@ -58,13 +61,16 @@ type Options struct {
 	HTTPClient *http.Client
 }
 
-// Limits of the work done outside the worker pool.
+// Limits of the bot's work.
 const (
-	jobTimeout    = 2 * time.Minute  // one request, all Slack calls included
-	sideTasks     = 16               // modal openings and busy notices at once
-	sideTimeout   = 10 * time.Second // one of those
-	ackTimeout    = 3 * time.Second  // Slack wants the ack within 3 s
-	historyLength = 15               // reviews listed by /policycheck history
+	jobTimeout  = 5 * time.Minute  // one request: its reviews and Slack calls
+	sideTasks   = 16               // modal openings and busy notices at once
+	sideTimeout = 10 * time.Second // one of those
+	// ackTimeout bounds the wait to queue an ack. It is short: when the
+	// link is down acks cannot be sent, Slack sends the envelope again,
+	// and the loop must get back to draining events.
+	ackTimeout    = 500 * time.Millisecond
+	historyLength = 15 // reviews listed by /policycheck history
 )
 
 // Bot is the Slack bot. Build it with New and run it with Run.
@@ -73,6 +79,7 @@ type Bot struct {
 	api     *slack.Client
 	http    *http.Client
 	rv      Reviewer
+	asker   Asker // nil: no follow-up questions
 	st      Store
 	log     *slog.Logger
 	metrics *metrics
@@ -118,6 +125,9 @@ func New(ctx context.Context, rv Reviewer, st Store, opts Options) (*Bot, error)
 	if opts.HTTPClient == nil {
 		opts.HTTPClient = &http.Client{Timeout: 30 * time.Second}
 	}
+	if opts.APIURL == "" {
+		opts.APIURL = slack.APIURL
+	}
 	b := &Bot{
 		opts: opts,
 		http: opts.HTTPClient,
@@ -127,6 +137,7 @@ func New(ctx context.Context, rv Reviewer, st Store, opts Options) (*Bot, error)
 		pool: newPool(opts.Workers, opts.QueueSize),
 		side: make(chan struct{}, sideTasks),
 	}
+	b.asker, _ = rv.(Asker)
 	b.work, b.stopWork = context.WithCancel(context.Background())
 	b.metrics = newMetrics(opts.Registry, b)
 
@@ -142,11 +153,8 @@ func New(ctx context.Context, rv Reviewer, st Store, opts Options) (*Bot, error)
 		slack.OptionRetryConfig(retry),
 		slack.OptionAppLevelToken(opts.AppToken),
 		slack.OptionLog(slog.NewLogLogger(opts.Logger.Handler(), slog.LevelDebug)),
+		slack.OptionAPIURL(opts.APIURL),
 	}
-	if opts.APIURL == "" {
-		opts.APIURL = slack.APIURL
-	}
-	apiOpts = append(apiOpts, slack.OptionAPIURL(opts.APIURL))
 	b.api = slack.New(opts.BotToken, apiOpts...)
 
 	auth, err := b.api.AuthTestContext(ctx)
@@ -283,7 +291,9 @@ func (b *Bot) handle(sm *socketmode.Client, evt socketmode.Event) {
 	case socketmode.EventTypeInvalidAuth:
 		b.connected.Store(false)
 		b.log.Error("Slack refused the app-level token (SLACK_APP_TOKEN)")
-	case socketmode.EventTypeIncomingError, socketmode.EventTypeErrorBadMessage, socketmode.EventTypeErrorWriteFailed:
+	case socketmode.EventTypeErrorBadMessage:
+		b.badMessage(sm, evt)
+	case socketmode.EventTypeIncomingError, socketmode.EventTypeErrorWriteFailed:
 		b.log.Warn("socket mode error", "type", evt.Type, "err", fmt.Sprint(evt.Data))
 	case socketmode.EventTypeEventsAPI, socketmode.EventTypeSlashCommand, socketmode.EventTypeInteractive:
 		if evt.Request == nil {
@@ -301,31 +311,70 @@ func (b *Bot) envelope(sm *socketmode.Client, evt socketmode.Event) {
 	if req.RetryAttempt > 0 {
 		b.log.Debug("envelope redelivered", "type", req.Type, "retry_attempt", req.RetryAttempt, "reason", req.RetryReason)
 	}
-	in := inbound{received: time.Now(), retry: req.RetryAttempt}
-	var d decision
-	func() {
-		defer func() {
-			if p := recover(); p != nil {
-				b.recovered("route", p)
-				d = decision{}
-			}
-		}()
+	received := time.Now()
+	b.dispatch(sm, req.EnvelopeID, req.Type, b.route(func() decision {
 		switch evt.Type {
 		case socketmode.EventTypeEventsAPI:
-			d = b.routeEvent(in, req.Payload)
+			if api, ok := evt.Data.(slackevents.EventsAPIEvent); ok {
+				return b.routeEvent(received, api)
+			}
 		case socketmode.EventTypeSlashCommand:
 			if cmd, ok := evt.Data.(slack.SlashCommand); ok {
-				d = b.routeCommand(in, cmd)
+				return b.routeCommand(received, cmd)
 			}
 		case socketmode.EventTypeInteractive:
 			if cb, ok := evt.Data.(slack.InteractionCallback); ok {
-				d = b.routeInteraction(in, cb)
+				return b.routeInteraction(received, cb)
 			}
 		}
-	}()
+		return decision{}
+	}))
+}
 
-	// A place in the queue is taken before the ack, the work handed over
-	// after it.
+// badMessage acknowledges an envelope slack-go could not decode, so that
+// Slack does not send it again and again, and answers it when it is a
+// message the bot can still read.
+func (b *Bot) badMessage(sm *socketmode.Client, evt socketmode.Event) {
+	bad, ok := evt.Data.(*socketmode.ErrorBadMessage)
+	if !ok {
+		return
+	}
+	var env struct {
+		EnvelopeID string          `json:"envelope_id"`
+		Type       string          `json:"type"`
+		Payload    json.RawMessage `json:"payload"`
+	}
+	json.Unmarshal(bad.Message, &env)
+	b.log.Warn("Slack sent an envelope slack-go cannot read", "type", env.Type, "envelope_id", env.EnvelopeID, "err", bad.Cause)
+	if env.EnvelopeID == "" {
+		return
+	}
+	b.metrics.received.Inc(env.Type)
+	received := time.Now()
+	b.dispatch(sm, env.EnvelopeID, env.Type, b.route(func() decision {
+		var raw rawEvent
+		if env.Type != socketmode.RequestTypeEventsAPI || json.Unmarshal(env.Payload, &raw) != nil || raw.Type != slackevents.CallbackEvent {
+			return decision{}
+		}
+		return b.routeMessage(received, raw.TeamID, raw.Event)
+	}))
+}
+
+// route runs a routing function, recovering from a panic.
+func (b *Bot) route(f func() decision) (d decision) {
+	defer func() {
+		if p := recover(); p != nil {
+			b.recovered("route", p)
+			d = decision{}
+		}
+	}()
+	return f()
+}
+
+// dispatch acknowledges an envelope as d says and hands over its work: a
+// place in the queue is taken before the ack, the work handed over after
+// it.
+func (b *Bot) dispatch(sm *socketmode.Client, envelopeID, typ string, d decision) {
 	accepted := d.job != nil && b.pool.Reserve()
 	payload := d.ack
 	if d.job != nil && !accepted {
@@ -333,12 +382,12 @@ func (b *Bot) envelope(sm *socketmode.Client, evt socketmode.Event) {
 		payload = d.busyAck
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), ackTimeout)
-	err := sm.AckCtx(ctx, req.EnvelopeID, payload)
+	err := sm.AckCtx(ctx, envelopeID, payload)
 	cancel()
 	if err != nil {
-		b.log.Warn("ack failed", "type", req.Type, "envelope_id", req.EnvelopeID, "err", err)
+		b.log.Warn("ack failed", "type", typ, "envelope_id", envelopeID, "err", err)
 	} else {
-		b.metrics.acked.Inc(req.Type)
+		b.metrics.acked.Inc(typ)
 	}
 
 	switch {
@@ -349,12 +398,6 @@ func (b *Bot) envelope(sm *socketmode.Client, evt socketmode.Event) {
 	case d.side != nil:
 		b.sideTask(d.side)
 	}
-}
-
-// inbound is what every request carries: when it arrived.
-type inbound struct {
-	received time.Time
-	retry    int
 }
 
 // decision is what to do with an envelope: the ack payload, and the work

@@ -23,7 +23,7 @@ const (
 )
 
 // testBot runs a Bot with rv against a fake Slack, in this process.
-func testBot(t *testing.T, rv Reviewer, workers, queue int, opts slackfake.Options) (*slackfake.Server, *Bot, *health.Registry) {
+func testBot(t *testing.T, rv Reviewer, workers, queue int, opts slackfake.Options) (*slackfake.Server, *Bot) {
 	t.Helper()
 	s := slackfake.New(opts)
 	t.Cleanup(s.Close)
@@ -57,7 +57,7 @@ func testBot(t *testing.T, rv Reviewer, workers, queue int, opts slackfake.Optio
 	if err := s.WaitConnected(wctx); err != nil {
 		t.Fatal(err)
 	}
-	return s, b, reg
+	return s, b
 }
 
 func waitCtx(t *testing.T) context.Context {
@@ -88,7 +88,7 @@ func (g *gated) Review(ctx context.Context, in review.Input) (*report.Report, er
 func TestBusy(t *testing.T) {
 	g := &gated{rv: review.New(iamref.Default()), entered: make(chan struct{}, 10), gate: make(chan struct{})}
 	// One envelope per message: the app_mention.
-	s, b, reg := testBot(t, g, 1, 1, slackfake.Options{OmitMessageEvents: true})
+	s, b := testBot(t, g, 1, 1, slackfake.Options{OmitMessageEvents: true})
 	ctx := waitCtx(t)
 
 	first, err := s.Message(ctx, channel, user, "<@"+s.Config().BotUserID+"> "+fencedPolicy, slackfake.MessageOptions{})
@@ -129,7 +129,6 @@ func TestBusy(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	_ = reg
 }
 
 // panicky panics on its first review, then reviews normally.
@@ -144,7 +143,7 @@ func (p *panicky) Review(ctx context.Context, in review.Input) (*report.Report, 
 }
 
 func TestPanicRecovered(t *testing.T) {
-	s, b, _ := testBot(t, &panicky{rv: review.New(iamref.Default())}, 2, 10, slackfake.Options{})
+	s, b := testBot(t, &panicky{rv: review.New(iamref.Default())}, 2, 10, slackfake.Options{})
 	ctx := waitCtx(t)
 
 	d, err := s.Message(ctx, channel, user, "<@"+s.Config().BotUserID+"> "+fencedPolicy, slackfake.MessageOptions{})
@@ -179,7 +178,7 @@ func (failing) Review(context.Context, review.Input) (*report.Report, error) {
 }
 
 func TestReviewErrorAnswered(t *testing.T) {
-	s, b, _ := testBot(t, failing{}, 1, 10, slackfake.Options{})
+	s, b := testBot(t, failing{}, 1, 10, slackfake.Options{})
 	ctx := waitCtx(t)
 	d, err := s.Message(ctx, channel, user, "<@"+s.Config().BotUserID+"> "+fencedPolicy, slackfake.MessageOptions{})
 	if err != nil {

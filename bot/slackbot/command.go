@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"strings"
+	"time"
 
 	"github.com/slack-go/slack"
 
@@ -39,7 +40,7 @@ func ephemeralAck(m card.Message) commandResponse {
 // routeCommand decides what to do with /policycheck. Help and refusals are
 // answered in the ack; a dialog is opened at once, outside the queue,
 // since its trigger expires in 3 s; reviews and history are queued.
-func (b *Bot) routeCommand(in inbound, cmd slack.SlashCommand) decision {
+func (b *Bot) routeCommand(received time.Time, cmd slack.SlashCommand) decision {
 	text := strings.TrimSpace(cmd.Text)
 	word := strings.ToLower(text)
 	d := decision{kind: store.KindCommand, busyAck: ephemeralAck(card.Failure(busyTitle, busyDetail))}
@@ -73,7 +74,7 @@ func (b *Bot) routeCommand(in inbound, cmd slack.SlashCommand) decision {
 			}
 			b.answer(ctx, request{
 				kind: store.KindCommand, team: cmd.TeamID, user: cmd.UserID, channel: cmd.ChannelID,
-				responseURL: cmd.ResponseURL, text: cmd.Text, received: in.received,
+				responseURL: cmd.ResponseURL, text: cmd.Text, received: received,
 			})
 		}
 		d.fail = fail

@@ -2,12 +2,12 @@ package slackbot
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"strings"
 	"time"
 
 	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
 
 	"github.com/policycheck/policycheck/assistant/policy"
 	"github.com/policycheck/policycheck/bot/card"
@@ -21,23 +21,29 @@ const (
 )
 
 // routeEvent decides what to do with an events_api envelope. It does no
-// I/O: messages the bot must not answer are dropped here, without taking a
-// place in the queue.
-func (b *Bot) routeEvent(in inbound, payload json.RawMessage) decision {
-	var cb eventCallback
-	if err := json.Unmarshal(payload, &cb); err != nil {
-		b.log.Warn("cannot decode an event", "err", err)
+// I/O and decodes nothing: messages the bot must not answer are dropped
+// here, without taking a place in the queue.
+func (b *Bot) routeEvent(received time.Time, api slackevents.EventsAPIEvent) decision {
+	if api.Type != slackevents.CallbackEvent {
 		return decision{}
 	}
-	ev := cb.Event
-	if cb.Type != "event_callback" || (ev.Type != eventAppMention && ev.Type != eventMessage) {
+	ev, ok := innerMessage(api.InnerEvent.Data)
+	if !ok {
+		return decision{}
+	}
+	return b.routeMessage(received, api.TeamID, ev)
+}
+
+// routeMessage decides what to do with a message event.
+func (b *Bot) routeMessage(received time.Time, team string, ev messageEvent) decision {
+	if ev.Type != eventAppMention && ev.Type != eventMessage {
 		return decision{}
 	}
 	// Edits, deletions, joins, the bot's own posts and other bots.
 	if !ev.newMessage() || ev.User == b.self.UserID || ev.Channel == "" || ev.TS == "" {
 		return decision{}
 	}
-	m := incoming{team: cb.TeamID, ev: ev, received: in.received}
+	m := incoming{team: team, ev: ev, received: received}
 	switch {
 	case ev.ChannelType == "im":
 		m.kind, m.addressed = store.KindDM, true
@@ -98,8 +104,15 @@ func (b *Bot) message(ctx context.Context, m incoming) {
 		thread: threadOf(ev.TS, ev.ThreadTS), messageTS: ev.TS, received: m.received,
 	}
 	if m.addressed && len(ev.Files) == 0 && !looksLikePolicy(text) && ev.ThreadTS != "" && ev.ThreadTS != ev.TS {
-		// Addressed in a thread without a policy: review the policy the
-		// thread starts with, if it has one.
+		// Addressed in a thread without a policy: a question about the
+		// review of the thread, or else a request to review the policy
+		// the thread starts with.
+		if b.asker != nil && strings.TrimSpace(text) != "" {
+			if rev, ok := b.reviewOfThread(ctx, ev.Channel, ev.ThreadTS); ok {
+				b.question(ctx, rev, ev, text)
+				return
+			}
+		}
 		parent, err := b.fetchMessage(ctx, ev.Channel, ev.ThreadTS, "")
 		if err != nil {
 			b.log.Warn("cannot read the start of a thread", "channel", ev.Channel, "err", err)

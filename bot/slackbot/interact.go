@@ -16,29 +16,28 @@ import (
 
 // routeInteraction decides what to do with a button click or a dialog
 // submission.
-func (b *Bot) routeInteraction(in inbound, cb slack.InteractionCallback) decision {
+func (b *Bot) routeInteraction(received time.Time, cb slack.InteractionCallback) decision {
 	switch cb.Type {
 	case slack.InteractionTypeBlockActions:
 		for _, a := range cb.ActionCallback.BlockActions {
 			if a == nil || a.ActionID != card.ReevaluateAction {
 				continue
 			}
-			action := *a
-			deny := func(ctx context.Context, m card.Message) { b.tell(ctx, cb, m) }
+			id := a.Value
 			return decision{
 				kind: "reevaluate",
 				job: func(ctx context.Context) {
 					if b.claim(ctx, "act:"+cb.TriggerID, "reevaluate") {
-						b.reevaluate(ctx, cb, action.Value)
+						b.reevaluate(ctx, cb, id)
 					}
 				},
-				fail: func(ctx context.Context, err error) { deny(ctx, b.failure(err)) },
-				busy: func(ctx context.Context) { deny(ctx, card.Failure(busyTitle, busyDetail)) },
+				fail: func(ctx context.Context, err error) { b.tell(ctx, cb, b.failure(err)) },
+				busy: func(ctx context.Context) { b.tell(ctx, cb, card.Failure(busyTitle, busyDetail)) },
 			}
 		}
 	case slack.InteractionTypeViewSubmission:
 		if cb.View.CallbackID == dialogCallback {
-			return b.routeSubmission(in, cb)
+			return b.routeSubmission(received, cb)
 		}
 	}
 	return decision{}
@@ -57,7 +56,7 @@ func inputError(block, msg string) viewErrors {
 
 // routeSubmission handles the review dialog: an empty one stays open with
 // a hint; otherwise the dialog closes and the review is queued.
-func (b *Bot) routeSubmission(in inbound, cb slack.InteractionCallback) decision {
+func (b *Bot) routeSubmission(received time.Time, cb slack.InteractionCallback) decision {
 	var meta dialogMeta
 	if err := json.Unmarshal([]byte(cb.View.PrivateMetadata), &meta); err != nil || meta.Channel == "" {
 		return decision{ack: inputError(dialogTextBlock, "This dialog is out of date. Close it and run "+Command+" again.")}
@@ -69,7 +68,7 @@ func (b *Bot) routeSubmission(in inbound, cb slack.InteractionCallback) decision
 	}
 	base := request{
 		kind: store.KindModal, team: cb.Team.ID, user: cb.User.ID, channel: meta.Channel,
-		responseURL: meta.ResponseURL, received: in.received,
+		responseURL: meta.ResponseURL, received: received,
 	}
 	return decision{
 		kind:    store.KindModal,
@@ -89,9 +88,10 @@ func (b *Bot) routeSubmission(in inbound, cb slack.InteractionCallback) decision
 				b.answer(ctx, r)
 			}
 		},
-		fail: func(ctx context.Context, err error) {
-			if _, err := b.post(ctx, meta.Channel, "", b.failure(err)); err != nil && meta.ResponseURL != "" {
-				b.respond(ctx, meta.ResponseURL, ephemeral, false, b.failure(err))
+		fail: func(ctx context.Context, cause error) {
+			m := b.failure(cause)
+			if _, err := b.post(ctx, meta.Channel, "", m); err != nil && meta.ResponseURL != "" {
+				b.respond(ctx, meta.ResponseURL, ephemeral, false, m)
 			}
 		},
 	}
@@ -220,9 +220,8 @@ func (b *Bot) reread(ctx context.Context, rev store.Review) (request, string) {
 		return stored, "The original message could not be read (" + errorCode(err) + "), so the policy as first reviewed was used."
 	}
 	if rev.Kind == store.KindFile {
-		name := stored.name
 		for i := range msg.Files {
-			if fileName(msg.Files[i]) == name {
+			if fileName(msg.Files[i]) == stored.name || len(msg.Files) == 1 {
 				return request{file: &msg.Files[i]}, ""
 			}
 		}

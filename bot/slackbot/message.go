@@ -9,20 +9,20 @@ import (
 	"unicode/utf8"
 
 	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
 
 	"github.com/policycheck/policycheck/assistant/policy"
 )
 
 // messageEvent is the part of an app_mention or message event the bot
-// reads. It is decoded from the raw payload rather than through
-// slackevents, so that both event types read the same way.
+// reads.
 type messageEvent struct {
 	Type        string       `json:"type"`
 	Subtype     string       `json:"subtype"`
 	User        string       `json:"user"`
 	BotID       string       `json:"bot_id"`
 	Text        string       `json:"text"`
-	Blocks      slack.Blocks `json:"blocks"`
+	Blocks      slack.Blocks `json:"-"` // decoded by slack-go only
 	Files       []slack.File `json:"files"`
 	TS          string       `json:"ts"`
 	ThreadTS    string       `json:"thread_ts"`
@@ -30,12 +30,35 @@ type messageEvent struct {
 	ChannelType string       `json:"channel_type"`
 }
 
-// eventCallback is the payload of an events_api envelope.
-type eventCallback struct {
-	Type    string       `json:"type"`
-	TeamID  string       `json:"team_id"`
-	EventID string       `json:"event_id"`
-	Event   messageEvent `json:"event"`
+// innerMessage takes a message event from an event slack-go decoded; ok is
+// false for other events.
+func innerMessage(data any) (e messageEvent, ok bool) {
+	switch ev := data.(type) {
+	case *slackevents.AppMentionEvent:
+		return messageEvent{
+			Type: eventAppMention, User: ev.User, BotID: ev.BotID, Text: ev.Text, Blocks: ev.Blocks,
+			Files: ev.Files, TS: ev.TimeStamp, ThreadTS: ev.ThreadTimeStamp, Channel: ev.Channel,
+		}, true
+	case *slackevents.MessageEvent:
+		e = messageEvent{
+			Type: eventMessage, Subtype: ev.SubType, User: ev.User, BotID: ev.BotID, Text: ev.Text, Blocks: ev.Blocks,
+			TS: ev.TimeStamp, ThreadTS: ev.ThreadTimeStamp, Channel: ev.Channel, ChannelType: ev.ChannelType,
+		}
+		if ev.Message != nil {
+			e.Files = ev.Message.Files
+		}
+		return e, true
+	}
+	return messageEvent{}, false
+}
+
+// rawEvent is an events_api payload slack-go could not decode (a block of
+// a kind it does not know, say), read for what the bot needs; its blocks
+// are left out.
+type rawEvent struct {
+	Type   string       `json:"type"`
+	TeamID string       `json:"team_id"`
+	Event  messageEvent `json:"event"`
 }
 
 // newMessage reports whether a message event is a new message someone

@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
 
 	"github.com/policycheck/policycheck/assistant/iamref"
 	"github.com/policycheck/policycheck/assistant/policy"
@@ -245,5 +247,78 @@ func TestExtractAndRead(t *testing.T) {
 	js, _ := json.Marshal(m.Blocks)
 	if !strings.Contains(string(js), "Line 3, column") {
 		t.Errorf("failure card does not name the line and column: %s", js)
+	}
+}
+
+// TestInnerMessage decodes events as slack-go's Socket Mode client does and
+// checks what the bot reads of them.
+func TestInnerMessage(t *testing.T) {
+	tests := []struct {
+		name, event string
+		want        messageEvent
+	}{
+		{
+			"app_mention",
+			`{"type":"app_mention","user":"U1","text":"<@U0BOT> hi","ts":"1.2","thread_ts":"1.1","channel":"C1","event_ts":"1.2",
+			  "files":[{"id":"F1","name":"a.json"}]}`,
+			messageEvent{Type: "app_mention", User: "U1", Text: "<@U0BOT> hi", TS: "1.2", ThreadTS: "1.1", Channel: "C1",
+				Files: []slack.File{{ID: "F1", Name: "a.json"}}},
+		},
+		{
+			"file share in a DM",
+			`{"type":"message","subtype":"file_share","user":"U1","text":"","ts":"2.1","channel":"D1","channel_type":"im",
+			  "files":[{"id":"F2","name":"b.tf"}]}`,
+			messageEvent{Type: "message", Subtype: "file_share", User: "U1", TS: "2.1", Channel: "D1", ChannelType: "im",
+				Files: []slack.File{{ID: "F2", Name: "b.tf"}}},
+		},
+		{
+			"bot message",
+			`{"type":"message","subtype":"bot_message","bot_id":"B1","text":"hi","ts":"3.1","channel":"C1","channel_type":"channel"}`,
+			messageEvent{Type: "message", Subtype: "bot_message", BotID: "B1", Text: "hi", TS: "3.1", Channel: "C1", ChannelType: "channel"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			payload := `{"type":"event_callback","team_id":"T1","event_id":"Ev1","event":` + tt.event + `}`
+			api, err := slackevents.ParseEvent(json.RawMessage(payload), slackevents.OptionNoVerifyToken())
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, ok := innerMessage(api.InnerEvent.Data)
+			if !ok {
+				t.Fatal("not a message event")
+			}
+			got.Blocks = slack.Blocks{}
+			for i := range got.Files {
+				got.Files[i] = slack.File{ID: got.Files[i].ID, Name: got.Files[i].Name}
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("got  %+v\nwant %+v", got, tt.want)
+			}
+		})
+	}
+	if _, ok := innerMessage(&slackevents.ReactionAddedEvent{}); ok {
+		t.Error("a reaction is read as a message")
+	}
+}
+
+func TestNewMessage(t *testing.T) {
+	tests := []struct {
+		ev   messageEvent
+		want bool
+	}{
+		{messageEvent{User: "U1"}, true},
+		{messageEvent{User: "U1", Subtype: "file_share"}, true},
+		{messageEvent{User: "U1", Subtype: "thread_broadcast"}, true},
+		{messageEvent{User: "U1", Subtype: "message_changed"}, false},
+		{messageEvent{User: "U1", Subtype: "message_deleted"}, false},
+		{messageEvent{User: "U1", Subtype: "channel_join"}, false},
+		{messageEvent{Subtype: "bot_message", BotID: "B1"}, false},
+		{messageEvent{User: "U2", BotID: "B2"}, false}, // another app posting as a user
+	}
+	for _, tt := range tests {
+		if got := tt.ev.newMessage(); got != tt.want {
+			t.Errorf("newMessage(%+v) = %v", tt.ev, got)
+		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -35,6 +36,8 @@ func errorCode(err error) string {
 	switch {
 	case err == nil:
 		return ""
+	case errors.Is(err, errMessageGone):
+		return "message_not_found"
 	case errors.As(err, &se):
 		return se.Err
 	case errors.As(err, &rl):
@@ -78,18 +81,99 @@ func msgOptions(m card.Message) []slack.MsgOption {
 
 // post posts m in channel (in thread, unless empty) and returns its ts.
 func (b *Bot) post(ctx context.Context, channel, thread string, m card.Message) (string, error) {
-	opts := msgOptions(m)
-	if thread != "" {
-		opts = append(opts, slack.MsgOptionTS(thread))
+	form, err := messageForm(channel, m)
+	if err != nil {
+		return "", err
 	}
-	_, ts, err := b.api.PostMessageContext(ctx, channel, opts...)
-	return ts, b.apiError("chat.postMessage", err)
+	if thread != "" {
+		form.Set("thread_ts", thread)
+	}
+	return b.chat(ctx, "chat.postMessage", form)
 }
 
 // update replaces the message ts in channel with m.
 func (b *Bot) update(ctx context.Context, channel, ts string, m card.Message) error {
-	_, _, _, err := b.api.UpdateMessageContext(ctx, channel, ts, msgOptions(m)...)
-	return b.apiError("chat.update", err)
+	form, err := messageForm(channel, m)
+	if err != nil {
+		return err
+	}
+	form.Set("ts", ts)
+	_, err = b.chat(ctx, "chat.update", form)
+	return err
+}
+
+func messageForm(channel string, m card.Message) (url.Values, error) {
+	blocks, err := json.Marshal(m.Blocks)
+	if err != nil {
+		return nil, fmt.Errorf("encode blocks: %w", err)
+	}
+	return url.Values{"channel": {channel}, "text": {m.Text}, "blocks": {string(blocks)}}, nil
+}
+
+// chat calls chat.postMessage or chat.update and returns the message's ts.
+//
+// These two calls are made for every review, and Slack's answer repeats
+// the whole message: slack-go decodes its blocks into types, which costs
+// more than rendering the card. Here only ok, error and ts are read. 429
+// answers are retried after Retry-After, as slack-go's are (rateLimitRetry),
+// and connection failures after a short backoff.
+func (b *Bot) chat(ctx context.Context, method string, form url.Values) (string, error) {
+	body := form.Encode()
+	backoff := 250 * time.Millisecond
+	for attempt := 0; ; attempt++ {
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, b.opts.APIURL+method, strings.NewReader(body))
+		if err != nil {
+			return "", fmt.Errorf("%s: %w", method, err)
+		}
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Authorization", "Bearer "+b.opts.BotToken)
+		resp, err := b.http.Do(req)
+		var wait time.Duration
+		switch {
+		case err != nil:
+			if ctx.Err() != nil || attempt >= maxRetries {
+				return "", b.apiError(method, err)
+			}
+			wait, backoff = backoff, 2*backoff
+		case resp.StatusCode == http.StatusTooManyRequests:
+			resp.Body.Close()
+			retry, after := rateLimitRetry{b}.ShouldRetry(&slack.RetryState{Attempt: attempt, MaxRetries: maxRetries}, req, resp, nil)
+			if !retry {
+				return "", b.apiError(method, &slack.RateLimitedError{RetryAfter: after})
+			}
+			wait = after
+		default:
+			return b.chatAnswer(method, resp)
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return "", b.apiError(method, ctx.Err())
+		case <-t.C:
+		}
+	}
+}
+
+// chatAnswer reads the answer of a chat method.
+func (b *Bot) chatAnswer(method string, resp *http.Response) (string, error) {
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+		return "", b.apiError(method, slack.StatusCodeError{Code: resp.StatusCode, Status: resp.Status})
+	}
+	var r struct {
+		OK    bool   `json:"ok"`
+		Error string `json:"error"`
+		TS    string `json:"ts"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
+		return "", b.apiError(method, fmt.Errorf("decode answer: %w", err))
+	}
+	if !r.OK {
+		return "", b.apiError(method, slack.SlackErrorResponse{Err: r.Error})
+	}
+	return r.TS, nil
 }
 
 // ephemeral shows m to user only, in channel.

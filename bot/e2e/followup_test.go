@@ -1,0 +1,94 @@
+package e2e
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/policycheck/policycheck/internal/bedrockfake"
+	"github.com/policycheck/policycheck/internal/slackfake"
+)
+
+func isAnswer(m slackfake.Message) bool {
+	return strings.Contains(string(m.Blocks), "policycheck-answer")
+}
+
+// TestFollowUpEngine asks a question in a card's thread with no model: the
+// engine answers from the findings, and says a model would do better.
+func TestFollowUpEngine(t *testing.T) {
+	t.Parallel()
+	s := newSlack(t, slackfake.Options{})
+	start(t, s, t.TempDir(), nil)
+	ctx := ctxFor(t)
+
+	d, err := s.Mention(ctx, general, alice, fenced(widePolicy), slackfake.MessageOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitMessage(t, ctx, s, general, d.TS, isCard)
+	if _, err := s.Mention(ctx, general, bob, "why is s3:* flagged?", slackfake.MessageOptions{ThreadTS: d.TS}); err != nil {
+		t.Fatal(err)
+	}
+	m := waitMessage(t, ctx, s, general, d.TS, isAnswer)
+	c := content(m)
+	if !strings.Contains(c, "Service wildcard") || !strings.Contains(c, "BEDROCK_MODEL_ID") || !strings.Contains(c, "built-in engine for <@"+bob+">") {
+		t.Errorf("answer:\n%s", c)
+	}
+}
+
+// TestModel runs the bot with a Bedrock model that refuses reviews and
+// answers questions: the card falls back to the built-in review with the
+// cause, and the answer to a question comes from the model, made inert.
+func TestModel(t *testing.T) {
+	t.Parallel()
+	br := bedrockfake.Start(bedrockfake.Config{})
+	t.Cleanup(br.Close)
+	br.Handle(func(r *bedrockfake.Request) bedrockfake.Response {
+		if r.Tool(bedrockfake.AnswerTool) != nil {
+			return bedrockfake.Answer("<!channel> s3:* grants every S3 action; list the ones you call.", "")
+		}
+		return bedrockfake.AccessDenied()
+	})
+	s := newSlack(t, slackfake.Options{})
+	start(t, s, t.TempDir(), map[string]string{
+		"BEDROCK_MODEL_ID":                 "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+		"AWS_ENDPOINT_URL_BEDROCK_RUNTIME": br.URL,
+		"AWS_ACCESS_KEY_ID":                bedrockfake.DefaultAccessKeyID,
+		"AWS_SECRET_ACCESS_KEY":            bedrockfake.DefaultSecretAccessKey,
+		"AWS_REGION":                       bedrockfake.DefaultRegion,
+		"AWS_EC2_METADATA_DISABLED":        "true",
+	})
+	ctx := ctxFor(t)
+
+	d, err := s.Mention(ctx, general, alice, fenced(widePolicy), slackfake.MessageOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := waitMessage(t, ctx, s, general, d.TS, isCard)
+	if !strings.Contains(content(c), "Bedrock model unavailable") {
+		t.Errorf("card does not say the model was unavailable:\n%s", content(c))
+	}
+	if _, err := s.Mention(ctx, general, alice, "what should I keep?", slackfake.MessageOptions{ThreadTS: d.TS}); err != nil {
+		t.Fatal(err)
+	}
+	m := waitMessage(t, ctx, s, general, d.TS, isAnswer)
+	if !strings.Contains(content(m), "Answered by the model") || !strings.Contains(content(m), "list the ones you call") {
+		t.Errorf("answer:\n%s", content(m))
+	}
+	// The model's text is plain_text in the blocks and escaped in the
+	// notification text: it can mention no one.
+	var blocks []struct {
+		Text *struct{ Type, Text string } `json:"text"`
+	}
+	if err := json.Unmarshal(m.Blocks, &blocks); err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range blocks {
+		if b.Text != nil && strings.Contains(b.Text.Text, "<!channel>") && b.Text.Type != "plain_text" {
+			t.Errorf("the model's text is %s: %q", b.Text.Type, b.Text.Text)
+		}
+	}
+	if strings.Contains(m.Text, "<!channel>") {
+		t.Errorf("the notification text can notify the channel: %q", m.Text)
+	}
+}
