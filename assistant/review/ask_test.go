@@ -28,9 +28,13 @@ func modelFor(t *testing.T, f *bedrockfake.Server) *bedrock.Client {
 
 type staticCreds aws.Credentials
 
-func (s staticCreds) Retrieve(context.Context) (aws.Credentials, error) { return aws.Credentials(s), nil }
+func (s staticCreds) Retrieve(context.Context) (aws.Credentials, error) {
+	return aws.Credentials(s), nil
+}
 
-func credentialsOf(f *bedrockfake.Server) aws.CredentialsProvider { return staticCreds(f.Credentials()) }
+func credentialsOf(f *bedrockfake.Server) aws.CredentialsProvider {
+	return staticCreds(f.Credentials())
+}
 
 func TestAsk(t *testing.T) {
 	kb := iamref.Default()

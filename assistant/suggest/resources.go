@@ -247,7 +247,6 @@ func typeSuffix(ts []*iamref.ResourceType) string {
 	return b.String()
 }
 
-
 // narrowPattern returns the placeholder ARNs that can replace a resource
 // pattern reaching every resource of its types ("arn:aws:s3:::*",
 // "arn:aws:kafka:*:*:cluster/*"), for the resource types of the given

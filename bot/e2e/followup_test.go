@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -44,10 +45,13 @@ func TestModel(t *testing.T) {
 	br := bedrockfake.Start(bedrockfake.Config{})
 	t.Cleanup(br.Close)
 	br.Handle(func(r *bedrockfake.Request) bedrockfake.Response {
-		if r.Tool(bedrockfake.AnswerTool) != nil {
-			return bedrockfake.Answer("<!channel> s3:* grants every S3 action; list the ones you call.", "")
+		switch {
+		case r.Tool(bedrockfake.AnswerTool) == nil:
+			return bedrockfake.AccessDenied()
+		case strings.Contains(r.UserText(), "rewrite"):
+			return bedrockfake.Answer("Here is a narrower policy.", tightPolicy)
 		}
-		return bedrockfake.AccessDenied()
+		return bedrockfake.Answer("<!channel> s3:* grants every S3 action; list the ones you call.", "")
 	})
 	s := newSlack(t, slackfake.Options{})
 	start(t, s, t.TempDir(), map[string]string{
@@ -91,4 +95,16 @@ func TestModel(t *testing.T) {
 	if strings.Contains(m.Text, "<!channel>") {
 		t.Errorf("the notification text can notify the channel: %q", m.Text)
 	}
+
+	// A rewritten policy, proven no broader, gets its own card.
+	if _, err := s.Mention(ctx, general, alice, "please rewrite it for reading reports", slackfake.MessageOptions{ThreadTS: d.TS}); err != nil {
+		t.Fatal(err)
+	}
+	rc := waitMessage(t, ctx, s, general, d.TS, func(m slackfake.Message) bool {
+		return isCard(m) && m.TS != c.TS && strings.Contains(content(m), "rewritten policy")
+	})
+	if !strings.Contains(content(rc), fmt.Sprintf("Policy review: %d/10", score(t, tightPolicy))) {
+		t.Errorf("card of the rewritten policy:\n%s", content(rc))
+	}
+	reviewID(t, rc)
 }

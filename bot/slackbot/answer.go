@@ -34,6 +34,9 @@ type request struct {
 	text    string      // the input, once read
 	file    *slack.File // a file to read first
 	problem *fileProblem
+	// done is the review of text when it is already made (a policy
+	// rewritten in an answer).
+	done *report.Report
 
 	received time.Time
 }
@@ -118,15 +121,19 @@ func (b *Bot) review(ctx context.Context, r request, cardTS string, viaURL bool)
 		b.metrics.reviews.Inc(outcomeInvalid)
 		return card.Failure(r.problem.Title, r.problem.Detail), nil
 	}
-	rep, err := b.check(ctx, r.name, r.text)
-	if err != nil {
-		return b.failure(err), nil
+	rep := r.done
+	if rep == nil {
+		var err error
+		if rep, err = b.check(ctx, r.name, r.text); err != nil {
+			return b.failure(err), nil
+		}
 	}
 	meta := card.Meta{RequesterID: r.user, At: time.Now()}
 	rv := &store.Review{
 		TeamID: r.team, ChannelID: r.channel, ThreadTS: r.thread, MessageTS: r.messageTS,
 		CardTS: cardTS, UserID: r.user, Kind: r.kind, PolicyText: r.text, Score: rep.Score, ResponseURL: r.responseURL,
 	}
+	var err error
 	rv.ReportJSON, err = json.Marshal(rep)
 	if err == nil {
 		err = b.st.Create(ctx, rv)

@@ -95,9 +95,6 @@ type dialogMeta struct {
 // openDialog opens the review dialog for an empty /policycheck.
 func (b *Bot) openDialog(ctx context.Context, cmd slack.SlashCommand) {
 	meta, _ := json.Marshal(dialogMeta{Channel: cmd.ChannelID, ResponseURL: cmd.ResponseURL})
-	if len(meta) > 3000 { // private_metadata limit: drop the fallback, keep the channel
-		meta, _ = json.Marshal(dialogMeta{Channel: cmd.ChannelID})
-	}
 	_, err := b.api.OpenViewContext(ctx, cmd.TriggerID, reviewDialog(string(meta)))
 	if err == nil {
 		return

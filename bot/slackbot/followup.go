@@ -59,14 +59,15 @@ func (b *Bot) question(ctx context.Context, rev store.Review, ev messageEvent, t
 	// re-evaluated like any other.
 	b.answer(ctx, request{
 		kind: store.KindFollowup, team: rev.TeamID, user: ev.User, channel: ev.Channel, thread: thread,
-		name: "rewritten policy", text: string(ans.Policy),
+		name: ans.Review.File, text: string(ans.Policy), done: ans.Review,
 	})
 }
 
 // turns reads the earlier questions and answers of a thread, oldest
-// first: each message that mentions the bot followed by an answer of the
-// bot. The message being answered (ts) is left out.
+// first: each message to the bot (mentioning it, or any in a DM) followed
+// by an answer of the bot. The message being answered (ts) is left out.
 func (b *Bot) turns(ctx context.Context, channel, thread, ts string) []bedrock.Turn {
+	dm := strings.HasPrefix(channel, "D")
 	msgs, _, _, err := b.api.GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{
 		ChannelID: channel, Timestamp: thread, Limit: 200,
 	})
@@ -79,7 +80,7 @@ func (b *Bot) turns(ctx context.Context, channel, thread, ts string) []bedrock.T
 	for _, m := range msgs {
 		switch {
 		case m.Timestamp == ts || m.Timestamp == thread:
-		case m.BotID == "" && m.User != b.self.UserID && mentions(m.Text, b.self.UserID):
+		case m.BotID == "" && m.User != b.self.UserID && (dm || mentions(m.Text, b.self.UserID)):
 			q = strings.TrimSpace(stripMention(messageText(m.Text, m.Blocks), b.mention))
 		case q != "" && (m.User == b.self.UserID || m.BotID == b.self.BotID) && isAnswer(m.Blocks):
 			turns = append(turns, bedrock.Turn{Question: q, Answer: plainText(m.Blocks)})

@@ -52,9 +52,8 @@ func innerMessage(data any) (e messageEvent, ok bool) {
 	return messageEvent{}, false
 }
 
-// rawEvent is an events_api payload slack-go could not decode (a block of
-// a kind it does not know, say), read for what the bot needs; its blocks
-// are left out.
+// rawEvent is an events_api payload slack-go could not decode (blocks it
+// cannot read, say), read for what the bot needs; its blocks are left out.
 type rawEvent struct {
 	Type   string       `json:"type"`
 	TeamID string       `json:"team_id"`
