@@ -269,7 +269,8 @@ func (r *reader) regions(text string, loc locator) []region {
 			i = next
 		}
 		if len(out) > 0 {
-			r.note(loc, out[0].start, "read the policy from a ``` code block")
+			// Taking the policy out of a fence changes nothing in it:
+			// no note.
 			return out
 		}
 	}
@@ -291,7 +292,6 @@ func (r *reader) regions(text string, loc locator) []region {
 			i = b + 1
 		}
 		if len(out) > 0 {
-			r.note(loc, out[0].start, "read the policy from `inline code`")
 			return out
 		}
 	}
