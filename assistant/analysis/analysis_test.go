@@ -311,3 +311,34 @@ func TestInstructionsInPolicy(t *testing.T) {
 		t.Errorf("admin with instructions scored %d", r.Score)
 	}
 }
+
+// TestConditionValues covers values that cannot mean what was meant.
+func TestConditionValues(t *testing.T) {
+	stmt := func(cond m) any {
+		return pol(m{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*", "Condition": cond})
+	}
+	tests := []struct {
+		name  string
+		doc   any
+		title string
+	}{
+		{"wildcard in equals", stmt(m{"StringEquals": m{"aws:PrincipalTag/team": "dev*"}}), "Wildcard in a StringEquals value"},
+		{"bool value", stmt(m{"Bool": m{"aws:SecureTransport": "yes"}}), `"yes" is not a valid value for Bool`},
+		{"ip value", stmt(m{"IpAddress": m{"aws:SourceIp": "10.0.0.300/8"}}), `"10.0.0.300/8" is not a valid value for IpAddress`},
+		{"private source ip", stmt(m{"IpAddress": m{"aws:SourceIp": "10.0.0.0/8"}}), "Private address 10.0.0.0/8 in aws:SourceIp"},
+		{"vpc id", stmt(m{"StringEquals": m{"aws:SourceVpc": "my-vpc"}}), `"my-vpc" is not a VPC id`},
+		{"null if exists", stmt(m{"NullIfExists": m{"aws:SourceVpc": "true"}}), "Null with IfExists"},
+		{"date", stmt(m{"DateLessThan": m{"aws:CurrentTime": "next tuesday"}}), `"next tuesday" is not a valid value for DateLessThan`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := analyze(t, "", tt.doc)
+			for _, f := range r.Findings {
+				if f.Title == tt.title {
+					return
+				}
+			}
+			t.Errorf("no finding %q:\n%s", tt.title, dump(r))
+		})
+	}
+}

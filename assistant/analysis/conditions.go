@@ -172,7 +172,9 @@ func typeFits(family, keyType string) bool {
 		// String operators work on ARNs too.
 		return kt == "String" || kt == "ARN" || kt == "ArN"
 	case "ARN":
-		return kt == "ARN" || kt == "ArN"
+		// ARN operators on a String key that holds ARNs work, and AWS's
+		// own policies use them (kms:EncryptionContext:aws:s3:arn).
+		return kt == "ARN" || kt == "ArN" || kt == "String"
 	case "Numeric":
 		return kt == "Numeric" || kt == "Long" || kt == "Integer"
 	case "Date":

@@ -2,8 +2,11 @@ package analysis
 
 import (
 	"fmt"
+	"net/netip"
 	"regexp"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/policycheck/policycheck/assistant/iamref"
 	"github.com/policycheck/policycheck/assistant/policy"
@@ -95,6 +98,17 @@ func (r *review) validateStatement(st *stmt, sids map[string]int) {
 	}
 	for _, u := range s.Unknown {
 		syntax(fmt.Sprintf("Unknown element %q", u.Text), "IAM does not know this statement element; AWS rejects the policy.", "Remove it or correct its spelling (Sid, Effect, Principal, NotPrincipal, Action, NotAction, Resource, NotResource, Condition).", 7)
+	}
+	for _, l := range []struct {
+		name string
+		list policy.List
+	}{{"Action", s.Action}, {"NotAction", s.NotAction}, {"Resource", s.Resource}, {"NotResource", s.NotResource}} {
+		if l.list.Set && len(l.list.Values) == 0 {
+			syntax(fmt.Sprintf("Empty %s", l.name), fmt.Sprintf("An empty %s list matches nothing.", l.name), fmt.Sprintf("List what the statement is for, or remove %s.", l.name), 9)
+		}
+	}
+	if r.doc.Type == policy.Trust && (s.Resource.Set || s.NotResource.Set) {
+		syntax("Resource in a trust policy", "A role trust policy applies to the role itself; AWS rejects Resource and NotResource in it.", "Remove the Resource element.", 7)
 	}
 	switch {
 	case s.Action.Set && s.NotAction.Set:
@@ -266,7 +280,111 @@ func (r *review) validateConditions(st *stmt) {
 			continue
 		}
 		r.checkConditionUse(st, c, key, base, set)
+		r.checkConditionValues(st, c, key, base)
 	}
+}
+
+var (
+	vpcPattern  = regexp.MustCompile(`^vpc-[0-9a-f]+$`)
+	vpcePattern = regexp.MustCompile(`^vpce-[0-9a-f]+$`)
+)
+
+// checkConditionValues reports values that cannot mean what their author
+// meant: wildcards under an equality operator, values of the wrong type,
+// private addresses in aws:SourceIp, malformed VPC ids.
+func (r *review) checkConditionValues(st *stmt, c policy.Condition, key *iamref.ConditionKey, base string) {
+	cond := func(title, detail, fix string, ceiling int) {
+		r.add(&finding{Finding: report.Finding{Category: report.ConditionCategory, Title: title, Detail: detail, Recommendation: fix}, ceiling: ceiling}, st)
+	}
+	_, _, ifExists := baseOperator(c.Operator)
+	lb := strings.ToLower(base)
+	if lb == "null" && ifExists {
+		cond("Null with IfExists", "IfExists cannot be combined with Null; AWS rejects the policy.", "Use plain Null.", 7)
+	}
+	if len(c.Values.Values) == 0 {
+		cond(fmt.Sprintf("%s has no values", c.Key), "A condition with an empty list of values never matches (or always, with negated and ForAllValues operators).", "List the values, or remove the condition.", 9)
+		return
+	}
+	for _, v := range c.Values.Values {
+		val := strings.TrimSpace(v.Text)
+		if strings.Contains(val, "${") {
+			continue // a policy variable: its value is known only at request time
+		}
+		bad := ""
+		switch operatorFamily(base) {
+		case "String":
+			if !strings.Contains(lb, "like") && strings.ContainsAny(val, "*?") {
+				cond(fmt.Sprintf("Wildcard in a %s value", base),
+					fmt.Sprintf("%s compares %q literally: the * and ? are not wildcards.", base, val),
+					"Use StringLike (or StringNotLike) for patterns.", 8)
+				continue
+			}
+		case "Bool":
+			if !strings.EqualFold(val, "true") && !strings.EqualFold(val, "false") {
+				bad = "true or false"
+			}
+		case "Null":
+			if !strings.EqualFold(val, "true") && !strings.EqualFold(val, "false") {
+				bad = "true or false"
+			}
+		case "Numeric":
+			if _, err := strconv.ParseFloat(val, 64); err != nil {
+				bad = "a number"
+			}
+		case "Date":
+			if !validDate(val) {
+				bad = "a date (ISO 8601, e.g. 2026-01-31T00:00:00Z, or epoch seconds)"
+			}
+		case "IPAddress":
+			pfx, err := parseCIDR(val)
+			if err != nil {
+				bad = "an IP address or CIDR range"
+			} else if strings.EqualFold(key.Name, "aws:SourceIp") && pfx.Addr().IsPrivate() {
+				cond(fmt.Sprintf("Private address %s in aws:SourceIp", val),
+					"aws:SourceIp is the public address a request comes from; requests through a VPC endpoint carry no aws:SourceIp, so a private range never matches.",
+					"Use aws:VpcSourceIp with aws:SourceVpce or aws:SourceVpc for private addresses.", 8)
+			}
+		}
+		if bad != "" {
+			cond(fmt.Sprintf("%q is not a valid value for %s", val, base),
+				fmt.Sprintf("%s expects %s; the condition never matches as written.", base, bad),
+				"Correct the value.", 8)
+			continue
+		}
+		switch strings.ToLower(key.Name) {
+		case "aws:sourcevpc":
+			if !strings.ContainsAny(val, "*?") && !vpcPattern.MatchString(val) {
+				cond(fmt.Sprintf("%q is not a VPC id", val), "aws:SourceVpc takes VPC ids such as vpc-0abc1234.", "Use the VPC id.", 8)
+			}
+		case "aws:sourcevpce":
+			if !strings.ContainsAny(val, "*?") && !vpcePattern.MatchString(val) {
+				cond(fmt.Sprintf("%q is not a VPC endpoint id", val), "aws:SourceVpce takes VPC endpoint ids such as vpce-0abc1234.", "Use the endpoint id.", 8)
+			}
+		}
+	}
+}
+
+func validDate(v string) bool {
+	if _, err := strconv.ParseInt(v, 10, 64); err == nil {
+		return true
+	}
+	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04:05Z0700", "2006-01-02T15:04Z", "2006-01-02"} {
+		if _, err := time.Parse(layout, v); err == nil {
+			return true
+		}
+	}
+	return false
+}
+
+func parseCIDR(v string) (netip.Prefix, error) {
+	if strings.Contains(v, "/") {
+		return netip.ParsePrefix(v)
+	}
+	a, err := netip.ParseAddr(v)
+	if err != nil {
+		return netip.Prefix{}, err
+	}
+	return netip.PrefixFrom(a, a.BitLen()), nil
 }
 
 func (r *review) checkConditionUse(st *stmt, c policy.Condition, key *iamref.ConditionKey, base, set string) {
@@ -274,9 +392,17 @@ func (r *review) checkConditionUse(st *stmt, c policy.Condition, key *iamref.Con
 		r.add(&finding{Finding: report.Finding{Category: report.ConditionCategory, Title: title, Detail: detail, Recommendation: fix}, ceiling: ceiling, phrase: strings.ToLower(title[:1]) + title[1:]}, st)
 	}
 	if fam := operatorFamily(base); !typeFits(fam, key.Type) {
-		cond(fmt.Sprintf("%s used on %s (type %s)", c.Operator, c.Key, key.Type),
-			fmt.Sprintf("%s compares %s values; %s is of type %s, so the test never matches as intended.", base, fam, c.Key, key.Type),
-			"Use an operator for "+key.Type+" values.", 7)
+		if fam == "String" {
+			// String operators compare the text of any value: it works,
+			// but loses the type's semantics (case, numeric order).
+			cond(fmt.Sprintf("%s used on %s (type %s)", c.Operator, c.Key, key.Type),
+				fmt.Sprintf("%s compares text; %s is of type %s, so values are compared as strings.", base, c.Key, key.Type),
+				"Use an operator for "+key.Type+" values.", 9)
+		} else {
+			cond(fmt.Sprintf("%s used on %s (type %s)", c.Operator, c.Key, key.Type),
+				fmt.Sprintf("%s compares %s values; %s is of type %s, so the test never matches as intended.", base, fam, c.Key, key.Type),
+				"Use an operator for "+key.Type+" values.", 7)
+		}
 	}
 	multi := strings.HasPrefix(key.Type, "ArrayOf")
 	if set != "" && !multi {
