@@ -57,11 +57,8 @@ func newStmt(kb *iamref.KB, s *policy.Statement) *stmt {
 		st.allActions = excluded.IsEmpty()
 	default:
 		st.actions = expandAll(kb, s.Action)
-		for _, v := range s.Action.Values {
-			if isAllWildcard(v.Text) {
-				st.allActions = true
-			}
-		}
+		// "*", "*:*", "*:*" in any spelling: every action there is.
+		st.allActions = st.actions.Len() == kb.NumActions()
 	}
 	switch {
 	case s.NotResource.Set:

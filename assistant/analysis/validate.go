@@ -83,8 +83,11 @@ func (r *review) validateStatement(st *stmt, sids map[string]int) {
 	syntax := func(title, detail, fix string, ceiling int) {
 		r.add(&finding{Finding: report.Finding{Category: report.Syntax, Title: title, Detail: detail, Recommendation: fix}, ceiling: ceiling}, st)
 	}
-	if !st.allow && !st.deny {
+	switch {
+	case !st.allow && !st.deny:
 		syntax(fmt.Sprintf("Invalid Effect %q", s.Effect), "Effect must be \"Allow\" or \"Deny\"; AWS rejects this policy.", "Set \"Effect\": \"Allow\" or \"Deny\".", 7)
+	case s.Effect != "Allow" && s.Effect != "Deny":
+		syntax(fmt.Sprintf("Effect %q is not spelled Allow or Deny", s.Effect), "AWS expects exactly \"Allow\" or \"Deny\" and may reject this policy; it is reviewed as "+map[bool]string{true: "an Allow", false: "a Deny"}[st.allow]+".", "Write \"Allow\" or \"Deny\".", 8)
 	}
 	if s.Sid != "" {
 		if prev, ok := sids[s.Sid]; ok {
