@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/policycheck/policycheck/assistant/iamref"
 	"github.com/policycheck/policycheck/assistant/policy"
 	"github.com/policycheck/policycheck/assistant/report"
 	"github.com/policycheck/policycheck/assistant/review"
@@ -77,7 +76,12 @@ func check(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 		fmt.Fprintf(stderr, "policycheck: %v\n", err)
 		return 2
 	}
-	rv, err := cfg.Build(ctx, iamref.Default(), cf.offline)
+	kb, err := cfg.KB(ctx)
+	if err != nil {
+		fmt.Fprintf(stderr, "policycheck: %v\n", err)
+		return 2
+	}
+	rv, err := cfg.Build(ctx, kb, cf.offline)
 	if err != nil {
 		fmt.Fprintf(stderr, "policycheck: %v\n", err)
 		return 2

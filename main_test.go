@@ -6,6 +6,9 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -259,5 +262,37 @@ func TestCheckWithBedrock(t *testing.T) {
 				t.Errorf("the engine's findings are missing")
 			}
 		})
+	}
+}
+
+// TestCheckServiceReference: POLICYCHECK_SERVICE_REFERENCE_URL loads the
+// IAM data from AWS's Service Reference format instead of the embedded copy.
+func TestCheckServiceReference(t *testing.T) {
+	offline(t)
+	dir := filepath.Join("assistant", "iamref", "testdata", "servicereference")
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/" {
+			fmt.Fprintf(w, `[{"service":"s3","url":"/s3.json"},{"service":"iam","url":"/iam.json"},{"service":"sts","url":"/sts.json"}]`)
+			return
+		}
+		http.ServeFile(w, r, filepath.Join(dir, filepath.Base(r.URL.Path)))
+	}))
+	defer srv.Close()
+	t.Setenv("POLICYCHECK_SERVICE_REFERENCE_URL", srv.URL+"/")
+	code, out, errOut := runCLI(t, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject","ec2:DescribeInstances"],"Resource":"*"}]}`, "check", "--format", "json", "-")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var r report.Report
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	// ec2 is not in the three services served: it is unknown here.
+	found := false
+	for _, f := range r.Findings {
+		found = found || (f.Category == report.UnknownAction && strings.Contains(f.Title, "ec2"))
+	}
+	if !found || strings.HasPrefix(r.DataVersion, "@cloud-copilot") {
+		t.Errorf("the Service Reference was not used: data %q, findings %+v", r.DataVersion, r.Findings)
 	}
 }

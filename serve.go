@@ -11,7 +11,6 @@ import (
 	"runtime/debug"
 	"time"
 
-	"github.com/policycheck/policycheck/assistant/iamref"
 	"github.com/policycheck/policycheck/assistant/review"
 	"github.com/policycheck/policycheck/bot/config"
 	"github.com/policycheck/policycheck/bot/health"
@@ -51,7 +50,11 @@ func serve(ctx context.Context, args []string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "policycheck serve: %v\n", err)
 		return 2
 	}
-	rv, err := rcfg.Build(ctx, iamref.Default(), false)
+	kb, err := rcfg.KB(ctx)
+	if err != nil {
+		return fail(err)
+	}
+	rv, err := rcfg.Build(ctx, kb, false)
 	if err != nil {
 		return fail(err)
 	}

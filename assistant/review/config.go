@@ -25,6 +25,26 @@ type Config struct {
 	// AccessAnalyzer also asks IAM Access Analyzer's CheckNoNewAccess to
 	// confirm every suggestion (needs AWS credentials).
 	AccessAnalyzer bool `envconfig:"POLICYCHECK_ACCESS_ANALYZER" default:"false"`
+	// ServiceReferenceURL, when set, loads the IAM data at start from AWS's
+	// Service Reference (its service-list URL, e.g.
+	// https://servicereference.us-east-1.amazonaws.com/) instead of the
+	// embedded copy, so a deployment can refresh without a release.
+	ServiceReferenceURL string `envconfig:"POLICYCHECK_SERVICE_REFERENCE_URL"`
+}
+
+// KB returns the knowledge base the configuration asks for: the embedded
+// one, or AWS's Service Reference fetched now.
+func (c Config) KB(ctx context.Context) (*iamref.KB, error) {
+	if c.ServiceReferenceURL == "" {
+		return iamref.Default(), nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	kb, err := iamref.LoadServiceReference(ctx, nil, c.ServiceReferenceURL)
+	if err != nil {
+		return nil, fmt.Errorf("load IAM data from POLICYCHECK_SERVICE_REFERENCE_URL: %w", err)
+	}
+	return kb, nil
 }
 
 // ConfigFromEnv reads Config from the environment.
