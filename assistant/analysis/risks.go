@@ -37,6 +37,14 @@ func (r *review) risks() {
 		if !st.allow || st.eff.IsEmpty() {
 			continue
 		}
+		if st.cond.present && !st.cond.narrowing {
+			r.add(&finding{Finding: report.Finding{
+				Category: report.ConditionCategory, Severity: report.Info,
+				Title:          "Conditions that do not narrow access",
+				Detail:         fmt.Sprintf("The statement's conditions (%s) do not limit who can act or on what (transport, time, client-supplied values, IfExists, ForAllValues or negated tests), so it is reviewed as unconditional.", strings.Join(st.cond.weakBy, ", ")),
+				Recommendation: "Where access should be limited, add a condition that pins it: aws:SourceAccount, aws:PrincipalOrgID, aws:ResourceTag/<key>, aws:SourceVpce, iam:PassedToService.",
+			}, ceiling: 10}, st)
+		}
 		broad := r.broadSet(st)
 		wide := st.anyResource || st.notResource
 		critical := false
