@@ -100,7 +100,8 @@ var instructionWords = []string{"ignore", "disregard", "instruction", "prompt", 
 	"10", "approved", "confirmed", "verified", "safe", "clean", "compliant", "findings", "do not"}
 
 func mayInstruct(text string) bool {
-	if len(text) < 8 {
+	// Every instruction the pattern knows has words apart.
+	if len(text) < 8 || !strings.ContainsAny(text, " \t\n") {
 		return false
 	}
 	lower := strings.ToLower(text)
