@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -476,23 +477,26 @@ func changesBlock(changes []report.Change) slack.Block {
 		return nil
 	}
 	const max = 1200
-	text := "*What changed*"
+	var text strings.Builder
+	text.WriteString("*What changed*")
+	n := runes(text.String())
 	for i, c := range changes {
 		item := "\n• "
 		if c.Statement >= 0 {
-			item += fmt.Sprintf("Statement %d: ", c.Statement+1)
+			item += "Statement " + strconv.Itoa(c.Statement+1) + ": "
 		}
 		item += or(line(c.What, 250), "changed")
 		if why := line(c.Why, 250); why != "" {
 			item += " — " + why
 		}
-		if runes(text)+runes(item) > max-40 {
-			text += fmt.Sprintf("\n…and %d more changes", len(changes)-i)
+		if n+runes(item) > max-40 {
+			fmt.Fprintf(&text, "\n…and %d more changes", len(changes)-i)
 			break
 		}
-		text += item
+		text.WriteString(item)
+		n += runes(item)
 	}
-	return section(text)
+	return section(text.String())
 }
 
 // contextLine says which analyzers ran, on which IAM data, when, and the

@@ -26,6 +26,9 @@ import (
 // clean makes s valid UTF-8 and removes what would disturb the layout or
 // hide text: control characters but newline, and bidirectional overrides.
 func clean(s string) string {
+	if isClean(s) {
+		return s
+	}
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	return strings.Map(func(r rune) rune {
 		switch {
@@ -35,11 +38,37 @@ func clean(s string) string {
 			return ' '
 		case unicode.IsControl(r):
 			return -1
-		case r >= '\u202A' && r <= '\u202E', r >= '\u2066' && r <= '\u2069':
+		case bidi(r):
 			return -1
 		}
 		return r
 	}, strings.ReplaceAll(s, "\r\n", "\n"))
+}
+
+// isClean reports whether clean leaves s as it is: valid UTF-8 without
+// control characters (but newline) or bidirectional overrides. Most text
+// is, and is then not copied.
+func isClean(s string) bool {
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if c < ' ' && c != '\n' || c == 0x7f {
+				return false
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 || unicode.IsControl(r) || bidi(r) {
+			return false
+		}
+		i += size
+	}
+	return true
+}
+
+// bidi reports whether r is a bidirectional override or isolate.
+func bidi(r rune) bool {
+	return r >= '\u202A' && r <= '\u202E' || r >= '\u2066' && r <= '\u2069'
 }
 
 // escape replaces the three characters Slack requires escaped in any text:
@@ -49,10 +78,30 @@ func escape(s string) string {
 		return s
 	}
 	var b strings.Builder
-	for _, r := range s {
-		writeEscaped(&b, r)
-	}
+	b.Grow(len(s) + 16)
+	writeEscapedString(&b, s)
 	return b.String()
+}
+
+// writeEscapedString writes s escaped. Invalid UTF-8 is written as U+FFFD,
+// rune by rune.
+func writeEscapedString(b *strings.Builder, s string) {
+	if !utf8.ValidString(s) {
+		for _, r := range s {
+			writeEscaped(b, r)
+		}
+		return
+	}
+	for {
+		i := strings.IndexAny(s, "&<>")
+		if i < 0 {
+			b.WriteString(s)
+			return
+		}
+		b.WriteString(s[:i])
+		writeEscaped(b, rune(s[i]))
+		s = s[i+1:]
+	}
 }
 
 func writeEscaped(b *strings.Builder, r rune) {
@@ -112,6 +161,9 @@ func line(s string, max int) string {
 // the margin leaves room for what clean and strings.Fields remove.
 func head(s string, max int) (string, bool) {
 	n := 2*max + 64
+	if len(s) <= n {
+		return s, false // no more runes than bytes
+	}
 	for i := range s {
 		if n == 0 {
 			return s[:i], true
@@ -177,9 +229,53 @@ func writeInline(b *strings.Builder, s string) {
 }
 
 // writePlain writes text with no formatting: escaped, with the mrkdwn
-// markers replaced by look-alikes.
+// markers replaced by look-alikes. Runs of other characters are copied
+// whole.
 func writePlain(b *strings.Builder, s string) {
 	lineStart := b.Len() == 0 || strings.HasSuffix(b.String(), "\n")
+	if !utf8.ValidString(s) {
+		writePlainRunes(b, s, lineStart)
+		return
+	}
+	from := 0
+	for i := 0; i < len(s); i++ {
+		var with string
+		switch s[i] {
+		case '*':
+			with = "∗"
+		case '_':
+			with = "ˍ"
+		case '~':
+			with = "∼"
+		case '&':
+			with = "&amp;"
+		case '<':
+			with = "&lt;"
+		case '>':
+			with = "&gt;"
+			if lineStart {
+				with = "\u00AD&gt;" // a quote only at the start of a line
+			}
+		case '\n':
+			lineStart = true
+			continue
+		case ' ':
+			continue // a line still starts after its indentation
+		default:
+			lineStart = false
+			continue
+		}
+		b.WriteString(s[from:i])
+		b.WriteString(with)
+		from = i + 1
+		lineStart = false
+	}
+	b.WriteString(s[from:])
+}
+
+// writePlainRunes is writePlain rune by rune, for text that is not valid
+// UTF-8: each invalid byte is written as U+FFFD.
+func writePlainRunes(b *strings.Builder, s string, lineStart bool) {
 	for _, r := range s {
 		switch r {
 		case '*':
@@ -190,7 +286,7 @@ func writePlain(b *strings.Builder, s string) {
 			b.WriteRune('∼')
 		case '>':
 			if lineStart {
-				b.WriteRune('\u00AD') // a quote only at the start of a line
+				b.WriteRune('\u00AD')
 			}
 			writeEscaped(b, r)
 		default:
@@ -208,14 +304,17 @@ func fit(s string, max int, cut bool, render func(s string, cut bool) string) st
 	if max <= 0 {
 		return ""
 	}
-	runes := []rune(s)
-	if len(runes) > max {
-		runes, cut = runes[:max], true // a rendering is rarely shorter than its source
+	if utf8.RuneCountInString(s) > max {
+		cut = true // a rendering is rarely shorter than its source
 	}
 	if !cut {
 		if out := render(s, false); utf8.RuneCountInString(out) <= max {
 			return out
 		}
+	}
+	runes := []rune(s)
+	if len(runes) > max {
+		runes = runes[:max]
 	}
 	ok := func(n int) bool {
 		return utf8.RuneCountInString(render(string(runes[:n]), true)) <= max

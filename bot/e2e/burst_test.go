@@ -1,12 +1,20 @@
 package e2e
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -24,32 +32,61 @@ const burstPolicy = `{"Version": "2012-10-17", "Statement": [
 const burstSize = 200
 
 // BenchmarkBurst sends bursts of 200 app_mention envelopes with a policy,
-// written back to back on the Socket Mode link, and reports the ack
-// latency (p99), the time from an envelope to its card (p50, p95, max),
-// and the peak resident memory of the bot (VmHWM).
+// written back to back on the Socket Mode link, and reports:
+//
+//   - ack-p99-ms: the time from the fake starting to write an envelope to
+//     the fake receiving its ack, 99th percentile;
+//   - card-p50/p95/max-ms: the time from the fake starting to write an
+//     envelope to the card's chat.update (or chat.postMessage) reaching
+//     the fake, taken as the request arrives, before the fake works on it;
+//   - bot-VmHWM-MB: the bot's peak resident memory;
+//   - bot-cpu-ms/req and fake-cpu-ms/req: the CPU time the bot process,
+//     and this process (the fake Slack and the benchmark), spent per
+//     request during the bursts. On a machine with few cores the two
+//     compete; these figures do not depend on that.
+//
+// Every envelope must be acknowledged exactly once and answered with
+// exactly one card.
 //
 //	go test ./bot/e2e -run '^$' -bench Burst -benchtime 5x
+//
+// POLICYCHECK_WORKERS, when set, is passed to the bot; with
+// POLICYCHECK_BENCH_PROFILE=DIR the bot's CPU and allocation profiles
+// during the bursts are written to DIR (see profile_test.go).
 func BenchmarkBurst(b *testing.B) {
 	s := newSlack(b, slackfake.Options{})
-	p := start(b, s, b.TempDir(), map[string]string{"POLICYCHECK_LOG_LEVEL": "info"})
+	tap := newCardTap(b, s)
+	extra := map[string]string{"POLICYCHECK_LOG_LEVEL": "info", "SLACK_API_URL": tap.apiURL()}
+	if w := os.Getenv("POLICYCHECK_WORKERS"); w != "" {
+		extra["POLICYCHECK_WORKERS"] = w
+	}
+	p := start(b, s, b.TempDir(), profilerEnv(extra))
+	prof := newProfiler(b, p)
 	cfg := s.Config()
+	pid := strconv.Itoa(p.cmd.Process.Pid)
 
 	var acks, lat []time.Duration
+	var botCPU, fakeCPU time.Duration
 	seq := 0
+	prof.start(b)
 	b.ResetTimer()
 	for range b.N {
 		ctx := ctxFor(b)
 		type sent struct {
 			at      time.Time
 			ts, env string
+			payload json.RawMessage
 		}
 		out := make([]sent, burstSize)
 		for i := range out {
 			seq++
 			out[i].ts = fmt.Sprintf("1800000000.%06d", seq)
-			payload := mentionPayload(cfg, seq, out[i].ts)
+			out[i].payload = mentionPayload(cfg, seq, out[i].ts)
+		}
+		bot0, fake0 := cpuTime(b, pid), cpuTime(b, "self")
+		for i := range out {
 			out[i].at = time.Now()
-			id, err := s.Send(ctx, slackfake.Envelope{Type: "events_api", Payload: payload})
+			id, err := s.Send(ctx, slackfake.Envelope{Type: "events_api", Payload: out[i].payload})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -62,27 +99,34 @@ func BenchmarkBurst(b *testing.B) {
 			}
 			acks = append(acks, ack.Received.Sub(o.at))
 		}
-		// Poll the channel (outside the fake's lock) for the cards.
-		pending := map[string]int{}
-		for i, o := range out {
-			pending[o.ts] = i
+		if err := tap.wait(ctx, p.done, seq); err != nil {
+			b.Fatalf("%d cards of %d: %v", tap.count(), seq, err)
 		}
-		err := poll(ctx, p.done, func() bool {
-			now := time.Now()
-			for _, m := range s.Messages(general) {
-				i, ok := pending[m.ThreadTS]
-				if ok && m.BotID != "" && m.Updated > 0 && strings.Contains(string(m.Blocks), "Policy review: ") {
-					lat = append(lat, now.Sub(out[i].at))
-					delete(pending, m.ThreadTS)
-				}
+		botCPU += cpuTime(b, pid) - bot0
+		fakeCPU += cpuTime(b, "self") - fake0
+
+		// Each event has one answer, a card; its arrival at the fake is
+		// found by the message it updated or the thread it was posted in.
+		answers := map[string][]slackfake.Message{}
+		for _, m := range s.Messages(general) {
+			if fromBot(m) {
+				answers[m.ThreadTS] = append(answers[m.ThreadTS], m)
 			}
-			return len(pending) == 0
-		})
-		if err != nil {
-			b.Fatalf("%d requests without a card: %v", len(pending), err)
+		}
+		for _, o := range out {
+			ms := answers[o.ts]
+			if len(ms) != 1 || !isCard(ms[0]) {
+				b.Fatalf("event %s: %d answers, want one card: %s", o.ts, len(ms), dump(ms))
+			}
+			at, ok := tap.arrival(ms[0].TS, o.ts)
+			if !ok {
+				b.Fatalf("event %s: no card seen reaching the fake", o.ts)
+			}
+			lat = append(lat, at.Sub(o.at))
 		}
 	}
 	b.StopTimer()
+	prof.stop(b)
 
 	for _, e := range s.Envelopes() {
 		if n := s.AckCount(e.ID); n != 1 {
@@ -93,6 +137,8 @@ func BenchmarkBurst(b *testing.B) {
 	b.ReportMetric(ms(percentile(lat, 0.50)), "card-p50-ms")
 	b.ReportMetric(ms(percentile(lat, 0.95)), "card-p95-ms")
 	b.ReportMetric(ms(slices.Max(lat)), "card-max-ms")
+	b.ReportMetric(ms(botCPU)/float64(seq), "bot-cpu-ms/req")
+	b.ReportMetric(ms(fakeCPU)/float64(seq), "fake-cpu-ms/req")
 	if hwm, err := vmHWM(p.cmd.Process.Pid); err == nil {
 		b.ReportMetric(float64(hwm)/1024, "bot-VmHWM-MB")
 	} else {
@@ -120,6 +166,124 @@ func mentionPayload(cfg slackfake.Options, seq int, ts string) json.RawMessage {
 	})
 	return data
 }
+
+// cardTap stands between the bot and the fake's Web API and records when
+// each review card reaches it: the arrival of a chat.update or
+// chat.postMessage whose blocks hold a card, before it is forwarded. The
+// fake records no times of its own; the tap's cost is one loopback hop
+// per Web API call.
+type cardTap struct {
+	srv   *httptest.Server
+	proxy *httputil.ReverseProxy
+
+	mu      sync.Mutex
+	changed chan struct{}        // closed and replaced on every card answered
+	updated map[string]time.Time // by the ts of the message updated
+	posted  map[string]time.Time // by the thread posted in
+	done    int                  // cards the fake has answered
+}
+
+// cardMarker is the card's title, "Policy review: ", form-encoded.
+var cardMarker = []byte(url.QueryEscape("Policy review: "))
+
+func newCardTap(t testing.TB, s *slackfake.Server) *cardTap {
+	target, err := url.Parse(s.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tap := &cardTap{changed: make(chan struct{}), updated: map[string]time.Time{}, posted: map[string]time.Time{}}
+	tap.proxy = httputil.NewSingleHostReverseProxy(target)
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = 256
+	tap.proxy.Transport = tr
+	tap.srv = httptest.NewServer(http.HandlerFunc(tap.serve))
+	t.Cleanup(tap.srv.Close)
+	return tap
+}
+
+func (tap *cardTap) apiURL() string { return tap.srv.URL + "/api/" }
+
+func (tap *cardTap) serve(w http.ResponseWriter, r *http.Request) {
+	at := time.Now()
+	method := strings.TrimPrefix(r.URL.Path, "/api/")
+	card := false
+	if method == "chat.update" || method == "chat.postMessage" {
+		body, err := io.ReadAll(r.Body)
+		r.Body.Close()
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		if bytes.Contains(body, cardMarker) {
+			if form, err := url.ParseQuery(string(body)); err == nil {
+				card = tap.record(method, form, at)
+			}
+		}
+	}
+	tap.proxy.ServeHTTP(w, r)
+	if card {
+		tap.mu.Lock()
+		tap.done++
+		close(tap.changed)
+		tap.changed = make(chan struct{})
+		tap.mu.Unlock()
+	}
+}
+
+// record notes the arrival of a card and reports whether it is the first
+// for its message.
+func (tap *cardTap) record(method string, form url.Values, at time.Time) bool {
+	tap.mu.Lock()
+	defer tap.mu.Unlock()
+	seen, key := tap.updated, form.Get("ts")
+	if method == "chat.postMessage" {
+		seen, key = tap.posted, form.Get("thread_ts")
+	}
+	if _, dup := seen[key]; dup {
+		return false
+	}
+	seen[key] = at
+	return true
+}
+
+func (tap *cardTap) count() int {
+	tap.mu.Lock()
+	defer tap.mu.Unlock()
+	return tap.done
+}
+
+// wait waits until the fake has answered n cards.
+func (tap *cardTap) wait(ctx context.Context, done <-chan struct{}, n int) error {
+	for {
+		tap.mu.Lock()
+		got, ch := tap.done, tap.changed
+		tap.mu.Unlock()
+		if got >= n {
+			return nil
+		}
+		select {
+		case <-ch:
+		case <-done:
+			return fmt.Errorf("the bot exited")
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// arrival is when the card of a request reached the fake: the update of
+// message ts, or the post in thread.
+func (tap *cardTap) arrival(ts, thread string) (time.Time, bool) {
+	tap.mu.Lock()
+	defer tap.mu.Unlock()
+	if at, ok := tap.updated[ts]; ok {
+		return at, true
+	}
+	at, ok := tap.posted[thread]
+	return at, ok
+}
+
 func percentile(ds []time.Duration, q float64) time.Duration {
 	if len(ds) == 0 {
 		return 0
@@ -143,4 +307,26 @@ func vmHWM(pid int) (int, error) {
 		}
 	}
 	return 0, fmt.Errorf("no VmHWM in /proc/%d/status", pid)
+}
+
+// cpuTime is the CPU time (user and system) a process has used so far;
+// pid is a process ID or "self". Linux counts it in ticks of 10 ms.
+func cpuTime(t testing.TB, pid string) time.Duration {
+	data, err := os.ReadFile("/proc/" + pid + "/stat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The fields after the command name, which is in parentheses: state
+	// is field 3, utime 14 and stime 15.
+	f := strings.Fields(string(data[bytes.LastIndexByte(data, ')')+1:]))
+	if len(f) < 13 {
+		t.Fatalf("/proc/%s/stat: %d fields", pid, len(f))
+	}
+	utime, err1 := strconv.ParseInt(f[11], 10, 64)
+	stime, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		t.Fatalf("/proc/%s/stat: utime %q, stime %q", pid, f[11], f[12])
+	}
+	const tick = 10 * time.Millisecond // USER_HZ is 100 on Linux
+	return time.Duration(utime+stime) * tick
 }

@@ -4,9 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"regexp"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/slack-go/slack"
 
@@ -23,16 +21,14 @@ type Asker interface {
 	Ask(ctx context.Context, q review.Question) (*review.Answer, error)
 }
 
-// answerBlock is the block_id of the first block of an answer, by which
-// earlier answers are found in a thread.
-const answerBlock = "policycheck-answer"
-
 // maxTurns is how many earlier questions and answers of a thread are read.
 const maxTurns = 10
 
 // question answers a question asked in the thread of review rev: with the
-// model when there is one, else with what the engine found. A policy the
-// model rewrote is shown as a card of its own, once proven no broader.
+// model when there is one, else with what the engine found. A model takes
+// seconds, so a "Thinking…" message is shown at once and replaced by the
+// answer. A policy the model rewrote is shown in the answer and as a card
+// of its own, once proven no broader.
 func (b *Bot) question(ctx context.Context, rev store.Review, ev messageEvent, text string) {
 	thread := ev.ThreadTS
 	var rep report.Report
@@ -41,16 +37,42 @@ func (b *Bot) question(ctx context.Context, rev store.Review, ev messageEvent, t
 		b.post(ctx, ev.Channel, thread, card.Failure("I cannot answer about this review", "Its record is damaged. Ask for a new review of the policy."))
 		return
 	}
+	progressTS := ""
+	if modelAnswers(rev, &rep) {
+		ts, err := b.post(ctx, ev.Channel, thread, card.Thinking(ev.User))
+		if err != nil {
+			b.log.Warn("cannot post progress", "channel", ev.Channel, "err", err)
+		}
+		progressTS = ts
+	}
+	// show replaces the progress message with m, or posts m.
+	show := func(m card.Message) error {
+		if progressTS != "" {
+			err := b.update(ctx, ev.Channel, progressTS, m)
+			if err == nil {
+				return nil
+			}
+			b.log.Warn("cannot replace the progress message; posting the answer", "channel", ev.Channel, "err", err)
+		}
+		_, err := b.post(ctx, ev.Channel, thread, m)
+		return err
+	}
 	history := b.turns(ctx, ev.Channel, thread, ev.TS)
 	ans, err := b.asker.Ask(ctx, review.Question{Policy: []byte(rev.PolicyText), Report: &rep, History: history, Text: text})
 	if err != nil {
 		b.log.Warn("follow-up question failed", "review", rev.ID, "err", err)
-		b.post(ctx, ev.Channel, thread, b.failure(err))
+		show(b.failure(err))
 		return
 	}
-	if _, err := b.post(ctx, ev.Channel, thread, answerMessage(ans, ev.User)); err != nil {
+	msg := answerMessage(ans, ev.User)
+	if err := show(msg); err != nil {
 		b.log.Error("cannot post an answer", "channel", ev.Channel, "err", err)
 		return
+	}
+	if msg.Snippet != nil {
+		if err := b.upload(ctx, ev.Channel, thread, msg.Snippet); err != nil {
+			b.log.Error("cannot upload the rewritten policy", "channel", ev.Channel, "err", err)
+		}
 	}
 	if ans.Policy == nil || ans.Review == nil {
 		return
@@ -61,6 +83,27 @@ func (b *Bot) question(ctx context.Context, rev store.Review, ev messageEvent, t
 		kind: store.KindFollowup, team: rev.TeamID, user: ev.User, channel: ev.Channel, thread: thread,
 		name: ans.Review.File, text: string(ans.Policy), done: ans.Review,
 	})
+}
+
+// modelAnswers reports whether questions about a review go to a model, as
+// far as the bot can tell: the model took part in the review, or was
+// configured but unavailable then, or rewrote the policy reviewed (a
+// follow-up's review is made offline).
+func modelAnswers(rev store.Review, rep *report.Report) bool {
+	if rev.Kind == store.KindFollowup {
+		return true
+	}
+	for _, a := range rep.Analyzers {
+		if strings.HasPrefix(a, "bedrock:") {
+			return true
+		}
+	}
+	for _, n := range rep.Notes {
+		if strings.HasPrefix(n, "Bedrock model unavailable") {
+			return true
+		}
+	}
+	return false
 }
 
 // turns reads the earlier questions and answers of a thread, oldest
@@ -83,7 +126,7 @@ func (b *Bot) turns(ctx context.Context, channel, thread, ts string) []bedrock.T
 		case m.BotID == "" && m.User != b.self.UserID && (dm || mentions(m.Text, b.self.UserID)):
 			q = strings.TrimSpace(stripMention(messageText(m.Text, m.Blocks), b.mention))
 		case q != "" && (m.User == b.self.UserID || m.BotID == b.self.BotID) && isAnswer(m.Blocks):
-			turns = append(turns, bedrock.Turn{Question: q, Answer: plainText(m.Blocks)})
+			turns = append(turns, bedrock.Turn{Question: q, Answer: card.AnswerText(m.Blocks)})
 			q = ""
 		}
 	}
@@ -94,81 +137,18 @@ func (b *Bot) turns(ctx context.Context, channel, thread, ts string) []bedrock.T
 }
 
 func isAnswer(blocks slack.Blocks) bool {
-	return len(blocks.BlockSet) > 0 && blocks.BlockSet[0].ID() == answerBlock
+	return len(blocks.BlockSet) > 0 && blocks.BlockSet[0].ID() == card.AnswerBlockID
 }
 
-// plainText is the text of an answer's sections.
-func plainText(blocks slack.Blocks) string {
-	var parts []string
-	for _, blk := range blocks.BlockSet {
-		if s, ok := blk.(*slack.SectionBlock); ok && s.Text != nil && s.Text.Type == slack.PlainTextType {
-			parts = append(parts, s.Text.Text)
-		}
-	}
-	return strings.Join(parts, "")
-}
-
-// userID matches a Slack user ID, safe to put in a mention.
-var userID = regexp.MustCompile(`^[UW][A-Z0-9]{2,40}$`)
-
-// answerMessage shows an answer. Its text comes from the model: it is
-// shown as plain_text, which Slack never turns into mentions, links or
-// formatting, and escaped in the notification text.
+// answerMessage shows an answer with card.Answer, which makes the model's
+// text inert.
 func answerMessage(a *review.Answer, asker string) card.Message {
-	var blocks []slack.Block
-	for i, chunk := range chunks(a.Text, 2900) {
-		id := ""
-		if i == 0 {
-			id = answerBlock
-		}
-		blocks = append(blocks, slack.NewSectionBlock(slack.NewTextBlockObject(slack.PlainTextType, chunk, false, false), nil, nil, slack.SectionBlockOptionBlockID(id)))
+	v := card.AnswerView{Text: a.Text, Source: a.Source, Note: a.Note, AskedBy: asker}
+	if a.Policy != nil && a.Review != nil {
+		v.Policy, v.PolicyScore = a.Policy, a.Review.Score
 	}
-	if len(blocks) == 0 {
-		blocks = append(blocks, slack.NewSectionBlock(slack.NewTextBlockObject(slack.PlainTextType, "(no answer)", false, false), nil, nil, slack.SectionBlockOptionBlockID(answerBlock)))
-	}
-	var ctx []slack.MixedElement
-	if a.Note != "" {
-		ctx = append(ctx, slack.NewTextBlockObject(slack.PlainTextType, truncate(a.Note, 1900), false, false))
-	}
-	who := "Answered by the built-in engine"
-	if a.Source == "model" {
-		who = "Answered by the model"
-	}
-	if userID.MatchString(asker) {
-		who += " for <@" + asker + ">"
-	}
-	ctx = append(ctx, slack.NewTextBlockObject(slack.MarkdownType, who, false, true))
-	blocks = append(blocks, slack.NewContextBlock("", ctx...))
-	return card.Message{Text: escapeText(truncate(a.Text, 3000)), Blocks: blocks}
+	return card.Answer(v)
 }
-
-// chunks cuts s into pieces of at most n characters, at line ends when it
-// can.
-func chunks(s string, n int) []string {
-	s = strings.TrimSpace(s)
-	var out []string
-	for utf8.RuneCountInString(s) > n {
-		cut := len(string([]rune(s)[:n]))
-		if nl := strings.LastIndexByte(s[:cut], '\n'); nl > cut/2 {
-			cut = nl + 1
-		}
-		out = append(out, s[:cut])
-		s = s[cut:]
-	}
-	if s != "" {
-		out = append(out, s)
-	}
-	return out
-}
-
-func truncate(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	return string([]rune(s)[:n-1]) + "…"
-}
-
-var escapeText = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace
 
 // reviewOfThread is the latest review in a thread, if any.
 func (b *Bot) reviewOfThread(ctx context.Context, channel, thread string) (store.Review, bool) {

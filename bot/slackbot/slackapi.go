@@ -9,9 +9,9 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -81,33 +81,23 @@ func msgOptions(m card.Message) []slack.MsgOption {
 
 // post posts m in channel (in thread, unless empty) and returns its ts.
 func (b *Bot) post(ctx context.Context, channel, thread string, m card.Message) (string, error) {
-	form, err := messageForm(channel, m)
-	if err != nil {
-		return "", err
-	}
-	if thread != "" {
-		form.Set("thread_ts", thread)
-	}
-	return b.chat(ctx, "chat.postMessage", form)
+	return b.chat(ctx, "chat.postMessage", chatMessage{Channel: channel, ThreadTS: thread, Text: m.Text, Blocks: m.Blocks})
 }
 
 // update replaces the message ts in channel with m.
 func (b *Bot) update(ctx context.Context, channel, ts string, m card.Message) error {
-	form, err := messageForm(channel, m)
-	if err != nil {
-		return err
-	}
-	form.Set("ts", ts)
-	_, err = b.chat(ctx, "chat.update", form)
+	_, err := b.chat(ctx, "chat.update", chatMessage{Channel: channel, TS: ts, Text: m.Text, Blocks: m.Blocks})
 	return err
 }
 
-func messageForm(channel string, m card.Message) (url.Values, error) {
-	blocks, err := json.Marshal(m.Blocks)
-	if err != nil {
-		return nil, fmt.Errorf("encode blocks: %w", err)
-	}
-	return url.Values{"channel": {channel}, "text": {m.Text}, "blocks": {string(blocks)}}, nil
+// chatMessage is the body of chat.postMessage and chat.update, sent as
+// JSON, as Slack recommends for messages with blocks.
+type chatMessage struct {
+	Channel  string        `json:"channel"`
+	TS       string        `json:"ts,omitempty"`        // chat.update
+	ThreadTS string        `json:"thread_ts,omitempty"` // chat.postMessage
+	Text     string        `json:"text"`
+	Blocks   []slack.Block `json:"blocks"`
 }
 
 // chat calls chat.postMessage or chat.update and returns the message's ts.
@@ -117,15 +107,18 @@ func messageForm(channel string, m card.Message) (url.Values, error) {
 // more than rendering the card. Here only ok, error and ts are read. 429
 // answers are retried after Retry-After, as slack-go's are (rateLimitRetry),
 // and connection failures after a short backoff.
-func (b *Bot) chat(ctx context.Context, method string, form url.Values) (string, error) {
-	body := form.Encode()
+func (b *Bot) chat(ctx context.Context, method string, m chatMessage) (string, error) {
+	body, err := json.Marshal(m)
+	if err != nil {
+		return "", fmt.Errorf("%s: encode message: %w", method, err)
+	}
 	backoff := 250 * time.Millisecond
 	for attempt := 0; ; attempt++ {
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, b.opts.APIURL+method, strings.NewReader(body))
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, b.opts.APIURL+method, bytes.NewReader(body))
 		if err != nil {
 			return "", fmt.Errorf("%s: %w", method, err)
 		}
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Content-Type", "application/json; charset=utf-8")
 		req.Header.Set("Authorization", "Bearer "+b.opts.BotToken)
 		resp, err := b.http.Do(req)
 		var wait time.Duration
@@ -155,6 +148,9 @@ func (b *Bot) chat(ctx context.Context, method string, form url.Values) (string,
 	}
 }
 
+// maxAnswer bounds the answer of a chat method that is read.
+const maxAnswer = 1 << 20
+
 // chatAnswer reads the answer of a chat method.
 func (b *Bot) chatAnswer(method string, resp *http.Response) (string, error) {
 	defer resp.Body.Close()
@@ -162,12 +158,14 @@ func (b *Bot) chatAnswer(method string, resp *http.Response) (string, error) {
 		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 		return "", b.apiError(method, slack.StatusCodeError{Code: resp.StatusCode, Status: resp.Status})
 	}
-	var r struct {
-		OK    bool   `json:"ok"`
-		Error string `json:"error"`
-		TS    string `json:"ts"`
+	buf := answerBuffers.Get().(*bytes.Buffer)
+	defer answerBuffers.Put(buf)
+	buf.Reset()
+	if _, err := buf.ReadFrom(io.LimitReader(resp.Body, maxAnswer)); err != nil {
+		return "", b.apiError(method, fmt.Errorf("read answer: %w", err))
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
+	r, err := readAnswer(buf.Bytes())
+	if err != nil {
 		return "", b.apiError(method, fmt.Errorf("decode answer: %w", err))
 	}
 	if !r.OK {
@@ -175,6 +173,9 @@ func (b *Bot) chatAnswer(method string, resp *http.Response) (string, error) {
 	}
 	return r.TS, nil
 }
+
+// answerBuffers hold the answers of chat methods while they are read.
+var answerBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // ephemeral shows m to user only, in channel.
 func (b *Bot) ephemeral(ctx context.Context, channel, thread, user string, m card.Message) error {
