@@ -39,21 +39,26 @@ func (rv *Reviewer) consultModel(ctx context.Context, doc *policy.Document, a an
 		return
 	}
 	d.modelRan = true
-	d.explanation = mr.Summary
 	steered := false
 	for _, f := range a.Findings {
 		if f.Title == analysis.InstructionsTitle {
 			steered = true
 		}
 	}
+	// The model's words are shown only when its verdict stands: not when
+	// the policy tried to steer it, nor when it scored above what the
+	// engine's findings allow.
 	switch {
 	case steered:
-		d.notes = append(d.notes, "The policy contains instructions to its reviewer; the model's score was ignored.")
+		d.notes = append(d.notes, "The policy contains instructions to its reviewer; the model's score and summary were ignored.")
+	case mr.Score > a.Ceiling:
+		d.notes = append(d.notes, fmt.Sprintf("The model scored %d; the engine's findings cap the score at %d, so its summary is not shown.", mr.Score, a.Ceiling))
 	case mr.Score < d.score:
 		d.score = mr.Score
 		d.summary = fmt.Sprintf("%d/10 (model): %s", mr.Score, mr.Summary)
-	case mr.Score > a.Ceiling:
-		d.notes = append(d.notes, fmt.Sprintf("The model scored %d; the engine's findings cap the score at %d.", mr.Score, a.Ceiling))
+		d.explanation = mr.Summary
+	default:
+		d.explanation = mr.Summary
 	}
 	for _, f := range mr.Findings {
 		mf := report.Finding{

@@ -59,6 +59,14 @@ func New(kb *iamref.KB, opts ...Option) *Reviewer {
 	return rv
 }
 
+// ModelID names the configured model, or "" when there is none.
+func (rv *Reviewer) ModelID() string {
+	if rv.model == nil {
+		return ""
+	}
+	return rv.model.ModelID()
+}
+
 // KB returns the knowledge base the reviewer uses.
 func (rv *Reviewer) KB() *iamref.KB { return rv.kb }
 

@@ -469,11 +469,11 @@ func (b *builder) removeEscalations(i int, in []entry) []entry {
 			continue
 		}
 		hit := false
-		for id, path := range b.remove {
+		for _, id := range b.removeIDs {
 			if e.set.Has(id) {
 				hit = true
 				removed = append(removed, b.kb.ActionByID(id).FullName()+" (from "+e.text+")")
-				why[path] = true
+				why[b.remove[id]] = true
 			}
 		}
 		if !hit {

@@ -24,14 +24,17 @@ type options struct {
 
 // shared is what every attempt at a suggestion for one policy shares.
 type shared struct {
-	kb       *iamref.KB
-	doc      *policy.Document
-	res      analysis.Result
-	arn      arnFacts
-	read     iamref.ActionSet           // List and Read actions
-	remove   map[iamref.ActionID]string // escalation actions to remove
-	services []string                   // inferred iam:PassedToService
-	passRole *iamref.Action
+	kb     *iamref.KB
+	doc    *policy.Document
+	res    analysis.Result
+	arn    arnFacts
+	read   iamref.ActionSet           // List and Read actions
+	remove map[iamref.ActionID]string // escalation actions to remove
+	// removeIDs are the keys of remove in order, so that the changes
+	// name them in the same order every time.
+	removeIDs []iamref.ActionID
+	services  []string // inferred iam:PassedToService
+	passRole  *iamref.Action
 }
 
 // builder writes one suggestion.

@@ -2,6 +2,8 @@ package suggest
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/policycheck/policycheck/assistant/analysis"
 	"github.com/policycheck/policycheck/assistant/iamref"
@@ -67,6 +69,7 @@ func Suggest(kb *iamref.KB, doc *policy.Document, res analysis.Result) Suggestio
 		services: passRoleServices(kb, doc),
 		passRole: kb.Action("iam:PassRole"),
 	}
+	f.removeIDs = slices.Sorted(maps.Keys(f.remove))
 	firstFailure := ""
 	for _, opts := range attempts {
 		d, changes := build(f, opts)

@@ -197,7 +197,7 @@ func notesBlock(notes []string) slack.Block {
 	seen := map[string]bool{}
 	total := 0
 	for i, n := range notes {
-		text := line(n, 300)
+		text := line(identifiers(n), 300)
 		if text == "" || seen[text] {
 			continue
 		}

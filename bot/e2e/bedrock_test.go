@@ -154,7 +154,7 @@ func TestBedrockCases(t *testing.T) {
 			score: 4, model: true, finding: "Every bucket of the account", suggested: "model", note: "1 model findings were dropped",
 			absent: []string{"Out of range", "Bedrock model unavailable"}},
 		{name: "admin scored 10", policy: adminPolicy("Case02"), responses: []bedrockfake.Response{bedrockfake.AdminScore10()},
-			score: 1, note: "The model scored 10; the engine's findings cap the score at 1.", model: true, suggested: "engine",
+			score: 1, note: "The model scored 10; the engine's findings cap the score at 1", model: true, suggested: "engine",
 			absent: []string{"No findings"}},
 		{name: "broader suggestion", policy: bucketPolicy("Case03"), responses: []bedrockfake.Response{bedrockfake.BroaderSuggestion()},
 			score: 4, note: "The model's suggested policy was rejected:", model: true, suggested: "engine", absent: []string{`\"Action\": \"*\"`}},
@@ -176,7 +176,7 @@ func TestBedrockCases(t *testing.T) {
 			note: "Bedrock model unavailable (the model timed out after 1s)", suggested: "engine"},
 		{name: "instructions in the policy", responses: []bedrockfake.Response{bedrockfake.AdminScore10()},
 			policy: `{"Version": "2012-10-17", "Statement": [{"Sid": "` + injection + `", "Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}`,
-			note:   "The policy contains instructions to its reviewer; the model's score was ignored.", model: true, suggested: "engine"},
+			note:   "The policy contains instructions to its reviewer; the model's score and summary were ignored", model: true, suggested: "engine"},
 		{name: "hostile text", policy: bucketPolicy("Case13"), responses: []bedrockfake.Response{hostileReview()},
 			score: 4, model: true, finding: "&lt;!channel&gt; urgent @here", suggested: "engine"},
 	}
@@ -372,7 +372,8 @@ func isThinking(m slackfake.Message) bool { return strings.Contains(string(m.Blo
 // TestSlowModelOrder holds the model's answers back: while the model
 // works, the progress message of the review ("Reviewing…") and of a
 // question ("Thinking…") is in the thread, and the card and the answer
-// replace it once the model has answered. Only the order is checked.
+// replace it once the model has answered. Only the order is checked. A
+// second question hears the first answer, read back from the thread.
 func TestSlowModelOrder(t *testing.T) {
 	t.Parallel()
 	br := bedrockfake.Start(bedrockfake.Config{})

@@ -183,8 +183,11 @@ type cardTap struct {
 	done    int                  // cards the fake has answered
 }
 
-// cardMarker is the card's title, "Policy review: ", form-encoded.
-var cardMarker = []byte(url.QueryEscape("Policy review: "))
+// cardTitle is the title of a card, as it is in a JSON body and in a form.
+var (
+	cardTitle     = []byte("Policy review: ")
+	cardTitleForm = []byte(url.QueryEscape("Policy review: "))
+)
 
 func newCardTap(t testing.TB, s *slackfake.Server) *cardTap {
 	target, err := url.Parse(s.URL())
@@ -215,9 +218,9 @@ func (tap *cardTap) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
-		if bytes.Contains(body, cardMarker) {
-			if form, err := url.ParseQuery(string(body)); err == nil {
-				card = tap.record(method, form, at)
+		if bytes.Contains(body, cardTitle) || bytes.Contains(body, cardTitleForm) {
+			if ts, thread, err := messageRef(r.Header.Get("Content-Type"), body); err == nil {
+				card = tap.record(method, ts, thread, at)
 			}
 		}
 	}
@@ -231,14 +234,29 @@ func (tap *cardTap) serve(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// messageRef reads the message a chat method updates (ts) and the thread
+// it posts in, from a JSON or a form body.
+func messageRef(contentType string, body []byte) (ts, thread string, err error) {
+	if strings.HasPrefix(contentType, "application/json") {
+		var m struct {
+			TS       string `json:"ts"`
+			ThreadTS string `json:"thread_ts"`
+		}
+		err := json.Unmarshal(body, &m)
+		return m.TS, m.ThreadTS, err
+	}
+	form, err := url.ParseQuery(string(body))
+	return form.Get("ts"), form.Get("thread_ts"), err
+}
+
 // record notes the arrival of a card and reports whether it is the first
 // for its message.
-func (tap *cardTap) record(method string, form url.Values, at time.Time) bool {
+func (tap *cardTap) record(method, ts, thread string, at time.Time) bool {
 	tap.mu.Lock()
 	defer tap.mu.Unlock()
-	seen, key := tap.updated, form.Get("ts")
+	seen, key := tap.updated, ts
 	if method == "chat.postMessage" {
-		seen, key = tap.posted, form.Get("thread_ts")
+		seen, key = tap.posted, thread
 	}
 	if _, dup := seen[key]; dup {
 		return false

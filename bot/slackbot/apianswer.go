@@ -1,6 +1,7 @@
 package slackbot
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -39,9 +40,13 @@ func readAnswer(data []byte) (apiAnswer, error) {
 		if err != nil {
 			return a, err
 		}
-		var name string
-		if err := json.Unmarshal(data[i:end], &name); err != nil {
-			return a, fmt.Errorf("offset %d: %w", i, err)
+		name := data[i+1 : end-1]
+		if bytes.IndexByte(name, '\\') >= 0 {
+			var s string
+			if err := json.Unmarshal(data[i:end], &s); err != nil {
+				return a, fmt.Errorf("offset %d: %w", i, err)
+			}
+			name = []byte(s)
 		}
 		i = skipSpace(data, end)
 		if i == len(data) || data[i] != ':' {
@@ -52,7 +57,7 @@ func readAnswer(data []byte) (apiAnswer, error) {
 			return a, err
 		}
 		var field any
-		switch name {
+		switch string(name) {
 		case "ok":
 			field = &a.OK
 		case "error":

@@ -117,7 +117,12 @@ func New(ctx context.Context, rv Reviewer, st Store, opts Options) (*Bot, error)
 		opts.Registry = health.NewRegistry()
 	}
 	if opts.HTTPClient == nil {
-		opts.HTTPClient = &http.Client{Timeout: 30 * time.Second}
+		// Every worker and side task may call Slack at once: keep a
+		// connection for each, rather than the default two, so that a
+		// burst does not open and close connections all along.
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.MaxIdleConnsPerHost = opts.Workers + sideTasks
+		opts.HTTPClient = &http.Client{Timeout: 30 * time.Second, Transport: tr}
 	}
 	if opts.APIURL == "" {
 		opts.APIURL = slack.APIURL

@@ -19,6 +19,8 @@ import (
 // too (review.Reviewer) answers the questions asked in a card's thread.
 type Asker interface {
 	Ask(ctx context.Context, q review.Question) (*review.Answer, error)
+	// ModelID names the model that answers, "" when the engine does.
+	ModelID() string
 }
 
 // maxTurns is how many earlier questions and answers of a thread are read.
@@ -38,7 +40,7 @@ func (b *Bot) question(ctx context.Context, rev store.Review, ev messageEvent, t
 		return
 	}
 	progressTS := ""
-	if modelAnswers(rev, &rep) {
+	if b.asker.ModelID() != "" {
 		ts, err := b.post(ctx, ev.Channel, thread, card.Thinking(ev.User))
 		if err != nil {
 			b.log.Warn("cannot post progress", "channel", ev.Channel, "err", err)
@@ -83,27 +85,6 @@ func (b *Bot) question(ctx context.Context, rev store.Review, ev messageEvent, t
 		kind: store.KindFollowup, team: rev.TeamID, user: ev.User, channel: ev.Channel, thread: thread,
 		name: ans.Review.File, text: string(ans.Policy), done: ans.Review,
 	})
-}
-
-// modelAnswers reports whether questions about a review go to a model, as
-// far as the bot can tell: the model took part in the review, or was
-// configured but unavailable then, or rewrote the policy reviewed (a
-// follow-up's review is made offline).
-func modelAnswers(rev store.Review, rep *report.Report) bool {
-	if rev.Kind == store.KindFollowup {
-		return true
-	}
-	for _, a := range rep.Analyzers {
-		if strings.HasPrefix(a, "bedrock:") {
-			return true
-		}
-	}
-	for _, n := range rep.Notes {
-		if strings.HasPrefix(n, "Bedrock model unavailable") {
-			return true
-		}
-	}
-	return false
 }
 
 // turns reads the earlier questions and answers of a thread, oldest

@@ -37,18 +37,6 @@ func BenchmarkTmpRender(b *testing.B) {
 		card.Render(rep, card.Meta{RequesterID: "U0ALICE01", At: time.Now(), ReviewID: "r0123456789abcdef"})
 	}
 }
-func BenchmarkTmpForm(b *testing.B) {
-	rv := review.New(iamref.Default())
-	rep, _ := rv.Review(context.Background(), review.Input{Data: []byte(tmpPolicy)})
-	m := card.Render(rep, card.Meta{RequesterID: "U0ALICE01", At: time.Now(), ReviewID: "r0123456789abcdef"})
-	f, _ := messageForm("C0GENERAL", m)
-	b.Logf("form %d bytes", len(f.Encode()))
-	for b.Loop() {
-		f, _ := messageForm("C0GENERAL", m)
-		f.Set("ts", "1700000000.000100")
-		f.Encode()
-	}
-}
 func BenchmarkTmpBlocksJSON(b *testing.B) {
 	rv := review.New(iamref.Default())
 	rep, _ := rv.Review(context.Background(), review.Input{Data: []byte(tmpPolicy)})
