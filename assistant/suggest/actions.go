@@ -66,7 +66,10 @@ func readLevels(kb *iamref.KB) iamref.ActionSet {
 // relies on a new Deny for.
 func (b *builder) entries(i int, st *policy.Statement) (out []entry, keepNot bool, extraDeny []string) {
 	kb := b.kb
-	var explicit iamref.ActionSet
+	// The actions the statement names or matches with patterns it keeps,
+	// as a set only when narrowing needs it: a set of a few named actions
+	// is as long as the highest action ID.
+	var explicit explicitActions
 	var wild []string
 	var designated iamref.ActionSet
 	pos := -1 // where the narrowed actions go in the list
@@ -98,15 +101,15 @@ func (b *builder) entries(i int, st *policy.Statement) (out []entry, keepNot boo
 			}
 		case strings.ContainsAny(t, "*?"):
 			out = append(out, entry{text: t, set: set, named: true})
-			explicit.Or(set)
+			explicit.sets = append(explicit.sets, set)
 		default:
 			a := kb.Action(t)
-			if a != nil && explicit.Has(a.ID) {
+			if a != nil && explicit.has(a.ID) {
 				continue
 			}
 			out = append(out, entry{text: t, act: a, named: true})
 			if a != nil {
-				explicit.Add(a.ID)
+				explicit.add(a.ID)
 			}
 		}
 	}
@@ -121,14 +124,14 @@ func (b *builder) entries(i int, st *policy.Statement) (out []entry, keepNot boo
 	}
 	// The actions the wildcards add, on resources they can apply to.
 	w := designated.Clone()
-	w.AndNot(explicit)
+	w.AndNot(explicit.set())
 	if !hasAnyResource(st) && !st.NotResource.Set && st.Resource.Set {
 		w = b.applicable(w, st.Resource.Strings())
 	}
 	kept := w.Clone()
-	kept.And(b.read)
+	kept.And(b.read())
 	dropped := w.Clone()
-	dropped.AndNot(b.read)
+	dropped.AndNot(b.read())
 
 	narrowed, how := b.represent(kept)
 	if narrowed == nil && b.allServices(designated) && hasAnyResource(st) {
@@ -150,13 +153,13 @@ func (b *builder) entries(i int, st *policy.Statement) (out []entry, keepNot boo
 			all.Or(e.set)
 		}
 		other := all.Clone()
-		other.AndNot(b.read)
+		other.AndNot(b.read())
 		other.And(designated)
 		if n := other.Len(); n > 0 {
 			how += fmt.Sprintf(" (they also match %d actions of other access levels, such as %s)", n, strings.Join(b.examples(other, 2), ", "))
 		}
 		kept = all
-		kept.And(b.read)
+		kept.And(b.read())
 		kept.And(designated)
 	}
 	if narrowed == nil {
@@ -186,6 +189,53 @@ func (b *builder) entries(i int, st *policy.Statement) (out []entry, keepNot boo
 	}
 	b.change(i, fmt.Sprintf("Replaced %s with %s %d List and Read actions%s", what, its, kept.Len(), how), why)
 	return out, false, extraDeny
+}
+
+// explicitActions are the actions a statement names (ids) and those its
+// patterns match (sets).
+type explicitActions struct {
+	ids   []iamref.ActionID
+	named iamref.ActionSet // ids as a set, once they are many
+	sets  []iamref.ActionSet
+}
+
+// manyNamed is how many named actions are looked up in a list rather
+// than a set.
+const manyNamed = 16
+
+func (x *explicitActions) add(id iamref.ActionID) {
+	x.ids = append(x.ids, id)
+	switch {
+	case x.named != nil:
+		x.named.Add(id)
+	case len(x.ids) > manyNamed:
+		for _, id := range x.ids {
+			x.named.Add(id)
+		}
+	}
+}
+
+func (x *explicitActions) has(id iamref.ActionID) bool {
+	if x.named != nil && x.named.Has(id) || x.named == nil && slices.Contains(x.ids, id) {
+		return true
+	}
+	for _, s := range x.sets {
+		if s.Has(id) {
+			return true
+		}
+	}
+	return false
+}
+
+func (x *explicitActions) set() iamref.ActionSet {
+	var s iamref.ActionSet
+	for _, p := range x.sets {
+		s.Or(p)
+	}
+	for _, id := range x.ids {
+		s.Add(id)
+	}
+	return s
 }
 
 // applicable keeps the actions some of the resources can apply to.
@@ -349,38 +399,72 @@ func levelCounts(kb *iamref.KB, s iamref.ActionSet) string {
 func (b *builder) examples(s iamref.ActionSet, n int) []string {
 	var out []string
 	for _, l := range []iamref.Level{iamref.PermissionsManagement, iamref.Write, iamref.Tagging, iamref.Read, iamref.List} {
+		if len(out) == n {
+			break
+		}
 		x := s.Clone()
 		x.And(b.kb.LevelSet(l))
-		var names []string
+		// The first n-len(out) actions in example order, kept sorted:
+		// a set can hold thousands of actions, and only a few are named.
+		top := make([]*iamref.Action, 0, n-len(out))
 		x.Each(func(id iamref.ActionID) bool {
-			names = append(names, b.kb.ActionByID(id).FullName())
+			a := b.kb.ActionByID(id)
+			k := len(top)
+			for k > 0 && exampleBefore(a, top[k-1]) {
+				k--
+			}
+			if k < cap(top) {
+				if len(top) < cap(top) {
+					top = append(top, nil)
+				}
+				copy(top[k+1:], top[k:len(top)-1])
+				top[k] = a
+			}
 			return true
 		})
-		sort.Slice(names, func(i, j int) bool {
-			pi, pj := prominence(names[i]), prominence(names[j])
-			if pi != pj {
-				return pi < pj
-			}
-			if len(names[i]) != len(names[j]) {
-				return len(names[i]) < len(names[j])
-			}
-			return names[i] < names[j]
-		})
-		for _, name := range names {
-			if len(out) == n {
-				return out
-			}
-			out = append(out, name)
+		for _, a := range top {
+			out = append(out, a.FullName())
 		}
 	}
 	return out
 }
 
+// exampleBefore orders examples: well-known services first, then short
+// names, then by name.
+func exampleBefore(a, b *iamref.Action) bool {
+	if pa, pb := prominence(a.Service.Prefix), prominence(b.Service.Prefix); pa != pb {
+		return pa < pb
+	}
+	// By full name, "service:Name", without writing it out.
+	la, lb := len(a.Service.Prefix)+1+len(a.Name), len(b.Service.Prefix)+1+len(b.Name)
+	if la != lb {
+		return la < lb
+	}
+	for i := range la {
+		if ca, cb := fullNameByte(a, i), fullNameByte(b, i); ca != cb {
+			return ca < cb
+		}
+	}
+	return false
+}
+
+// fullNameByte is byte i of a.FullName().
+func fullNameByte(a *iamref.Action, i int) byte {
+	p := a.Service.Prefix
+	switch {
+	case i < len(p):
+		return p[i]
+	case i == len(p):
+		return ':'
+	}
+	return a.Name[i-len(p)-1]
+}
+
 // wellKnown services make the clearest examples.
 var wellKnown = []string{"iam", "s3", "ec2", "lambda", "dynamodb", "kms", "secretsmanager", "sqs", "sns", "rds", "sts", "logs", "cloudformation"}
 
-func prominence(action string) int {
-	svc, _, _ := strings.Cut(action, ":")
+// prominence ranks a service by its prefix: well-known ones first.
+func prominence(svc string) int {
 	if i := slices.Index(wellKnown, svc); i >= 0 {
 		return i
 	}

@@ -24,17 +24,25 @@ type options struct {
 
 // shared is what every attempt at a suggestion for one policy shares.
 type shared struct {
-	kb     *iamref.KB
-	doc    *policy.Document
-	res    analysis.Result
-	arn    arnFacts
-	read   iamref.ActionSet           // List and Read actions
-	remove map[iamref.ActionID]string // escalation actions to remove
+	kb      *iamref.KB
+	doc     *policy.Document
+	res     analysis.Result
+	arn     arnFacts
+	readSet iamref.ActionSet           // List and Read actions, once read needs them
+	remove  map[iamref.ActionID]string // escalation actions to remove
 	// removeIDs are the keys of remove in order, so that the changes
 	// name them in the same order every time.
 	removeIDs []iamref.ActionID
 	services  []string // inferred iam:PassedToService
 	passRole  *iamref.Action
+}
+
+// read is the set of List and Read actions.
+func (f *shared) read() iamref.ActionSet {
+	if f.readSet == nil {
+		f.readSet = readLevels(f.kb)
+	}
+	return f.readSet
 }
 
 // builder writes one suggestion.

@@ -158,3 +158,20 @@ func TestSuggestCases(t *testing.T) {
 		})
 	}
 }
+
+// TestPassedToNames checks that the actions of passedTo are written as
+// the knowledge base names them, in lower case: passRoleServices looks
+// them up by the full name of the actions a policy grants.
+func TestPassedToNames(t *testing.T) {
+	kb := iamref.Default()
+	for name := range passedTo {
+		a := kb.Action(name)
+		if a == nil {
+			t.Errorf("%s: no such action", name)
+			continue
+		}
+		if got := strings.ToLower(a.FullName()); got != name {
+			t.Errorf("%s is %s in the knowledge base", name, got)
+		}
+	}
+}

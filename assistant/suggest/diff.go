@@ -124,31 +124,48 @@ func lcsOps(x, y []string, ao, bo int) []diffOp {
 		}
 		return ops
 	}
-	// l[i][j] is the LCS length of x[i:] and y[j:].
-	l := make([][]int32, n+1)
-	for i := range l {
-		l[i] = make([]int32, m+1)
-	}
-	for i := n - 1; i >= 0; i-- {
-		for j := m - 1; j >= 0; j-- {
-			switch {
-			case x[i] == y[j]:
-				l[i][j] = l[i+1][j+1] + 1
-			case l[i+1][j] >= l[i][j+1]:
-				l[i][j] = l[i+1][j]
-			default:
-				l[i][j] = l[i][j+1]
+	// Lines are compared as numbers: equal lines get the same one.
+	ids := make(map[string]int32, n+m)
+	xi, yi := make([]int32, n), make([]int32, m)
+	for k, t := range [2][]string{x, y} {
+		for i, line := range t {
+			id, ok := ids[line]
+			if !ok {
+				id = int32(len(ids))
+				ids[line] = id
+			}
+			if k == 0 {
+				xi[i] = id
+			} else {
+				yi[i] = id
 			}
 		}
 	}
+	// l(i, j) is the LCS length of x[i:] and y[j:], in one table.
+	w := m + 1
+	table := make([]int32, (n+1)*w)
+	l := func(i, j int) int32 { return table[i*w+j] }
+	for i := n - 1; i >= 0; i-- {
+		for j := m - 1; j >= 0; j-- {
+			switch {
+			case xi[i] == yi[j]:
+				table[i*w+j] = l(i+1, j+1) + 1
+			case l(i+1, j) >= l(i, j+1):
+				table[i*w+j] = l(i+1, j)
+			default:
+				table[i*w+j] = l(i, j+1)
+			}
+		}
+	}
+	ops = make([]diffOp, 0, n+m)
 	i, j := 0, 0
 	for i < n || j < m {
 		switch {
-		case i < n && j < m && x[i] == y[j]:
+		case i < n && j < m && xi[i] == yi[j]:
 			ops = append(ops, diffOp{' ', x[i], ao + i, bo + j})
 			i++
 			j++
-		case j == m || (i < n && l[i+1][j] >= l[i][j+1]):
+		case j == m || (i < n && l(i+1, j) >= l(i, j+1)):
 			ops = append(ops, diffOp{'-', x[i], ao + i, bo + j})
 			i++
 		default:

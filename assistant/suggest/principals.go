@@ -57,21 +57,19 @@ var passedTo = map[string]string{
 // the actions its Allows name (wildcards say nothing of intent); nil when
 // it cannot tell.
 func passRoleServices(kb *iamref.KB, d *policy.Document) []string {
-	var granted iamref.ActionSet
+	var out []string
 	for _, s := range d.Statements {
 		if !strings.EqualFold(s.Effect, "Allow") || s.NotAction.Set {
 			continue
 		}
 		for _, v := range s.Action.Values {
-			if a := kb.Action(strings.TrimSpace(v.Text)); a != nil {
-				granted.Add(a.ID)
+			a := kb.Action(strings.TrimSpace(v.Text))
+			if a == nil {
+				continue
 			}
-		}
-	}
-	var out []string
-	for name, svc := range passedTo {
-		if a := kb.Action(name); a != nil && granted.Has(a.ID) && !slices.Contains(out, svc) {
-			out = append(out, svc)
+			if svc, ok := passedTo[strings.ToLower(a.FullName())]; ok && !slices.Contains(out, svc) {
+				out = append(out, svc)
+			}
 		}
 	}
 	slices.Sort(out)

@@ -64,7 +64,6 @@ func Suggest(kb *iamref.KB, doc *policy.Document, res analysis.Result) Suggestio
 		doc:      doc,
 		res:      res,
 		arn:      factsOf(doc),
-		read:     readLevels(kb),
 		remove:   escalationRemovals(kb, res.Findings),
 		services: passRoleServices(kb, doc),
 		passRole: kb.Action("iam:PassRole"),

@@ -61,10 +61,10 @@ type Options struct {
 
 // Limits of the bot's work.
 const (
-	jobTimeout  = 5 * time.Minute  // one request: its reviews and Slack calls
-	sideTasks   = 16               // modal openings and busy notices at once
-	sideTimeout = 10 * time.Second // one of those
-	historyLength = 15 // reviews listed by /policycheck history
+	jobTimeout    = 5 * time.Minute  // one request: its reviews and Slack calls
+	sideTasks     = 16               // modal openings and busy notices at once
+	sideTimeout   = 10 * time.Second // one of those
+	historyLength = 15               // reviews listed by /policycheck history
 )
 
 // Bot is the Slack bot. Build it with New and run it with Run.
@@ -83,7 +83,8 @@ type Bot struct {
 	mention *regexp.Regexp
 	watch   *watchList
 
-	connected atomic.Bool
+	connected   atomic.Bool
+	pingTimeout time.Duration // see the constant
 
 	side   chan struct{} // semaphore of side tasks
 	sideWG sync.WaitGroup
@@ -135,6 +136,8 @@ func New(ctx context.Context, rv Reviewer, st Store, opts Options) (*Bot, error)
 		log:  opts.Logger,
 		pool: newPool(opts.Workers, opts.QueueSize),
 		side: make(chan struct{}, sideTasks),
+
+		pingTimeout: pingTimeout,
 	}
 	b.asker, _ = rv.(Asker)
 	b.work, b.stopWork = context.WithCancel(context.Background())
@@ -282,7 +285,7 @@ func (b *Bot) envelope(l *link, f frame) {
 // acknowledged all the same, so that Slack does not send it again and
 // again.
 func (b *Bot) unreadable(f frame, err error) {
-	b.log.Warn("Slack sent an envelope slack-go cannot read", "type", f.Type, "envelope_id", f.EnvelopeID, "err", err)
+	b.log.Warn("Slack sent an envelope the bot cannot read", "type", f.Type, "envelope_id", f.EnvelopeID, "err", err)
 }
 
 // route runs a routing function, recovering from a panic.

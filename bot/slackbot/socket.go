@@ -35,7 +35,7 @@ const (
 // Limits of the Socket Mode link.
 const (
 	// pingTimeout: Slack pings every few seconds; a link without a ping
-	// for this long is dead and is replaced.
+	// for this long is dead and is replaced (Bot.pingTimeout).
 	pingTimeout = 30 * time.Second
 	// writeTimeout bounds a write on the link; a link that cannot take
 	// an ack in this time is dead and is replaced.
@@ -45,9 +45,11 @@ const (
 	maxAckBytes = 20 * 1024
 	// writeBuffer holds a whole ack, so that each is one frame.
 	writeBuffer = 32 * 1024
-	// Reconnection backoff, doubled after each failure.
+	// Reconnection backoff, doubled after each failure to connect and
+	// each link lost within shortLink.
 	backoffInitial = 100 * time.Millisecond
 	backoffMax     = 5 * time.Minute
+	shortLink      = time.Second
 )
 
 // frame is a message from Slack on the link: hello, disconnect or an
@@ -75,12 +77,9 @@ type ackMessage struct {
 
 // ack acknowledges an envelope, with a response payload when not nil.
 func (l *link) ack(envelopeID string, payload any) error {
-	data, err := json.Marshal(ackMessage{EnvelopeID: envelopeID, Payload: payload})
+	data, err := encodeAck(envelopeID, payload)
 	if err != nil {
-		return fmt.Errorf("encode ack: %w", err)
-	}
-	if len(data) >= maxAckBytes {
-		return fmt.Errorf("ack of %d bytes: Slack drops responses of %d bytes or more", len(data), maxAckBytes)
+		return err
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -88,6 +87,18 @@ func (l *link) ack(envelopeID string, payload any) error {
 		return err
 	}
 	return l.ws.WriteMessage(websocket.TextMessage, data)
+}
+
+// encodeAck is the frame of an ack; it fails when Slack would drop it.
+func encodeAck(envelopeID string, payload any) ([]byte, error) {
+	data, err := json.Marshal(ackMessage{EnvelopeID: envelopeID, Payload: payload})
+	if err != nil {
+		return nil, fmt.Errorf("encode ack: %w", err)
+	}
+	if len(data) >= maxAckBytes {
+		return nil, fmt.Errorf("ack of %d bytes: Slack drops responses of %d bytes or more", len(data), maxAckBytes)
+	}
+	return data, nil
 }
 
 // serveSocket connects to Slack and serves the link, connecting again
@@ -108,8 +119,7 @@ func (b *Bot) serveSocket(ctx context.Context) error {
 			}
 			wait := backoff + rand.N(backoff/4+1)
 			backoff = min(2*backoff, backoffMax)
-			var rl *slack.RateLimitedError
-			if errors.As(err, &rl) {
+			if rl, ok := errors.AsType[*slack.RateLimitedError](err); ok {
 				wait = max(wait, rl.RetryAfter)
 			}
 			b.log.Warn("cannot connect to Slack; retrying", "err", err, "in", wait)
@@ -118,13 +128,22 @@ func (b *Bot) serveSocket(ctx context.Context) error {
 			}
 			continue
 		}
-		backoff = backoffInitial
 		if connections > 0 {
 			b.metrics.reconnects.Inc()
 		}
 		connections++
+		opened := time.Now()
 		b.readLink(ctx, l)
 		b.connected.Store(false)
+		// A link lost at once is not opened again at once, lest the
+		// bot and Slack go round in a tight loop.
+		if time.Since(opened) >= shortLink {
+			backoff = backoffInitial
+		} else if !sleep(ctx, backoff) {
+			return nil
+		} else {
+			backoff = min(2*backoff, backoffMax)
+		}
 	}
 	return nil
 }
@@ -132,9 +151,7 @@ func (b *Bot) serveSocket(ctx context.Context) error {
 // fatalConnectError reports whether a failure to open a link means the
 // app-level token is refused, which retrying cannot mend.
 func fatalConnectError(err error) bool {
-	var sc slack.StatusCodeError
-	switch {
-	case errors.As(err, &sc):
+	if sc, ok := errors.AsType[slack.StatusCodeError](err); ok {
 		return sc.Code == http.StatusNotFound
 	}
 	switch errorCode(err) {
@@ -185,7 +202,7 @@ func (b *Bot) readLink(ctx context.Context, l *link) {
 	// The watchdog closes the link when ctx ends or pings stop, which
 	// ends the read below.
 	go func() {
-		t := time.NewTimer(pingTimeout)
+		t := time.NewTimer(b.pingTimeout)
 		defer t.Stop()
 		for {
 			select {
@@ -195,9 +212,9 @@ func (b *Bot) readLink(ctx context.Context, l *link) {
 				l.ws.Close()
 				return
 			case <-pinged:
-				t.Reset(pingTimeout)
+				t.Reset(b.pingTimeout)
 			case <-t.C:
-				b.log.Warn("no ping from Slack: reconnecting", "after", pingTimeout)
+				b.log.Warn("no ping from Slack: reconnecting", "after", b.pingTimeout)
 				l.ws.Close()
 				return
 			}
@@ -224,7 +241,7 @@ func (b *Bot) readLink(ctx context.Context, l *link) {
 func (b *Bot) frame(l *link, data []byte) bool {
 	var f frame
 	if err := json.Unmarshal(data, &f); err != nil {
-		b.log.Warn("socket mode error", "type", "incoming_error", "err", fmt.Sprintf("unreadable frame of %d bytes: %v", len(data), err))
+		b.log.Warn("Slack sent a frame that is not JSON", "bytes", len(data), "err", err)
 		return true
 	}
 	switch f.Type {

@@ -1,0 +1,74 @@
+package suggest
+
+import (
+	"math/rand/v2"
+	"slices"
+	"testing"
+)
+
+// lcsOpsRef is lcsOps as it was first written, comparing lines as
+// strings in a table of rows; lcsOps must give the same operations.
+func lcsOpsRef(x, y []string, ao, bo int) []diffOp {
+	n, m := len(x), len(y)
+	var ops []diffOp
+	if n*m > maxDiffCells || n == 0 || m == 0 {
+		for i, s := range x {
+			ops = append(ops, diffOp{'-', s, ao + i, bo})
+		}
+		for j, s := range y {
+			ops = append(ops, diffOp{'+', s, ao + n, bo + j})
+		}
+		return ops
+	}
+	l := make([][]int32, n+1)
+	for i := range l {
+		l[i] = make([]int32, m+1)
+	}
+	for i := n - 1; i >= 0; i-- {
+		for j := m - 1; j >= 0; j-- {
+			switch {
+			case x[i] == y[j]:
+				l[i][j] = l[i+1][j+1] + 1
+			case l[i+1][j] >= l[i][j+1]:
+				l[i][j] = l[i+1][j]
+			default:
+				l[i][j] = l[i][j+1]
+			}
+		}
+	}
+	i, j := 0, 0
+	for i < n || j < m {
+		switch {
+		case i < n && j < m && x[i] == y[j]:
+			ops = append(ops, diffOp{' ', x[i], ao + i, bo + j})
+			i++
+			j++
+		case j == m || (i < n && l[i+1][j] >= l[i][j+1]):
+			ops = append(ops, diffOp{'-', x[i], ao + i, bo + j})
+			i++
+		default:
+			ops = append(ops, diffOp{'+', y[j], ao + i, bo + j})
+			j++
+		}
+	}
+	return ops
+}
+
+func TestLCSOpsReference(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	words := []string{"{", "}", `"a": 1,`, `"b": 2`, "", "  ]", `"Action": "s3:*",`}
+	gen := func() []string {
+		out := make([]string, r.IntN(12))
+		for i := range out {
+			out[i] = words[r.IntN(len(words))]
+		}
+		return out
+	}
+	for range 5000 {
+		x, y := gen(), gen()
+		ao, bo := r.IntN(5), r.IntN(5)
+		if got, want := lcsOps(x, y, ao, bo), lcsOpsRef(x, y, ao, bo); !slices.Equal(got, want) {
+			t.Fatalf("lcsOps(%q, %q) = %v, want %v", x, y, got, want)
+		}
+	}
+}
