@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+	"github.com/slack-go/slack/socketmode"
 
 	"github.com/policycheck/policycheck/assistant/report"
 	"github.com/policycheck/policycheck/assistant/review"
@@ -61,10 +63,14 @@ type Options struct {
 
 // Limits of the bot's work.
 const (
-	jobTimeout    = 5 * time.Minute  // one request: its reviews and Slack calls
-	sideTasks     = 16               // modal openings and busy notices at once
-	sideTimeout   = 10 * time.Second // one of those
-	historyLength = 15               // reviews listed by /policycheck history
+	jobTimeout  = 5 * time.Minute  // one request: its reviews and Slack calls
+	sideTasks   = 16               // modal openings and busy notices at once
+	sideTimeout = 10 * time.Second // one of those
+	// ackTimeout bounds the wait to queue an ack. It is short: when the
+	// link is down acks cannot be sent, Slack sends the envelope again,
+	// and the loop must get back to draining events.
+	ackTimeout    = 500 * time.Millisecond
+	historyLength = 15 // reviews listed by /policycheck history
 )
 
 // Bot is the Slack bot. Build it with New and run it with Run.
@@ -83,8 +89,7 @@ type Bot struct {
 	mention *regexp.Regexp
 	watch   *watchList
 
-	connected   atomic.Bool
-	pingTimeout time.Duration // see the constant
+	connected atomic.Bool
 
 	side   chan struct{} // semaphore of side tasks
 	sideWG sync.WaitGroup
@@ -136,8 +141,6 @@ func New(ctx context.Context, rv Reviewer, st Store, opts Options) (*Bot, error)
 		log:  opts.Logger,
 		pool: newPool(opts.Workers, opts.QueueSize),
 		side: make(chan struct{}, sideTasks),
-
-		pingTimeout: pingTimeout,
 	}
 	b.asker, _ = rv.(Asker)
 	b.work, b.stopWork = context.WithCancel(context.Background())
@@ -201,13 +204,37 @@ func (b *Bot) Ready(ctx context.Context) error {
 // hand finish within the shutdown timeout, and returns: nil after ctx
 // ended, an error when the connection could not be made.
 func (b *Bot) Run(ctx context.Context) error {
-	err := b.serveSocket(ctx)
-	if err != nil {
-		err = explainAuth("SLACK_APP_TOKEN", err)
+	sm := socketmode.New(b.api, socketmode.OptionLog(slog.NewLogLogger(b.log.Handler(), slog.LevelDebug)))
+	sockCtx, stopSocket := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopSocket()
+	runErr := make(chan error, 1)
+	go func() { runErr <- sm.RunContext(sockCtx) }()
+
+	var err error
+	running := true
+	for running {
+		select {
+		case <-ctx.Done():
+			running = false
+		case err = <-runErr:
+			// RunContext only gives up when Slack refuses the token.
+			err = explainAuth("SLACK_APP_TOKEN", err)
+			running = false
+		case evt := <-sm.Events:
+			b.handle(sm, evt)
+		}
 	}
+
 	b.log.Info("stopping: no new requests", "queued", b.pool.Depth())
+	stopSocket()
 	b.connected.Store(false)
 	b.drain()
+	if err == nil {
+		select {
+		case <-runErr:
+		case <-time.After(5 * time.Second):
+		}
+	}
 	return err
 }
 
@@ -243,49 +270,99 @@ func (b *Bot) drain() {
 	b.log.Info("stopped")
 }
 
+// handle acts on one event of the Socket Mode client.
+func (b *Bot) handle(sm *socketmode.Client, evt socketmode.Event) {
+	switch evt.Type {
+	case socketmode.EventTypeConnecting:
+		b.connected.Store(false)
+		b.log.Debug("connecting to Slack")
+	case socketmode.EventTypeConnected:
+		if c, ok := evt.Data.(*socketmode.ConnectedEvent); ok && c.ConnectionCount > 0 {
+			b.metrics.reconnects.Inc()
+		}
+	case socketmode.EventTypeHello:
+		b.connected.Store(true)
+		b.log.Info("connected to Slack")
+	case socketmode.EventTypeDisconnect:
+		b.connected.Store(false)
+		reason := ""
+		if evt.Request != nil {
+			reason = evt.Request.Reason
+		}
+		b.log.Info("Slack asked to reconnect", "reason", reason)
+	case socketmode.EventTypeConnectionError:
+		b.connected.Store(false)
+		b.log.Warn("cannot connect to Slack; retrying", "err", evt.Data)
+	case socketmode.EventTypeInvalidAuth:
+		b.connected.Store(false)
+		b.log.Error("Slack refused the app-level token (SLACK_APP_TOKEN)")
+	case socketmode.EventTypeErrorBadMessage:
+		b.badMessage(sm, evt)
+	case socketmode.EventTypeIncomingError, socketmode.EventTypeErrorWriteFailed:
+		b.log.Warn("socket mode error", "type", evt.Type, "err", fmt.Sprint(evt.Data))
+	case socketmode.EventTypeEventsAPI, socketmode.EventTypeSlashCommand, socketmode.EventTypeInteractive:
+		if evt.Request == nil {
+			return
+		}
+		b.envelope(sm, evt)
+	}
+}
+
 // envelope acknowledges a request at once, with a response when one is
-// due, and hands the work to the pool. It runs on the goroutine that reads
-// the link: it decodes only what routing needs and does no I/O but the
-// ack.
-func (b *Bot) envelope(l *link, f frame) {
-	b.metrics.received.Inc(f.Type)
-	if f.RetryAttempt > 0 {
-		b.log.Debug("envelope redelivered", "type", f.Type, "retry_attempt", f.RetryAttempt, "reason", f.RetryReason)
+// due, and hands the work to the pool.
+func (b *Bot) envelope(sm *socketmode.Client, evt socketmode.Event) {
+	req := evt.Request
+	b.metrics.received.Inc(req.Type)
+	if req.RetryAttempt > 0 {
+		b.log.Debug("envelope redelivered", "type", req.Type, "retry_attempt", req.RetryAttempt, "reason", req.RetryReason)
 	}
 	received := time.Now()
-	b.dispatch(l, f.EnvelopeID, f.Type, b.route(func() decision {
-		switch f.Type {
-		case frameEventsAPI:
-			var ev eventsPayload
-			if err := json.Unmarshal(f.Payload, &ev); err != nil {
-				b.unreadable(f, err)
-				return decision{}
+	b.dispatch(sm, req.EnvelopeID, req.Type, b.route(func() decision {
+		switch evt.Type {
+		case socketmode.EventTypeEventsAPI:
+			if api, ok := evt.Data.(slackevents.EventsAPIEvent); ok {
+				return b.routeEvent(received, api)
 			}
-			return b.routeEvent(received, ev)
-		case frameSlashCmd:
-			var cmd slack.SlashCommand
-			if err := json.Unmarshal(f.Payload, &cmd); err != nil {
-				b.unreadable(f, err)
-				return decision{}
+		case socketmode.EventTypeSlashCommand:
+			if cmd, ok := evt.Data.(slack.SlashCommand); ok {
+				return b.routeCommand(received, cmd)
 			}
-			return b.routeCommand(received, cmd)
-		case frameInteractive:
-			var cb slack.InteractionCallback
-			if err := json.Unmarshal(f.Payload, &cb); err != nil {
-				b.unreadable(f, err)
-				return decision{}
+		case socketmode.EventTypeInteractive:
+			if cb, ok := evt.Data.(slack.InteractionCallback); ok {
+				return b.routeInteraction(received, cb)
 			}
-			return b.routeInteraction(received, cb)
 		}
 		return decision{}
 	}))
 }
 
-// unreadable logs an envelope whose payload cannot be decoded; it is
-// acknowledged all the same, so that Slack does not send it again and
-// again.
-func (b *Bot) unreadable(f frame, err error) {
-	b.log.Warn("Slack sent an envelope the bot cannot read", "type", f.Type, "envelope_id", f.EnvelopeID, "err", err)
+// badMessage acknowledges an envelope slack-go could not decode, so that
+// Slack does not send it again and again, and answers it when it is a
+// message the bot can still read.
+func (b *Bot) badMessage(sm *socketmode.Client, evt socketmode.Event) {
+	bad, ok := evt.Data.(*socketmode.ErrorBadMessage)
+	if !ok {
+		return
+	}
+	var env struct {
+		EnvelopeID string          `json:"envelope_id"`
+		Type       string          `json:"type"`
+		Payload    json.RawMessage `json:"payload"`
+	}
+	json.Unmarshal(bad.Message, &env)
+	b.log.Warn("Slack sent an envelope slack-go cannot read", "type", env.Type, "envelope_id", env.EnvelopeID, "err", bad.Cause)
+	if env.EnvelopeID == "" {
+		return
+	}
+	b.metrics.received.Inc(env.Type)
+	received := time.Now()
+	b.dispatch(sm, env.EnvelopeID, env.Type, b.route(func() decision {
+		var raw rawEvent
+		if env.Type != socketmode.RequestTypeEventsAPI || json.Unmarshal(env.Payload, &raw) != nil || raw.Type != slackevents.CallbackEvent {
+			return decision{}
+		}
+		return b.routeMessage(received, raw.TeamID, raw.Event)
+	}))
 }
 
 // route runs a routing function, recovering from a panic.
@@ -302,14 +379,17 @@ func (b *Bot) route(f func() decision) (d decision) {
 // dispatch acknowledges an envelope as d says and hands over its work: a
 // place in the queue is taken before the ack, the work handed over after
 // it.
-func (b *Bot) dispatch(l *link, envelopeID, typ string, d decision) {
+func (b *Bot) dispatch(sm *socketmode.Client, envelopeID, typ string, d decision) {
 	accepted := d.job != nil && b.pool.Reserve()
 	payload := d.ack
 	if d.job != nil && !accepted {
 		b.metrics.busy.Inc(d.kind)
 		payload = d.busyAck
 	}
-	if err := l.ack(envelopeID, payload); err != nil {
+	ctx, cancel := context.WithTimeout(context.Background(), ackTimeout)
+	err := sm.AckCtx(ctx, envelopeID, payload)
+	cancel()
+	if err != nil {
 		b.log.Warn("ack failed", "type", typ, "envelope_id", envelopeID, "err", err)
 	} else {
 		b.metrics.acked.Inc(typ)

@@ -22,9 +22,8 @@ const (
 	fencedPolicy = "```\n{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"s3:GetObject\", \"Resource\": \"arn:aws:s3:::b/*\"}]}\n```"
 )
 
-// testBot runs a Bot with rv against a fake Slack, in this process;
-// setup functions change the Bot before it runs.
-func testBot(t *testing.T, rv Reviewer, workers, queue int, opts slackfake.Options, setup ...func(*Bot)) (*slackfake.Server, *Bot) {
+// testBot runs a Bot with rv against a fake Slack, in this process.
+func testBot(t *testing.T, rv Reviewer, workers, queue int, opts slackfake.Options) (*slackfake.Server, *Bot) {
 	t.Helper()
 	s := slackfake.New(opts)
 	t.Cleanup(s.Close)
@@ -43,9 +42,6 @@ func testBot(t *testing.T, rv Reviewer, workers, queue int, opts slackfake.Optio
 	})
 	if err != nil {
 		t.Fatal(err)
-	}
-	for _, f := range setup {
-		f(b)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

@@ -2,34 +2,36 @@ package slackbot
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"strings"
 	"time"
 
 	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
 
 	"github.com/policycheck/policycheck/assistant/policy"
 	"github.com/policycheck/policycheck/bot/card"
 	"github.com/policycheck/policycheck/bot/store"
 )
 
-// Event types: the envelope of the Events API, and the bot events the
-// manifest subscribes to.
+// Event types and the bot events the manifest subscribes to.
 const (
-	eventCallback   = "event_callback"
 	eventAppMention = "app_mention"
 	eventMessage    = "message"
 )
 
 // routeEvent decides what to do with an events_api envelope. It does no
-// I/O: messages the bot must not answer are dropped here, without taking a
-// place in the queue.
-func (b *Bot) routeEvent(received time.Time, p eventsPayload) decision {
-	if p.Type != eventCallback {
+// I/O and decodes nothing: messages the bot must not answer are dropped
+// here, without taking a place in the queue.
+func (b *Bot) routeEvent(received time.Time, api slackevents.EventsAPIEvent) decision {
+	if api.Type != slackevents.CallbackEvent {
 		return decision{}
 	}
-	return b.routeMessage(received, p.TeamID, p.Event.message())
+	ev, ok := innerMessage(api.InnerEvent.Data)
+	if !ok {
+		return decision{}
+	}
+	return b.routeMessage(received, api.TeamID, ev)
 }
 
 // routeMessage decides what to do with a message event.
@@ -87,13 +89,6 @@ func (b *Bot) message(ctx context.Context, m incoming) {
 	ev := m.ev
 	if !m.addressed && !b.watched(ctx, ev.Channel) {
 		return
-	}
-	if len(ev.RawBlocks) > 0 {
-		if err := json.Unmarshal(ev.RawBlocks, &ev.Blocks); err != nil {
-			b.log.Warn("Slack sent blocks slack-go cannot read; reading the message's text", "channel", ev.Channel, "err", err)
-			ev.Blocks = slack.Blocks{}
-		}
-		ev.RawBlocks = nil
 	}
 	text := stripMention(messageText(ev.Text, ev.Blocks), b.mention)
 	srcs := sources(text, ev.Files, !m.addressed)

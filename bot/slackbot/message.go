@@ -2,7 +2,6 @@ package slackbot
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"path"
 	"regexp"
@@ -10,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
 
 	"github.com/policycheck/policycheck/assistant/policy"
 )
@@ -22,32 +22,42 @@ type messageEvent struct {
 	User        string       `json:"user"`
 	BotID       string       `json:"bot_id"`
 	Text        string       `json:"text"`
+	Blocks      slack.Blocks `json:"-"` // decoded by slack-go only
 	Files       []slack.File `json:"files"`
 	TS          string       `json:"ts"`
 	ThreadTS    string       `json:"thread_ts"`
 	Channel     string       `json:"channel"`
 	ChannelType string       `json:"channel_type"`
-	// RawBlocks are the blocks as Slack sent them; the worker decodes them
-	// into Blocks, so that the goroutine that reads envelopes does not.
-	RawBlocks json.RawMessage `json:"blocks"`
-	Blocks    slack.Blocks    `json:"-"`
 }
 
-// eventsPayload is the payload of an events_api envelope, read for what
-// the bot needs.
-type eventsPayload struct {
+// innerMessage takes a message event from an event slack-go decoded; ok is
+// false for other events.
+func innerMessage(data any) (e messageEvent, ok bool) {
+	switch ev := data.(type) {
+	case *slackevents.AppMentionEvent:
+		return messageEvent{
+			Type: eventAppMention, User: ev.User, BotID: ev.BotID, Text: ev.Text, Blocks: ev.Blocks,
+			Files: ev.Files, TS: ev.TimeStamp, ThreadTS: ev.ThreadTimeStamp, Channel: ev.Channel,
+		}, true
+	case *slackevents.MessageEvent:
+		e = messageEvent{
+			Type: eventMessage, Subtype: ev.SubType, User: ev.User, BotID: ev.BotID, Text: ev.Text, Blocks: ev.Blocks,
+			TS: ev.TimeStamp, ThreadTS: ev.ThreadTimeStamp, Channel: ev.Channel, ChannelType: ev.ChannelType,
+		}
+		if ev.Message != nil {
+			e.Files = ev.Message.Files
+		}
+		return e, true
+	}
+	return messageEvent{}, false
+}
+
+// rawEvent is an events_api payload slack-go could not decode (blocks it
+// cannot read, say), read for what the bot needs; its blocks are left out.
+type rawEvent struct {
 	Type   string       `json:"type"`
 	TeamID string       `json:"team_id"`
 	Event  messageEvent `json:"event"`
-}
-
-// message is the event as the bot reads it: an app_mention has no subtype
-// and no channel type, whatever the payload says.
-func (e messageEvent) message() messageEvent {
-	if e.Type == eventAppMention {
-		e.Subtype, e.ChannelType = "", ""
-	}
-	return e
 }
 
 // newMessage reports whether a message event is a new message someone
