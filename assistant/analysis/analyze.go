@@ -65,7 +65,7 @@ func Analyze(kb *iamref.KB, doc *policy.Document) Result {
 func (r *review) applyDenies() {
 	for _, a := range r.stmts {
 		if a.allow {
-			a.eff = a.actions.Clone()
+			a.eff = a.actions
 		}
 	}
 	for _, d := range r.stmts {
@@ -84,8 +84,10 @@ func (r *review) applyDenies() {
 			continue
 		}
 		for _, a := range r.stmts {
-			if a.allow && denyCovers(d, a) {
-				a.eff.AndNot(d.actions)
+			if a.allow && a.eff.Intersects(d.actions) && denyCovers(d, a) {
+				eff := a.eff.Clone()
+				eff.AndNot(d.actions)
+				a.eff = eff
 			}
 		}
 	}

@@ -23,7 +23,9 @@ type stmt struct {
 	deny  bool
 
 	// actions is what Action or NotAction designates; eff is what an
-	// Allow really grants once unconditional Denies are taken out.
+	// Allow really grants once unconditional Denies are taken out. Both
+	// may share storage with the knowledge base or each other: they are
+	// replaced, never changed in place.
 	actions iamref.ActionSet
 	eff     iamref.ActionSet
 
@@ -78,15 +80,18 @@ func newStmt(kb *iamref.KB, s *policy.Statement) *stmt {
 	return st
 }
 
+// expandAll is the union of what a list's patterns match. The result may
+// be a set the knowledge base shares: it is never changed.
 func expandAll(kb *iamref.KB, l policy.List) iamref.ActionSet {
-	var out iamref.ActionSet
-	for _, v := range l.Values {
-		set := kb.Expand(strings.TrimSpace(v.Text))
-		if out == nil {
-			out = set.Clone()
-		} else {
-			out.Or(set)
-		}
+	switch len(l.Values) {
+	case 0:
+		return nil
+	case 1:
+		return kb.Expand(strings.TrimSpace(l.Values[0].Text))
+	}
+	out := kb.Expand(strings.TrimSpace(l.Values[0].Text)).Clone()
+	for _, v := range l.Values[1:] {
+		out.Or(kb.Expand(strings.TrimSpace(v.Text)))
 	}
 	return out
 }
@@ -212,6 +217,9 @@ func BroadFor(pattern string, rt *iamref.ResourceType) bool {
 		return true
 	}
 	p := specificVars(pattern)
+	if !strings.ContainsAny(p, "*?") {
+		return false // one ARN, at most
+	}
 	fields := strings.SplitN(p, ":", 6)
 	for _, f := range rt.ARNFormats {
 		a := instantiate(f, fields, "pcqa")
