@@ -433,14 +433,9 @@ func (r *review) checkConditionUse(st *stmt, c policy.Condition, key *iamref.Con
 			return !applies
 		})
 		if !applies {
-			ceiling := 9
-			if st.allow && !strings.Contains(strings.ToLower(c.Operator), "ifexists") {
-				// The key is never in the request: the Allow never matches.
-				ceiling = 9
-			}
 			cond(fmt.Sprintf("%s does not apply to the statement's actions", c.Key),
 				"None of the statement's actions supports this condition key, so it is absent from their requests: the condition never matches (or always, with IfExists and negated operators).",
-				"Use a key the actions support, or move the condition to the statement it was meant for.", ceiling)
+				"Use a key the actions support, or move the condition to the statement it was meant for.", 9)
 		}
 	}
 }
