@@ -30,7 +30,6 @@ var weakKeys = map[string]bool{
 	"aws:tokenissuetime":              true,
 	"aws:requestedregion":             true,
 	"aws:tagkeys":                     true,
-	"aws:viaawsservice":               false, // narrows when true; see below
 	"s3:x-amz-acl":                    true,
 	"s3:x-amz-server-side-encryption": true,
 	"s3:x-amz-server-side-encryption-aws-kms-key-id": true,
