@@ -80,7 +80,7 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 		}
 	} else if r.NoSuggestionReason != "" {
 		p.line("")
-		p.line("No suggested policy: %s", r.NoSuggestionReason)
+		p.line("No suggested policy (%s).", strings.TrimSuffix(r.NoSuggestionReason, "."))
 	}
 	p.line("")
 	p.line("%s", p.paint("\x1b[2m", fmt.Sprintf("analyzers: %s; IAM data: %s", strings.Join(r.Analyzers, ", "), r.DataVersion)))
