@@ -212,14 +212,20 @@ func (r *review) validateResources(st *stmt) {
 	if st.notAction || st.notResource || st.noResource || st.anyResource || st.allActions {
 		return
 	}
+	// Only actions named one by one: a wildcard is expected to match
+	// actions of other resource types too.
 	var mismatched []string
-	st.actions.Each(func(id iamref.ActionID) bool {
-		a := r.kb.ActionByID(id)
+	seen := map[*iamref.Action]bool{}
+	for _, v := range st.src.Action.Values {
+		a := r.kb.Action(strings.TrimSpace(v.Text))
+		if a == nil || seen[a] {
+			continue
+		}
+		seen[a] = true
 		if !st.matchesAny(a) {
 			mismatched = append(mismatched, a.FullName())
 		}
-		return true
-	})
+	}
 	if len(mismatched) == 0 {
 		return
 	}
