@@ -195,7 +195,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if aerr := s.authenticate(r, body); aerr != nil {
 		req.AuthError = aerr.Error()
 		s.record(req)
-		writeError(w, Error(aerr.status, aerr.errType, aerr.message))
+		writeError(w, Error(aerr.Status, aerr.Type, aerr.Message))
 		return
 	}
 	if len(body) > maxBodyBytes {
