@@ -323,7 +323,7 @@ func (r *review) passRole(st *stmt) {
 func dataNouns(kb *iamref.KB, s iamref.ActionSet) string {
 	nouns := map[string]string{
 		"s3": "S3 object", "secretsmanager": "Secrets Manager secret", "ssm": "SSM parameter",
-		"kms": "KMS-encrypted data", "dynamodb": "DynamoDB table", "rds": "RDS snapshot",
+		"kms": "KMS key (to decrypt with)", "dynamodb": "DynamoDB table", "rds": "RDS snapshot",
 		"ec2": "EBS snapshot and AMI", "ebs": "EBS snapshot", "lambda": "Lambda function's code",
 		"codecommit": "CodeCommit repository", "ecr": "container image", "kinesis": "Kinesis stream",
 		"sqs": "SQS queue", "logs": "CloudWatch log", "athena": "Athena query result",
