@@ -323,7 +323,7 @@ func (r *review) passRole(st *stmt) {
 func dataNouns(kb *iamref.KB, s iamref.ActionSet) string {
 	nouns := map[string]string{
 		"s3": "S3 object", "secretsmanager": "Secrets Manager secret", "ssm": "SSM parameter",
-		"kms": "KMS key (to decrypt with)", "dynamodb": "DynamoDB table", "rds": "RDS snapshot",
+		"kms": "KMS-encrypted secret", "dynamodb": "DynamoDB table", "rds": "RDS snapshot",
 		"ec2": "EBS snapshot and AMI", "ebs": "EBS snapshot", "lambda": "Lambda function's code",
 		"codecommit": "CodeCommit repository", "ecr": "container image", "kinesis": "Kinesis stream",
 		"sqs": "SQS queue", "logs": "CloudWatch log", "athena": "Athena query result",
@@ -382,29 +382,15 @@ func preview(names []string, n int) string {
 // "arn:${Partition}:s3:::${BucketName}/${ObjectName}" gives
 // "arn:aws:s3:::<bucket-name>/<object-name>".
 func ExampleARN(format string) string {
-	var b strings.Builder
-	for {
-		i := strings.Index(format, "${")
-		if i < 0 {
-			b.WriteString(format)
-			return b.String()
-		}
-		j := strings.IndexByte(format[i:], '}')
-		if j < 0 {
-			b.WriteString(format)
-			return b.String()
-		}
-		b.WriteString(format[:i])
-		switch name := format[i+2 : i+j]; name {
+	return replaceVars(format, func(v string) string {
+		switch v {
 		case "Partition":
-			b.WriteString("aws")
+			return "aws"
 		case "Account":
-			b.WriteString("<account-id>")
-		default:
-			b.WriteString("<" + kebab(name) + ">")
+			return "<account-id>"
 		}
-		format = format[i+j+1:]
-	}
+		return "<" + kebab(v) + ">"
+	})
 }
 
 // kebab turns "BucketName" into "bucket-name".

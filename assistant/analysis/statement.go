@@ -237,25 +237,7 @@ func BroadFor(pattern string, rt *iamref.ResourceType) bool {
 // specificVars replaces policy variables and placeholders (${...}) by a
 // fixed name, so that "user/${aws:username}" reads as one user.
 func specificVars(p string) string {
-	if !strings.Contains(p, "${") {
-		return p
-	}
-	var b strings.Builder
-	for {
-		i := strings.Index(p, "${")
-		if i < 0 {
-			b.WriteString(p)
-			return b.String()
-		}
-		j := strings.IndexByte(p[i:], '}')
-		if j < 0 {
-			b.WriteString(p)
-			return b.String()
-		}
-		b.WriteString(p[:i])
-		b.WriteString("pcqvar")
-		p = p[i+j+1:]
-	}
+	return replaceVars(p, func(string) string { return "pcqvar" })
 }
 
 // instantiate fills an ARN format: partition, region and account from the
@@ -268,35 +250,44 @@ func instantiate(format string, fields []string, name string) string {
 		}
 		return def
 	}
-	var b strings.Builder
 	first := true
-	for {
-		i := strings.Index(format, "${")
-		if i < 0 {
-			b.WriteString(format)
-			return b.String()
-		}
-		j := strings.IndexByte(format[i:], '}')
-		if j < 0 {
-			b.WriteString(format)
-			return b.String()
-		}
-		b.WriteString(format[:i])
-		switch format[i+2 : i+j] {
+	return replaceVars(format, func(v string) string {
+		switch v {
 		case "Partition":
-			b.WriteString(field(1, "aws"))
+			return field(1, "aws")
 		case "Region":
-			b.WriteString(field(3, "us-east-1"))
+			return field(3, "us-east-1")
 		case "Account":
-			b.WriteString(field(4, "123456789012"))
-		default:
-			if first {
-				b.WriteString(name)
-				first = false
-			} else {
-				b.WriteString("pcqrest")
-			}
+			return field(4, "123456789012")
 		}
-		format = format[i+j+1:]
+		if first {
+			first = false
+			return name
+		}
+		return "pcqrest"
+	})
+}
+
+// replaceVars replaces every ${name} of s by what with(name) says; an
+// unclosed "${" is left as it is.
+func replaceVars(s string, with func(name string) string) string {
+	if !strings.Contains(s, "${") {
+		return s
+	}
+	var b strings.Builder
+	for {
+		i := strings.Index(s, "${")
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		j := strings.IndexByte(s[i:], '}')
+		if j < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		b.WriteString(s[:i])
+		b.WriteString(with(s[i+2 : i+j]))
+		s = s[i+j+1:]
 	}
 }
