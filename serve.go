@@ -103,23 +103,14 @@ func serve(ctx context.Context, args []string, stderr io.Writer) int {
 // pruneEvery is how often old reviews and delivery keys are deleted.
 const pruneEvery = time.Hour
 
-// prune deletes reviews older than retention (none when it is 0) and old
-// delivery keys, now and then every pruneEvery, until ctx ends.
+// prune deletes old reviews and delivery keys now and then every
+// pruneEvery, until ctx ends.
 func prune(ctx context.Context, st *store.Store, retention time.Duration, log *slog.Logger) {
 	t := time.NewTicker(pruneEvery)
 	defer t.Stop()
 	for {
-		var before time.Time // zero: keep every review
-		if retention > 0 {
-			before = time.Now().Add(-retention)
-		}
-		if n, err := st.Prune(ctx, before); err != nil {
-			if ctx.Err() != nil {
-				return
-			}
+		if err := pruneOnce(ctx, st, retention, log); err != nil && ctx.Err() == nil {
 			log.Warn("pruning the database failed", "err", err)
-		} else if n > 0 {
-			log.Info("pruned old reviews", "deleted", n, "retention", retention)
 		}
 		select {
 		case <-ctx.Done():
@@ -127,6 +118,23 @@ func prune(ctx context.Context, st *store.Store, retention time.Duration, log *s
 		case <-t.C:
 		}
 	}
+}
+
+// pruneOnce deletes the reviews older than retention (none when it is 0)
+// and old delivery keys.
+func pruneOnce(ctx context.Context, st *store.Store, retention time.Duration, log *slog.Logger) error {
+	var before time.Time // zero: keep every review
+	if retention > 0 {
+		before = time.Now().Add(-retention)
+	}
+	n, err := st.Prune(ctx, before)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		log.Info("pruned old reviews", "deleted", n, "retention", retention)
+	}
+	return nil
 }
 
 // versionString names the build and the embedded IAM data.
