@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 
 	"github.com/policycheck/policycheck/assistant/policy"
@@ -94,9 +95,10 @@ func check(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 		enc.SetIndent("", "  ")
 	}
 	color := cf.format == "text" && isTerminal(stdout)
+	results := reviewAll(ctx, rv, inputs, cf)
 	for i, in := range inputs {
-		in.Type, in.Offline = cf.typ, cf.offline
-		rep, err := rv.Review(ctx, in)
+		res := <-results[i]
+		rep, err := res.rep, res.err
 		if err != nil {
 			code = 2
 			reportError(stderr, enc, cf.format, in.Name, err)
@@ -121,6 +123,39 @@ func check(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 		}
 	}
 	return code
+}
+
+type result struct {
+	rep *report.Report
+	err error
+}
+
+// reviewAll reviews the inputs on as many goroutines as there are CPUs
+// and hands each result back on its own channel, so that they are printed
+// in the order of the inputs.
+func reviewAll(ctx context.Context, rv *review.Reviewer, inputs []review.Input, cf checkFlags) []chan result {
+	results := make([]chan result, len(inputs))
+	for i := range results {
+		results[i] = make(chan result, 1)
+	}
+	next := make(chan int)
+	go func() {
+		defer close(next)
+		for i := range inputs {
+			next <- i
+		}
+	}()
+	for w := 0; w < min(runtime.GOMAXPROCS(0), len(inputs)); w++ {
+		go func() {
+			for i := range next {
+				in := inputs[i]
+				in.Type, in.Offline = cf.typ, cf.offline
+				rep, err := rv.Review(ctx, in)
+				results[i] <- result{rep, err}
+			}
+		}()
+	}
+	return results
 }
 
 // collect reads every named input; directories are searched recursively

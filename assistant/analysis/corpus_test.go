@@ -1,7 +1,9 @@
 package analysis
 
 import (
+	"runtime"
 	"sort"
+	"sync"
 	"testing"
 	"time"
 
@@ -43,4 +45,45 @@ func BenchmarkAnalyzeCorpus(b *testing.B) {
 	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/corpus")
 	b.ReportMetric(float64(slowest.Microseconds())/1000, "ms-slowest-policy")
 	b.Logf("slowest policy: %s (%v)", slowName, slowest)
+}
+
+// BenchmarkAnalyzeCorpusParallel is BenchmarkAnalyzeCorpus on every CPU,
+// as `policycheck check` reviews a directory: the wall time of one pass.
+func BenchmarkAnalyzeCorpusParallel(b *testing.B) {
+	docs, err := corpus.Load(corpus.Path(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	datas := make([][]byte, 0, len(docs))
+	for _, d := range docs {
+		datas = append(datas, d)
+	}
+	k := kb()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		next := make(chan []byte)
+		var wg sync.WaitGroup
+		for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for data := range next {
+					res, err := policy.Read(data, policy.Options{MaxBytes: 256 << 10})
+					if err != nil {
+						b.Error(err)
+						continue
+					}
+					for _, d := range res.Documents {
+						Analyze(k, d)
+					}
+				}
+			}()
+		}
+		for _, d := range datas {
+			next <- d
+		}
+		close(next)
+		wg.Wait()
+	}
+	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/corpus")
 }
