@@ -131,7 +131,7 @@ func checkToken(name, token, prefix, help string) error {
 		return fmt.Errorf("%s contains white space: %s", name, help)
 	case !strings.HasPrefix(token, prefix):
 		// Name the kind of token given, never the token itself.
-		kind := "not a Slack token"
+		kind := "something that is not a Slack token"
 		if p, _, ok := strings.Cut(token, "-"); ok && len(p) <= 5 {
 			kind = "a " + p + "- token"
 		}
