@@ -84,7 +84,7 @@ func check(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 	}
 	rv, err := cfg.Build(ctx, kb, cf.offline)
 	if err != nil {
-		fmt.Fprintf(stderr, "policycheck: %v\n", err)
+		fmt.Fprintf(stderr, "policycheck: %v (or review with the built-in engine only: --offline)\n", err)
 		return 2
 	}
 	inputs, code := collect(paths, stdin, stderr)
