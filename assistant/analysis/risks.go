@@ -169,39 +169,35 @@ func (r *review) wildcardResources(st *stmt, broad iamref.ActionSet) {
 	s.AndNot(r.cat.credentials)
 	s.AndNot(r.cat.permissions)
 	if r.cat.passRole != nil && s.Has(r.cat.passRole.ID) {
-		s = s.Clone()
 		var pr iamref.ActionSet
 		pr.Add(r.cat.passRole.ID)
 		s.AndNot(pr)
 	}
-	if s.IsEmpty() {
-		return
-	}
 	write := s.Clone()
 	write.And(r.cat.write)
-	read := s.Clone()
+	read := s
 	read.AndNot(r.cat.write)
-	if !write.IsEmpty() {
-		acts := r.names(write, 0)
+	for _, k := range []struct {
+		set       iamref.ActionSet
+		noun, one string
+		ceiling   int
+		phrase    string
+	}{
+		{write, "write action", "write", 6, "write actions on every resource"},
+		{read, "read or list action", "read", 8, "read actions on every resource"},
+	} {
+		if k.set.IsEmpty() {
+			continue
+		}
+		acts := r.names(k.set, 0)
 		r.add(&finding{Finding: report.Finding{
 			Category: report.WildcardResource,
-			Title:    fmt.Sprintf("%s on every resource", countActions(acts, "write action")),
+			Title:    fmt.Sprintf("%s on every resource", countActions(acts, k.noun)),
 			Detail: fmt.Sprintf("%s resource-level permissions but %s granted on all resources: %s.",
-				plural(len(acts), "This write action supports", "These write actions support"), plural(len(acts), "is", "are"), preview(acts, 8)),
-			Recommendation: r.scopeAdvice(write),
+				plural(len(acts), "This "+k.one+" action supports", "These "+k.one+" actions support"), plural(len(acts), "is", "are"), preview(acts, 8)),
+			Recommendation: r.scopeAdvice(k.set),
 			Actions:        acts,
-		}, ceiling: 6, phrase: "write actions on every resource"}, st)
-	}
-	if !read.IsEmpty() {
-		acts := r.names(read, 0)
-		r.add(&finding{Finding: report.Finding{
-			Category: report.WildcardResource,
-			Title:    fmt.Sprintf("%s on every resource", countActions(acts, "read or list action")),
-			Detail: fmt.Sprintf("%s resource-level permissions but %s granted on all resources: %s.",
-				plural(len(acts), "This read action supports", "These read actions support"), plural(len(acts), "is", "are"), preview(acts, 8)),
-			Recommendation: r.scopeAdvice(read),
-			Actions:        acts,
-		}, ceiling: 8, phrase: "read actions on every resource"}, st)
+		}, ceiling: k.ceiling, phrase: k.phrase}, st)
 	}
 }
 
