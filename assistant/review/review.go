@@ -7,6 +7,7 @@ package review
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/policycheck/policycheck/assistant/analysis"
 	"github.com/policycheck/policycheck/assistant/iamref"
@@ -113,7 +114,7 @@ func (rv *Reviewer) Review(ctx context.Context, in Input) (*report.Report, error
 		if i == 0 || d.score < worst.score {
 			worst = d
 		}
-		if d.modelRan && !contains(rep.Analyzers, "bedrock:"+rv.model.ModelID()) {
+		if d.modelRan && !slices.Contains(rep.Analyzers, "bedrock:"+rv.model.ModelID()) {
 			rep.Analyzers = append(rep.Analyzers, "bedrock:"+rv.model.ModelID())
 		}
 	}
@@ -163,13 +164,4 @@ func noteText(n policy.Note) string {
 		return fmt.Sprintf("line %d: %s", n.Pos.Line, n.Message)
 	}
 	return n.Message
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
