@@ -12,12 +12,11 @@ import (
 
 // Result is the engine's review of one policy document.
 type Result struct {
+	// Score is also the highest score the findings allow: another
+	// reviewer (the model) may lower it but never raise it.
 	Score    int
 	Summary  string
 	Findings []report.Finding
-	// Ceiling is the highest score the findings allow; another reviewer
-	// (the model) may lower the score but never raise it above this.
-	Ceiling int
 }
 
 // finding is a report.Finding with what the score needs.
@@ -194,7 +193,7 @@ func (r *review) result() Result {
 		}
 		return a.Title < b.Title
 	})
-	res := Result{Score: 10, Ceiling: 10}
+	res := Result{Score: 10}
 	var worst []*finding
 	seq := map[report.Category]int{}
 	for _, f := range r.out {
@@ -212,7 +211,6 @@ func (r *review) result() Result {
 			worst = append(worst, f)
 		}
 	}
-	res.Ceiling = res.Score
 	res.Summary = summary(res.Score, worst)
 	if res.Findings == nil {
 		res.Findings = []report.Finding{}

@@ -51,8 +51,8 @@ func (rv *Reviewer) consultModel(ctx context.Context, doc *policy.Document, a an
 	switch {
 	case steered:
 		d.notes = append(d.notes, "The policy contains instructions to its reviewer; the model's score and summary were ignored.")
-	case mr.Score > a.Ceiling:
-		d.notes = append(d.notes, fmt.Sprintf("The model scored %d; the engine's findings cap the score at %d, so its summary is not shown.", mr.Score, a.Ceiling))
+	case mr.Score > a.Score:
+		d.notes = append(d.notes, fmt.Sprintf("The model scored %d; the engine's findings cap the score at %d, so its summary is not shown.", mr.Score, a.Score))
 	case mr.Score < d.score:
 		d.score = mr.Score
 		d.summary = fmt.Sprintf("%d/10 (model): %s", mr.Score, mr.Summary)
