@@ -211,9 +211,10 @@ func TestWatchedChannels(t *testing.T) {
 	}
 }
 
-// TestUndecodableEnvelope sends a mention whose blocks slack-go cannot
-// decode: the envelope is still acknowledged once and the mention answered
-// from its text.
+// TestUndecodableEnvelope sends mentions the bot cannot fully read: one
+// whose blocks cannot be decoded (answered from its text), and one that
+// slack-go cannot decode at all (a field of the wrong type; answered from
+// the rest). Each envelope is acknowledged once.
 func TestUndecodableEnvelope(t *testing.T) {
 	t.Parallel()
 	s := newSlack(t, slackfake.Options{})
@@ -221,23 +222,32 @@ func TestUndecodableEnvelope(t *testing.T) {
 	ctx := ctxFor(t)
 	cfg := s.Config()
 
-	ev := map[string]any{
-		"type": "app_mention", "user": alice, "ts": "1800000000.000001", "channel": general, "event_ts": "1800000000.000001",
-		"text":   "<@" + cfg.BotUserID + "> ```" + tightPolicy + "```",
-		"blocks": []any{map[string]any{"type": "rich_text", "elements": "not a list"}},
+	tests := []struct {
+		name, ts, field string
+		value           any
+	}{
+		{"blocks that cannot be read", "1800000000.000001", "blocks", []any{map[string]any{"type": "rich_text", "elements": "not a list"}}},
+		{"files of the wrong type", "1800000000.000002", "files", "not a list"},
 	}
-	payload, _ := json.Marshal(map[string]any{"type": "event_callback", "team_id": cfg.TeamID, "event_id": "EvBAD1", "event": ev})
-	env, err := s.Send(ctx, slackfake.Envelope{Type: "events_api", Payload: payload})
-	if err != nil {
-		t.Fatal(err)
+	for i, tt := range tests {
+		ev := map[string]any{
+			"type": "app_mention", "user": alice, "ts": tt.ts, "channel": general, "event_ts": tt.ts,
+			"text": "<@" + cfg.BotUserID + "> ```" + tightPolicy + "```",
+		}
+		ev[tt.field] = tt.value
+		payload, _ := json.Marshal(map[string]any{"type": "event_callback", "team_id": cfg.TeamID, "event_id": fmt.Sprintf("EvBAD%d", i), "event": ev})
+		env, err := s.Send(ctx, slackfake.Envelope{Type: "events_api", Payload: payload})
+		if err != nil {
+			t.Fatal(err)
+		}
+		waitMessage(t, ctx, s, general, tt.ts, isCard)
+		if n := s.AckCount(env); n != 1 {
+			t.Errorf("%s: envelope acked %d times, want 1", tt.name, n)
+		}
 	}
-	waitMessage(t, ctx, s, general, "1800000000.000001", isCard)
-	if n := s.AckCount(env); n != 1 {
-		t.Errorf("envelope acked %d times, want 1", n)
-	}
-	p.waitMetric(ctx, `policycheck_envelopes_acked_total{type="events_api"}`, 1)
+	p.waitMetric(ctx, `policycheck_envelopes_acked_total{type="events_api"}`, float64(len(tests)))
 	if !strings.Contains(p.logs.String(), "slack-go cannot read") {
-		t.Error("the envelope did not take the path of undecodable envelopes")
+		t.Error("no envelope took the path of undecodable envelopes")
 	}
 }
 

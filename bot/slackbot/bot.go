@@ -69,7 +69,11 @@ const (
 	// ackTimeout bounds the wait to queue an ack. It is short: when the
 	// link is down acks cannot be sent, Slack sends the envelope again,
 	// and the loop must get back to draining events.
-	ackTimeout    = 500 * time.Millisecond
+	ackTimeout = 500 * time.Millisecond
+	// A request starts once no envelope has come for burstQuiet, or
+	// after burstHold at most (see lull).
+	burstQuiet    = 2 * time.Millisecond
+	burstHold     = 50 * time.Millisecond
 	historyLength = 15 // reviews listed by /policycheck history
 )
 
@@ -84,6 +88,7 @@ type Bot struct {
 	log     *slog.Logger
 	metrics *metrics
 	pool    *pool
+	lull    *lull
 
 	self    identity
 	mention *regexp.Regexp
@@ -140,6 +145,7 @@ func New(ctx context.Context, rv Reviewer, st Store, opts Options) (*Bot, error)
 		st:   st,
 		log:  opts.Logger,
 		pool: newPool(opts.Workers, opts.QueueSize),
+		lull: newLull(burstQuiet, burstHold),
 		side: make(chan struct{}, sideTasks),
 	}
 	b.asker, _ = rv.(Asker)
@@ -317,6 +323,7 @@ func (b *Bot) envelope(sm *socketmode.Client, evt socketmode.Event) {
 		b.log.Debug("envelope redelivered", "type", req.Type, "retry_attempt", req.RetryAttempt, "reason", req.RetryReason)
 	}
 	received := time.Now()
+	b.lull.arrived(received)
 	b.dispatch(sm, req.EnvelopeID, req.Type, b.route(func() decision {
 		switch evt.Type {
 		case socketmode.EventTypeEventsAPI:
@@ -357,8 +364,14 @@ func (b *Bot) badMessage(sm *socketmode.Client, evt socketmode.Event) {
 	b.metrics.received.Inc(env.Type)
 	received := time.Now()
 	b.dispatch(sm, env.EnvelopeID, env.Type, b.route(func() decision {
+		if env.Type != socketmode.RequestTypeEventsAPI {
+			return decision{}
+		}
+		// A value of an unexpected type leaves its field empty; the
+		// rest is read.
 		var raw rawEvent
-		if env.Type != socketmode.RequestTypeEventsAPI || json.Unmarshal(env.Payload, &raw) != nil || raw.Type != slackevents.CallbackEvent {
+		var typeErr *json.UnmarshalTypeError
+		if err := json.Unmarshal(env.Payload, &raw); (err != nil && !errors.As(err, &typeErr)) || raw.Type != slackevents.CallbackEvent {
 			return decision{}
 		}
 		return b.routeMessage(received, raw.TeamID, raw.Event)
@@ -397,7 +410,10 @@ func (b *Bot) dispatch(sm *socketmode.Client, envelopeID, typ string, d decision
 
 	switch {
 	case accepted:
-		b.pool.Run(func() { b.runJob(d.kind, d.job, d.fail) })
+		b.pool.Run(func() {
+			b.lull.wait()
+			b.runJob(d.kind, d.job, d.fail)
+		})
 	case d.job != nil && d.busy != nil:
 		b.sideTask(d.busy)
 	case d.side != nil:

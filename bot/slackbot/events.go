@@ -90,7 +90,7 @@ func (b *Bot) message(ctx context.Context, m incoming) {
 	if !m.addressed && !b.watched(ctx, ev.Channel) {
 		return
 	}
-	text := stripMention(messageText(ev.Text, ev.Blocks), b.mention)
+	text := stripMention(ev.text(), b.mention)
 	srcs := sources(text, ev.Files, !m.addressed)
 	if len(srcs) == 0 && !m.addressed {
 		return // chatter in a watched channel
