@@ -30,9 +30,12 @@ func threadRoot(ch *channel, threadTS string) string {
 	return threadTS
 }
 
-// messageContentLocked validates the text, blocks and attachments of a
-// message post; requireContent answers no_text when all are empty.
-func (s *Server) messageContentLocked(p url.Values, requireContent bool) (text string, blocks, attachments json.RawMessage, e *apiError) {
+// messageContent validates the text, blocks and attachments of a message
+// post; requireContent answers no_text when all are empty. It is called
+// without the lock: checking Block Kit is the dearest part of a post, and
+// under the lock it would hold up every other call, acks included. Callers
+// report its error after their own checks, in Slack's order.
+func (s *Server) messageContent(p url.Values, requireContent bool) (text string, blocks, attachments json.RawMessage, e *apiError) {
 	text = p.Get("text")
 	if raw := p.Get("attachments"); raw != "" && raw != "[]" {
 		var arr []json.RawMessage
@@ -44,7 +47,7 @@ func (s *Server) messageContentLocked(p url.Values, requireContent bool) (text s
 		}
 	}
 	if raw := p.Get("blocks"); raw != "" {
-		blocks, e = s.checkBlocksLocked([]byte(raw), surfaceMessage)
+		blocks, e = checkBlocks([]byte(raw), surfaceMessage, s.blockID)
 		if e != nil {
 			return "", nil, nil, e
 		}
@@ -59,6 +62,7 @@ func (s *Server) messageContentLocked(p url.Values, requireContent bool) (text s
 }
 
 func (s *Server) chatPostMessage(r *apiRequest) (map[string]any, *apiError) {
+	text, blocks, attachments, contentErr := s.messageContent(r.params, true)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ch, e := s.resolveChannelLocked(r.params.Get("channel"))
@@ -68,9 +72,8 @@ func (s *Server) chatPostMessage(r *apiRequest) (map[string]any, *apiError) {
 	if !ch.im && !ch.member {
 		return nil, errCode("not_in_channel")
 	}
-	text, blocks, attachments, e := s.messageContentLocked(r.params, true)
-	if e != nil {
-		return nil, e
+	if contentErr != nil {
+		return nil, contentErr
 	}
 	m := &Message{
 		Channel:     ch.id,
@@ -103,6 +106,7 @@ func (s *Server) postLocked(ch *channel, m *Message) {
 }
 
 func (s *Server) chatUpdate(r *apiRequest) (map[string]any, *apiError) {
+	text, blocks, attachments, contentErr := s.messageContent(r.params, false)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ch, e := s.resolveChannelLocked(r.params.Get("channel"))
@@ -116,9 +120,8 @@ func (s *Server) chatUpdate(r *apiRequest) (map[string]any, *apiError) {
 	if m.BotID == "" {
 		return nil, errCode("cant_update_message")
 	}
-	text, blocks, attachments, e := s.messageContentLocked(r.params, false)
-	if e != nil {
-		return nil, e
+	if contentErr != nil {
+		return nil, contentErr
 	}
 	// Absent fields keep their previous value; "blocks":[] clears blocks.
 	newText, newBlocks, newAtt := m.Text, m.Blocks, m.Attachments
@@ -143,6 +146,7 @@ func (s *Server) chatUpdate(r *apiRequest) (map[string]any, *apiError) {
 }
 
 func (s *Server) chatPostEphemeral(r *apiRequest) (map[string]any, *apiError) {
+	text, blocks, attachments, contentErr := s.messageContent(r.params, true)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ch, e := s.resolveChannelLocked(r.params.Get("channel"))
@@ -156,9 +160,8 @@ func (s *Server) chatPostEphemeral(r *apiRequest) (map[string]any, *apiError) {
 	if _, ok := s.users[to]; !ok || (ch.im && ch.user != to) {
 		return nil, errCode("user_not_in_channel")
 	}
-	text, blocks, attachments, e := s.messageContentLocked(r.params, true)
-	if e != nil {
-		return nil, e
+	if contentErr != nil {
+		return nil, contentErr
 	}
 	m := &Message{
 		Channel:     ch.id,

@@ -365,6 +365,13 @@ func (s *Server) uuidLocked() string {
 	return fmt.Sprintf("%08x-fa4e-4000-8000-%012x", s.seq, s.seq*7919)
 }
 
+// blockID returns a short block_id like those Slack assigns.
+func (s *Server) blockID() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.blockIDLocked()
+}
+
 // blockIDLocked returns a short block_id like those Slack assigns.
 func (s *Server) blockIDLocked() string {
 	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
