@@ -70,8 +70,8 @@ const (
 	// link is down acks cannot be sent, Slack sends the envelope again,
 	// and the loop must get back to draining events.
 	ackTimeout = 500 * time.Millisecond
-	// A request starts once no envelope has come for burstQuiet, or
-	// after burstHold at most (see lull).
+	// A request starts once no envelope has come for burstQuiet; a burst
+	// of envelopes holds requests back burstHold at most (see lull).
 	burstQuiet    = 2 * time.Millisecond
 	burstHold     = 50 * time.Millisecond
 	historyLength = 15 // reviews listed by /policycheck history

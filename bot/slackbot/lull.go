@@ -5,18 +5,23 @@ import (
 	"time"
 )
 
-// lull holds new reviews back while Slack is delivering envelopes.
+// lull holds new reviews back while Slack is delivering a burst of
+// envelopes.
 //
 // slack-go's Socket Mode client reads and decodes envelopes one at a time,
 // and the bot can acknowledge an envelope only once it has been decoded.
 // In a burst, reviews started on the first envelopes take the processors
 // from that decoding, and the last envelopes of the burst wait for their
 // acks. So a worker about to start a request first waits until no envelope
-// has arrived for a short while (quiet), but never longer than limit: the
-// burst is acknowledged first, and the reviews it brings follow at once.
-// When envelopes come one by one, nothing waits.
+// has arrived for a short while (quiet): the burst is acknowledged first,
+// and the reviews it brings follow at once. A burst holds work back for
+// limit at most, counted from its first envelope, so that a steady stream
+// of envelopes delays reviews once, not each of them. When envelopes come
+// one by one, a request waits quiet.
 type lull struct {
-	last         atomic.Int64 // when the latest envelope arrived, in Unix nanoseconds
+	// When the latest envelope, and the first of its burst, arrived, in
+	// Unix nanoseconds. Only the event loop writes them.
+	last, first  atomic.Int64
 	quiet, limit time.Duration
 	now          func() time.Time
 	sleep        func(time.Duration)
@@ -27,15 +32,22 @@ func newLull(quiet, limit time.Duration) *lull {
 }
 
 // arrived records that an envelope arrived at t.
-func (l *lull) arrived(t time.Time) { l.last.Store(t.UnixNano()) }
+func (l *lull) arrived(t time.Time) {
+	n := t.UnixNano()
+	if n-l.last.Load() >= int64(l.quiet) {
+		l.first.Store(n)
+	}
+	l.last.Store(n)
+}
 
-// wait returns once no envelope has arrived for l.quiet, or after l.limit.
+// wait returns once no envelope has arrived for l.quiet, or once the burst
+// has lasted l.limit.
 func (l *lull) wait() {
-	start := l.now()
-	deadline := start.Add(l.limit)
-	for now := start; now.Before(deadline); now = l.now() {
+	for {
+		now := l.now()
 		calm := time.Unix(0, l.last.Load()).Add(l.quiet)
-		if !now.Before(calm) {
+		deadline := time.Unix(0, l.first.Load()).Add(l.limit)
+		if !now.Before(calm) || !now.Before(deadline) {
 			return
 		}
 		if deadline.Before(calm) {

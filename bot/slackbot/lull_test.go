@@ -7,21 +7,26 @@ import (
 
 func TestLull(t *testing.T) {
 	const quiet, limit = 2 * time.Millisecond, 50 * time.Millisecond
-	const never = -1
+	const none = -1
 	tests := []struct {
 		name string
-		ago  time.Duration // the latest envelope came this long before the wait; never: none has
-		// more: envelopes keep coming, one a millisecond, for this long
-		// after the wait begins.
+		// Envelopes came one a millisecond from began to ago before the
+		// wait (none: no envelope yet).
+		began, ago time.Duration
+		// more: they keep coming, one a millisecond, for this long after
+		// the wait begins.
 		more time.Duration
 		want time.Duration // how long the worker waits
 	}{
-		{"no envelope yet", never, 0, 0},
-		{"the last envelope is old", time.Second, 0, 0},
-		{"the last envelope came just now", 0, 0, quiet},
-		{"the last envelope came 1.5 ms ago", 1500 * time.Microsecond, 0, 500 * time.Microsecond},
-		{"a burst that goes on for 10 ms", 0, 10 * time.Millisecond, 10*time.Millisecond + quiet},
-		{"envelopes that keep coming", 0, time.Hour, limit},
+		{"no envelope yet", none, none, 0, 0},
+		{"the last envelope is old", time.Second, time.Second, 0, 0},
+		{"an envelope just now", 0, 0, 0, quiet},
+		{"an envelope 1.5 ms ago", 1500 * time.Microsecond, 1500 * time.Microsecond, 0, 500 * time.Microsecond},
+		{"a burst that goes on for 10 ms", 0, 0, 10 * time.Millisecond, 10*time.Millisecond + quiet},
+		{"envelopes that keep coming", 0, 0, time.Hour, limit},
+		{"a stream that began 40 ms ago", 40 * time.Millisecond, 0, time.Hour, limit - 40*time.Millisecond},
+		{"a stream that began 60 ms ago", 60 * time.Millisecond, 0, time.Hour, 0},
+		{"a burst that ended 5 ms ago", 60 * time.Millisecond, 5 * time.Millisecond, 0, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -29,8 +34,10 @@ func TestLull(t *testing.T) {
 			now := start
 			l := newLull(quiet, limit)
 			l.now = func() time.Time { return now }
-			if tt.ago != never {
-				l.arrived(start.Add(-tt.ago))
+			if tt.began != none {
+				for d := tt.began; d >= tt.ago; d -= time.Millisecond {
+					l.arrived(start.Add(-d))
+				}
 			}
 			l.sleep = func(d time.Duration) {
 				if d <= 0 {
