@@ -40,7 +40,7 @@ type review struct {
 func Analyze(kb *iamref.KB, doc *policy.Document) Result {
 	r := &review{kb: kb, cat: catalogFor(kb), doc: doc}
 	for i := range doc.Statements {
-		r.stmts = append(r.stmts, newStmt(kb, &doc.Statements[i]))
+		r.stmts = append(r.stmts, newStmt(kb, &doc.Statements[i], doc.Type != policy.Trust && doc.Type != policy.Resource))
 	}
 	r.applyDenies()
 	r.validate()

@@ -39,6 +39,56 @@ var weakKeys = map[string]bool{
 	"s3:signatureage":                                true,
 }
 
+// callerKeys describe the caller itself: its account, organization, name,
+// tags, and how it signed in. In a policy attached to the caller they tell
+// which holders get the access, or when, never what it reaches: a holder
+// that matches gets all of it. (In a resource or trust policy they are how
+// the callers are chosen, and narrow.)
+var callerKeys = map[string]bool{
+	"aws:principalaccount":       true,
+	"aws:principalorgid":         true,
+	"aws:principalorgpaths":      true,
+	"aws:principalarn":           true,
+	"aws:principaltype":          true,
+	"aws:principalisawsservice":  true,
+	"aws:userid":                 true,
+	"aws:username":               true,
+	"aws:multifactorauthpresent": true,
+	"aws:multifactorauthage":     true,
+	"aws:federatedprovider":      true,
+	"aws:sourceidentity":         true,
+}
+
+// isCallerKey reports whether key describes the caller (see callerKeys).
+func isCallerKey(key string) bool {
+	return callerKeys[key] || strings.HasPrefix(key, "aws:principaltag/")
+}
+
+// tiedToResource reports whether condition values name a key of the
+// request that is not the caller's, as in "aws:PrincipalAccount":
+// "${aws:ResourceAccount}": the caller must then match the resource, which
+// narrows what it reaches.
+func tiedToResource(vals []string) bool {
+	for _, v := range vals {
+		for rest := v; ; {
+			i := strings.Index(rest, "${")
+			if i < 0 {
+				break
+			}
+			rest = rest[i+2:]
+			name, after, ok := strings.Cut(rest, "}")
+			if !ok {
+				break
+			}
+			if k := strings.ToLower(name); strings.Contains(k, ":") && !isCallerKey(k) {
+				return true
+			}
+			rest = after
+		}
+	}
+	return false
+}
+
 // baseOperator strips the set prefix and IfExists suffix:
 // "ForAnyValue:StringLikeIfExists" gives ("StringLike", "ForAnyValue", true).
 func baseOperator(op string) (base, set string, ifExists bool) {
@@ -52,7 +102,9 @@ func baseOperator(op string) (base, set string, ifExists bool) {
 	return base, set, ifExists
 }
 
-func summarize(kb *iamref.KB, cs []policy.Condition) conditions {
+// summarize reads a statement's conditions; attached is true for a policy
+// attached to its callers (see newStmt).
+func summarize(kb *iamref.KB, cs []policy.Condition, attached bool) conditions {
 	var out conditions
 	for _, c := range cs {
 		out.present = true
@@ -67,7 +119,7 @@ func summarize(kb *iamref.KB, cs []policy.Condition) conditions {
 		if strings.HasSuffix(key, ":aud") && !strings.HasPrefix(key, "aws:") {
 			out.oidcAudience = true
 		}
-		if narrows(c, key, vals) {
+		if narrows(c, key, vals) && !(attached && isCallerKey(key) && !tiedToResource(vals)) {
 			out.narrowing = true
 			out.narrowBy = append(out.narrowBy, c.Key)
 		} else {

@@ -41,7 +41,7 @@ func (r *review) risks() {
 			r.add(&finding{Finding: report.Finding{
 				Category: report.ConditionCategory, Severity: report.Info,
 				Title:          "Conditions that do not narrow access",
-				Detail:         fmt.Sprintf("The statement's conditions (%s) do not limit who can act or on what (transport, time, client-supplied values, IfExists, ForAllValues or negated tests), so it is reviewed as unconditional.", strings.Join(st.cond.weakBy, ", ")),
+				Detail:         fmt.Sprintf("The statement's conditions (%s) do not limit what the holder can reach (transport, time, client-supplied values, the caller's own account, tags or MFA sign-in, IfExists, ForAllValues or negated tests), so it is reviewed as unconditional.", strings.Join(st.cond.weakBy, ", ")),
 				Recommendation: "Where access should be limited, add a condition that pins it: aws:SourceAccount, aws:PrincipalOrgID, aws:ResourceTag/<key>, aws:SourceVpce, iam:PassedToService.",
 			}, ceiling: 10}, st)
 		}
@@ -63,7 +63,10 @@ func (r *review) risks() {
 				Actions:        []string{"*"},
 			}, ceiling: ceiling, phrase: "all actions on all resources"}, st)
 			critical = true
-		case st.allActions && wide && !st.cond.narrowing:
+		case st.allActions && wide && !st.cond.narrowing && st.eff.Len()*2 > all:
+			// Denies take out a few actions. When they take out most
+			// (a Deny with NotAction), what remains is judged below like
+			// any list of actions.
 			r.add(&finding{Finding: report.Finding{
 				Category: report.FullAdmin, Title: "Every action except a few, on every resource",
 				Detail:         fmt.Sprintf("Only %d of %d actions are excluded (by NotAction or an unconditional Deny); everything else is allowed on every resource.", all-st.eff.Len(), all),

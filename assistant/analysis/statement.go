@@ -42,7 +42,10 @@ type stmt struct {
 	reach map[*iamref.ResourceType]reach
 }
 
-func newStmt(kb *iamref.KB, s *policy.Statement) *stmt {
+// newStmt reads one statement; attached is true for a policy attached to
+// the principals it grants to (identity policies, boundaries, SCPs), as
+// opposed to a resource or trust policy that names them.
+func newStmt(kb *iamref.KB, s *policy.Statement, attached bool) *stmt {
 	st := &stmt{src: s, kb: kb}
 	switch strings.ToLower(s.Effect) {
 	case "allow":
@@ -76,7 +79,7 @@ func newStmt(kb *iamref.KB, s *policy.Statement) *stmt {
 	default:
 		st.noResource = true
 	}
-	st.cond = summarize(kb, s.Conditions)
+	st.cond = summarize(kb, s.Conditions, attached)
 	return st
 }
 

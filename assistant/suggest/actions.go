@@ -122,6 +122,10 @@ func (b *builder) entries(i int, st *policy.Statement) (out []entry, keepNot boo
 		}
 		return plain, false, nil
 	}
+	// What the policy's Denies take out everywhere is not granted: the
+	// narrowed list leaves it out.
+	total := designated.Len()
+	designated.AndNot(b.denied())
 	// The actions the wildcards add, on resources they can apply to.
 	w := designated.Clone()
 	w.AndNot(explicit.set())
@@ -133,7 +137,19 @@ func (b *builder) entries(i int, st *policy.Statement) (out []entry, keepNot boo
 	dropped := w.Clone()
 	dropped.AndNot(b.read())
 
-	narrowed, how := b.represent(kept)
+	// When the Denies pin the actions down, the list is what they leave,
+	// whatever its access level, if it can be written out: it grants
+	// the same, and names what is granted.
+	var narrowed []entry
+	var how string
+	pinned := false
+	if designated.Len() < total {
+		narrowed, how = b.represent(w)
+		pinned = narrowed != nil
+	}
+	if !pinned {
+		narrowed, how = b.represent(kept)
+	}
 	if narrowed == nil && b.allServices(designated) && hasAnyResource(st) {
 		// Read-only access to every service, as patterns. They match a
 		// few actions of other levels too; and under NotAction the
@@ -175,7 +191,20 @@ func (b *builder) entries(i int, st *policy.Statement) (out []entry, keepNot boo
 	if len(wild) > 1 {
 		grants = "grant"
 	}
-	why := fmt.Sprintf("%s %s %d actions", what, grants, designated.Len())
+	its := "its"
+	if len(wild) > 1 {
+		its = "their"
+	}
+	why := fmt.Sprintf("%s %s %d actions", what, grants, total)
+	if pinned {
+		n := w.Len()
+		b.change(i, fmt.Sprintf("Replaced %s with the %d %s the Deny statements leave%s", what, n, plural(n, "action", "actions"), how),
+			why+fmt.Sprintf(", and the policy's Deny statements take out all but %s: listing them grants the same, and says what is granted.", plural(n, "this one", fmt.Sprintf("these %d", n))))
+		return out, false, extraDeny
+	}
+	if n := designated.Len(); n < total {
+		why += fmt.Sprintf(" (%d once the Deny statements are taken out)", n)
+	}
 	if !dropped.IsEmpty() {
 		why += fmt.Sprintf(", including %s (for example %s)", levelCounts(kb, dropped), strings.Join(b.examples(dropped, 3), ", "))
 	}
@@ -183,11 +212,7 @@ func (b *builder) entries(i int, st *policy.Statement) (out []entry, keepNot boo
 	if extraDeny != nil {
 		why += fmt.Sprintf(" A Deny of %s keeps out what NotAction excluded.", quoteAll(extraDeny))
 	}
-	its := "its"
-	if len(wild) > 1 {
-		its = "their"
-	}
-	b.change(i, fmt.Sprintf("Replaced %s with %s %d List and Read actions%s", what, its, kept.Len(), how), why)
+	b.change(i, fmt.Sprintf("Replaced %s with %s %d List and Read %s%s", what, its, kept.Len(), plural(kept.Len(), "action", "actions"), how), why)
 	return out, false, extraDeny
 }
 
@@ -594,4 +619,12 @@ func hasAnyResource(st *policy.Statement) bool {
 		}
 	}
 	return false
+}
+
+// plural is one when n is 1, else many.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

@@ -123,6 +123,14 @@ func TestSuggestCases(t *testing.T) {
 		{name: "invalid statement left alone", data: pol(m{"Effect": "Allow", "Resource": "*"}), none: true},
 		{name: "unknown action kept", data: pol(m{"Effect": "Allow", "Action": []string{"s3:GetObjcet", "s3:GetObject"}, "Resource": "*"}),
 			contains: []string{"s3:GetObjcet", `"arn:aws:s3:::<bucket-name>/*"`}},
+		{name: "what a Deny with NotAction leaves", data: pol(
+			m{"Effect": "Allow", "Action": []string{"s3:*", "dynamodb:*"}, "Resource": "*"},
+			m{"Effect": "Deny", "NotAction": []string{"s3:PutObject", "dynamodb:GetItem"}, "Resource": "*"}),
+			contains: []string{`"s3:PutObject"`, `"dynamodb:GetItem"`, "NotAction"}, absent: []string{`"s3:*"`, `"dynamodb:*"`, "s3:GetObject"}},
+		{name: "a conditional Deny is not counted on", data: pol(
+			m{"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::acme/*"},
+			m{"Effect": "Deny", "NotAction": "s3:PutObject", "Resource": "*", "Condition": m{"Bool": m{"aws:SecureTransport": "false"}}}),
+			contains: []string{"s3:GetObject"}, absent: []string{`"s3:*"`}},
 		{name: "not action on a bucket", data: pol(m{"Effect": "Allow", "NotAction": "s3:Delete*", "Resource": "arn:aws:s3:::acme/*"}),
 			contains: []string{"s3:GetObject"}, absent: []string{"NotAction", "ec2:"}},
 	}
