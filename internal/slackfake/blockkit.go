@@ -100,14 +100,50 @@ func checkBlocks(raw []byte, surf surface, newID func() string) (json.RawMessage
 	if len(arr) == 0 {
 		return nil, nil
 	}
-	if newID != nil {
-		assignBlockIDs(arr, newID)
-	}
-	out, err := marshal(arr)
+	out, err := withBlockIDs(raw, arr, newID)
 	if err != nil {
 		return nil, errCode("invalid_blocks_format")
 	}
 	return out, nil
+}
+
+// withBlockIDs writes the blocks of raw (decoded as arr) back, compact,
+// each as it was sent, with a block_id from newID first in those that
+// have none (when newID is set). Splicing rather than re-encoding arr
+// keeps the fake cheap: encoding decoded maps was the dearest part of a
+// post.
+func withBlockIDs(raw []byte, arr []any, newID func() string) (json.RawMessage, error) {
+	var parts []json.RawMessage
+	if err := json.Unmarshal(raw, &parts); err != nil || len(parts) != len(arr) {
+		return nil, fmt.Errorf("blocks: %v", err)
+	}
+	var out, block bytes.Buffer
+	out.WriteByte('[')
+	for i, p := range parts {
+		if i > 0 {
+			out.WriteByte(',')
+		}
+		block.Reset()
+		if err := json.Compact(&block, p); err != nil {
+			return nil, err
+		}
+		m, isObject := arr[i].(map[string]any)
+		if _, has := m["block_id"]; !isObject || has || newID == nil {
+			out.Write(block.Bytes())
+			continue
+		}
+		id, _ := json.Marshal(newID())
+		out.WriteString(`{"block_id":`)
+		out.Write(id)
+		if rest := block.Bytes()[1:]; string(rest) != "}" {
+			out.WriteByte(',')
+			out.Write(rest)
+		} else {
+			out.WriteByte('}')
+		}
+	}
+	out.WriteByte(']')
+	return out.Bytes(), nil
 }
 
 // checkView validates a modal view object and returns it decoded, with its
