@@ -82,6 +82,17 @@ func (r *review) applyDenies() {
 			}, d)
 			continue
 		}
+		if !everyone(d.src) {
+			r.add(&finding{
+				Finding: report.Finding{
+					Category: report.ConditionCategory, Severity: report.Info,
+					Title:  "Deny for some principals is a limit, not a removal",
+					Detail: "This Deny applies only to the principals it names (or does not exclude), so the review does not subtract it from what the Allow statements grant to everyone else.",
+				},
+				ceiling: 10,
+			}, d)
+			continue
+		}
 		for _, a := range r.stmts {
 			if a.allow && a.eff.Intersects(d.actions) && denyCovers(d, a) {
 				eff := a.eff.Clone()
@@ -90,6 +101,28 @@ func (r *review) applyDenies() {
 			}
 		}
 	}
+}
+
+// everyone reports whether a statement applies to every principal: it
+// names none (an identity policy), or names "*" and excludes none.
+func everyone(s *policy.Statement) bool {
+	if s.NotPrincipal != nil {
+		return false
+	}
+	p := s.Principal
+	if p == nil || p.Any {
+		return true
+	}
+	for _, e := range p.Entries {
+		if strings.EqualFold(e.Kind, "AWS") {
+			for _, v := range e.Values.Values {
+				if isAllWildcard(strings.TrimSpace(v.Text)) {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // denyCovers reports whether an unconditional Deny applies to every

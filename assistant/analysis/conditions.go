@@ -113,10 +113,10 @@ func summarize(kb *iamref.KB, cs []policy.Condition, attached bool) conditions {
 		if key == "iam:passedtoservice" {
 			out.passedToService = append(out.passedToService, vals...)
 		}
-		if strings.HasSuffix(key, ":sub") && !strings.HasPrefix(key, "aws:") {
-			out.oidcSubject = out.oidcSubject || narrowValues(vals)
+		if strings.HasSuffix(key, ":sub") && !strings.HasPrefix(key, "aws:") && positive(c.Operator) && allValues(vals, func(v string) bool { return pinsSubject(key, v) }) {
+			out.oidcSubject = true
 		}
-		if strings.HasSuffix(key, ":aud") && !strings.HasPrefix(key, "aws:") {
+		if strings.HasSuffix(key, ":aud") && !strings.HasPrefix(key, "aws:") && positive(c.Operator) && allValues(vals, literal) {
 			out.oidcAudience = true
 		}
 		if narrows(c, key, vals) && !(attached && isCallerKey(key) && !tiedToResource(vals)) {
@@ -154,6 +154,117 @@ func narrows(c policy.Condition, key string, vals []string) bool {
 		return false
 	}
 	return narrowValues(vals)
+}
+
+// positive reports whether an operator admits only requests whose value
+// matches one it lists: not negated, not IfExists, not ForAllValues
+// (which also matches an absent key), not Null.
+func positive(op string) bool {
+	base, set, ifExists := baseOperator(op)
+	lb := strings.ToLower(base)
+	return !ifExists && !strings.EqualFold(set, "ForAllValues") && lb != "null" && !strings.Contains(lb, "not")
+}
+
+// allValues reports whether there are values and ok holds for each.
+func allValues(vals []string, ok func(string) bool) bool {
+	if len(vals) == 0 {
+		return false
+	}
+	for _, v := range vals {
+		if !ok(strings.TrimSpace(v)) {
+			return false
+		}
+	}
+	return true
+}
+
+// literal reports a non-empty value without wildcards.
+func literal(v string) bool { return v != "" && !strings.ContainsAny(v, "*?") }
+
+// literalPrefix is the part of a pattern before its first wildcard.
+func literalPrefix(v string) string {
+	if i := strings.IndexAny(v, "*?"); i >= 0 {
+		return v[:i]
+	}
+	return v
+}
+
+// pinsSubject reports whether an OIDC sub value names one tenant of the
+// provider: for GitHub an owner ("repo:acme/..."; "repo:*" or
+// "repo:acme*" admit anyone who creates such an owner), for EKS a
+// namespace ("system:serviceaccount:prod:..."), elsewhere a value whose
+// wildcard comes after two separators.
+func pinsSubject(key, v string) bool {
+	v = strings.ToLower(v)
+	if literal(v) {
+		return true
+	}
+	prefix := literalPrefix(v)
+	switch {
+	case strings.HasPrefix(key, "token.actions.githubusercontent.com"):
+		if rest, ok := strings.CutPrefix(prefix, "repo:"); ok {
+			owner, _, found := strings.Cut(rest, "/")
+			return found && owner != ""
+		}
+		return strings.Count(prefix, ":") >= 2
+	case strings.Contains(key, "oidc.eks."):
+		parts := strings.Split(prefix, ":")
+		return len(parts) >= 4 && parts[0] == "system" && parts[1] == "serviceaccount" && parts[2] != ""
+	}
+	return strings.Count(prefix, ":")+strings.Count(prefix, "/")+strings.Count(prefix, "|") >= 2
+}
+
+// callerPins lists the conditions that pin who the callers can be to an
+// account, an organization or a network, which is what makes a statement
+// naming every principal private. Conditions that any caller can meet
+// (MFA, a tag, a principal type, a wildcard account) are not among them.
+func callerPins(cs []policy.Condition) []string {
+	var out []string
+	for _, c := range cs {
+		key := strings.ToLower(c.Key)
+		ok := func(string) bool { return false }
+		switch key {
+		case "aws:principalorgid", "aws:sourceorgid", "aws:sourcevpce", "aws:sourcevpc", "aws:principalaccount", "aws:sourceaccount",
+			"aws:sourceowner", "kms:calleraccount":
+			ok = literal
+		case "aws:principalorgpaths", "aws:sourceorgpaths":
+			ok = func(v string) bool { first, _, found := strings.Cut(literalPrefix(v), "/"); return found && strings.HasPrefix(first, "o-") }
+		case "aws:principalarn", "aws:sourcearn":
+			ok = pinnedARN
+		case "aws:sourceip", "aws:vpcsourceip":
+			ok = func(v string) bool { return v != "" && v != "0.0.0.0/0" && v != "::/0" }
+		}
+		if positive(c.Operator) && allValues(c.Values.Strings(), ok) {
+			out = append(out, c.Key)
+		}
+	}
+	return out
+}
+
+// sourcePins lists the conditions that pin, for a service principal, the
+// account or resource it acts for (the confused-deputy guard).
+func sourcePins(cs []policy.Condition) []string {
+	var out []string
+	for _, k := range callerPins(cs) {
+		switch strings.ToLower(k) {
+		case "aws:sourceaccount", "aws:sourcearn", "aws:sourceowner", "aws:sourceorgid", "aws:sourceorgpaths":
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// pinnedARN reports whether an ARN pattern names one account (or, for
+// ARNs without an account such as S3 buckets, one resource).
+func pinnedARN(v string) bool {
+	f := strings.SplitN(v, ":", 6)
+	if len(f) != 6 {
+		return false
+	}
+	if f[4] == "" {
+		return literal(f[5])
+	}
+	return literal(f[4])
 }
 
 // narrowValues is false when a value list admits anything ("*").

@@ -35,7 +35,7 @@ func (r *review) principals() {
 			case "federated":
 				r.federated(st, e)
 			case "service":
-				if !trust && !st.cond.narrowing {
+				if !trust && len(sourcePins(st.src.Conditions)) == 0 {
 					r.add(&finding{Finding: report.Finding{
 						Category: report.ConditionCategory, Title: fmt.Sprintf("Service principal %s without a source condition", strings.Join(e.Values.Strings(), ", ")),
 						Detail:         "Without aws:SourceAccount or aws:SourceArn, the service can be made to act on this resource for any customer's account (the confused deputy problem).",
@@ -67,18 +67,22 @@ func (r *review) anyAWS(p *policy.Principal) bool {
 }
 
 func (r *review) public(st *stmt, trust bool) {
-	if st.cond.narrowing {
+	if pins := callerPins(st.src.Conditions); len(pins) > 0 {
 		r.add(&finding{Finding: report.Finding{
 			Category: report.PublicAccess, Title: "Open to any principal, narrowed by conditions",
-			Detail:         fmt.Sprintf("The statement names every principal but is limited by %s. Make sure those conditions pin an account or organization.", strings.Join(st.cond.narrowBy, ", ")),
+			Detail:         fmt.Sprintf("The statement names every principal but is limited by %s. Make sure those conditions pin your accounts or organization.", strings.Join(pins, ", ")),
 			Recommendation: "Prefer naming the accounts or roles in Principal; keep aws:PrincipalOrgID or aws:SourceAccount conditions.",
 		}, ceiling: 8}, st)
 		return
 	}
 	if trust {
+		detail := "The trust policy allows every AWS principal, in any account, to assume the role."
+		if len(st.src.Conditions) > 0 {
+			detail += fmt.Sprintf(" Its conditions (%s) do not pin an account, an organization or a network: any caller can meet them.", strings.Join(condKeys(st.src.Conditions), ", "))
+		}
 		r.add(&finding{Finding: report.Finding{
 			Category: report.PublicAccess, Title: "Anyone can assume this role",
-			Detail:         "The trust policy allows every AWS principal, in any account, to assume the role.",
+			Detail:         detail,
 			Recommendation: "Name the accounts, roles or services that may assume it in Principal, and add sts:ExternalId or aws:PrincipalOrgID conditions for other accounts.",
 			Actions:        st.src.Action.Strings(),
 		}, ceiling: 1, phrase: "anyone can assume this role"}, st)
@@ -90,17 +94,46 @@ func (r *review) public(st *stmt, trust bool) {
 	if !write.IsEmpty() {
 		ceiling, what = 2, "write"
 	}
+	detail := fmt.Sprintf("The policy grants %s access to everyone, including anonymous users and every AWS account.", what)
+	if len(st.src.Conditions) > 0 {
+		detail += fmt.Sprintf(" Its conditions (%s) do not pin an account, an organization or a network: any caller can meet them.", strings.Join(condKeys(st.src.Conditions), ", "))
+	}
 	r.add(&finding{Finding: report.Finding{
 		Category: report.PublicAccess, Title: fmt.Sprintf("Public %s access", what),
-		Detail:         fmt.Sprintf("The policy grants %s access to everyone, including anonymous users and every AWS account.", what),
+		Detail:         detail,
 		Recommendation: "Name the accounts or roles that need access in Principal, or add an aws:PrincipalOrgID / aws:SourceVpce condition.",
 		Actions:        r.names(st.eff, 20),
 	}, ceiling: ceiling, phrase: "public " + what + " access"}, st)
 }
 
+// webIdentityProviders are the public identity providers AWS federates
+// with by name, and the condition key that names the application a token
+// is for: without it, a token any application got from the provider will
+// do.
+var webIdentityProviders = map[string]string{
+	"accounts.google.com": "accounts.google.com:aud",
+	"graph.facebook.com":  "graph.facebook.com:app_id",
+	"www.amazon.com":      "www.amazon.com:app_id",
+}
+
 func (r *review) federated(st *stmt, e policy.PrincipalEntry) {
+	// Only sts:AssumeRoleWithWebIdentity lets a federated identity in;
+	// other actions (sts:TagSession) ride along with it.
+	if a := r.kb.Action("sts:AssumeRoleWithWebIdentity"); a == nil || !st.eff.Has(a.ID) {
+		return
+	}
 	for _, v := range e.Values.Values {
-		provider := strings.ToLower(v.Text)
+		provider := strings.ToLower(strings.TrimSpace(v.Text))
+		if key, ok := webIdentityProviders[provider]; ok {
+			if !pinnedKey(st.src.Conditions, key) {
+				r.add(&finding{Finding: report.Finding{
+					Category: report.PublicAccess, Title: fmt.Sprintf("%s trust without a %s condition", provider, key),
+					Detail:         fmt.Sprintf("A token %s issued to any application, for any user, can assume this role.", provider),
+					Recommendation: fmt.Sprintf("Add {\"StringEquals\": {%q: \"<your-app-id>\"}}.", key),
+				}, ceiling: 1, phrase: "anyone with a " + provider + " token can assume this role"}, st)
+			}
+			continue
+		}
 		switch {
 		case strings.Contains(provider, "token.actions.githubusercontent.com"):
 			if !st.cond.oidcSubject {
@@ -128,6 +161,17 @@ func (r *review) federated(st *stmt, e policy.PrincipalEntry) {
 			}
 		}
 	}
+}
+
+// pinnedKey reports whether the conditions pin key to values without
+// wildcards, with an operator that admits only them.
+func pinnedKey(cs []policy.Condition, key string) bool {
+	for _, c := range cs {
+		if strings.EqualFold(c.Key, key) && positive(c.Operator) && allValues(c.Values.Strings(), literal) {
+			return true
+		}
+	}
+	return false
 }
 
 // scp reviews a service control policy: it grants nothing, so only its

@@ -413,7 +413,9 @@ func (r *review) checkConditionUse(st *stmt, c policy.Condition, key *iamref.Con
 				"Use an operator for "+key.Type+" values.", 7)
 		}
 	}
-	multi := strings.HasPrefix(key.Type, "ArrayOf")
+	// The reference types Cognito's amr claim as a string; AWS documents
+	// it as multivalued, used with ForAnyValue.
+	multi := strings.HasPrefix(key.Type, "ArrayOf") || strings.EqualFold(key.Name, "cognito-identity.amazonaws.com:amr")
 	if set != "" && !multi {
 		ceiling, detail := 8, fmt.Sprintf("%s is single-valued; %s is for multivalued keys.", c.Key, set)
 		if strings.EqualFold(set, "ForAllValues") && st.allow {
