@@ -228,7 +228,10 @@ func callerPins(cs []policy.Condition) []string {
 			"aws:sourceowner", "kms:calleraccount":
 			ok = literal
 		case "aws:principalorgpaths", "aws:sourceorgpaths":
-			ok = func(v string) bool { first, _, found := strings.Cut(literalPrefix(v), "/"); return found && strings.HasPrefix(first, "o-") }
+			ok = func(v string) bool {
+				first, _, found := strings.Cut(literalPrefix(v), "/")
+				return found && strings.HasPrefix(first, "o-")
+			}
 		case "aws:principalarn", "aws:sourcearn":
 			ok = pinnedARN
 		case "aws:sourceip", "aws:vpcsourceip":
