@@ -164,9 +164,15 @@ func buildCatalog(kb *iamref.KB) (*catalog, error) {
 	c.write.Or(kb.LevelSet(iamref.PermissionsManagement))
 	c.write.Or(kb.LevelSet(iamref.Tagging))
 	c.write.AndNot(readNamed)
-	// Credentials of an action that supports only "*" (ecr:GetAuthorizationToken)
-	// are not scoped by any policy; what they unlock is.
-	c.credentials.And(c.resourceLevel)
+	// Some actions that return credentials support only "*" and hand out
+	// nothing IAM does not still govern: the token is checked against the
+	// caller's own permissions (ECR repositories, the caller's session,
+	// the identity pool's roles). Others that support only "*" do not
+	// (lightsail:DownloadDefaultKeyPair, appsync:CreateApiKey) and stay.
+	c.credentials.AndNot(c.set(kb, []string{
+		"ecr:GetAuthorizationToken", "ecr-public:GetAuthorizationToken", "sts:GetSessionToken",
+		"cognito-identity:GetCredentialsForIdentity", "cognito-identity:GetOpenIdToken",
+	}))
 	c.passRole = kb.Action("iam:PassRole")
 	return c, nil
 }

@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"net/netip"
 	"strings"
 
 	"github.com/policycheck/policycheck/assistant/iamref"
@@ -59,6 +60,28 @@ var callerKeys = map[string]bool{
 	"aws:sourceidentity":         true,
 }
 
+// accountKeys test which account or organization the caller or the
+// resource belongs to. A policy attached to its callers reaches only their
+// own account's resources unless another account's resource policy lets
+// them in: in it these keys shut out other accounts and narrow nothing
+// within the caller's own.
+var accountKeys = map[string]bool{
+	"aws:principalaccount":  true,
+	"aws:principalorgid":    true,
+	"aws:principalorgpaths": true,
+	"aws:resourceaccount":   true,
+	"aws:resourceorgid":     true,
+	"aws:resourceorgpaths":  true,
+}
+
+// identifierKeys take identifiers (accounts, organizations, VPCs): a
+// pattern such as "vpc-*" or "????????????" admits any of them.
+var identifierKeys = map[string]bool{
+	"aws:principalaccount": true, "aws:principalorgid": true, "aws:resourceaccount": true, "aws:resourceorgid": true,
+	"aws:sourceaccount": true, "aws:sourceorgid": true, "aws:sourceowner": true, "aws:sourcevpc": true, "aws:sourcevpce": true,
+	"kms:calleraccount": true,
+}
+
 // isCallerKey reports whether key describes the caller (see callerKeys).
 func isCallerKey(key string) bool {
 	return callerKeys[key] || strings.HasPrefix(key, "aws:principaltag/")
@@ -80,7 +103,7 @@ func tiedToResource(vals []string) bool {
 			if !ok {
 				break
 			}
-			if k := strings.ToLower(name); strings.Contains(k, ":") && !isCallerKey(k) {
+			if k := strings.ToLower(name); strings.Contains(k, ":") && !isCallerKey(k) && !accountKeys[k] {
 				return true
 			}
 			rest = after
@@ -119,7 +142,7 @@ func summarize(kb *iamref.KB, cs []policy.Condition, attached bool) conditions {
 		if strings.HasSuffix(key, ":aud") && !strings.HasPrefix(key, "aws:") && positive(c.Operator) && allValues(vals, literal) {
 			out.oidcAudience = true
 		}
-		if narrows(c, key, vals) && !(attached && isCallerKey(key) && !tiedToResource(vals)) {
+		if narrows(c, key, vals) && !(attached && (accountKeys[key] || isCallerKey(key) && !tiedToResource(vals))) {
 			out.narrowing = true
 			out.narrowBy = append(out.narrowBy, c.Key)
 		} else {
@@ -153,7 +176,34 @@ func narrows(c policy.Condition, key string, vals []string) bool {
 	if weakKeys[key] {
 		return false
 	}
+	switch {
+	case identifierKeys[key]:
+		return allValues(vals, literal)
+	case key == "aws:sourceip" || key == "aws:vpcsourceip":
+		return allValues(vals, narrowCIDR)
+	case key == "iam:policyarn":
+		// "arn:aws:iam::aws:policy/*" admits AdministratorAccess; a
+		// prefix of the account's own policies is a real limit.
+		return allValues(vals, func(v string) bool {
+			f := strings.SplitN(v, ":", 6)
+			return literal(v) || len(f) == 6 && len(f[4]) == 12 && literal(f[4])
+		})
+	}
 	return narrowValues(vals)
+}
+
+// narrowCIDR reports an address range smaller than a /8 (IPv4) or a /16
+// (IPv6): 0.0.0.0/0, or its two halves, admit every caller.
+func narrowCIDR(v string) bool {
+	p, err := netip.ParsePrefix(v)
+	if err != nil {
+		a, err := netip.ParseAddr(v)
+		return err == nil && a.IsValid()
+	}
+	if p.Addr().Is4() {
+		return p.Bits() >= 8
+	}
+	return p.Bits() >= 16
 }
 
 // positive reports whether an operator admits only requests whose value
@@ -270,17 +320,9 @@ func pinnedARN(v string) bool {
 	return literal(f[4])
 }
 
-// narrowValues is false when a value list admits anything ("*").
+// narrowValues is false when a value list admits anything: "*", "?*".
 func narrowValues(vals []string) bool {
-	if len(vals) == 0 {
-		return false
-	}
-	for _, v := range vals {
-		if isAllWildcard(strings.TrimSpace(v)) || v == "" {
-			return false
-		}
-	}
-	return true
+	return allValues(vals, func(v string) bool { return strings.Trim(v, "*?") != "" })
 }
 
 func allEqualFold(vals []string, want string) bool {
