@@ -391,3 +391,22 @@ func TestConditionValues(t *testing.T) {
 		})
 	}
 }
+
+// TestManyStatements checks that a policy of a thousand broad statements
+// keeps its score and lists a bounded number of findings.
+func TestManyStatements(t *testing.T) {
+	stmts := make([]m, 1000)
+	for i := range stmts {
+		stmts[i] = allow([]string{"s3:Get*", "iam:Pass*", "ec2:*"}, "*")
+	}
+	r := analyze(t, "", pol(stmts...))
+	if r.Score != 2 {
+		t.Errorf("score %d, want 2: %s", r.Score, r.Summary)
+	}
+	if len(r.Findings) != maxFindings {
+		t.Fatalf("%d findings, want %d", len(r.Findings), maxFindings)
+	}
+	if last := r.Findings[len(r.Findings)-1]; !strings.Contains(last.Title, "more findings not listed") {
+		t.Errorf("last finding %q does not say how many are left out", last.Title)
+	}
+}

@@ -209,6 +209,11 @@ func (r *review) names(s iamref.ActionSet, max int) []string {
 	return out
 }
 
+// maxFindings is the most findings a result lists, the worst first: a
+// hostile policy of a thousand statements would otherwise give tens of
+// thousands, and megabytes of report.
+const maxFindings = 200
+
 func (r *review) result() Result {
 	sort.SliceStable(r.out, func(i, j int) bool {
 		a, b := r.out[i], r.out[j]
@@ -245,6 +250,13 @@ func (r *review) result() Result {
 		}
 	}
 	res.Summary = summary(res.Score, worst)
+	if n := len(res.Findings); n > maxFindings {
+		res.Findings = append(res.Findings[:maxFindings-1], report.Finding{
+			ID: "syntax-omitted", Category: report.Syntax, Severity: report.Info, Statement: -1,
+			Title:  fmt.Sprintf("%d more findings not listed", n-maxFindings+1),
+			Detail: fmt.Sprintf("The policy has %d findings; the %d worst are listed. The score counts them all.", n, maxFindings-1),
+		})
+	}
 	if res.Findings == nil {
 		res.Findings = []report.Finding{}
 	}

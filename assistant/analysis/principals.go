@@ -188,6 +188,11 @@ func (r *review) scp() {
 	}
 }
 
+// maxCompared is the most statements redundancy compares by pairs. AWS's
+// size quotas hold a few dozen statements; a hostile input of thousands
+// would take seconds.
+const maxCompared = 256
+
 // redundancy reports Allows that another Allow already covers, and Allows
 // that Denies cancel entirely.
 func (r *review) redundancy() {
@@ -212,8 +217,10 @@ func (r *review) redundancy() {
 			}, ceiling: 10}, a)
 			continue
 		}
-		if a.src.Principal != nil || a.src.NotPrincipal != nil || size[i] == 0 {
-			continue // principals differ in ways sets do not capture
+		if a.src.Principal != nil || a.src.NotPrincipal != nil || size[i] == 0 || len(r.stmts) > maxCompared {
+			// Principals differ in ways sets do not capture; and the
+			// comparison is by pairs.
+			continue
 		}
 		for j, b := range r.stmts {
 			// Compare what the statements designate, not what survives the

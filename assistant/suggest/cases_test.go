@@ -131,6 +131,13 @@ func TestSuggestCases(t *testing.T) {
 			m{"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::acme/*"},
 			m{"Effect": "Deny", "NotAction": "s3:PutObject", "Resource": "*", "Condition": m{"Bool": m{"aws:SecureTransport": "false"}}}),
 			contains: []string{"s3:GetObject"}, absent: []string{`"s3:*"`}},
+		{name: "far over the quota", data: func() []byte {
+			stmts := make([]m, 400)
+			for i := range stmts {
+				stmts[i] = m{"Effect": "Allow", "Action": []string{"s3:*", "iam:Pass*"}, "Resource": "*"}
+			}
+			return pol(stmts...)
+		}(), none: true},
 		{name: "not action on a bucket", data: pol(m{"Effect": "Allow", "NotAction": "s3:Delete*", "Resource": "arn:aws:s3:::acme/*"}),
 			contains: []string{"s3:GetObject"}, absent: []string{"NotAction", "ec2:"}},
 	}

@@ -50,6 +50,15 @@ var sizeQuota = map[policy.Type]int{
 	policy.Resource: 20480,
 }
 
+// quota is the size quota of a type of policy; an identity policy's when
+// the type is unknown.
+func quota(t policy.Type) int {
+	if q, ok := sizeQuota[t]; ok {
+		return q
+	}
+	return sizeQuota[policy.Identity]
+}
+
 // Suggest writes a tightened version of doc, given the engine's review of
 // it. The suggestion re-reads from its own JSON, is proven by
 // subset.Check to grant nothing doc does not, and scores at least as high
@@ -58,6 +67,11 @@ var sizeQuota = map[policy.Type]int{
 func Suggest(kb *iamref.KB, doc *policy.Document, res analysis.Result) Suggestion {
 	if doc.Type == policy.SCP {
 		return Suggestion{Reason: "nothing to tighten: a service control policy grants nothing; it only limits what accounts can be granted"}
+	}
+	// Rewriting grows a policy (wildcards become lists) and costs in
+	// proportion: one already far over AWS's quota gets none.
+	if q := quota(doc.Type); doc.Size > 4*q {
+		return Suggestion{Reason: fmt.Sprintf("no suggestion: the policy is %d characters, far over AWS's limit of %d for this kind of policy; split it first", doc.Size, q)}
 	}
 	f := &shared{
 		kb:       kb,
@@ -117,7 +131,7 @@ func verify(kb *iamref.KB, orig *policy.Document, res analysis.Result, d *policy
 	if r.Score < res.Score {
 		return nil, 0, fmt.Sprintf("the suggestion would score %d, lower than the original's %d (%s)", r.Score, res.Score, r.Summary)
 	}
-	if q, ok := sizeQuota[orig.Type]; ok && got.Size > q && got.Size > orig.Size {
+	if q := quota(orig.Type); got.Size > q && got.Size > orig.Size {
 		return nil, 0, fmt.Sprintf("the suggestion would be %d characters, over AWS's limit of %d", got.Size, q)
 	}
 	return got, r.Score, ""
