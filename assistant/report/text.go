@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode"
 )
 
 // TextOptions change how WriteText draws a report.
@@ -73,10 +74,10 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 			}
 		}
 		if s.Diff != "" {
-			p.line("%s", strings.TrimRight(s.Diff, "\n"))
+			p.line("%s", block(strings.TrimRight(s.Diff, "\n")))
 			p.line("(the whole policy is in --format json, under suggested_policy)")
 		} else {
-			p.line("%s", string(s.Policy))
+			p.line("%s", block(s.Policy))
 		}
 	} else if r.NoSuggestionReason != "" {
 		p.line("")
@@ -124,16 +125,67 @@ type printer struct {
 	err   error
 }
 
-func (p *printer) paint(code, s string) string {
+// painted is text the printer has coloured: line prints it as it is.
+type painted string
+
+// block is text of several lines (a diff, a policy): line keeps its line
+// breaks.
+type block string
+
+func (p *printer) paint(code, s string) painted {
 	if !p.color || code == "" {
-		return s
+		return painted(printable(s, false))
 	}
-	return code + s + "\x1b[0m"
+	return painted(code + printable(s, false) + "\x1b[0m")
 }
 
+// line prints one line. Text from the policy (a Sid, a name, an action)
+// can hold control characters: they are shown escaped, so that a policy
+// cannot move the cursor, hide what follows or forge a line of the report.
 func (p *printer) line(format string, args ...any) {
 	if p.err != nil {
 		return
 	}
+	for i, a := range args {
+		switch v := a.(type) {
+		case string:
+			args[i] = printable(v, false)
+		case block:
+			args[i] = printable(string(v), true)
+		case painted:
+			args[i] = string(v)
+		}
+	}
 	_, p.err = fmt.Fprintf(p.w, format+"\n", args...)
+}
+
+// printable escapes control characters and the invisible marks that
+// reorder text (U+202A-U+202E, U+2066-U+2069), keeping tabs, and line
+// breaks when multiline is set.
+func printable(s string, multiline bool) string {
+	if strings.IndexFunc(s, func(r rune) bool { return hidden(r, multiline) }) < 0 {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case !hidden(r, multiline):
+			b.WriteRune(r)
+		case r < 0x100:
+			fmt.Fprintf(&b, "\\x%02x", r)
+		default:
+			fmt.Fprintf(&b, "\\u%04x", r)
+		}
+	}
+	return b.String()
+}
+
+func hidden(r rune, multiline bool) bool {
+	switch {
+	case r == '\t', r == '\n' && multiline:
+		return false
+	case unicode.IsControl(r), r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
+		return true
+	}
+	return false
 }

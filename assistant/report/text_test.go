@@ -44,3 +44,26 @@ func TestWriteText(t *testing.T) {
 		})
 	}
 }
+
+// TestWriteTextControlCharacters checks that text from the policy cannot
+// drive the terminal or forge lines of the report.
+func TestWriteTextControlCharacters(t *testing.T) {
+	r := &Report{
+		File: "p.json", Score: 1, Summary: "1/10: all actions on all resources.",
+		Findings: []Finding{{Category: FullAdmin, Severity: Critical, Statement: 0, Sid: "\x1b[8m\u202e", Title: "admin\n10/10: fine", Source: "engine"}},
+		SuggestedPolicy: &Suggestion{Document: "p.json", Score: 8, Diff: "-  \"Sid\": \"\\u001b\"\n+  \"Sid\": \"x\"\n"},
+	}
+	var b strings.Builder
+	if err := WriteText(&b, r, TextOptions{Color: true}); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{`(Sid \x1b[8m\u202e)`, `admin\x0a10/10: fine`, "-  \"Sid\": \"\\u001b\"\n+  \"Sid\": \"x\""} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "\x1b[8m") || strings.Contains(out, "\u202e") || strings.Contains(out, "\n10/10") {
+		t.Errorf("control characters reached the output:\n%q", out)
+	}
+}
