@@ -162,6 +162,14 @@ func TestScoreAnchors(t *testing.T) {
 			"Action": "sts:TagSession"}), 10, 10, nil, []report.Category{report.PublicAccess}},
 		{"service principal with any bucket as source", policy.Resource, pol(m{"Effect": "Allow", "Principal": m{"Service": "s3.amazonaws.com"}, "Action": "sqs:SendMessage",
 			"Resource": "arn:aws:sqs:us-east-1:123456789012:q", "Condition": m{"ArnLike": m{"aws:SourceArn": "arn:aws:s3:::*"}}}), 8, 8, nil, nil},
+		{"passrole to the service that runs it", "", pol(
+			m{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*", "Condition": m{"StringEquals": m{"iam:PassedToService": "ec2.amazonaws.com"}}},
+			allow("ec2:RunInstances", "*")), 2, 2, []report.Category{report.PrivilegeEscalation}, nil},
+		{"passrole to another service", "", pol(
+			m{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*", "Condition": m{"StringEquals": m{"iam:PassedToService": "lambda.amazonaws.com"}}},
+			allow("ec2:RunInstances", "*")), 4, 6, nil, nil},
+		{"remove own permissions boundary", "", pol(allow("iam:DeleteUserPermissionsBoundary", "arn:aws:iam::123456789012:user/${aws:username}")),
+			2, 2, []report.Category{report.PrivilegeEscalation}, nil},
 		{"escalation across statements", "", pol(allow("iam:PassRole", "*"), allow([]string{"lambda:CreateFunction", "lambda:InvokeFunction"}, "*")), 2, 2, []report.Category{report.PrivilegeEscalation}, nil},
 	}
 	for _, tt := range tests {
@@ -202,8 +210,8 @@ func TestEveryEscalationMethod(t *testing.T) {
 	if len(c.missing) > 0 {
 		t.Errorf("catalog names unknown to the knowledge base: %v", c.missing)
 	}
-	if len(c.escalation) != 73 {
-		t.Errorf("%d escalation methods resolved, want 73", len(c.escalation))
+	if len(c.escalation) != 77 {
+		t.Errorf("%d escalation methods resolved, want 77", len(c.escalation))
 	}
 	for _, meth := range c.escalation {
 		t.Run(meth.ID, func(t *testing.T) {

@@ -164,7 +164,7 @@ func (r *review) bestStatement(m *escalationMethod, a *iamref.Action, rt *iamref
 				rr = reachBroad
 			}
 		}
-		if rr == reachBroad && st.cond.narrowing {
+		if rr == reachBroad && st.cond.narrowing && !passesToMethod(m, a, st) {
 			rr = reachLimited
 		}
 		if rr > best {
@@ -175,6 +175,32 @@ func (r *review) bestStatement(m *escalationMethod, a *iamref.Action, rt *iamref
 		}
 	}
 	return best, at
+}
+
+// passesToMethod reports an iam:PassRole whose only narrowing condition,
+// iam:PassedToService, names the service the method hands the role to
+// (ec2.amazonaws.com for ec2:RunInstances): it limits nothing on that path.
+func passesToMethod(m *escalationMethod, a *iamref.Action, st *stmt) bool {
+	if !strings.EqualFold(a.FullName(), "iam:PassRole") || len(st.cond.passedToService) == 0 {
+		return false
+	}
+	for _, k := range st.cond.narrowBy {
+		if !strings.EqualFold(k, "iam:PassedToService") {
+			return false
+		}
+	}
+	for _, other := range m.actions {
+		prefix := strings.ToLower(other.Service.Prefix)
+		if prefix == "iam" {
+			continue
+		}
+		for _, v := range st.cond.passedToService {
+			if v := strings.ToLower(v); strings.ContainsAny(v, "*?") || strings.Contains(v, prefix) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func allAWSManaged(patterns []string) bool {
