@@ -50,7 +50,7 @@ func TestWriteText(t *testing.T) {
 func TestWriteTextControlCharacters(t *testing.T) {
 	r := &Report{
 		File: "p.json", Score: 1, Summary: "1/10: all actions on all resources.",
-		Findings: []Finding{{Category: FullAdmin, Severity: Critical, Statement: 0, Sid: "\x1b[8m\u202e", Title: "admin\n10/10: fine", Source: "engine"}},
+		Findings:        []Finding{{Category: FullAdmin, Severity: Critical, Statement: 0, Sid: "\x1b[8m\u202e", Title: "admin\n10/10: fine", Source: "engine"}},
 		SuggestedPolicy: &Suggestion{Document: "p.json", Score: 8, Diff: "-  \"Sid\": \"\\u001b\"\n+  \"Sid\": \"x\"\n"},
 	}
 	var b strings.Builder
