@@ -62,9 +62,8 @@ func readLevels(kb *iamref.KB) iamref.ActionSet {
 // entries returns the statement's Action values as entries, narrowing
 // service wildcards and NotAction to List and Read actions when narrow is
 // set. keepNot is true when the statement keeps its NotAction (entries is
-// then nil). extraDeny lists NotAction patterns the narrowed statement
-// relies on a new Deny for.
-func (b *builder) entries(i int, st *policy.Statement) (out []entry, keepNot bool, extraDeny []string) {
+// then nil).
+func (b *builder) entries(i int, st *policy.Statement) (out []entry, keepNot bool) {
 	kb := b.kb
 	// The actions the statement names or matches with patterns it keeps,
 	// as a set only when narrowing needs it: a set of a few named actions
@@ -75,7 +74,7 @@ func (b *builder) entries(i int, st *policy.Statement) (out []entry, keepNot boo
 	pos := -1 // where the narrowed actions go in the list
 	if st.NotAction.Set {
 		if !b.opts.narrow {
-			return nil, true, nil
+			return nil, true
 		}
 		designated = kb.All().Clone()
 		for _, v := range st.NotAction.Values {
@@ -114,13 +113,13 @@ func (b *builder) entries(i int, st *policy.Statement) (out []entry, keepNot boo
 		}
 	}
 	if pos < 0 {
-		return out, false, nil
+		return out, false
 	}
-	fail := func() ([]entry, bool, []string) {
+	fail := func() ([]entry, bool) {
 		if st.NotAction.Set {
-			return nil, true, nil
+			return nil, true
 		}
-		return plain, false, nil
+		return plain, false
 	}
 	// What the policy's Denies take out everywhere is not granted: the
 	// narrowed list leaves it out.
@@ -152,17 +151,16 @@ func (b *builder) entries(i int, st *policy.Statement) (out []entry, keepNot boo
 	}
 	if narrowed == nil && b.allServices(designated) && hasAnyResource(st) {
 		// Read-only access to every service, as patterns. They match a
-		// few actions of other levels too; and under NotAction the
-		// excluded actions must be denied outright.
+		// few actions of other levels too.
 		for _, p := range readPatterns {
 			narrowed = append(narrowed, entry{text: p, set: kb.Expand(p)})
 		}
 		how = ", as the read-only patterns " + quoteAll(readPatterns)
 		if st.NotAction.Set {
-			if !b.mayDeny(i, st.NotAction) {
-				return fail()
-			}
-			extraDeny = st.NotAction.Strings()
+			// The patterns would match what NotAction excluded, and
+			// only a new Deny could keep that out: a Deny also
+			// overrides the other policies of the same principals.
+			return fail()
 		}
 		var all iamref.ActionSet
 		for _, e := range narrowed {
@@ -200,7 +198,7 @@ func (b *builder) entries(i int, st *policy.Statement) (out []entry, keepNot boo
 		n := w.Len()
 		b.change(i, fmt.Sprintf("Replaced %s with the %d %s the Deny statements leave%s", what, n, plural(n, "action", "actions"), how),
 			why+fmt.Sprintf(", and the policy's Deny statements take out all but %s: listing them grants the same, and says what is granted.", plural(n, "this one", fmt.Sprintf("these %d", n))))
-		return out, false, extraDeny
+		return out, false
 	}
 	if n := designated.Len(); n < total {
 		why += fmt.Sprintf(" (%d once the Deny statements are taken out)", n)
@@ -209,11 +207,8 @@ func (b *builder) entries(i int, st *policy.Statement) (out []entry, keepNot boo
 		why += fmt.Sprintf(", including %s (for example %s)", levelCounts(kb, dropped), strings.Join(b.examples(dropped, 3), ", "))
 	}
 	why += "; add back the ones your application calls."
-	if extraDeny != nil {
-		why += fmt.Sprintf(" A Deny of %s keeps out what NotAction excluded.", quoteAll(extraDeny))
-	}
 	b.change(i, fmt.Sprintf("Replaced %s with %s %d List and Read %s%s", what, its, kept.Len(), plural(kept.Len(), "action", "actions"), how), why)
-	return out, false, extraDeny
+	return out, false
 }
 
 // explicitActions are the actions a statement names (ids) and those its
@@ -360,30 +355,6 @@ func verb(name string) string {
 // or a NotAction of a few services designates.
 func (b *builder) allServices(s iamref.ActionSet) bool {
 	return s.Len() > b.kb.NumActions()/2
-}
-
-// mayDeny reports whether a new Deny of these NotAction patterns would
-// take nothing from the policy's other Allows.
-func (b *builder) mayDeny(i int, l policy.List) bool {
-	var excluded iamref.ActionSet
-	for _, v := range l.Values {
-		excluded.Or(b.kb.Expand(strings.TrimSpace(v.Text)))
-	}
-	for j := range b.doc.Statements {
-		s := &b.doc.Statements[j]
-		if j == i || !strings.EqualFold(s.Effect, "Allow") {
-			continue
-		}
-		if s.NotAction.Set {
-			return false
-		}
-		for _, v := range s.Action.Values {
-			if b.kb.Expand(strings.TrimSpace(v.Text)).Intersects(excluded) {
-				return false
-			}
-		}
-	}
-	return true
 }
 
 // levelCounts says how many actions of each level other than List and

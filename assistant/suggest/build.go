@@ -86,7 +86,6 @@ type builder struct {
 	sids    map[string]bool
 	out     []policy.Statement
 	changes []report.Change
-	denies  []policy.Statement // Denies that narrowed NotActions rely on
 }
 
 func (b *builder) change(i int, what, why string) {
@@ -116,7 +115,7 @@ func build(f *shared, opts options) (*policy.Document, []report.Change) {
 	d := &policy.Document{
 		Name: f.doc.Name, Type: f.doc.Type, Source: "json",
 		Version: f.doc.Version, ID: f.doc.ID,
-		Statements: append(b.out, b.denies...),
+		Statements: b.out,
 	}
 	if len(b.changes) > 0 && d.Version == "" && !strings.Contains(f.doc.Text, "${") {
 		d.Version = "2012-10-17"
@@ -157,7 +156,7 @@ func (b *builder) allow(i int, st *policy.Statement) {
 		base.Principal = fix.principal
 	}
 
-	ents, keepNot, deny := b.entries(i, st)
+	ents, keepNot := b.entries(i, st)
 	if keepNot {
 		s := base
 		s.NotAction = st.NotAction
@@ -167,13 +166,6 @@ func (b *builder) allow(i int, st *policy.Statement) {
 		}
 		b.out = append(b.out, s)
 		return
-	}
-	if deny != nil {
-		sid := ""
-		if st.Sid != "" {
-			sid = b.uniqueSid(st.Sid + "Excluded")
-		}
-		b.denies = append(b.denies, policy.Statement{Sid: sid, Effect: "Deny", Action: policy.NewList(deny...), Resource: policy.NewList("*")})
 	}
 	if b.opts.escalation {
 		ents = b.removeEscalations(i, ents)
