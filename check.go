@@ -11,7 +11,9 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/policycheck/policycheck/assistant/policy"
 	"github.com/policycheck/policycheck/assistant/report"
@@ -22,6 +24,15 @@ import (
 var policyExtensions = map[string]bool{
 	".json": true, ".yaml": true, ".yml": true, ".tf": true, ".txt": true, ".template": true,
 }
+
+// noPolicyFiles says why a directory gave nothing to review; it names
+// policyExtensions and what skipDir skips.
+const noPolicyFiles = "no policy file found: searched for .json, .yaml, .yml, .tf, .txt and .template files, " +
+	"outside hidden directories, node_modules and testdata"
+
+// errUnreadable is the kind of error of an input that could not be opened
+// or read at all; the reader's own kinds are about what it holds.
+const errUnreadable policy.ErrorKind = "unreadable"
 
 type checkFlags struct {
 	format    string
@@ -87,11 +98,11 @@ func check(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 		fmt.Fprintf(stderr, "policycheck: %v (or review with the built-in engine only: --offline)\n", err)
 		return 2
 	}
-	inputs, code := collect(paths, stdin, stderr)
-	jsonLines := len(inputs) > 1 || len(paths) > 1
+	inputs, several := collect(paths, stdin)
+	code := 0
 	enc := json.NewEncoder(stdout)
 	enc.SetEscapeHTML(false)
-	if !jsonLines {
+	if !several {
 		enc.SetIndent("", "  ")
 	}
 	color := cf.format == "text" && isTerminal(stdout)
@@ -158,87 +169,117 @@ func reviewAll(ctx context.Context, rv *review.Reviewer, inputs []review.Input, 
 	return results
 }
 
-// collect reads every named input; directories are searched recursively
-// for policy files. Unreadable paths are reported and give status 2.
-func collect(paths []string, stdin io.Reader, stderr io.Writer) ([]review.Input, int) {
-	var inputs []review.Input
-	code := 0
+// collect gathers the named inputs; directories are searched recursively
+// for policy files. An input that cannot be read is kept, with its error,
+// so that it is reported in its place (also in JSON) and gives status 2.
+// several is true when more than one input or a directory was named: the
+// JSON output is then one object per line, however many files were found,
+// so that a script can rely on its shape.
+func collect(paths []string, stdin io.Reader) (inputs []review.Input, several bool) {
 	for _, p := range paths {
 		if p == "-" {
-			data, err := io.ReadAll(io.LimitReader(stdin, policy.MaxInputBytes+1))
-			if err != nil {
-				fmt.Fprintf(stderr, "policycheck: read standard input: %v\n", err)
-				code = 2
-				continue
-			}
-			in := review.Input{Name: "-", Data: data}
-			if len(data) > policy.MaxInputBytes {
-				in.Err = tooLarge("standard input", "more than 100 KB")
-			}
-			inputs = append(inputs, in)
+			inputs = append(inputs, readAll("-", stdin))
 			continue
 		}
 		info, err := os.Stat(p)
-		if err != nil {
-			fmt.Fprintf(stderr, "policycheck: %v\n", err)
-			code = 2
-			continue
-		}
-		if !info.IsDir() {
-			in, err := readInput(p)
-			if err != nil {
-				fmt.Fprintf(stderr, "policycheck: %v\n", err)
-				code = 2
-				continue
-			}
-			inputs = append(inputs, in)
-			continue
-		}
-		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			name := d.Name()
-			if d.IsDir() {
-				if path != p && (strings.HasPrefix(name, ".") || name == "node_modules" || name == "testdata") {
-					return filepath.SkipDir
-				}
-				return nil
-			}
-			if !policyExtensions[strings.ToLower(filepath.Ext(name))] {
-				return nil
-			}
-			in, err := readInput(path)
-			if err != nil {
-				return err
-			}
-			inputs = append(inputs, in)
-			return nil
-		})
-		if err != nil {
-			fmt.Fprintf(stderr, "policycheck: %v\n", err)
-			code = 2
+		switch {
+		case err != nil:
+			inputs = append(inputs, review.Input{Name: p, Err: unreadable(err)})
+		case info.IsDir():
+			several = true
+			inputs = append(inputs, walk(p)...)
+		default:
+			inputs = append(inputs, readInput(p))
 		}
 	}
-	return inputs, code
+	return inputs, several || len(paths) > 1
 }
 
-// readInput reads a file, refusing one over the reader's limit before
-// reading it whole.
-func readInput(path string) (review.Input, error) {
+// walk searches dir recursively for policy files. A file or directory that
+// cannot be read is kept as an input with its error and the walk goes on:
+// one bad entry must not hide the others. A directory with nothing to
+// review is an error too, or CI would pass having checked nothing.
+func walk(dir string) []review.Input {
+	var inputs []review.Input
+	// os.DirFS, unlike filepath.WalkDir, follows dir itself when it is a
+	// symbolic link. The callback never fails, so neither does WalkDir.
+	_ = fs.WalkDir(os.DirFS(dir), ".", func(rel string, d fs.DirEntry, err error) error {
+		path := filepath.Join(dir, filepath.FromSlash(rel))
+		if err != nil {
+			// A directory that cannot be listed: WalkDir goes on with its
+			// siblings.
+			inputs = append(inputs, review.Input{Name: path, Err: unreadable(err)})
+			return nil
+		}
+		if d.IsDir() {
+			if rel != "." && skipDir(d.Name()) {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if !policyExtensions[strings.ToLower(filepath.Ext(d.Name()))] {
+			return nil
+		}
+		inputs = append(inputs, readEntry(path, d))
+		return nil
+	})
+	if len(inputs) == 0 {
+		inputs = append(inputs, review.Input{Name: dir, Err: &policy.Error{Kind: policy.ErrNoPolicy, Msg: noPolicyFiles}})
+	}
+	return inputs
+}
+
+// skipDir tells the directories a search does not enter: hidden ones and
+// those that hold others' files.
+func skipDir(name string) bool {
+	return strings.HasPrefix(name, ".") || name == "node_modules" || name == "testdata"
+}
+
+// readEntry reads a file found in a directory. Only regular files are
+// read, also through a symbolic link: a named pipe would stop the walk
+// until someone writes to it, and a device may never end.
+func readEntry(path string, d fs.DirEntry) review.Input {
+	if !d.Type().IsRegular() {
+		info, err := os.Stat(path)
+		if err != nil {
+			return review.Input{Name: path, Err: unreadable(err)}
+		}
+		if !info.Mode().IsRegular() {
+			return review.Input{Name: path, Err: &policy.Error{Kind: errUnreadable, Msg: "not a regular file"}}
+		}
+	}
+	return readInput(path)
+}
+
+// readInput reads a named file, refusing a regular file over the reader's
+// limit before reading it. Anything else (a pipe, a process substitution)
+// is read up to the limit.
+func readInput(path string) review.Input {
 	f, err := os.Open(path)
 	if err != nil {
-		return review.Input{}, err
+		return review.Input{Name: path, Err: unreadable(err)}
 	}
 	defer f.Close()
-	if info, err := f.Stat(); err == nil && info.Size() > policy.MaxInputBytes {
-		return review.Input{Name: path, Err: tooLarge(path, fmt.Sprintf("%d KB", (info.Size()+1023)/1024))}, nil
+	if info, err := f.Stat(); err == nil && info.Mode().IsRegular() && info.Size() > policy.MaxInputBytes {
+		return review.Input{Name: path, Err: tooLarge(info.Size())}
 	}
-	data, err := io.ReadAll(io.LimitReader(f, policy.MaxInputBytes+1))
-	if err != nil {
-		return review.Input{}, fmt.Errorf("read %s: %w", path, err)
+	return readAll(path, f)
+}
+
+// readAll reads r up to one byte over the reader's limit, enough to tell
+// that an input is too large without reading all of it.
+func readAll(name string, r io.Reader) review.Input {
+	in := review.Input{Name: name}
+	data, err := io.ReadAll(io.LimitReader(r, policy.MaxInputBytes+1))
+	switch {
+	case err != nil:
+		in.Err = unreadable(err)
+	case len(data) > policy.MaxInputBytes:
+		in.Err = tooLarge(-1)
+	default:
+		in.Data = data
 	}
-	return review.Input{Name: path, Data: data}, nil
+	return in
 }
 
 // reportError tells why an input could not be reviewed: on stderr, and in
@@ -249,20 +290,39 @@ func reportError(stderr io.Writer, enc *json.Encoder, format, name string, err e
 	if errors.As(err, &pe) && pe.Line != "" {
 		msg = fmt.Sprintf("%s\n    %s", msg, strings.TrimRight(pe.Line, "\r\n"))
 	}
-	fmt.Fprintf(stderr, "policycheck: %s: %s\n", name, msg)
+	fmt.Fprintf(stderr, "policycheck: %s: %s\n", visible(name), visible(msg))
 	if format != "json" {
 		return
 	}
-	out := map[string]any{"file": name, "error": map[string]any{"message": err.Error()}}
+	type inputError struct {
+		Kind    policy.ErrorKind `json:"kind,omitempty"`
+		Message string           `json:"message"`
+		Line    int              `json:"line,omitempty"`
+		Column  int              `json:"column,omitempty"`
+	}
+	out := struct {
+		File  string     `json:"file"`
+		Error inputError `json:"error"`
+	}{File: name, Error: inputError{Message: err.Error()}}
 	if pe != nil {
-		e := out["error"].(map[string]any)
-		e["kind"] = pe.Kind
-		e["message"] = pe.Msg
+		out.Error = inputError{Kind: pe.Kind, Message: pe.Msg}
 		if pe.Pos.Line > 0 {
-			e["line"], e["column"] = pe.Pos.Line, pe.Pos.Col
+			out.Error.Line, out.Error.Column = pe.Pos.Line, pe.Pos.Col
 		}
 	}
 	_ = enc.Encode(out)
+}
+
+// visible escapes the control characters of text from the input (an
+// excerpt of the line in error, a file name), so that it cannot drive the
+// terminal; line breaks made here are kept.
+func visible(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r != '\n' && r != '\t' && unicode.IsControl(r) {
+			return '\uFFFD'
+		}
+		return r
+	}, s)
 }
 
 func isTerminal(w io.Writer) bool {
@@ -277,8 +337,46 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && info.Mode()&os.ModeCharDevice != 0
 }
 
-// tooLarge is the error for an input over the reader's limit, found before
-// reading it whole.
-func tooLarge(name, size string) error {
-	return &policy.Error{Kind: policy.ErrTooLarge, Msg: fmt.Sprintf("%s is %s; the limit is %d KB", name, size, policy.MaxInputBytes/1024)}
+// tooLarge is the error for an input over the reader's limit. size is -1
+// when the input was cut off after the limit (standard input, a pipe): the
+// message then claims nothing about a size it did not measure.
+func tooLarge(size int64) error {
+	what := fmt.Sprintf("more than %d KB", policy.MaxInputBytes/1024)
+	if size >= 0 {
+		what = fmt.Sprintf("%s bytes (%s KB)", thousands(size), thousands((size+1023)/1024))
+	}
+	return &policy.Error{Kind: policy.ErrTooLarge, Msg: fmt.Sprintf("the input is %s; the limit is %d KB (%s bytes)",
+		what, policy.MaxInputBytes/1024, thousands(policy.MaxInputBytes))}
+}
+
+// thousands writes n with commas between groups of three digits, so that
+// a size in bytes can be read at a glance.
+func thousands(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+// unreadable is the error for an input that could not be opened or read.
+// The path in err is dropped: the input's name is printed before it.
+func unreadable(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return &policy.Error{Kind: errUnreadable, Msg: fmt.Sprintf("cannot %s: %v", pathOp(pe.Op), pe.Err)}
+	}
+	return &policy.Error{Kind: errUnreadable, Msg: fmt.Sprintf("cannot read: %v", err)}
+}
+
+// pathOp says in words what a system call named in a *fs.PathError was
+// doing.
+func pathOp(op string) string {
+	switch op {
+	case "stat", "lstat":
+		return "access"
+	case "readdirent", "readdir":
+		return "list"
+	}
+	return op
 }

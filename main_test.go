@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -294,5 +295,237 @@ func TestCheckServiceReference(t *testing.T) {
 	}
 	if !found || strings.HasPrefix(r.DataVersion, "@cloud-copilot") {
 		t.Errorf("the Service Reference was not used: data %q, findings %+v", r.DataVersion, r.Findings)
+	}
+}
+
+// leastPolicy is a policy with nothing to tighten.
+const leastPolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::acme-data/*"}]}`
+
+// sized is leastPolicy padded with spaces to n bytes.
+func sized(n int) string {
+	return leastPolicy + strings.Repeat(" ", n-len(leastPolicy))
+}
+
+// writeFiles creates files (name: content) under dir.
+func writeFiles(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
+	for name, content := range files {
+		path := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// symlink makes link point at target, or skips the test where links
+// cannot be made.
+func symlink(t *testing.T, target, link string) {
+	t.Helper()
+	if err := os.Symlink(target, link); err != nil {
+		t.Skipf("no symbolic links here: %v", err)
+	}
+}
+
+// unreadableTo makes path unreadable for the test's duration. Root reads
+// anything, so the test is skipped as root.
+func unreadableTo(t *testing.T, path string) {
+	t.Helper()
+	if os.Geteuid() <= 0 {
+		t.Skip("permissions do not stop root (and are not Unix ones here)")
+	}
+	info, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(path, 0); err != nil {
+		t.Fatal(err)
+	}
+	// Runs before t.TempDir's removal, which needs the permissions back.
+	t.Cleanup(func() { os.Chmod(path, info.Mode().Perm()) })
+}
+
+// pipe gives the name of a pipe (as a process substitution <(...) does)
+// from which data can be read, or skips the test where there is none.
+func pipe(t *testing.T, data string) string {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := fmt.Sprintf("/dev/fd/%d", r.Fd())
+	if _, err := os.Stat(name); err != nil {
+		r.Close()
+		w.Close()
+		t.Skipf("no /dev/fd here: %v", err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		// Fails once the reader has stopped and r is closed: what is left
+		// is more than the limit and need not be read.
+		w.WriteString(data)
+		w.Close()
+	}()
+	t.Cleanup(func() { r.Close(); <-done })
+	return name
+}
+
+// transcript is what the golden files of TestCheckInputs hold: the exit
+// status, the shape of the JSON output with each object reduced to its
+// file and its error (so that they do not change with the engine's
+// findings), and the standard error. dir and the number of a pipe are
+// replaced by fixed names.
+func transcript(t *testing.T, dir string, code int, out, errOut string) string {
+	t.Helper()
+	fixed := func(s string) string {
+		s = strings.ReplaceAll(s, dir, "$DIR")
+		return regexp.MustCompile(`/dev/fd/\d+`).ReplaceAllString(s, "/dev/fd/N")
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "exit %d\nstdout: %s\n", code, jsonShape(out))
+	dec := json.NewDecoder(strings.NewReader(out))
+	for dec.More() {
+		var v struct {
+			File  string
+			Score int
+			Error *struct{ Kind, Message string }
+		}
+		if err := dec.Decode(&v); err != nil {
+			t.Fatalf("stdout is not JSON: %v\n%s", err, out)
+		}
+		if v.Error != nil {
+			fmt.Fprintf(&b, "  %s: %s: %s\n", fixed(v.File), v.Error.Kind, v.Error.Message)
+		} else {
+			fmt.Fprintf(&b, "  %s: reviewed, score 1-10: %v\n", fixed(v.File), v.Score >= 1 && v.Score <= 10)
+		}
+	}
+	fmt.Fprintf(&b, "stderr:\n%s", fixed(errOut))
+	return b.String()
+}
+
+// jsonShape tells how JSON output is laid out: one compact object per
+// line, or one indented object.
+func jsonShape(out string) string {
+	if out == "" {
+		return "nothing"
+	}
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	for _, l := range lines {
+		if !strings.HasPrefix(l, "{") || !json.Valid([]byte(l)) {
+			if json.Valid([]byte(out)) && strings.HasPrefix(out, "{\n  ") {
+				return "one indented object"
+			}
+			return "neither JSON Lines nor one object"
+		}
+	}
+	return fmt.Sprintf("JSON Lines, %d", len(lines))
+}
+
+// TestCheckInputs: every named input gives one result in its place, also
+// when it cannot be read (a bad entry does not stop a directory search, a
+// directory with nothing to review is an error), and the JSON shape
+// depends on what was named, not on how many files were found.
+func TestCheckInputs(t *testing.T) {
+	offline(t)
+	tests := []struct {
+		name   string
+		stdin  string
+		setup  func(t *testing.T, dir string) []string // makes the inputs, gives the arguments after check
+		code   int
+		golden string
+	}{
+		{"unreadable entries", "", func(t *testing.T, dir string) []string {
+			writeFiles(t, dir, map[string]string{"a.json": leastPolicy, "sub/e.json": leastPolicy, "z.json": leastPolicy})
+			symlink(t, "nowhere.json", filepath.Join(dir, "b.json"))
+			symlink(t, "sub", filepath.Join(dir, "c.json"))
+			symlink(t, os.DevNull, filepath.Join(dir, "n.json"))
+			return []string{dir}
+		}, 2, "inputs-unreadable-entries.golden"},
+		{"permission denied", "", func(t *testing.T, dir string) []string {
+			writeFiles(t, dir, map[string]string{"a.json": leastPolicy, "b.json": leastPolicy, "locked/l.json": leastPolicy, "z.json": leastPolicy})
+			unreadableTo(t, filepath.Join(dir, "b.json"))
+			unreadableTo(t, filepath.Join(dir, "locked"))
+			return []string{dir}
+		}, 2, "inputs-permission-denied.golden"},
+		{"missing file", "", func(t *testing.T, dir string) []string {
+			return []string{filepath.Join(dir, "nope.json")}
+		}, 2, "inputs-missing-file.golden"},
+		{"missing file among others", "", func(t *testing.T, dir string) []string {
+			writeFiles(t, dir, map[string]string{"a.json": leastPolicy})
+			return []string{filepath.Join(dir, "a.json"), filepath.Join(dir, "nope.json"), "-"}
+		}, 2, "inputs-missing-among-others.golden"},
+		{"directory of one policy", "", func(t *testing.T, dir string) []string {
+			writeFiles(t, dir, map[string]string{"a.json": leastPolicy, "readme.md": "# not a policy"})
+			return []string{dir}
+		}, 0, "inputs-directory-of-one.golden"},
+		{"one file", "", func(t *testing.T, dir string) []string {
+			writeFiles(t, dir, map[string]string{"a.json": leastPolicy})
+			return []string{filepath.Join(dir, "a.json")}
+		}, 0, "inputs-one-file.golden"},
+		{"link to a directory", "", func(t *testing.T, dir string) []string {
+			writeFiles(t, dir, map[string]string{"policies/a.json": leastPolicy})
+			symlink(t, "policies", filepath.Join(dir, "link"))
+			return []string{filepath.Join(dir, "link")}
+		}, 0, "inputs-link-to-directory.golden"},
+		{"file too large", "", func(t *testing.T, dir string) []string {
+			writeFiles(t, dir, map[string]string{"big.json": sized(103000)})
+			return []string{filepath.Join(dir, "big.json")}
+		}, 2, "inputs-file-too-large.golden"},
+		{"stdin too large", sized(103000), func(t *testing.T, dir string) []string {
+			return []string{"-"}
+		}, 2, "inputs-stdin-too-large.golden"},
+		{"pipe too large", "", func(t *testing.T, dir string) []string {
+			return []string{pipe(t, sized(150000))}
+		}, 2, "inputs-pipe-too-large.golden"},
+		{"pipe at the limit", "", func(t *testing.T, dir string) []string {
+			return []string{pipe(t, sized(100*1024))}
+		}, 0, "inputs-pipe-at-limit.golden"},
+		{"empty directory", "", func(t *testing.T, dir string) []string {
+			return []string{"--fail-under", "5", dir}
+		}, 2, "inputs-empty-directory.golden"},
+		{"nothing to review in a directory", "", func(t *testing.T, dir string) []string {
+			writeFiles(t, dir, map[string]string{"readme.md": "# policies", ".hidden/h.json": leastPolicy,
+				"node_modules/n.json": leastPolicy, "testdata/t.json": leastPolicy})
+			return []string{dir}
+		}, 2, "inputs-nothing-to-review.golden"},
+		{"empty directory among files", "", func(t *testing.T, dir string) []string {
+			writeFiles(t, dir, map[string]string{"a.json": leastPolicy})
+			if err := os.Mkdir(filepath.Join(dir, "empty"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			return []string{filepath.Join(dir, "empty"), filepath.Join(dir, "a.json")}
+		}, 2, "inputs-empty-directory-among-files.golden"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			args := append([]string{"check", "--format", "json"}, tt.setup(t, dir)...)
+			code, out, errOut := runCLI(t, tt.stdin, args...)
+			if code != tt.code {
+				t.Errorf("exit %d, want %d; stdout: %.300s\nstderr: %s", code, tt.code, out, errOut)
+			}
+			golden(t, tt.golden, transcript(t, dir, code, out, errOut))
+		})
+	}
+}
+
+// TestTooLargeMessage: the message is worded the same whether the size of
+// the input is known or not, and claims a size only when it is known.
+func TestTooLargeMessage(t *testing.T) {
+	tests := []struct {
+		size int64
+		want string
+	}{
+		{-1, "the input is more than 100 KB; the limit is 100 KB (102,400 bytes)"},
+		{102401, "the input is 102,401 bytes (101 KB); the limit is 100 KB (102,400 bytes)"},
+		{5 << 20, "the input is 5,242,880 bytes (5,120 KB); the limit is 100 KB (102,400 bytes)"},
+	}
+	for _, tt := range tests {
+		if got := tooLarge(tt.size).Error(); got != tt.want {
+			t.Errorf("tooLarge(%d) = %q, want %q", tt.size, got, tt.want)
+		}
 	}
 }
