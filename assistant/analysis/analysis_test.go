@@ -170,6 +170,10 @@ func TestScoreAnchors(t *testing.T) {
 			allow("ec2:RunInstances", "*")), 4, 6, nil, nil},
 		{"remove own permissions boundary", "", pol(allow("iam:DeleteUserPermissionsBoundary", "arn:aws:iam::123456789012:user/${aws:username}")),
 			2, 2, []report.Category{report.PrivilegeEscalation}, nil},
+		{"default KMS key policy", policy.Resource, pol(m{"Sid": "Enable IAM User Permissions", "Effect": "Allow",
+			"Principal": m{"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}), 10, 10, nil, nil},
+		{"secret policy for one role", policy.Resource, pol(m{"Effect": "Allow", "Principal": m{"AWS": "arn:aws:iam::111122223333:role/app"},
+			"Action": "secretsmanager:GetSecretValue", "Resource": "*"}), 10, 10, nil, []report.Category{report.DataExfiltration}},
 		{"escalation across statements", "", pol(allow("iam:PassRole", "*"), allow([]string{"lambda:CreateFunction", "lambda:InvokeFunction"}, "*")), 2, 2, []report.Category{report.PrivilegeEscalation}, nil},
 	}
 	for _, tt := range tests {

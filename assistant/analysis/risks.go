@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/policycheck/policycheck/assistant/iamref"
+	"github.com/policycheck/policycheck/assistant/policy"
 	"github.com/policycheck/policycheck/assistant/report"
 )
 
@@ -30,6 +31,32 @@ func (r *review) broadSet(st *stmt) iamref.ActionSet {
 	return out
 }
 
+// AccountRoots reports a Principal that names only whole accounts
+// ("arn:aws:iam::111122223333:root" or "111122223333"), and names them. In
+// a resource policy such a statement delegates to IAM in those accounts.
+func AccountRoots(p *policy.Principal) (string, bool) {
+	if p == nil || p.Any || len(p.Entries) == 0 {
+		return "", false
+	}
+	var accts []string
+	for _, e := range p.Entries {
+		if !strings.EqualFold(e.Kind, "AWS") {
+			return "", false
+		}
+		for _, v := range e.Values.Values {
+			t := strings.TrimSpace(v.Text)
+			if f := strings.Split(t, ":"); len(f) == 6 && f[0] == "arn" && f[2] == "iam" && f[5] == "root" {
+				t = f[4]
+			}
+			if len(t) != 12 || strings.Trim(t, "0123456789") != "" {
+				return "", false
+			}
+			accts = append(accts, t)
+		}
+	}
+	return "account " + strings.Join(accts, ", "), true
+}
+
 // risks reports what each Allow grants too widely.
 func (r *review) risks() {
 	all := r.kb.All().Len()
@@ -46,6 +73,19 @@ func (r *review) risks() {
 			}, ceiling: 10}, st)
 		}
 		broad := r.broadSet(st)
+		if r.doc.Type == policy.Resource {
+			if acct, ok := AccountRoots(st.src.Principal); ok {
+				r.add(&finding{Finding: report.Finding{
+					Category: report.ConditionCategory, Severity: report.Info,
+					Title:  "Delegates to IAM in " + acct,
+					Detail: "The statement grants to the account itself: its users and roles get what their own IAM policies allow (the default of a KMS key policy). Review those policies.",
+				}, ceiling: 10}, st)
+				continue
+			}
+			// In a resource policy "*" names the resource the policy is
+			// attached to: there is no "every resource" to reach.
+			broad = nil
+		}
 		wide := st.anyResource || st.notResource
 		critical := false
 		switch {

@@ -143,6 +143,12 @@ func (b *builder) allow(i int, st *policy.Statement) {
 		// so, and there is nothing sound to tighten.
 		return
 	}
+	if _, ok := analysis.AccountRoots(st.Principal); ok && b.doc.Type == policy.Resource {
+		// Delegation to IAM in an account (a KMS key policy's first
+		// statement): narrowing it could lock the account out of the
+		// resource.
+		return
+	}
 	fix := b.principalFixes(i, st)
 	var conds []policy.Condition
 	for j, c := range st.Conditions {
@@ -213,7 +219,8 @@ func (b *builder) allow(i int, st *policy.Statement) {
 // scoping reports whether the statement's resources are to be scoped by
 // resource type.
 func (b *builder) scoping(st *policy.Statement) bool {
-	return b.opts.scope && (hasAnyResource(st) || st.NotResource.Set) && b.scopable(st.Index)
+	// In a resource policy "*" names the resource it is attached to.
+	return b.opts.scope && b.doc.Type != policy.Resource && (hasAnyResource(st) || st.NotResource.Set) && b.scopable(st.Index)
 }
 
 // scopable reports whether the analysis found the statement's resources

@@ -138,6 +138,10 @@ func TestSuggestCases(t *testing.T) {
 			}
 			return pol(stmts...)
 		}(), none: true},
+		{name: "default KMS key policy", typ: policy.Resource, data: pol(
+			m{"Effect": "Allow", "Principal": m{"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"},
+			m{"Effect": "Allow", "Principal": m{"AWS": "arn:aws:iam::111122223333:role/app"}, "Action": "kms:*", "Resource": "*"}),
+			contains: []string{`"arn:aws:iam::111122223333:root"`, `"kms:*"`, `"kms:DescribeKey"`}, absent: []string{"<key-id>"}},
 		{name: "not action on a bucket", data: pol(m{"Effect": "Allow", "NotAction": "s3:Delete*", "Resource": "arn:aws:s3:::acme/*"}),
 			contains: []string{"s3:GetObject"}, absent: []string{"NotAction", "ec2:"}},
 	}
