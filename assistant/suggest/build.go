@@ -410,11 +410,12 @@ func (b *builder) groups(i int, st *policy.Statement, ents []entry, conds []poli
 		case !g.keep:
 			scoped++
 			from := "\"Resource\": \"*\""
+			why := "These actions support resource-level permissions: replace the <placeholders> with the resources the workload uses."
 			if st.NotResource.Set {
 				from = "NotResource"
+				why += fmt.Sprintf(" Not with those NotResource excluded (%s): that would grant what the original does not.", strings.Join(st.NotResource.Strings(), ", "))
 			}
-			b.change(i, fmt.Sprintf("Scoped %s to %s for %s", from, strings.Join(g.arns, ", "), previewEntries(g.ents, 4)),
-				"These actions support resource-level permissions: replace the <placeholders> with the resources the workload uses.")
+			b.change(i, fmt.Sprintf("Scoped %s to %s for %s", from, strings.Join(g.arns, ", "), previewEntries(g.ents, 4)), why)
 		}
 	}
 	if scoped > 0 {
