@@ -174,6 +174,10 @@ func TestScoreAnchors(t *testing.T) {
 			"Principal": m{"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}), 10, 10, nil, nil},
 		{"secret policy for one role", policy.Resource, pol(m{"Effect": "Allow", "Principal": m{"AWS": "arn:aws:iam::111122223333:role/app"},
 			"Action": "secretsmanager:GetSecretValue", "Resource": "*"}), 10, 10, nil, []report.Category{report.DataExfiltration}},
+		{"create a user under a prefix and give it a policy", "", pol(allow([]string{"iam:CreateUser", "iam:AttachUserPolicy", "iam:CreateAccessKey"}, "arn:aws:iam::123456789012:user/svc-*")),
+			2, 2, []report.Category{report.PrivilegeEscalation}, nil},
+		{"create roles only with a boundary", "", pol(m{"Effect": "Allow", "Action": []string{"iam:CreateRole", "iam:AttachRolePolicy"}, "Resource": "arn:aws:iam::123456789012:role/app-*",
+			"Condition": m{"StringEquals": m{"iam:PermissionsBoundary": "arn:aws:iam::123456789012:policy/boundary"}}}), 6, 6, []report.Category{report.PrivilegeEscalation}, nil},
 		{"escalation across statements", "", pol(allow("iam:PassRole", "*"), allow([]string{"lambda:CreateFunction", "lambda:InvokeFunction"}, "*")), 2, 2, []report.Category{report.PrivilegeEscalation}, nil},
 	}
 	for _, tt := range tests {
@@ -214,8 +218,8 @@ func TestEveryEscalationMethod(t *testing.T) {
 	if len(c.missing) > 0 {
 		t.Errorf("catalog names unknown to the knowledge base: %v", c.missing)
 	}
-	if len(c.escalation) != 77 {
-		t.Errorf("%d escalation methods resolved, want 77", len(c.escalation))
+	if len(c.escalation) != 83 {
+		t.Errorf("%d escalation methods resolved, want 83", len(c.escalation))
 	}
 	for _, meth := range c.escalation {
 		t.Run(meth.ID, func(t *testing.T) {

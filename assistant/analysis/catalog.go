@@ -201,6 +201,8 @@ func methodEffect(m *escalationMethod) string {
 		return "grant yourself (or a principal you control) any permission"
 	case "principal-access":
 		return "act as other users or roles"
+	case "new-principal":
+		return "create a user or role of their own, give it any policy, and act as it"
 	}
 	if strings.Contains(m.Name, "PassRole") {
 		return "run code with a role you pass, and act with that role's permissions"

@@ -89,6 +89,8 @@ func escalationAdvice(m *escalationMethod) string {
 		return "Remove these IAM actions, or scope them to other named principals and require a permissions boundary (iam:PermissionsBoundary condition)."
 	case "principal-access":
 		return "Scope these actions to the named users or roles that need them, or remove them."
+	case "new-principal":
+		return "Remove the ability to create users or roles, or require a permissions boundary on them (an iam:PermissionsBoundary condition on iam:CreateUser / iam:CreateRole)."
 	}
 	return "Remove one of these actions or scope it to named resources."
 }
@@ -163,6 +165,11 @@ func (r *review) bestStatement(m *escalationMethod, a *iamref.Action, rt *iamref
 				// An escalation of the caller itself is a full one.
 				rr = reachBroad
 			}
+			if rr == reachLimited && m.Category == "new-principal" && wildcardNames(st.resources) {
+				// The holder creates the principal, under any name the
+				// pattern allows: user/svc-* limits nothing.
+				rr = reachBroad
+			}
 		}
 		if rr == reachBroad && st.cond.narrowing && !passesToMethod(m, a, st) {
 			rr = reachLimited
@@ -211,6 +218,17 @@ func allAWSManaged(patterns []string) bool {
 		}
 	}
 	return len(patterns) > 0
+}
+
+// wildcardNames reports a resource pattern that leaves the name open
+// (user/svc-*): whoever creates the resource picks a name that matches.
+func wildcardNames(patterns []string) bool {
+	for _, p := range patterns {
+		if strings.ContainsAny(p, "*?") {
+			return true
+		}
+	}
+	return false
 }
 
 // selfScoped reports a resource written for the caller itself
