@@ -288,7 +288,13 @@ func reportError(stderr io.Writer, enc *json.Encoder, format, name string, err e
 	var pe *policy.Error
 	msg := err.Error()
 	if errors.As(err, &pe) && pe.Line != "" {
-		msg = fmt.Sprintf("%s\n    %s", msg, strings.TrimRight(pe.Line, "\r\n"))
+		// The line in error, cut around the column (a minified policy is
+		// one line of up to 100 KB), and a caret under the column.
+		text, col := pe.Excerpt()
+		msg = fmt.Sprintf("%s\n    %s", msg, strings.TrimRight(text, "\r\n"))
+		if col > 0 && !strings.Contains(text, "\t") {
+			msg += "\n    " + strings.Repeat(" ", col-1) + "^"
+		}
 	}
 	fmt.Fprintf(stderr, "policycheck: %s: %s\n", visible(name), visible(msg))
 	if format != "json" {

@@ -123,17 +123,24 @@ func (b *builder) statements(d *Document, m member) {
 		b.statement(d, v)
 	case kindArray:
 		d.Statements = make([]Statement, 0, len(v.items))
-		for _, it := range v.items {
-			it = b.r.resolve(it, b.loc)
+		for _, written := range v.items {
+			it := b.r.resolve(written, b.loc)
 			switch {
 			case it == nil:
 			case it.kind == kindObject:
 				b.statement(d, it)
 			case it.kind == kindArray:
-				// Fn::If can stand for several statements.
+				// Fn::If can stand for several statements, or none.
+				if len(it.items) == 0 && it == written {
+					b.note(it.off, "a statement should be an object, not an empty list; skipped it")
+				}
 				for _, s := range it.items {
-					if s = b.r.resolve(s, b.loc); s != nil && s.kind == kindObject {
+					switch s = b.r.resolve(s, b.loc); {
+					case s == nil:
+					case s.kind == kindObject:
 						b.statement(d, s)
+					default:
+						b.note(s.off, "a statement should be an object, not %s; skipped it", s.kind)
 					}
 				}
 			default:

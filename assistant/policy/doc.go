@@ -5,4 +5,8 @@
 // The model is deliberately forgiving: anything the reader had to repair is
 // reported as a Note, and anything it could not understand is an *Error with
 // a line and a column.
+//
+// Input is UTF-8, or UTF-16 with a byte-order mark (what Windows PowerShell
+// writes), which is decoded first: positions then refer to the decoded
+// text, in characters, as an editor shows them.
 package policy

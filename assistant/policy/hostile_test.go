@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -10,34 +11,53 @@ import (
 func hostileInputs() map[string][]byte {
 	rep := func(s string) []byte { return []byte(strings.Repeat(s, MaxInputBytes/len(s)+1)[:MaxInputBytes-64]) }
 	return map[string][]byte{
-		"open braces":          rep("{"),
-		"deep objects":         rep(`{"a":`),
-		"open lists":           rep("["),
-		"quotes":               rep(`"`),
-		"fences":               rep("```"),
-		"inline code":          rep("`{`"),
-		"unclosed links":       rep("<http://a|"),
-		"links":                rep("<http://a|b>"),
-		"escapes":              rep("&amp;"),
-		"yaml list":            rep("- "),
-		"yaml keys":            rep("Statement:\n "),
-		"yaml flow":            rep("Statement: ["),
-		"nested blocks":        rep(`resource "aws_iam_policy" "p" {`),
-		"nested jsonencode":    append([]byte(`resource "aws_iam_policy" "p" { policy = jsonencode(`), rep("[")...),
-		"many statements":      append([]byte(`{"Statement": [`), rep(`{"Effect":"Allow"},`)...),
-		"many keys":            append([]byte(`{"Statement": {`), rep(`"a":1,`)...),
-		"non-breaking spaces":  rep("\u00a0"),
-		"typographic quotes":   rep("“"),
-		"prose braces":         rep("{ x "),
-		"broken statements":    rep(`{"Statement" `),
-		"nested Fn::Join":      append([]byte(`{"Statement": {"Resource": `), rep(`{"Fn::Join": ["", [`)...),
-		"blank lines":          rep("\n"),
-		"long one-line policy": append([]byte(`{"Statement": [{"Effect": "Allow", "Resource": "*", "Action": [`), rep(`"s3:GetObject", `)...),
+		"open braces":                 rep("{"),
+		"deep objects":                rep(`{"a":`),
+		"open lists":                  rep("["),
+		"quotes":                      rep(`"`),
+		"fences":                      rep("```"),
+		"inline code":                 rep("`{`"),
+		"unclosed links":              rep("<http://a|"),
+		"links":                       rep("<http://a|b>"),
+		"escapes":                     rep("&amp;"),
+		"yaml list":                   rep("- "),
+		"yaml keys":                   rep("Statement:\n "),
+		"yaml flow":                   rep("Statement: ["),
+		"nested blocks":               rep(`resource "aws_iam_policy" "p" {`),
+		"nested jsonencode":           append([]byte(`resource "aws_iam_policy" "p" { policy = jsonencode(`), rep("[")...),
+		"many statements":             append([]byte(`{"Statement": [`), rep(`{"Effect":"Allow"},`)...),
+		"many keys":                   append([]byte(`{"Statement": {`), rep(`"a":1,`)...),
+		"non-breaking spaces":         rep("\u00a0"),
+		"typographic quotes":          rep("“"),
+		"prose braces":                rep("{ x "),
+		"broken statements":           rep(`{"Statement" `),
+		"nested Fn::Join":             append([]byte(`{"Statement": {"Resource": `), rep(`{"Fn::Join": ["", [`)...),
+		"blank lines":                 rep("\n"),
+		"long one-line policy":        append([]byte(`{"Statement": [{"Effect": "Allow", "Resource": "*", "Action": [`), rep(`"s3:GetObject", `)...),
+		"yaml merge keys":             []byte(yamlKeys(4000) + strings.Repeat("m: {<<: *b}\n", 2000) + "Statement: []\n"),
+		"yaml aliases on a long line": []byte(yamlKeys(4000) + "c: [" + strings.Repeat("*b,", 2000) + "]\nStatement: []\n"),
+		"yaml flow line": []byte("Statement: [{Effect: Allow, Resource: '*', Action: [" + strings.Repeat("s3:GetObject, ", 7000) +
+			"s3:PutObject]}]\n"),
+		"non-ASCII one-line policy": []byte(`{"Statement": [{"Effect": "Allow", "Resource": "*", "Action": [` + strings.Repeat(`"s3:Gét", `, 9000) +
+			`"s3:Put"]}]}`),
+		"yaml aliases of a long string": []byte("a: &a '" + strings.Repeat("é", 20000) + "'\nStatement: [{Effect: Allow, Resource: '*', Action: [" +
+			strings.Repeat("*a,", 20000) + "]}]\n"),
 		"aliases": []byte("a: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n" +
 			"c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n" +
 			"e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\n" +
 			"g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]\nStatement: *g\n"),
 	}
+}
+
+// yamlKeys is a YAML anchor, b, of a mapping of n keys on one line.
+func yamlKeys(n int) string {
+	var b strings.Builder
+	b.WriteString("b: &b {")
+	for i := range n {
+		fmt.Fprintf(&b, "k%d: 1,", i)
+	}
+	b.WriteString("}\n")
+	return b.String()
 }
 
 // TestReadHostile reads inputs built to be slow or to exhaust the stack:

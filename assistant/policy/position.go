@@ -14,13 +14,24 @@ type locator interface {
 }
 
 // lineIndex finds lines and columns (counted in characters) in one text.
-// It remembers the last answer, so that the mostly increasing offsets a
-// parser asks about cost time in proportion to the text, not its square.
+// Both directions cost O(log n) at most, whatever the order of the
+// questions: a line of ASCII text maps columns to bytes by arithmetic, and
+// a line with other characters gets a table of where each of its
+// characters starts, made the first time it is asked about and kept.
+// (Walking a line for each question made long one-line inputs quadratic,
+// and YAML aliases, which send the reader back to an anchor, worse.)
 type lineIndex struct {
 	s      string
 	starts []int // byte offset of each line's start
+	ascii  bool  // the whole text is ASCII: no tables needed
+	bom    bool  // the text starts with a byte-order mark
 
-	curOff, curLine, curCol int // last answer; curLine is 0-based
+	// runes holds, for each line with a character that is not ASCII
+	// (0-based), the offset from the line's start of each character
+	// and of the line's end; an ASCII line maps to nil.
+	runes   map[int][]int32
+	last    int // the line of the last answer, tried first
+	scanned int // bytes read to make tables: at most the text's length
 }
 
 func newLineIndex(s string) *lineIndex {
@@ -33,38 +44,70 @@ func newLineIndex(s string) *lineIndex {
 		i += j + 1
 		starts = append(starts, i)
 	}
-	return &lineIndex{s: s, starts: starts, curCol: 1}
+	return &lineIndex{s: s, starts: starts, ascii: isASCII(s), bom: strings.HasPrefix(s, "\uFEFF")}
+}
+
+// lineOf returns the 0-based line of a byte offset within the text.
+func (x *lineIndex) lineOf(off int) int {
+	if l := x.last; off >= x.starts[l] && (l+1 == len(x.starts) || off < x.starts[l+1]) {
+		return l
+	}
+	x.last = sort.SearchInts(x.starts, off+1) - 1
+	return x.last
+}
+
+// lineEnd is the offset of the end of a 0-based line: its '\n', or the end
+// of the text.
+func (x *lineIndex) lineEnd(l int) int {
+	if l+1 < len(x.starts) {
+		return x.starts[l+1] - 1
+	}
+	return len(x.s)
+}
+
+// table returns the character table of a 0-based line, or nil when the
+// line is ASCII.
+func (x *lineIndex) table(l int) []int32 {
+	if x.ascii {
+		return nil
+	}
+	t, ok := x.runes[l]
+	if ok {
+		return t
+	}
+	line := x.s[x.starts[l]:x.lineEnd(l)]
+	x.scanned += len(line)
+	if !isASCII(line) {
+		t = make([]int32, 0, utf8.RuneCountInString(line)+1)
+		for i := range line {
+			t = append(t, int32(i))
+		}
+		t = append(t, int32(len(line)))
+	}
+	if x.runes == nil {
+		x.runes = make(map[int][]int32)
+	}
+	x.runes[l] = t
+	return t
 }
 
 func (x *lineIndex) pos(off int) Pos {
 	off = min(max(off, 0), len(x.s))
-	switch {
-	case off >= x.curOff && (x.curLine+1 >= len(x.starts) || off < x.starts[x.curLine+1]):
-		x.curCol += runeCount(x.s[x.curOff:off])
-		x.curOff = off
-		return x.result()
-	case off < x.curOff && off >= x.starts[x.curLine]:
-		// A little back on the same line: a long one-line policy.
-		x.curCol -= runeCount(x.s[off:x.curOff])
-		x.curOff = off
-		return x.result()
+	l := x.lineOf(off)
+	rel := off - x.starts[l]
+	col := 1 + rel
+	if t := x.table(l); t != nil {
+		// The characters that start before off, as counting them would.
+		col = 1 + sort.Search(len(t)-1, func(i int) bool { return int(t[i]) >= rel })
 	}
-	line := sort.SearchInts(x.starts, off+1) - 1
-	x.curLine, x.curOff = line, off
-	x.curCol = 1 + runeCount(x.s[x.starts[line]:off])
-	return x.result()
-}
-
-func (x *lineIndex) result() Pos {
-	p := Pos{Line: x.curLine + 1, Col: x.curCol}
-	if x.curLine == 0 && p.Col > 1 && strings.HasPrefix(x.s, "\uFEFF") {
-		p.Col-- // editors do not count a byte-order mark
+	if l == 0 && col > 1 && x.bom {
+		col-- // editors do not count a byte-order mark
 	}
-	return p
+	return Pos{Line: l + 1, Col: col}
 }
 
 // offset is the byte offset of a 1-based line and column, clamped to the
-// text.
+// text and to the line (a column past the end of a line is its end).
 func (x *lineIndex) offset(line, col int) int {
 	if line < 1 {
 		return 0
@@ -72,12 +115,13 @@ func (x *lineIndex) offset(line, col int) int {
 	if line > len(x.starts) {
 		return len(x.s)
 	}
-	off := x.starts[line-1]
-	for c := 1; c < col && off < len(x.s) && x.s[off] != '\n'; c++ {
-		_, n := utf8.DecodeRuneInString(x.s[off:])
-		off += n
+	l := line - 1
+	start, end := x.starts[l], x.lineEnd(l)
+	c := max(col, 1) - 1
+	if t := x.table(l); t != nil {
+		return start + int(t[min(c, len(t)-1)])
 	}
-	return off
+	return start + min(c, end-start)
 }
 
 // line returns the text of a 1-based line without its line ending.
@@ -90,6 +134,15 @@ func (x *lineIndex) line(n int) string {
 		end = x.starts[n] - 1
 	}
 	return strings.TrimSuffix(x.s[x.starts[n-1]:end], "\r")
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 func runeCount(s string) int {

@@ -17,9 +17,21 @@ func Read(data []byte, opts Options) (*Result, error) {
 	if limit := cmp.Or(opts.MaxBytes, MaxInputBytes); len(data) > limit {
 		return nil, tooLarge(len(data), limit)
 	}
-	input := string(data)
+	input, order := fromUTF16(data)
+	switch {
+	case order != "":
+		// Positions, notes and the lines of errors refer to the decoded
+		// text: the characters an editor shows.
+	case looksUTF16(data):
+		return nil, &Error{Kind: ErrSyntax, Msg: "the file looks like UTF-16; save it as UTF-8"}
+	default:
+		input = string(data)
+	}
 	r := &reader{opts: opts, lines: newLineIndex(input)}
 	r.text, r.loc = input, r.lines
+	if order != "" {
+		r.notes = append(r.notes, Note{Pos: Pos{Line: 1, Col: 1}, Message: "read the input as UTF-16 text (" + order + ")"})
+	}
 	if text, orig := r.clean(input); orig != nil {
 		r.text, r.loc = text, mapLoc{orig: orig, base: r.lines}
 	}
@@ -206,8 +218,8 @@ func (r *reader) readRegion(rg region) error {
 		return r.readTerraform(rg)
 	case "yaml":
 		mark, n := len(r.notes), len(r.docs)
-		yerr := r.readYAML(rg)
-		if yerr == nil || len(r.docs) > n {
+		read, yerr := r.readYAML(rg)
+		if yerr == nil || len(r.docs) > n || read {
 			return yerr
 		}
 		r.notes = r.notes[:mark]
@@ -227,7 +239,7 @@ func (r *reader) readRegion(rg region) error {
 		// True) is often YAML: take that reading when it finds
 		// statements.
 		mark, n := len(r.notes), len(r.docs)
-		if r.readYAML(rg) == nil && r.hasStatements(n) {
+		if _, yerr := r.readYAML(rg); yerr == nil && r.hasStatements(n) {
 			r.notes = append(r.notes, Note{Pos: e.Pos, Message: "read the policy as YAML, since it is not valid JSON: " + e.Msg})
 			return nil
 		}

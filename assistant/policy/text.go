@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -35,9 +36,28 @@ var fixMessages = [numFixes]string{
 // byte-order mark. It returns the cleaned text and, when it differs from
 // the input, the input offset of each of its bytes (one more entry for the
 // end).
+//
+// Text that is valid JSON (and UTF-8) as it stands, without Slack's
+// escapes or link markup, was not mangled: its typographic quotes are in
+// its strings and are what the user wrote, so only a byte-order mark is
+// removed. (Slack's markup is undone even in valid JSON: Slack turns
+// "lambda.amazonaws.com" into "<http://lambda.amazonaws.com|...>" inside
+// strings.) In other text a typographic quote is left alone inside a
+// string in straight double quotes, where it is a character of the string.
 func (r *reader) clean(in string) (string, []int32) {
 	if !needsCleaning(in) {
 		return in, nil
+	}
+	if body := strings.TrimPrefix(in, "\uFEFF"); utf8.ValidString(body) && !chatMarkup(body) && json.Valid([]byte(body)) {
+		if len(body) == len(in) {
+			return in, nil
+		}
+		r.notes = append(r.notes, Note{Pos: r.lines.pos(0), Message: fixMessages[fixBOM]})
+		orig := make([]int32, len(body)+1)
+		for i := range orig {
+			orig[i] = int32(i + len(in) - len(body))
+		}
+		return body, orig
 	}
 	var (
 		b     strings.Builder
@@ -47,6 +67,9 @@ func (r *reader) clean(in string) (string, []int32) {
 		// While a link's text is copied, the rest of the markup
 		// [skipFrom, skipTo) is dropped.
 		skipFrom, skipTo = -1, -1
+		// The closing quote of the string in straight double quotes
+		// being copied, or of the last one.
+		strEnd = -1
 	)
 	b.Grow(len(in))
 	fix := func(k, at int) {
@@ -89,9 +112,14 @@ func (r *reader) clean(in string) (string, []int32) {
 				i += m.textStart
 				continue
 			}
+		case c == '"' && i > strEnd:
+			strEnd = closingQuote(in, i)
 		case c >= utf8.RuneSelf:
 			ru, n := utf8.DecodeRuneInString(in[i:])
 			rep, k := runeFix(ru)
+			if k == fixQuotes && i < strEnd {
+				k = -1 // a character of a string: kept
+			}
 			switch {
 			case ru == utf8.RuneError && n == 1:
 				fix(fixUTF8, i)
@@ -131,6 +159,32 @@ func (r *reader) clean(in string) (string, []int32) {
 	}
 	orig = append(orig, int32(len(in)))
 	return b.String(), orig
+}
+
+// chatMarkup reports Slack's escapes or link markup in text.
+func chatMarkup(s string) bool {
+	for _, m := range []string{"&amp;", "&lt;", "&gt;", "<http", "<mailto:"} {
+		if strings.Contains(s, m) {
+			return true
+		}
+	}
+	return false
+}
+
+// closingQuote returns the offset of the straight double quote that
+// closes the string opened at s[open], or open when the line has none.
+func closingQuote(s string, open int) int {
+	for i := open + 1; i < len(s); i++ {
+		switch s[i] {
+		case '"':
+			return i
+		case '\\':
+			i++
+		case '\n':
+			return open
+		}
+	}
+	return open
 }
 
 // runeFix says what clean does with a character: its replacement and the
