@@ -47,7 +47,7 @@ func check(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&cf.format, "format", "text", "output format: text or json")
-	typ := fs.String("type", "", "policy type: identity, resource, trust or scp (default: detect)")
+	typ := fs.String("type", "", "policy type: identity, resource, trust, scp or rcp (default: detect)")
 	fs.BoolVar(&cf.offline, "offline", false, "use only the built-in engine, even when Bedrock is configured")
 	fs.IntVar(&cf.failUnder, "fail-under", 0, "exit 1 when a score is below N")
 	fs.Usage = func() { fmt.Fprint(stderr, usage) }
@@ -70,7 +70,7 @@ func check(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 	}
 	t, ok := policy.ParseType(*typ)
 	if !ok {
-		fmt.Fprintf(stderr, "policycheck check: --type must be identity, resource, trust or scp, not %q\n", *typ)
+		fmt.Fprintf(stderr, "policycheck check: --type must be identity, resource, trust, scp or rcp, not %q\n", *typ)
 		return 2
 	}
 	cf.typ = t

@@ -14,7 +14,7 @@ import (
 const usage = `policycheck reviews AWS IAM policies for least privilege.
 
 Usage:
-  policycheck check [--format text|json] [--type identity|resource|trust|scp]
+  policycheck check [--format text|json] [--type identity|resource|trust|scp|rcp]
                     [--offline] [--fail-under N] FILE|DIR|- ...
   policycheck serve     run the Slack bot (needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN)
   policycheck version

@@ -178,6 +178,9 @@ func TestScoreAnchors(t *testing.T) {
 			2, 2, []report.Category{report.PrivilegeEscalation}, nil},
 		{"create roles only with a boundary", "", pol(m{"Effect": "Allow", "Action": []string{"iam:CreateRole", "iam:AttachRolePolicy"}, "Resource": "arn:aws:iam::123456789012:role/app-*",
 			"Condition": m{"StringEquals": m{"iam:PermissionsBoundary": "arn:aws:iam::123456789012:policy/boundary"}}}), 6, 6, []report.Category{report.PrivilegeEscalation}, nil},
+		{"default resource control policy", policy.RCP, pol(m{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}), 10, 10, nil, nil},
+		{"resource control policy naming a role", policy.RCP, pol(m{"Effect": "Deny", "Principal": m{"AWS": "arn:aws:iam::111122223333:role/x"}, "Action": "s3:*", "Resource": "*"}),
+			10, 10, []report.Category{report.Syntax}, nil},
 		{"escalation across statements", "", pol(allow("iam:PassRole", "*"), allow([]string{"lambda:CreateFunction", "lambda:InvokeFunction"}, "*")), 2, 2, []report.Category{report.PrivilegeEscalation}, nil},
 	}
 	for _, tt := range tests {

@@ -44,7 +44,7 @@ func Analyze(kb *iamref.KB, doc *policy.Document) Result {
 	}
 	r.applyDenies()
 	r.validate()
-	if doc.Type == policy.SCP {
+	if doc.Type.Control() {
 		r.scp()
 	} else {
 		r.risks()

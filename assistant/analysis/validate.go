@@ -21,6 +21,7 @@ var sizeQuota = map[policy.Type]struct {
 	policy.Identity: {6144, "a customer managed policy (inline role policies may total 10,240; user 2,048; group 5,120)"},
 	policy.Trust:    {2048, "a role trust policy (the default quota; it can be raised to 4,096)"},
 	policy.SCP:      {5120, "a service control policy"},
+	policy.RCP:      {5120, "a resource control policy"},
 	policy.Resource: {20480, "an S3 bucket policy (SQS, SNS and Lambda policies are smaller)"},
 }
 
@@ -129,6 +130,10 @@ func (r *review) validateStatement(st *stmt, sids map[string]int) {
 		}
 		if st.noResource && r.doc.Type == policy.Identity {
 			syntax("No Resource", "Identity policy statements need Resource or NotResource; AWS rejects this one.", "Add the resources the statement is for.", 7)
+		}
+	case policy.RCP:
+		if s.Principal == nil || !s.Principal.Any {
+			syntax("Principal in a resource control policy", "Resource control policies must name \"Principal\": \"*\" and narrow with conditions; AWS rejects other principals.", "Write \"Principal\": \"*\" and put exceptions in conditions (aws:PrincipalOrgID, aws:PrincipalIsAWSService).", 7)
 		}
 	case policy.Resource, policy.Trust:
 		if s.Principal == nil && s.NotPrincipal == nil {

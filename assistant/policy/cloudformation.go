@@ -133,7 +133,7 @@ func orgPolicyType(t *node) Type {
 	case "SERVICE_CONTROL_POLICY":
 		return SCP
 	case "RESOURCE_CONTROL_POLICY":
-		return Resource
+		return RCP
 	}
 	return ""
 }

@@ -11,13 +11,18 @@ const (
 	Resource Type = "resource" // attached to a resource (bucket, queue, key...)
 	Trust    Type = "trust"    // a role's AssumeRolePolicyDocument
 	SCP      Type = "scp"      // an AWS Organizations service control policy
+	RCP      Type = "rcp"      // an AWS Organizations resource control policy
 )
+
+// Control reports a type that grants nothing and only bounds what others
+// grant: a service or resource control policy.
+func (t Type) Control() bool { return t == SCP || t == RCP }
 
 // ParseType turns a user-supplied name ("identity", "trust", "scp",
 // "resource") into a Type. The empty string means "detect".
 func ParseType(s string) (Type, bool) {
 	switch t := Type(strings.ToLower(strings.TrimSpace(s))); t {
-	case Identity, Resource, Trust, SCP, "":
+	case Identity, Resource, Trust, SCP, RCP, "":
 		return t, true
 	}
 	return "", false

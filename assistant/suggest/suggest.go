@@ -65,8 +65,8 @@ func quota(t policy.Type) int {
 // as doc; if the boldest suggestion fails one of these, more
 // conservative ones are tried, and finally none, with the reason.
 func Suggest(kb *iamref.KB, doc *policy.Document, res analysis.Result) Suggestion {
-	if doc.Type == policy.SCP {
-		return Suggestion{Reason: "nothing to tighten: a service control policy grants nothing; it only limits what accounts can be granted"}
+	if doc.Type.Control() {
+		return Suggestion{Reason: "nothing to tighten: a service or resource control policy grants nothing; it only limits what can be granted"}
 	}
 	// Rewriting grows a policy (wildcards become lists) and costs in
 	// proportion: one already far over AWS's quota gets none.
