@@ -56,6 +56,9 @@ func check(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 	var paths []string
 	for {
 		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return 0 // asked for: the usage is the answer
+			}
 			return 2
 		}
 		if fs.NArg() == 0 {

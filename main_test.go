@@ -101,6 +101,7 @@ func TestCheckExitStatus(t *testing.T) {
 		{"bad format", "", []string{"check", "--format", "xml", "examples/least-privilege.json"}, 2, "--format", ""},
 		{"bad type", "", []string{"check", "--type", "group", "examples/least-privilege.json"}, 2, "--type", ""},
 		{"no input", "", []string{"check"}, 2, "name a file", ""},
+		{"help", "", []string{"check", "-h"}, 0, "Usage", ""},
 		{"unknown command", "", []string{"frobnicate"}, 2, "unknown command", ""},
 	}
 	for _, tt := range tests {
