@@ -181,6 +181,18 @@ func TestScoreAnchors(t *testing.T) {
 		{"default resource control policy", policy.RCP, pol(m{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}), 10, 10, nil, nil},
 		{"resource control policy naming a role", policy.RCP, pol(m{"Effect": "Deny", "Principal": m{"AWS": "arn:aws:iam::111122223333:role/x"}, "Action": "s3:*", "Resource": "*"}),
 			10, 10, []report.Category{report.Syntax}, nil},
+		{"public bucket behind both halves of the internet", policy.Resource, pol(m{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*",
+			"Condition": m{"IpAddress": m{"aws:SourceIp": []string{"0.0.0.0/1", "128.0.0.0/1"}}}}), 4, 4, []report.Category{report.PublicAccess}, nil},
+		{"every secret by ARN pattern", "", pol(m{"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": "*",
+			"Condition": m{"ArnLike": m{"secretsmanager:SecretId": "arn:aws:secretsmanager:*:123456789012:secret:*"}}}), 4, 4, []report.Category{report.DataExfiltration}, nil},
+		{"secrets by name prefix", "", pol(m{"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": "*",
+			"Condition": m{"ArnLike": m{"secretsmanager:SecretId": "arn:aws:secretsmanager:*:123456789012:secret:app/*"}}}), 9, 10, nil, []report.Category{report.DataExfiltration}},
+		{"bucket granted to another account", policy.Resource, pol(m{"Effect": "Allow", "Principal": m{"AWS": "arn:aws:iam::999988887777:root"}, "Action": "s3:*",
+			"Resource": []string{"arn:aws:s3:::b", "arn:aws:s3:::b/*"}}), 7, 7, []report.Category{report.ServiceWildcard}, nil},
+		{"assume any admin role", "", pol(allow("sts:AssumeRole", "arn:aws:iam::123456789012:role/*Admin*")), 6, 6, []report.Category{report.PrivilegeEscalation}, nil},
+		{"assume one role", "", pol(allow("sts:AssumeRole", "arn:aws:iam::123456789012:role/deploy")), 10, 10, nil, []report.Category{report.PrivilegeEscalation}},
+		{"passrole to any service by pattern", "", pol(m{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*",
+			"Condition": m{"StringNotEquals": m{"iam:PassedToService": "ec2.amazonaws.com"}}}), 4, 4, []report.Category{report.PassRole}, nil},
 		{"escalation across statements", "", pol(allow("iam:PassRole", "*"), allow([]string{"lambda:CreateFunction", "lambda:InvokeFunction"}, "*")), 2, 2, []report.Category{report.PrivilegeEscalation}, nil},
 	}
 	for _, tt := range tests {
@@ -221,8 +233,8 @@ func TestEveryEscalationMethod(t *testing.T) {
 	if len(c.missing) > 0 {
 		t.Errorf("catalog names unknown to the knowledge base: %v", c.missing)
 	}
-	if len(c.escalation) != 83 {
-		t.Errorf("%d escalation methods resolved, want 83", len(c.escalation))
+	if len(c.escalation) != 96 {
+		t.Errorf("%d escalation methods resolved, want 96", len(c.escalation))
 	}
 	for _, meth := range c.escalation {
 		t.Run(meth.ID, func(t *testing.T) {

@@ -30,6 +30,9 @@ var weakKeys = map[string]bool{
 	"aws:referer":                     true,
 	"aws:tokenissuetime":              true,
 	"aws:requestedregion":             true,
+	"ec2:region":                      true,
+	"secretsmanager:versionstage":     true, // AWSCURRENT is the version every read gets
+	"ssm:recursive":                   true,
 	"aws:tagkeys":                     true,
 	"s3:x-amz-acl":                    true,
 	"s3:x-amz-server-side-encryption": true,
@@ -46,18 +49,22 @@ var weakKeys = map[string]bool{
 // that matches gets all of it. (In a resource or trust policy they are how
 // the callers are chosen, and narrow.)
 var callerKeys = map[string]bool{
-	"aws:principalaccount":       true,
-	"aws:principalorgid":         true,
-	"aws:principalorgpaths":      true,
-	"aws:principalarn":           true,
-	"aws:principaltype":          true,
-	"aws:principalisawsservice":  true,
-	"aws:userid":                 true,
-	"aws:username":               true,
-	"aws:multifactorauthpresent": true,
-	"aws:multifactorauthage":     true,
-	"aws:federatedprovider":      true,
-	"aws:sourceidentity":         true,
+	"aws:principalaccount":             true,
+	"aws:principalorgid":               true,
+	"aws:principalorgpaths":            true,
+	"aws:principalarn":                 true,
+	"aws:principaltype":                true,
+	"aws:principalisawsservice":        true,
+	"aws:userid":                       true,
+	"aws:username":                     true,
+	"aws:multifactorauthpresent":       true,
+	"aws:multifactorauthage":           true,
+	"aws:federatedprovider":            true,
+	"aws:sourceidentity":               true,
+	"aws:principalservicename":         true,
+	"aws:ec2instancesourcevpc":         true,
+	"aws:ec2instancesourceprivateipv4": true,
+	"ec2:sourceinstancearn":            true,
 }
 
 // accountKeys test which account or organization the caller or the
@@ -72,6 +79,8 @@ var accountKeys = map[string]bool{
 	"aws:resourceaccount":   true,
 	"aws:resourceorgid":     true,
 	"aws:resourceorgpaths":  true,
+	"s3:resourceaccount":    true,
+	"kms:calleraccount":     true,
 }
 
 // identifierKeys take identifiers (accounts, organizations, VPCs): a
@@ -79,7 +88,7 @@ var accountKeys = map[string]bool{
 var identifierKeys = map[string]bool{
 	"aws:principalaccount": true, "aws:principalorgid": true, "aws:resourceaccount": true, "aws:resourceorgid": true,
 	"aws:sourceaccount": true, "aws:sourceorgid": true, "aws:sourceowner": true, "aws:sourcevpc": true, "aws:sourcevpce": true,
-	"kms:calleraccount": true,
+	"kms:calleraccount": true, "s3:resourceaccount": true,
 }
 
 // isCallerKey reports whether key describes the caller (see callerKeys).
@@ -133,7 +142,7 @@ func summarize(kb *iamref.KB, cs []policy.Condition, attached bool) conditions {
 		out.present = true
 		key := strings.ToLower(c.Key)
 		vals := c.Values.Strings()
-		if key == "iam:passedtoservice" {
+		if key == "iam:passedtoservice" && positive(c.Operator) && allValues(vals, literal) {
 			out.passedToService = append(out.passedToService, vals...)
 		}
 		if strings.HasSuffix(key, ":sub") && !strings.HasPrefix(key, "aws:") && positive(c.Operator) && allValues(vals, func(v string) bool { return pinsSubject(key, v) }) {
@@ -189,7 +198,28 @@ func narrows(c policy.Condition, key string, vals []string) bool {
 			return literal(v) || len(f) == 6 && len(f[4]) == 12 && literal(f[4])
 		})
 	}
-	return narrowValues(vals)
+	return allValues(vals, func(v string) bool {
+		if strings.HasPrefix(strings.ToLower(v), "arn:") {
+			return narrowARN(v)
+		}
+		return strings.Trim(v, "*?") != ""
+	})
+}
+
+// narrowARN reports an ARN pattern that names less than every resource of
+// its type: "arn:aws:secretsmanager:*:123456789012:secret:*" or
+// "arn:aws:s3:*:*:accesspoint/*" admit them all.
+func narrowARN(v string) bool {
+	f := strings.SplitN(v, ":", 6)
+	if len(f) < 6 {
+		return literal(v)
+	}
+	res := f[5]
+	prefix := literalPrefix(res)
+	if prefix == res {
+		return true
+	}
+	return strings.ContainsAny(strings.TrimRight(prefix, ":/"), ":/")
 }
 
 // narrowCIDR reports an address range smaller than a /8 (IPv4) or a /16
@@ -285,7 +315,7 @@ func callerPins(cs []policy.Condition) []string {
 		case "aws:principalarn", "aws:sourcearn":
 			ok = pinnedARN
 		case "aws:sourceip", "aws:vpcsourceip":
-			ok = func(v string) bool { return v != "" && v != "0.0.0.0/0" && v != "::/0" }
+			ok = narrowCIDR
 		}
 		if positive(c.Operator) && allValues(c.Values.Strings(), ok) {
 			out = append(out, c.Key)

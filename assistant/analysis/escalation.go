@@ -43,12 +43,28 @@ func (r *review) escalation() {
 		if worst == reachNone {
 			continue
 		}
-		// Assuming one named role is what sts:AssumeRole is for.
-		if worst == reachLimited && len(m.actions) == 1 && m.Category == "principal-access" && m.actions[0].Service.Prefix == "sts" {
+		// Assuming named roles is what sts:AssumeRole is for; a pattern
+		// (role/*Admin*, arn:aws:iam::*:role/OrganizationAccountAccessRole)
+		// is not.
+		if worst == reachLimited && len(m.actions) == 1 && m.Category == "principal-access" && m.actions[0].Service.Prefix == "sts" && r.namedOnly(m.actions[0]) {
 			continue
 		}
 		r.addEscalation(m, worst, used, limitedBy)
 	}
+}
+
+// namedOnly reports whether every Allow of a lists its resources by name,
+// without wildcards.
+func (r *review) namedOnly(a *iamref.Action) bool {
+	for _, st := range r.stmts {
+		if !st.allow || !st.eff.Has(a.ID) {
+			continue
+		}
+		if st.notResource || wildcardNames(st.resources) {
+			return false
+		}
+	}
+	return true
 }
 
 func (r *review) addEscalation(m *escalationMethod, worst reach, used []int, limitedBy []string) {

@@ -33,7 +33,10 @@ func (r *review) broadSet(st *stmt) iamref.ActionSet {
 
 // AccountRoots reports a Principal that names only whole accounts
 // ("arn:aws:iam::111122223333:root" or "111122223333"), and names them. In
-// a resource policy such a statement delegates to IAM in those accounts.
+// a resource policy whose Resource is "*" (a KMS key or secret policy: the
+// resource itself) such a statement delegates to IAM in those accounts;
+// in a bucket or queue policy naming its ARNs it is reviewed like any
+// grant, since the account may be another.
 func AccountRoots(p *policy.Principal) (string, bool) {
 	if p == nil || p.Any || len(p.Entries) == 0 {
 		return "", false
@@ -74,7 +77,7 @@ func (r *review) risks() {
 		}
 		broad := r.broadSet(st)
 		if r.doc.Type == policy.Resource {
-			if acct, ok := AccountRoots(st.src.Principal); ok {
+			if acct, ok := AccountRoots(st.src.Principal); ok && st.anyResource {
 				r.add(&finding{Finding: report.Finding{
 					Category: report.ConditionCategory, Severity: report.Info,
 					Title:  "Delegates to IAM in " + acct,

@@ -143,7 +143,7 @@ func (b *builder) allow(i int, st *policy.Statement) {
 		// so, and there is nothing sound to tighten.
 		return
 	}
-	if _, ok := analysis.AccountRoots(st.Principal); ok && b.doc.Type == policy.Resource {
+	if _, ok := analysis.AccountRoots(st.Principal); ok && b.doc.Type == policy.Resource && hasAnyResource(st) {
 		// Delegation to IAM in an account (a KMS key policy's first
 		// statement): narrowing it could lock the account out of the
 		// resource.
