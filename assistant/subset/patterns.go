@@ -20,6 +20,9 @@ func covers(outer string, outerVars bool, inner string, innerVars bool) bool {
 	if isAllWildcard(outer) || outer == inner {
 		return true
 	}
+	if oddQuestionMark(outer, inner) {
+		return false
+	}
 	inner = varsAsStar(inner)
 	if !strings.HasPrefix(literalPrefix(inner), literalPrefix(outer)) ||
 		!strings.HasSuffix(literalSuffix(inner), literalSuffix(outer)) {
@@ -34,7 +37,27 @@ func covers(outer string, outerVars bool, inner string, innerVars bool) bool {
 // variables as "*" (an over-approximation, which is the safe side when
 // the answer excludes something).
 func intersects(a, b string) bool {
+	if oddQuestionMark(a, b) {
+		return true
+	}
 	return iamref.PatternsIntersect(varsAsStar(a), varsAsStar(b))
+}
+
+// oddQuestionMark reports patterns the matcher cannot judge: "?" is one
+// character to AWS and one byte to the matcher, so next to text other
+// than ASCII the answer is left to the safe side.
+func oddQuestionMark(a, b string) bool {
+	if !strings.Contains(a, "?") && !strings.Contains(b, "?") {
+		return false
+	}
+	for _, s := range []string{a, b} {
+		for i := 0; i < len(s); i++ {
+			if s[i] >= 0x80 {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // varsAsStar replaces each "${...}" by "*".
@@ -100,11 +123,28 @@ func relevant(kb *iamref.KB, a *iamref.Action, s *stmt, u int) bool {
 		return true
 	}
 	p := s.resources[u]
-	if matchesStar(p) {
+	if matchesStar(p) || spansSegments(p) || strings.Contains(p, "//") {
+		// AWS lets a "*" that ends an ARN segment match beyond the colon,
+		// and some ARNs have empty parts (a CodeArtifact package without
+		// a namespace: "npm//name"); the knowledge base's matching, by
+		// segment and with non-empty names, cannot rule those out.
 		return true
 	}
 	for _, ref := range a.Resources {
 		if kb.MatchResource(p, ref.Type) {
+			return true
+		}
+	}
+	return false
+}
+
+// spansSegments reports an ARN pattern with a "*" ending one of its
+// partition, service, region or account segments, which can match text
+// with colons.
+func spansSegments(p string) bool {
+	f := strings.SplitN(p, ":", 6)
+	for i := 1; i < len(f)-1 && i <= 4; i++ {
+		if strings.HasSuffix(f[i], "*") {
 			return true
 		}
 	}

@@ -116,15 +116,29 @@ func principalValueCovers(kind, w, v string) bool {
 		if isAllWildcard(w) {
 			return true
 		}
-		// An account (its ID or root ARN) lets in every principal of
-		// the account.
-		if acct := rootAccount(w); acct != "" && !hasWildcard(v) {
-			return accountOf(v) == acct
+		// An account (its ID or root ARN) covers the account in its other
+		// spelling, not the account's roles and users: naming the account
+		// delegates to its IAM policies, while naming a role lets the
+		// resource policy grant on its own.
+		if acct := rootAccount(w); acct != "" && rootAccount(v) == acct {
+			return partitionOf(w) == partitionOf(v)
 		}
 	case "service":
 		return strings.EqualFold(w, v)
 	}
 	return false
+}
+
+// partitionOf is the partition of an ARN principal; "" for a bare
+// account ID, which AWS reads in the policy's own partition.
+func partitionOf(v string) string {
+	if f := strings.SplitN(v, ":", 3); len(f) == 3 && f[0] == "arn" {
+		if f[1] == "aws" {
+			return ""
+		}
+		return f[1]
+	}
+	return ""
 }
 
 // rootAccount returns the account an account principal names
