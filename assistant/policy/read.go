@@ -94,4 +94,9 @@ type Options struct {
 	// MaxBytes is the largest input accepted; 0 means MaxInputBytes.
 	// Reading larger documents (some AWS managed policies are) needs it.
 	MaxBytes int
+	// Chat says the text is a chat message's, where Slack escapes &, <
+	// and > and turns domain names into links even inside JSON strings:
+	// that markup is undone even when the text is valid JSON. A file's
+	// valid JSON is read as it is written.
+	Chat bool
 }

@@ -37,18 +37,19 @@ var fixMessages = [numFixes]string{
 // the input, the input offset of each of its bytes (one more entry for the
 // end).
 //
-// Text that is valid JSON (and UTF-8) as it stands, without Slack's
-// escapes or link markup, was not mangled: its typographic quotes are in
-// its strings and are what the user wrote, so only a byte-order mark is
-// removed. (Slack's markup is undone even in valid JSON: Slack turns
-// "lambda.amazonaws.com" into "<http://lambda.amazonaws.com|...>" inside
-// strings.) In other text a typographic quote is left alone inside a
-// string in straight double quotes, where it is a character of the string.
+// Text that is valid JSON (and UTF-8) as it stands was not mangled: its
+// typographic quotes and entities are in its strings and are what the
+// user wrote, so only a byte-order mark is removed; but in a chat message
+// (Options.Chat) Slack's escapes and link markup are undone even in valid
+// JSON, since Slack turns "lambda.amazonaws.com" into
+// "<http://lambda.amazonaws.com|...>" inside strings. In other text a
+// typographic quote is left alone inside a string in straight double
+// quotes, where it is a character of the string.
 func (r *reader) clean(in string) (string, []int32) {
 	if !needsCleaning(in) {
 		return in, nil
 	}
-	if body := strings.TrimPrefix(in, "\uFEFF"); utf8.ValidString(body) && !chatMarkup(body) && json.Valid([]byte(body)) {
+	if body := strings.TrimPrefix(in, "\uFEFF"); utf8.ValidString(body) && !(r.opts.Chat && chatMarkup(body)) && json.Valid([]byte(body)) {
 		if len(body) == len(in) {
 			return in, nil
 		}

@@ -12,6 +12,7 @@ func TestClean(t *testing.T) {
 	for _, tc := range []struct {
 		in, want string
 		notes    []string
+		chat     bool
 	}{
 		{
 			in:    `{“Sid”: “x”}`,
@@ -24,11 +25,17 @@ func TestClean(t *testing.T) {
 			want: `{"Sid": "“smart” it’s"}`,
 		},
 		{
-			// Valid JSON with Slack's markup: the markup is undone, the
-			// quotes in strings are kept.
+			// Valid JSON with Slack's markup, in a chat message: the
+			// markup is undone, the quotes in strings are kept.
 			in:    `{"Service": "<http://lambda.amazonaws.com|lambda.amazonaws.com>", "Sid": "“a” &amp; b"}`,
 			want:  `{"Service": "lambda.amazonaws.com", "Sid": "“a” & b"}`,
 			notes: []string{"1:79: decoded Slack's escapes (&amp; &lt; &gt;)", "1:14: removed Slack link markup (<http://x|x> became x)"},
+			chat:  true,
+		},
+		{
+			// The same in a file: what is written.
+			in:   `{"Resource": "arn:aws:s3:::reports/R&amp;D/*"}`,
+			want: `{"Resource": "arn:aws:s3:::reports/R&amp;D/*"}`,
 		},
 		{
 			in:    "\uFEFF{\"Sid\": \"“x”\"}",
@@ -67,7 +74,7 @@ func TestClean(t *testing.T) {
 			notes: []string{"1:11: replaced bytes that are not UTF-8 text with U+FFFD"},
 		},
 	} {
-		r := &reader{lines: newLineIndex(tc.in)}
+		r := &reader{lines: newLineIndex(tc.in), opts: Options{Chat: tc.chat}}
 		got, orig := r.clean(tc.in)
 		if got != tc.want {
 			t.Errorf("clean(%q) = %q, want %q", tc.in, got, tc.want)

@@ -27,6 +27,8 @@ type Input struct {
 	MaxBytes int
 	// Offline skips the model even when one is configured.
 	Offline bool
+	// Chat says Data is a chat message's text (see policy.Options.Chat).
+	Chat bool
 	// Err, when set, is why the input could not be read; Review returns
 	// it without reading Data.
 	Err error
@@ -81,7 +83,7 @@ func (rv *Reviewer) Review(ctx context.Context, in Input) (*report.Report, error
 	if in.Err != nil {
 		return nil, in.Err
 	}
-	res, err := policy.Read(in.Data, policy.Options{Name: in.Name, Type: in.Type, MaxBytes: in.MaxBytes})
+	res, err := policy.Read(in.Data, policy.Options{Name: in.Name, Type: in.Type, MaxBytes: in.MaxBytes, Chat: in.Chat})
 	if err != nil {
 		return nil, err
 	}

@@ -155,7 +155,8 @@ func (b *Bot) review(ctx context.Context, r request, cardTS string, viaURL bool)
 // check runs the review engine and counts the outcome.
 func (b *Bot) check(ctx context.Context, name, text string) (*report.Report, error) {
 	start := time.Now()
-	rep, err := b.rv.Review(ctx, review.Input{Name: name, Data: []byte(text)})
+	// Text without a name is a message's, with Slack's markup.
+	rep, err := b.rv.Review(ctx, review.Input{Name: name, Data: []byte(text), Chat: name == ""})
 	b.metrics.duration.Observe(time.Since(start).Seconds())
 	var pe *policy.Error
 	switch {
