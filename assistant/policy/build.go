@@ -22,6 +22,8 @@ type builder struct {
 func (r *reader) build(n *node, o origin, spec docSpec) *Document {
 	b := &builder{r: r, loc: o.loc}
 	d := &Document{Name: spec.name, Source: spec.source, Pos: o.loc.pos(n.off)}
+	branches := r.branches
+	defer func() { d.Branched = r.branches > branches }()
 	for _, m := range n.members {
 		key, ok := b.element(m, docElements)
 		if !ok {

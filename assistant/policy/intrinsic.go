@@ -44,6 +44,7 @@ func (r *reader) resolve(n *node, loc locator) *node {
 			if arg.kind == kindArray && len(arg.items) == 3 {
 				cond, _ := r.text1(arg.items[0], loc)
 				r.note(loc, n.off, fmt.Sprintf("Fn::If %q: read the value for when the condition is true", cond))
+				r.branches++
 				n = arg.items[1]
 				continue
 			}

@@ -134,6 +134,10 @@ type Document struct {
 	// outside strings, the figure AWS's size quotas count.
 	Text string
 	Size int
+	// Branched is true when a CloudFormation Fn::If in the document was
+	// read as its true branch: the document is one of the template's
+	// possible policies, not all of them.
+	Branched bool
 }
 
 // Note is something the reader repaired or wants the user to know, never an

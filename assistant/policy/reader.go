@@ -70,12 +70,14 @@ func Read(data []byte, opts Options) (*Result, error) {
 
 // reader holds the state of one Read.
 type reader struct {
-	opts  Options
-	lines *lineIndex // over the input as the user supplied it
-	text  string     // input after clean
-	loc   locator    // locates offsets of text
-	notes []Note
-	docs  []found
+	opts Options
+	// branches counts the Fn::If read as their true branch.
+	branches int
+	lines    *lineIndex // over the input as the user supplied it
+	text     string     // input after clean
+	loc      locator    // locates offsets of text
+	notes    []Note
+	docs     []found
 }
 
 // found is a document and, for a policy found inside other JSON or YAML,

@@ -49,6 +49,9 @@ func (rv *Reviewer) engineSuggestion(ctx context.Context, doc *policy.Document, 
 // document, is proven no broader than the original, and scores at least
 // as high. Every suggestion, the engine's or the model's, goes through it.
 func (rv *Reviewer) verify(ctx context.Context, orig *policy.Document, origScore int, text []byte, source string) (*report.Suggestion, error) {
+	if orig.Branched {
+		return nil, errors.New("the template's Fn::If conditions were read as true, so no rewrite can be proven for every deployment")
+	}
 	res, err := policy.Read(text, policy.Options{Name: orig.Name, Type: orig.Type})
 	if err != nil {
 		return nil, fmt.Errorf("it is not a valid policy (%v)", err)

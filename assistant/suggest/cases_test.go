@@ -142,6 +142,8 @@ func TestSuggestCases(t *testing.T) {
 			m{"Effect": "Allow", "Principal": m{"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"},
 			m{"Effect": "Allow", "Principal": m{"AWS": "arn:aws:iam::111122223333:role/app"}, "Action": "kms:*", "Resource": "*"}),
 			contains: []string{`"arn:aws:iam::111122223333:root"`, `"kms:*"`, `"kms:DescribeKey"`}, absent: []string{"<key-id>"}},
+		{name: "one branch of an Fn::If", data: []byte(`{"Resources": {"P": {"Type": "AWS::IAM::ManagedPolicy", "Properties": {"PolicyDocument": {"Version": "2012-10-17",
+			"Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": {"Fn::If": ["IsDev", "arn:aws:s3:::dev/*", "arn:aws:s3:::prod/*"]}}]}}}}}`), none: true},
 		{name: "not action on a bucket", data: pol(m{"Effect": "Allow", "NotAction": "s3:Delete*", "Resource": "arn:aws:s3:::acme/*"}),
 			contains: []string{"s3:GetObject"}, absent: []string{"NotAction", "ec2:"}},
 	}

@@ -68,6 +68,9 @@ func Suggest(kb *iamref.KB, doc *policy.Document, res analysis.Result) Suggestio
 	if doc.Type.Control() {
 		return Suggestion{Reason: "nothing to tighten: a service or resource control policy grants nothing; it only limits what can be granted"}
 	}
+	if doc.Branched {
+		return Suggestion{Reason: "no suggestion: the template's Fn::If conditions were read as true, so a rewrite could not be proven for every deployment"}
+	}
 	// Rewriting grows a policy (wildcards become lists) and costs in
 	// proportion: one already far over AWS's quota gets none.
 	if q := quota(doc.Type); doc.Size > 4*q {
