@@ -21,7 +21,8 @@ type conditions struct {
 }
 
 // Keys that never narrow who can act or on what: transport, time, client
-// strings anyone can set.
+// strings anyone can set, and keys whose usual values admit every resource
+// (the AWSCURRENT version of a secret, a recursive read of parameters).
 var weakKeys = map[string]bool{
 	"aws:securetransport":             true,
 	"aws:currenttime":                 true,
@@ -97,9 +98,9 @@ func isCallerKey(key string) bool {
 }
 
 // tiedToResource reports whether condition values name a key of the
-// request that is not the caller's, as in "aws:PrincipalAccount":
-// "${aws:ResourceAccount}": the caller must then match the resource, which
-// narrows what it reaches.
+// request that is neither the caller's nor an account's, as in
+// "aws:PrincipalTag/team": "${aws:ResourceTag/team}": the caller must then
+// match the resource, which narrows what it reaches.
 func tiedToResource(vals []string) bool {
 	for _, v := range vals {
 		for rest := v; ; {
