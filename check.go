@@ -13,7 +13,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"unicode"
+	"unicode/utf8"
 
 	"github.com/policycheck/policycheck/assistant/policy"
 	"github.com/policycheck/policycheck/assistant/report"
@@ -293,13 +293,19 @@ func reportError(stderr io.Writer, enc *json.Encoder, format, name string, err e
 	if errors.As(err, &pe) && pe.Line != "" {
 		// The line in error, cut around the column (a minified policy is
 		// one line of up to 100 KB), and a caret under the column.
+		// Control characters in it are shown escaped, the caret counted
+		// on the escaped text.
 		text, col := pe.Excerpt()
-		msg = fmt.Sprintf("%s\n    %s", msg, strings.TrimRight(text, "\r\n"))
+		text = strings.TrimRight(text, "\r\n")
+		msg = report.Printable(msg, false) + "\n    " + report.Printable(text, false)
 		if col > 0 && !strings.Contains(text, "\t") {
-			msg += "\n    " + strings.Repeat(" ", col-1) + "^"
+			before := []rune(text)[:min(col-1, utf8.RuneCountInString(text))]
+			msg += "\n    " + strings.Repeat(" ", utf8.RuneCountInString(report.Printable(string(before), false))) + "^"
 		}
+	} else {
+		msg = report.Printable(msg, false)
 	}
-	fmt.Fprintf(stderr, "policycheck: %s: %s\n", visible(name), visible(msg))
+	fmt.Fprintf(stderr, "policycheck: %s: %s\n", report.Printable(name, false), msg)
 	if format != "json" {
 		return
 	}
@@ -320,18 +326,6 @@ func reportError(stderr io.Writer, enc *json.Encoder, format, name string, err e
 		}
 	}
 	_ = enc.Encode(out)
-}
-
-// visible escapes the control characters of text from the input (an
-// excerpt of the line in error, a file name), so that it cannot drive the
-// terminal; line breaks made here are kept.
-func visible(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r != '\n' && r != '\t' && unicode.IsControl(r) {
-			return '\uFFFD'
-		}
-		return r
-	}, s)
 }
 
 func isTerminal(w io.Writer) bool {

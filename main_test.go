@@ -530,3 +530,21 @@ func TestTooLargeMessage(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckErrorLineEscaped checks that the line echoed with a syntax error
+// shows control characters escaped, with the caret still under the error.
+func TestCheckErrorLineEscaped(t *testing.T) {
+	offline(t)
+	code, _, errOut := runCLI(t, "{\"Sid\":\"\x1b[2J\", \"Statement\": [ , ]}", "check", "-")
+	if code != 2 {
+		t.Fatalf("exit %d, want 2", code)
+	}
+	if strings.Contains(errOut, "\x1b") {
+		t.Errorf("a raw escape reached the terminal: %q", errOut)
+	}
+	line := `    {"Sid":"\x1b[2J", "Statement": [ , ]}`
+	caret := strings.Repeat(" ", strings.Index(line, " , ]")+1) + "^"
+	if !strings.Contains(errOut, line+"\n"+caret+"\n") {
+		t.Errorf("stderr does not show the escaped line with the caret under the comma:\n%s", errOut)
+	}
+}

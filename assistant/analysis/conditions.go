@@ -102,24 +102,15 @@ func isCallerKey(key string) bool {
 // "aws:PrincipalTag/team": "${aws:ResourceTag/team}": the caller must then
 // match the resource, which narrows what it reaches.
 func tiedToResource(vals []string) bool {
+	tied := false
 	for _, v := range vals {
-		for rest := v; ; {
-			i := strings.Index(rest, "${")
-			if i < 0 {
-				break
-			}
-			rest = rest[i+2:]
-			name, after, ok := strings.Cut(rest, "}")
-			if !ok {
-				break
-			}
-			if k := strings.ToLower(name); strings.Contains(k, ":") && !isCallerKey(k) && !accountKeys[k] {
-				return true
-			}
-			rest = after
-		}
+		replaceVars(v, func(name string) string {
+			k := strings.ToLower(name)
+			tied = tied || strings.Contains(k, ":") && !isCallerKey(k) && !accountKeys[k]
+			return ""
+		})
 	}
-	return false
+	return tied
 }
 
 // baseOperator strips the set prefix and IfExists suffix:

@@ -134,9 +134,9 @@ type block string
 
 func (p *printer) paint(code, s string) painted {
 	if !p.color || code == "" {
-		return painted(printable(s, false))
+		return painted(Printable(s, false))
 	}
-	return painted(code + printable(s, false) + "\x1b[0m")
+	return painted(code + Printable(s, false) + "\x1b[0m")
 }
 
 // line prints one line. Text from the policy (a Sid, a name, an action)
@@ -149,9 +149,9 @@ func (p *printer) line(format string, args ...any) {
 	for i, a := range args {
 		switch v := a.(type) {
 		case string:
-			args[i] = printable(v, false)
+			args[i] = Printable(v, false)
 		case block:
-			args[i] = printable(string(v), true)
+			args[i] = Printable(string(v), true)
 		case painted:
 			args[i] = string(v)
 		}
@@ -159,10 +159,11 @@ func (p *printer) line(format string, args ...any) {
 	_, p.err = fmt.Fprintf(p.w, format+"\n", args...)
 }
 
-// printable escapes control characters and the invisible marks that
+// Printable escapes control characters and the invisible marks that
 // reorder text (U+202A-U+202E, U+2066-U+2069), keeping tabs, and line
-// breaks when multiline is set.
-func printable(s string, multiline bool) string {
+// breaks when multiline is set: text from a policy printed with it cannot
+// drive a terminal.
+func Printable(s string, multiline bool) string {
 	if strings.IndexFunc(s, func(r rune) bool { return hidden(r, multiline) }) < 0 {
 		return s
 	}

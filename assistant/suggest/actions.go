@@ -124,7 +124,7 @@ func (b *builder) entries(i int, st *policy.Statement) (out []entry, keepNot boo
 	// What the policy's Denies take out everywhere is not granted: the
 	// narrowed list leaves it out.
 	total := designated.Len()
-	designated.AndNot(b.denied())
+	designated.AndNot(b.denied)
 	// The actions the wildcards add, on resources they can apply to.
 	w := designated.Clone()
 	w.AndNot(explicit.set())

@@ -35,21 +35,17 @@ type shared struct {
 	removeIDs []iamref.ActionID
 	services  []string // inferred iam:PassedToService
 	passRole  *iamref.Action
-	// deniedSet is what the policy's unconditional Denies on every
-	// resource take out of any Allow; deniedDone once it is computed.
-	deniedSet  iamref.ActionSet
-	deniedDone bool
+	// denied is what the policy's unconditional Denies on every resource
+	// take out of any Allow.
+	denied iamref.ActionSet
 }
 
-// denied is what the policy's Deny statements take out of every Allow:
+// deniedBy is what a policy's Deny statements take out of every Allow:
 // those without a condition, on every resource, for every principal.
-func (f *shared) denied() iamref.ActionSet {
-	if f.deniedDone {
-		return f.deniedSet
-	}
-	f.deniedDone = true
-	for i := range f.doc.Statements {
-		st := &f.doc.Statements[i]
+func deniedBy(kb *iamref.KB, doc *policy.Document) iamref.ActionSet {
+	var out iamref.ActionSet
+	for i := range doc.Statements {
+		st := &doc.Statements[i]
 		if !strings.EqualFold(strings.TrimSpace(st.Effect), "Deny") || len(st.Conditions) > 0 || !hasAnyResource(st) ||
 			st.NotResource.Set || st.NotPrincipal != nil || (st.Principal != nil && !st.Principal.Any) {
 			continue
@@ -58,17 +54,17 @@ func (f *shared) denied() iamref.ActionSet {
 		switch {
 		case st.Action.Set && !st.NotAction.Set:
 			for _, v := range st.Action.Values {
-				s.Or(f.kb.Expand(strings.TrimSpace(v.Text)))
+				s.Or(kb.Expand(strings.TrimSpace(v.Text)))
 			}
 		case st.NotAction.Set && !st.Action.Set:
-			s = f.kb.All().Clone()
+			s = kb.All().Clone()
 			for _, v := range st.NotAction.Values {
-				s.AndNot(f.kb.Expand(strings.TrimSpace(v.Text)))
+				s.AndNot(kb.Expand(strings.TrimSpace(v.Text)))
 			}
 		}
-		f.deniedSet.Or(s)
+		out.Or(s)
 	}
-	return f.deniedSet
+	return out
 }
 
 // read is the set of List and Read actions.

@@ -84,6 +84,7 @@ func Suggest(kb *iamref.KB, doc *policy.Document, res analysis.Result) Suggestio
 		remove:   escalationRemovals(kb, res.Findings),
 		services: passRoleServices(kb, doc),
 		passRole: kb.Action("iam:PassRole"),
+		denied:   deniedBy(kb, doc),
 	}
 	f.removeIDs = slices.Sorted(maps.Keys(f.remove))
 	firstFailure := ""
