@@ -61,7 +61,10 @@ func (s Severity) Rank() int {
 
 // Finding is one problem, tied to the statement it comes from.
 type Finding struct {
-	ID             string   `json:"id"` // stable within a report, e.g. "PC-ESC-iam-001"
+	ID string `json:"id"` // unique within a report
+	// Rule is the id of the rule that found it (assistant/rules), e.g.
+	// "PC101"; empty for a model's finding that matches no rule.
+	Rule           string   `json:"rule,omitempty"`
 	Category       Category `json:"category"`
 	Severity       Severity `json:"severity"`
 	Document       string   `json:"document"`
