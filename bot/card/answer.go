@@ -34,16 +34,6 @@ type AnswerView struct {
 	PolicyScore int
 }
 
-// Thinking is the message shown while the model answers a question; the
-// answer replaces it.
-func Thinking(askedBy string) Message {
-	text := "⏳ *Thinking…*"
-	if askedBy != "" {
-		text += "\nAsked by " + mention(askedBy)
-	}
-	return Message{Text: "Thinking…", Blocks: []slack.Block{section(text)}}
-}
-
 // Limits of an answer, within those of a message.
 const (
 	maxAnswerNote = 1000 // the note, in the context line
@@ -63,7 +53,7 @@ func Answer(a AnswerView) Message {
 
 	const tooLong = "…the answer is too long to show in full."
 	budget := maxTotal - textLen(tail...) - runes(tooLong)
-	parts, cut := proseSections(identifiers(a.Text), maxSection, budget, maxBlocks-len(tail)-2)
+	parts, cut := proseSections(a.Text, maxSection, budget, maxBlocks-len(tail)-2)
 	if len(parts) == 0 {
 		switch {
 		case cut:
@@ -106,7 +96,7 @@ func answerPolicy(a AnswerView) ([]slack.Block, *Snippet) {
 	}
 	heading += "\nProven by the built-in subset check to grant nothing the original did not."
 	blocks := []slack.Block{section(heading)}
-	if block := "```\n" + codeBody(policy) + "\n```"; runes(block) <= maxSection {
+	if block := "```\n" + blockBody(policy) + "\n```"; runes(block) <= maxSection && !strings.Contains(policy, "```") {
 		return append(blocks, section(block)), nil
 	}
 	snippet := &Snippet{Filename: "rewritten-policy.json", Title: "Rewritten policy", Content: policy + "\n"}
@@ -122,7 +112,7 @@ func answerPolicy(a AnswerView) ([]slack.Block, *Snippet) {
 // answerContext is the note and who answered, for whom.
 func answerContext(a AnswerView) slack.Block {
 	var elems []string
-	if n := line(identifiers(a.Note), maxAnswerNote); n != "" {
+	if n := line(a.Note, maxAnswerNote); n != "" {
 		elems = append(elems, "ℹ️ "+n)
 	}
 	who := "Answered by the built-in engine"
@@ -236,92 +226,4 @@ func breakAt(rs []rune, k int) int {
 		return space
 	}
 	return k
-}
-
-// identifiers puts in inline code the words of prose that look like
-// identifiers and hold a mrkdwn marker (BEDROCK_MODEL_ID, max_tokens,
-// s3:*, arn:aws:s3:::b/*): outside code their markers would become
-// look-alikes (see text.go), in code they keep their exact characters.
-// Code already in s is left as it is; backticks that open no code become
-// look-alikes now, so that they cannot pair with the ones added.
-func identifiers(s string) string {
-	if !strings.ContainsAny(s, "_*~") {
-		return s
-	}
-	var b strings.Builder
-	for {
-		i := strings.Index(s, "```")
-		if i < 0 {
-			identifiersInline(&b, s)
-			return b.String()
-		}
-		identifiersInline(&b, s[:i])
-		rest := s[i+3:]
-		j := strings.Index(rest, "```")
-		if j < 0 {
-			b.WriteString("ˋˋˋ")
-			s = rest
-			continue
-		}
-		b.WriteString(s[i : i+3+j+3])
-		s = rest[j+3:]
-	}
-}
-
-// identifiersInline is identifiers outside code blocks, finding `spans`
-// as writeInline does.
-func identifiersInline(b *strings.Builder, s string) {
-	for {
-		i := strings.IndexByte(s, '`')
-		if i < 0 {
-			identifierWords(b, s)
-			return
-		}
-		identifierWords(b, s[:i])
-		rest := s[i+1:]
-		if j := strings.IndexAny(rest, "`\n"); j > 0 && rest[j] == '`' && strings.TrimSpace(rest[:j]) != "" {
-			b.WriteString("`" + rest[:j+1])
-			s = rest[j+1:]
-			continue
-		}
-		b.WriteString("ˋ")
-		s = rest
-	}
-}
-
-// identifierWords writes s, which holds no backtick, with its identifiers
-// in code.
-func identifierWords(b *strings.Builder, s string) {
-	for s != "" {
-		i := strings.IndexFunc(s, unicode.IsSpace)
-		if i < 0 {
-			i = len(s)
-		}
-		word := s[:i]
-		core := strings.TrimLeft(word, `("'[{`)
-		lead := word[:len(word)-len(core)]
-		core = strings.TrimRight(core, `)"'.,;:!?]}`)
-		trail := word[len(lead)+len(core):]
-		if isIdentifier(core) {
-			word = lead + "`" + core + "`" + trail
-		}
-		b.WriteString(word)
-		s = s[i:]
-		j := strings.IndexFunc(s, func(r rune) bool { return !unicode.IsSpace(r) })
-		if j < 0 {
-			j = len(s)
-		}
-		b.WriteString(s[:j])
-		s = s[j:]
-	}
-}
-
-// isIdentifier reports a word that starts with a letter or digit and holds
-// one of the mrkdwn markers _, * and ~.
-func isIdentifier(w string) bool {
-	if len(w) < 2 || !strings.ContainsAny(w, "_*~") {
-		return false
-	}
-	r := []rune(w)[0]
-	return unicode.IsLetter(r) || unicode.IsDigit(r)
 }

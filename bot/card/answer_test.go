@@ -69,7 +69,6 @@ func TestAnswerGolden(t *testing.T) {
 		{"answer-long", Answer(AnswerView{Text: longAnswer(), Source: "model", AskedBy: "U024BE7LH", Policy: longPolicy(), PolicyScore: 9})},
 		{"answer-hostile", Answer(hostileAnswer())},
 		{"answer-empty", Answer(AnswerView{})},
-		{"thinking", Thinking("U024BE7LH")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -104,7 +103,7 @@ func TestAnswerContent(t *testing.T) {
 	}{
 		{"model", Answer(AnswerView{Text: "Use s3:GetObject on arn:aws:s3:::my_bucket/*.", Source: "model", AskedBy: "U024BE7LH",
 			Policy: []byte(rewritten), PolicyScore: 10}),
-			[]string{`"block_id": "policycheck-answer"`, "Use s3:GetObject on `arn:aws:s3:::my_bucket/*`.", "💡 *Rewritten policy* · 🟩 score 10/10",
+			[]string{`"block_id": "policycheck-answer"`, "Use `s3:GetObject` on `arn:aws:s3:::my_bucket/*`.", "💡 *Rewritten policy* · 🟩 score 10/10",
 				`\"Resource\": \"arn:aws:s3:::my_bucket/reports/*\"`, "Proven by the built-in subset check to grant nothing the original did not.", "🤖 Answered by the model for <@U024BE7LH>"},
 			[]string{"built-in engine"}, false},
 		{"engine", Answer(AnswerView{Text: "Nothing matches.", Source: "engine", Note: "Free-form answers need BEDROCK_MODEL_ID (max_tokens).", AskedBy: "U0BOB0001"}),
@@ -113,9 +112,9 @@ func TestAnswerContent(t *testing.T) {
 		{"long", Answer(AnswerView{Text: longAnswer(), Source: "model", Policy: longPolicy()}),
 			[]string{`"block_id": "policycheck-answer-2"`, "attached in the thread as `rewritten-policy.json`"}, []string{"too long to show in full"}, true},
 		{"hostile", Answer(hostileAnswer()),
-			[]string{"&lt;!channel&gt; ∗Everything∗ is ˍfineˍ &amp; &lt;https://evil.example|click here&gt; @here ∼really∼", "\u00AD&gt; quote",
-				"`&lt;@U0ADMIN&gt;`", "ˋˋˋopen fence", "for `U1&gt;|&lt;!channel`", "\\\"Sid\\\": \\\"&lt;!channel&gt;\\\"", "a&amp;b", "\\\"x\\\": \\\"ˋˋˋ\\\""},
-			[]string{"<!", "<@U0ADMIN>", "<https", "*Everything*"}, false},
+			[]string{"&lt;!channel&gt; `*Everything*` is `_fine_` &amp; `&lt;https://evil.example|click` here&gt; @here `~really~`\\n`&gt;` quote",
+				"`&lt;@U0ADMIN&gt;`", "then ```open fence\\n```", "for `U1&gt;|&lt;!channel`", "attached in the thread as `rewritten-policy.json`"},
+			[]string{"<@U0ADMIN>", "<https", " *Everything*", "<!here>"}, true},
 		{"policy only", Answer(AnswerView{Source: "model", Policy: []byte(rewritten)}),
 			[]string{"The rewritten policy is below.", "*Rewritten policy*\\n"}, []string{"score"}, false},
 		{"not JSON policy", Answer(AnswerView{Text: "x", Policy: []byte("not <json>")}),
@@ -189,7 +188,7 @@ func TestAnswerText(t *testing.T) {
 		}
 		got := AnswerText(blocks)
 		norm := func(s string) string {
-			return strings.Join(strings.Fields(strings.NewReplacer("`", " ", "*", "∗").Replace(s)), " ")
+			return strings.Join(strings.Fields(strings.ReplaceAll(s, "`", " ")), " ")
 		}
 		if norm(got) != norm(text) {
 			t.Errorf("AnswerText = %.200q…, want %.200q…", got, text)
@@ -200,26 +199,6 @@ func TestAnswerText(t *testing.T) {
 	}
 	if got := AnswerText(slack.Blocks{BlockSet: Render(adminReport(), meta).Blocks}); got != "" {
 		t.Errorf("AnswerText of a card = %q", got)
-	}
-}
-
-func TestIdentifiers(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"", ""},
-		{"no markers here", "no markers here"},
-		{"set BEDROCK_MODEL_ID.", "set `BEDROCK_MODEL_ID`."},
-		{"cut off (max_tokens)", "cut off (`max_tokens`)"},
-		{"s3:* and iam:Get* on arn:aws:s3:::b/*, then", "`s3:*` and `iam:Get*` on `arn:aws:s3:::b/*`, then"},
-		{"*bold* _italic_ ~strike~", "*bold* _italic_ ~strike~"},
-		{"already `s3:*` and ```\ns3:*\n```", "already `s3:*` and ```\ns3:*\n```"},
-		{"it`s s3:* now", "itˋs `s3:*` now"},
-		{"```\nopen s3:*", "ˋˋˋ\nopen `s3:*`"},
-		{"a\n\tb_c  d", "a\n\t`b_c`  d"},
-	}
-	for _, tt := range tests {
-		if got := identifiers(tt.in); got != tt.want {
-			t.Errorf("identifiers(%q)\n got %q\nwant %q", tt.in, got, tt.want)
-		}
 	}
 }
 
@@ -243,9 +222,6 @@ func TestRandomAnswers(t *testing.T) {
 		}
 		if !checkMessage(t, Answer(a)) {
 			t.Fatalf("answer %d breaks a limit: %+v", i, a)
-		}
-		if !checkMessage(t, Thinking(a.AskedBy)) {
-			t.Fatalf("thinking %d breaks a limit", i)
 		}
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/slack-go/slack"
 
@@ -28,33 +27,48 @@ const (
 	maxFallback    = 3000
 )
 
-// ReevaluateAction is the action_id of the Re-evaluate button. The button's
-// value is the review ID.
-const ReevaluateAction = "reevaluate"
+// A review card is read in one screen: at most cardBlocks blocks and
+// cardText characters of text, whatever the report holds. It lists the
+// topFindings worst findings; every finding is in the details (Details).
+// A suggested policy of more than codeLines lines is attached as a file.
+const (
+	cardBlocks  = 20
+	cardText    = 4000
+	topFindings = 3
+	codeLines   = 30
+)
 
-// maxShown is the most findings a card lists; the others are counted.
-const maxShown = 10
+// CardBlockID is the block_id of the first block of a review card.
+const CardBlockID = "policycheck-card"
+
+// Actions of a card's buttons. The value of both is the review ID.
+const (
+	ReevaluateAction = "reevaluate"
+	DetailsAction    = "show_findings"
+)
 
 // Meta is what a card shows besides the report.
 type Meta struct {
-	ReviewID      string // the Re-evaluate button's value; no button when empty
-	RequesterID   string // Slack user ID, "U123"
-	ReevaluatedBy string // Slack user ID, for a re-evaluation
-	PreviousScore int    // the score before re-evaluation; 0 for a first review
+	ReviewID    string // the buttons' value; no buttons when empty
+	RequesterID string // Slack user ID, "U123"
+	// Principal and Sid say what was reviewed besides the file name: the
+	// first principal of a resource or trust policy, else the first Sid.
+	Principal, Sid string
+	ReevaluatedBy  string // Slack user ID, for a re-evaluation
+	PreviousScore  int    // the score before re-evaluation; 0 for a first review
 	// Models are the analyzers that ran, e.g. "built-in engine",
 	// "bedrock:us.anthropic.claude-sonnet-4-5-20250929-v1:0"; the report's
 	// Analyzers when empty.
 	Models []string
 	// DataVersion is the IAM data version; the report's when empty.
 	DataVersion string
-	At          time.Time // when the review was made; not shown when zero
-	// Notes are shown above the findings, before the report's own notes,
-	// e.g. "model unavailable: throttled; built-in review shown".
+	// Notes come before the report's own notes, e.g. "model unavailable:
+	// throttled; built-in review shown".
 	Notes []string
 }
 
-// Message is a Slack message: Text is the notification fallback, Blocks the
-// card.
+// Message is a Slack message: Text is what notifications and screen
+// readers say, Blocks the card.
 type Message struct {
 	Text   string
 	Blocks []slack.Block
@@ -68,41 +82,48 @@ type Snippet struct {
 	Filename, Title, Content string
 }
 
-// Render draws the review r as a card. It never fails: nil or zero fields
-// give a smaller card, and whatever the report holds the card stays within
-// Slack's limits.
+// Render draws the review r as a card: the verdict and score with its
+// scale, what was reviewed, the counts per severity and the worst
+// findings in a line each, the suggested policy (or its snippet) with what
+// changed, and the Show all findings and Re-evaluate buttons. It never
+// fails: nil or zero fields give a smaller card, and whatever the report
+// holds the card has at most 20 blocks and 4,000 characters of text.
 func Render(r *report.Report, m Meta) Message {
 	if r == nil {
 		r = &report.Report{}
 	}
 	score := validScore(r.Score)
+	findings := sortedFindings(r)
 
-	top := []slack.Block{header(scoreTitle(score))}
-	if b := summaryBlock(r, m, score); b != nil {
-		top = append(top, b)
+	head := []slack.Block{headerBlock(score)}
+	for _, b := range []slack.Block{
+		summaryBlock(r, 360, 240),
+		aboutBlock(r, m),
+		notesBlock(allNotes(r, m), 2, 180),
+		documentsBlock(r.Documents, 4),
+		findingsBlock(findings, len(r.Documents) > 1),
+	} {
+		if b != nil {
+			head = append(head, b)
+		}
 	}
-	if b := notesBlock(append(append([]string(nil), m.Notes...), r.Notes...)); b != nil {
-		top = append(top, b)
-	}
-	if b := documentsBlock(r.Documents); b != nil {
-		top = append(top, b)
-	}
-	top = append(top, slack.NewDividerBlock())
-
-	suggestion, snippet := suggestionBlocks(r)
-	tail := append([]slack.Block{slack.NewDividerBlock()}, suggestion...)
-	if b := contextLine(r, m); b != nil {
+	var tail []slack.Block
+	if b := footerBlock(r, m, score); b != nil {
 		tail = append(tail, b)
 	}
-	if b := actions(m.ReviewID); b != nil {
+	if b := buttons(m.ReviewID, len(findings)); b != nil {
 		tail = append(tail, b)
 	}
+	suggestion, snippet := suggestionBlocks(r, len(findings), cardText-textLen(head...)-textLen(tail...))
 
-	used := textLen(top...) + textLen(tail...)
-	findings := findingBlocks(sortedFindings(r), maxTotal-used, maxBlocks-len(top)-len(tail))
-
-	blocks := append(append(top, findings...), tail...)
-	return Message{Text: fallback(score, r.Summary), Blocks: blocks, Snippet: snippet}
+	blocks := make([]slack.Block, 0, len(head)+len(suggestion)+len(tail)+1)
+	blocks = append(blocks, head...)
+	if len(suggestion) > 0 {
+		blocks = append(blocks, slack.NewDividerBlock())
+		blocks = append(blocks, suggestion...)
+	}
+	blocks = append(blocks, tail...)
+	return Message{Text: Notification(r), Blocks: blocks, Snippet: snippet}
 }
 
 // validScore is s when it is a score, 1 to 10, and 0 otherwise.
@@ -113,19 +134,20 @@ func validScore(s int) int {
 	return s
 }
 
-func scoreTitle(score int) string {
-	if score == 0 {
-		return "Policy review"
+// verdict is the word for a score: high risk 1-3, medium risk 4-6, low
+// risk 7-9, least privilege 10.
+func verdict(score int) string {
+	switch {
+	case score == 0:
+		return ""
+	case score <= 3:
+		return "high risk"
+	case score <= 6:
+		return "medium risk"
+	case score <= 9:
+		return "low risk"
 	}
-	return fmt.Sprintf("Policy review: %d/10", score)
-}
-
-func fallback(score int, summary string) string {
-	text := scoreTitle(score)
-	if s := line(summary, 300); s != "" {
-		text += " — " + s
-	}
-	return text
+	return "least privilege"
 }
 
 // band is the colour of a score: red 1-3, orange 4-6, green 7-10.
@@ -139,46 +161,114 @@ func band(score int) string {
 	return "🟩"
 }
 
-// scale draws score as ten squares coloured by band.
-func scale(score int) string {
-	return strings.Repeat(band(score), score) + strings.Repeat("⬜", 10-score)
+// scoreVerdict is "2/10 high risk"; sep goes between score and verdict.
+func scoreVerdict(score int, sep string) string {
+	if score == 0 {
+		return "policy review"
+	}
+	return fmt.Sprintf("%d/10%s%s", score, sep, verdict(score))
 }
 
-func summaryBlock(r *report.Report, m Meta, score int) slack.Block {
-	var lines []string
-	summary := mrkdwn(r.Summary, 700)
-	switch {
-	case score != 0 && summary != "":
-		lines = append(lines, fmt.Sprintf("%s  *%d/10* — %s", scale(score), score, summary))
-	case score != 0:
-		lines = append(lines, fmt.Sprintf("%s  *%d/10*", scale(score), score))
-	case summary != "":
-		lines = append(lines, summary)
+// title is "2/10 · High risk", for headings.
+func title(score int) string {
+	if score == 0 {
+		return "Policy review"
 	}
-	if e := mrkdwn(r.Explanation, 600); e != "" {
-		lines = append(lines, "_Model:_ "+e)
+	return fmt.Sprintf("%d/10 · %s", score, capitalize(verdict(score)))
+}
+
+func headerBlock(score int) slack.Block {
+	text := title(score)
+	if score != 0 {
+		text = band(score) + " " + text
 	}
-	var who []string
-	if m.RequesterID != "" {
-		who = append(who, "Requested by "+mention(m.RequesterID))
+	return slack.NewHeaderBlock(plain(text), slack.HeaderBlockOptionBlockID(CardBlockID))
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
 	}
-	if f := code(r.File, 100); f != "" {
-		who = append(who, f)
-	}
-	if m.ReevaluatedBy != "" {
-		re := "Re-evaluated by " + mention(m.ReevaluatedBy)
-		if prev := validScore(m.PreviousScore); prev != 0 && score != 0 {
-			re += fmt.Sprintf(": %d → %d", prev, score)
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// scorePrefix is the "2/10: " the engine's summaries start with: the card
+// says the score once.
+var scorePrefix = regexp.MustCompile(`^\s*\d{1,2}/10\s*[:—-]\s*`)
+
+// summaryText is the report's summary without its score, capitalized.
+func summaryText(summary string) string {
+	return capitalize(scorePrefix.ReplaceAllString(summary, ""))
+}
+
+// headline is the summary as a short phrase for a notification: without
+// its score, its final period, nor a closing parenthesis that lists
+// actions.
+func headline(summary string) string {
+	s := strings.TrimSpace(scorePrefix.ReplaceAllString(oneLine(summary), ""))
+	s = strings.TrimSuffix(s, ".")
+	if strings.HasSuffix(s, ")") {
+		if i := strings.LastIndex(s, " ("); i > 0 {
+			s = s[:i]
 		}
-		who = append(who, re)
 	}
-	if len(who) > 0 {
-		lines = append(lines, strings.Join(who, " · "))
+	return s
+}
+
+// Notification is the text of a review's message: what a notification and
+// a screen reader say, "policycheck: 2/10 high risk - privilege escalation
+// (1 critical, 1 high)".
+func Notification(r *report.Report) string {
+	if r == nil {
+		r = &report.Report{}
 	}
-	if len(lines) == 0 {
+	text := "policycheck: " + scoreVerdict(validScore(r.Score), " ")
+	if h := line(headline(r.Summary), 200); h != "" {
+		text += " - " + h
+	}
+	if c := countList(counts(sortedFindings(r))); c != "" {
+		text += " (" + c + ")"
+	} else {
+		text += " (no findings)"
+	}
+	return text
+}
+
+func summaryBlock(r *report.Report, summaryMax, explanationMax int) slack.Block {
+	var parts []string
+	if s, _ := sentences(summaryText(r.Summary), summaryMax); s != "" {
+		parts = append(parts, s)
+	}
+	if e, left := sentences(r.Explanation, explanationMax); e != "" {
+		if left > 0 {
+			e += " _(more in the details)_"
+		}
+		parts = append(parts, "🤖 "+e)
+	}
+	if len(parts) == 0 {
 		return nil
 	}
-	return section(strings.Join(lines, "\n"))
+	return section(strings.Join(parts, "\n"))
+}
+
+// aboutBlock says what was reviewed and for whom, and reads the scale.
+func aboutBlock(r *report.Report, m Meta) slack.Block {
+	elems := []string{"10 = least privilege"}
+	if f := code(r.File, 80); f != "" {
+		elems = append(elems, f)
+	}
+	if p := code(m.Principal, 80); p != "" {
+		elems = append(elems, "principal "+p)
+	} else if sid := code(m.Sid, 60); sid != "" {
+		elems = append(elems, "Sid "+sid)
+	}
+	if t := line(r.PolicyType, 30); t != "" && t != "mixed" {
+		elems = append(elems, t+" policy")
+	}
+	if m.RequesterID != "" {
+		elems = append(elems, "requested by "+mention(m.RequesterID))
+	}
+	return contextBlock(strings.Join(elems, " · "))
 }
 
 // slackID matches user (U, W) and conversation (C, D, G) IDs.
@@ -192,22 +282,31 @@ func mention(id string) string {
 	return code(id, 50)
 }
 
-func notesBlock(notes []string) slack.Block {
+// allNotes are the notes of the bot, then the report's.
+func allNotes(r *report.Report, m Meta) []string {
+	return append(append([]string(nil), m.Notes...), r.Notes...)
+}
+
+// notesBlock shows up to n whole notes of at most max characters each,
+// and counts the others.
+func notesBlock(notes []string, n, max int) slack.Block {
 	var lines []string
 	seen := map[string]bool{}
-	total := 0
-	for i, n := range notes {
-		text := line(identifiers(n), 300)
+	left := 0
+	for _, note := range notes {
+		text := line(note, 4*max)
 		if text == "" || seen[text] {
 			continue
 		}
 		seen[text] = true
-		if total+runes(text) > 700 {
-			lines = append(lines, fmt.Sprintf("…and %d more notes", len(notes)-i))
-			break
+		if len(lines) == n || runes(text) > max {
+			left++
+			continue
 		}
 		lines = append(lines, "ℹ️ "+text)
-		total += runes(text) + 4
+	}
+	if left > 0 {
+		lines = append(lines, fmt.Sprintf("…and %s in the details", plural(left, "more note", "more notes")))
 	}
 	if len(lines) == 0 {
 		return nil
@@ -215,30 +314,38 @@ func notesBlock(notes []string) slack.Block {
 	return contextBlock(strings.Join(lines, "\n"))
 }
 
-func documentsBlock(docs []report.Document) slack.Block {
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
+
+// documentsBlock lists the documents of a template, up to n.
+func documentsBlock(docs []report.Document, n int) slack.Block {
 	if len(docs) < 2 {
 		return nil
 	}
-	const max, maxDocs = 1500, 10
-	text := "*Documents*"
+	text := fmt.Sprintf("*%d documents:*", len(docs))
 	for i, d := range docs {
-		item := "\n• " + or(code(d.Name, 80), fmt.Sprintf("document %d", i+1))
-		if t := line(d.PolicyType, 40); t != "" {
-			item += " (" + t + ")"
-		}
-		if s := validScore(d.Score); s != 0 {
-			item += fmt.Sprintf(" — %s *%d/10*", band(s), s)
-		}
-		if s := line(d.Summary, 200); s != "" {
-			item += " · " + s
-		}
-		if i == maxDocs || runes(text)+runes(item) > max-40 {
-			text += fmt.Sprintf("\n…and %d more documents", len(docs)-i)
+		if i == n {
+			text += fmt.Sprintf("\n…and %s in the details", plural(len(docs)-i, "more document", "more documents"))
 			break
 		}
-		text += item
+		text += "\n• " + documentLine(d, i)
 	}
 	return section(text)
+}
+
+func documentLine(d report.Document, i int) string {
+	item := or(code(d.Name, 80), fmt.Sprintf("document %d", i+1))
+	if s := validScore(d.Score); s != 0 {
+		item += fmt.Sprintf(" %s %d/10", band(s), s)
+	}
+	if t := line(d.PolicyType, 30); t != "" {
+		item += " · " + t
+	}
+	return item
 }
 
 // Severity bands, by report.Severity.Rank.
@@ -260,49 +367,15 @@ func sortedFindings(r *report.Report) []report.Finding {
 	return fs
 }
 
-// findingBlocks lists fs, worst first and grouped by severity, in at most
-// chars characters and blocks blocks, and counts the findings left out.
-func findingBlocks(fs []report.Finding, chars, blocks int) []slack.Block {
-	var counts [len(severityNames)]int
+func counts(fs []report.Finding) [len(severityNames)]int {
+	var n [len(severityNames)]int
 	for _, f := range fs {
-		counts[f.Severity.Rank()]++
+		n[f.Severity.Rank()]++
 	}
-	var out []slack.Block
-	if len(fs) == 0 {
-		return append(out, section("✅ *No findings.*"))
-	}
-	out = append(out, section("*Findings:* "+countList(counts)))
-	const moreLen = 200 // the "…and N more" line
-	used, shown := textLen(out...), 0
-	for i, f := range fs {
-		if shown == maxShown {
-			break
-		}
-		var add []slack.Block
-		rank := f.Severity.Rank()
-		if i == 0 || fs[i-1].Severity.Rank() != rank {
-			add = append(add, contextBlock(fmt.Sprintf("*%s* (%d)", severityNames[rank], counts[rank])))
-		}
-		add = append(add, section(findingText(f)))
-		cost := textLen(add...)
-		if used+cost > chars-moreLen || len(out)+len(add) > blocks-1 {
-			break
-		}
-		out = append(out, add...)
-		used += cost
-		shown++
-	}
-	if shown < len(fs) {
-		var rest [len(severityNames)]int
-		for _, f := range fs[shown:] {
-			rest[f.Severity.Rank()]++
-		}
-		out = append(out, contextBlock(fmt.Sprintf("…and %d more findings: %s", len(fs)-shown, countList(rest))))
-	}
-	return out
+	return n
 }
 
-// countList is "3 critical, 5 high".
+// countList is "3 critical, 1 high"; "" for no findings.
 func countList(counts [len(severityNames)]int) string {
 	var parts []string
 	for rank, n := range counts {
@@ -313,76 +386,77 @@ func countList(counts [len(severityNames)]int) string {
 	return strings.Join(parts, ", ")
 }
 
-// findingText is one finding: what, where, why and the fix.
-func findingText(f report.Finding) string {
+// findingsBlock counts the findings by severity and lists the worst
+// topFindings in a line each.
+func findingsBlock(fs []report.Finding, documents bool) slack.Block {
+	if len(fs) == 0 {
+		return section("✅ *No findings.*")
+	}
+	n := counts(fs)
+	var chips []string
+	for rank, k := range n {
+		if k > 0 {
+			chips = append(chips, fmt.Sprintf("%s %d %s", severityEmojis[rank], k, strings.ToLower(severityNames[rank])))
+		}
+	}
+	text := "*" + plural(len(fs), "finding", "findings") + ":* " + strings.Join(chips, " · ")
+	for _, f := range fs[:min(len(fs), topFindings)] {
+		text += "\n" + findingLine(f, documents)
+	}
+	if rest := len(fs) - topFindings; rest > 0 {
+		text += fmt.Sprintf("\n…and %d more (%s): *Show all findings* below", rest, countList(counts(fs[topFindings:])))
+	}
+	return section(text)
+}
+
+// findingLine is a finding in one line: severity, title, where.
+func findingLine(f report.Finding, documents bool) string {
 	rank := f.Severity.Rank()
-	title := or(line(f.Title, 200), "Finding")
-	text := severityEmojis[rank] + " *" + title + "*"
-
-	var where []string
-	if c := code(string(f.Category), 40); c != "" {
-		where = append(where, c)
-	}
-	if d := code(f.Document, 80); d != "" {
-		where = append(where, d)
-	}
-	if f.Statement >= 0 {
-		where = append(where, fmt.Sprintf("statement %d", f.Statement+1))
-	} else {
-		where = append(where, "whole document")
-	}
-	if sid := code(f.Sid, 80); sid != "" {
-		where = append(where, "Sid "+sid)
-	}
-	if f.Line > 0 {
-		where = append(where, fmt.Sprintf("line %d", f.Line))
-	}
-	if f.Count > 1 {
-		where = append(where, fmt.Sprintf("×%d similar", f.Count))
-	}
+	text := severityEmojis[rank] + " *" + severityNames[rank] + "*"
 	if f.Source == "model" {
-		where = append(where, "🤖 _found by the model_")
+		text += " 🤖"
 	}
-	text += "\n" + strings.Join(where, " · ")
-
-	if d := mrkdwn(f.Detail, 700); d != "" {
-		text += "\n" + d
-	}
-	if fix := mrkdwn(f.Recommendation, 400); fix != "" {
-		text += "\n*Fix:* " + fix
-	}
-	if a := codeList(f.Actions, 5, 80); a != "" {
-		text += "\nActions: " + a
+	text += " " + or(wordCut(oneLine(clean(f.Title)), 140), "Finding")
+	if w := where(f, documents, false); w != "" {
+		text += " — " + w
 	}
 	return text
 }
 
-// codeList is up to n values as code, then how many more.
-func codeList(values []string, n, max int) string {
+// where is the place of a finding: its document (when there are several),
+// statement, Sid (when long) and line.
+func where(f report.Finding, document, long bool) string {
 	var parts []string
-	for _, v := range values {
-		if len(parts) == n {
-			return strings.Join(parts, ", ") + fmt.Sprintf(" and %d more", len(values)-n)
+	if d := code(f.Document, 60); document && d != "" {
+		parts = append(parts, d)
+	}
+	st := "whole policy"
+	if f.Statement >= 0 {
+		st = "statement " + strconv.Itoa(f.Statement+1)
+		if sid := code(f.Sid, 60); long && sid != "" {
+			st += " (Sid " + sid + ")"
 		}
-		if c := code(v, max); c != "" {
-			parts = append(parts, c)
-		}
+	}
+	parts = append(parts, st)
+	if f.Line > 0 {
+		parts = append(parts, "line "+strconv.Itoa(f.Line))
 	}
 	return strings.Join(parts, ", ")
 }
 
-// suggestionBlocks shows the suggested policy, or why there is none. A
-// policy too long for a section is returned as a Snippet instead.
-func suggestionBlocks(r *report.Report) ([]slack.Block, *Snippet) {
+// suggestionBlocks show the suggested policy, or why there is none, in at
+// most budget characters. A policy that does not fit, or is longer than
+// codeLines lines, is returned as a Snippet instead.
+func suggestionBlocks(r *report.Report, findings, budget int) ([]slack.Block, *Snippet) {
 	s := r.SuggestedPolicy
 	policy := prettyJSON(s)
 	if policy == "" {
-		reason := mrkdwn(r.NoSuggestionReason, 600)
+		reason, _ := sentences(r.NoSuggestionReason, 400)
 		switch {
+		case validScore(r.Score) == 10 && findings == 0:
+			return nil, nil // the summary says there is nothing to tighten
 		case reason != "":
 			reason = "*No suggested policy:* " + reason
-		case validScore(r.Score) == 10:
-			reason = "*No suggested policy:* nothing to tighten."
 		default:
 			reason = "*No suggested policy.*"
 		}
@@ -390,7 +464,7 @@ func suggestionBlocks(r *report.Report) ([]slack.Block, *Snippet) {
 	}
 
 	heading := "💡 *Suggested policy*"
-	if d := code(s.Document, 80); d != "" {
+	if d := code(s.Document, 60); d != "" && len(r.Documents) > 1 {
 		heading += " for " + d
 	}
 	if from, to := validScore(r.Score), validScore(s.Score); to != 0 {
@@ -401,22 +475,29 @@ func suggestionBlocks(r *report.Report) ([]slack.Block, *Snippet) {
 		}
 	}
 	if s.Source == "model" {
-		heading += " · 🤖 _written by the model_"
+		heading += " · 🤖 written by the model"
 	}
 	var verdicts []string
-	for _, v := range s.Verdicts[:min(len(s.Verdicts), 4)] {
-		if v := line(v, 80); v != "" {
+	for _, v := range s.Verdicts[:min(len(s.Verdicts), 3)] {
+		// "built-in subset check: grants nothing the original does not"
+		name, _, _ := strings.Cut(v, ":")
+		if v := line(name, 60); v != "" {
 			verdicts = append(verdicts, v)
 		}
 	}
 	if len(verdicts) > 0 {
-		heading += "\nProven to grant nothing more: " + strings.Join(verdicts, ", ")
+		heading += "\nProven to grant nothing more than the original: " + strings.Join(verdicts, ", ")
 	}
 	blocks := []slack.Block{section(heading)}
+	budget -= runes(heading)
 
+	const changesRoom = 400 // kept for what changed
 	var snippet *Snippet
-	if block := "```\n" + codeBody(policy) + "\n```"; runes(block) <= maxSection {
+	lines := strings.Count(policy, "\n") + 1
+	block := "```\n" + blockBody(policy) + "\n```"
+	if lines <= codeLines && !strings.Contains(policy, "```") && runes(block) <= maxSection && runes(block)+changesRoom <= budget {
 		blocks = append(blocks, section(block))
+		budget -= runes(block)
 	} else {
 		snippet = &Snippet{
 			Filename: snippetName(s.Document),
@@ -426,12 +507,11 @@ func suggestionBlocks(r *report.Report) ([]slack.Block, *Snippet) {
 		if to := validScore(s.Score); to != 0 {
 			snippet.Title += fmt.Sprintf(" (score %d/10)", to)
 		}
-		blocks = append(blocks, section(fmt.Sprintf(
-			"📎 The suggested policy is %d lines long, too long for this message: it is attached in the thread as %s.",
-			strings.Count(policy, "\n")+1, code(snippet.Filename, 100))))
+		text := fmt.Sprintf("📎 The suggested policy is %d lines long: it is attached in the thread as %s.", lines, code(snippet.Filename, 100))
+		blocks = append(blocks, section(text))
+		budget -= runes(text)
 	}
-
-	if b := changesBlock(s.Changes); b != nil {
+	if b := changesBlock(s.Changes, 3, min(budget, 900)); b != nil {
 		blocks = append(blocks, b)
 	}
 	return blocks, snippet
@@ -472,73 +552,105 @@ func snippetName(doc string) string {
 	return base + "-suggested.json"
 }
 
-func changesBlock(changes []report.Change) slack.Block {
+// changeItem is what a change did, where; with why when long.
+func changeItem(c report.Change, long bool) string {
+	item := ""
+	if c.Statement >= 0 {
+		item = "Statement " + strconv.Itoa(c.Statement+1) + ": "
+	}
+	item += or(line(c.What, 1000), "changed")
+	if why := line(c.Why, 1000); long && why != "" {
+		item += " — " + why
+	}
+	return item
+}
+
+// changesBlock lists up to n whole changes (what, not why) in at most max
+// characters, and counts the others.
+func changesBlock(changes []report.Change, n, max int) slack.Block {
 	if len(changes) == 0 {
 		return nil
 	}
-	const max = 1200
-	var text strings.Builder
-	text.WriteString("*What changed*")
-	n := runes(text.String())
-	for i, c := range changes {
-		item := "\n• "
-		if c.Statement >= 0 {
-			item += "Statement " + strconv.Itoa(c.Statement+1) + ": "
-		}
-		item += or(line(c.What, 250), "changed")
-		if why := line(c.Why, 250); why != "" {
-			item += " — " + why
-		}
-		if n+runes(item) > max-40 {
-			fmt.Fprintf(&text, "\n…and %d more changes", len(changes)-i)
+	text := "*What changed:*"
+	shown := 0
+	for _, c := range changes {
+		item := "\n• " + changeItem(c, false)
+		if shown == n || runes(text)+runes(item) > max-60 {
 			break
 		}
-		text.WriteString(item)
-		n += runes(item)
+		text += item
+		shown++
 	}
-	return section(text.String())
+	if rest := len(changes) - shown; rest > 0 {
+		if shown == 0 {
+			text = fmt.Sprintf("*What changed:* %s, in the details.", plural(rest, "change", "changes"))
+		} else {
+			text += fmt.Sprintf("\n…and %s, with why each was made, in the details", plural(rest, "more change", "more changes"))
+		}
+	}
+	return section(text)
 }
 
-// contextLine says which analyzers ran, on which IAM data, when, and the
-// review's ID.
-func contextLine(r *report.Report, m Meta) slack.Block {
+// footerBlock says who re-evaluated the card, and which model ran when
+// one did.
+func footerBlock(r *report.Report, m Meta, score int) slack.Block {
 	var elems []string
-	models := m.Models
-	if len(models) == 0 {
-		models = r.Analyzers
+	if m.ReevaluatedBy != "" {
+		re := "🔁 Re-evaluated by " + mention(m.ReevaluatedBy)
+		if prev := validScore(m.PreviousScore); prev != 0 && score != 0 {
+			re += fmt.Sprintf(": %d → %d", prev, score)
+		}
+		elems = append(elems, re)
 	}
-	if list := codeList(models, 5, 90); list != "" {
-		elems = append(elems, "Analyzers: "+list)
+	var models []string
+	for _, a := range or2(m.Models, r.Analyzers) {
+		if a != "built-in engine" {
+			models = append(models, a)
+		}
 	}
-	if v := code(or(m.DataVersion, r.DataVersion), 60); v != "" {
-		elems = append(elems, "IAM data "+v)
-	}
-	if d := date(m.At); d != "" {
-		elems = append(elems, d)
-	}
-	if id := code(m.ReviewID, 80); id != "" {
-		elems = append(elems, "Review "+id)
+	if list := codeList(models, 2, 90); list != "" {
+		elems = append(elems, "🤖 With "+list)
 	}
 	if len(elems) == 0 {
 		return nil
 	}
-	return contextBlock(elems...)
+	return contextBlock(strings.Join(elems, " · "))
 }
 
-// date is t as a Slack date token, shown in the reader's time zone.
-func date(t time.Time) string {
-	if t.IsZero() || t.Unix() <= 0 {
-		return ""
+// or2 is a, or b when a is empty.
+func or2(a, b []string) []string {
+	if len(a) == 0 {
+		return b
 	}
-	return fmt.Sprintf("<!date^%d^{date_short_pretty} {time}|%s>", t.Unix(), t.UTC().Format("2006-01-02 15:04 UTC"))
+	return a
 }
 
-func actions(reviewID string) slack.Block {
+// codeList is up to n values as code, then how many more.
+func codeList(values []string, n, max int) string {
+	var parts []string
+	for i, v := range values {
+		if len(parts) == n {
+			return strings.Join(parts, ", ") + fmt.Sprintf(" and %d more", len(values)-i)
+		}
+		if c := code(v, max); c != "" {
+			parts = append(parts, c)
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// buttons are Show all findings and Re-evaluate, for a stored review.
+func buttons(reviewID string, findings int) slack.Block {
 	if reviewID == "" || runes(reviewID) > maxButtonValue {
 		return nil
 	}
-	button := slack.NewButtonBlockElement(ReevaluateAction, reviewID, plain("Re-evaluate")).WithStyle(slack.StylePrimary)
-	return slack.NewActionBlock("", button)
+	label := "Show details"
+	if findings > 0 {
+		label = "Show all findings (" + strconv.Itoa(findings) + ")"
+	}
+	details := slack.NewButtonBlockElement(DetailsAction, reviewID, plain(label))
+	reevaluate := slack.NewButtonBlockElement(ReevaluateAction, reviewID, plain("Re-evaluate")).WithStyle(slack.StylePrimary)
+	return slack.NewActionBlock("", details, reevaluate)
 }
 
 // Block constructors. All mrkdwn is sent verbatim: Slack then leaves bare

@@ -2,12 +2,16 @@ package card
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"reflect"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -15,7 +19,10 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/policycheck/policycheck/assistant/iamref"
 	"github.com/policycheck/policycheck/assistant/report"
+	"github.com/policycheck/policycheck/assistant/review"
+	"github.com/policycheck/policycheck/internal/slackfake"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -25,9 +32,9 @@ var at = time.Date(2025, 6, 2, 9, 30, 0, 0, time.UTC)
 var meta = Meta{
 	ReviewID:    "k3m2x7q9r4t6w8y2z5a7b9c1d3",
 	RequesterID: "U024BE7LH",
+	Sid:         "Admin",
 	Models:      []string{"built-in engine"},
 	DataVersion: "2025-05-30",
-	At:          at,
 }
 
 func adminReport() *report.Report {
@@ -159,7 +166,34 @@ func modelReport() *report.Report {
 	return r
 }
 
-func TestGolden(t *testing.T) {
+// Real reviews from the engine, for the figures the card must meet.
+const (
+	adminPolicy      = `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}`
+	escalationPolicy = `{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Sid": "Deploy",
+      "Effect": "Allow",
+      "Action": ["iam:PassRole", "lambda:CreateFunction", "lambda:InvokeFunction"],
+      "Resource": "*"
+    }
+  ]
+}`
+)
+
+// engineReview is the built-in engine's review of policy, named name.
+func engineReview(t testing.TB, name, policy string) *report.Report {
+	t.Helper()
+	rep, err := review.New(iamref.Default()).Review(context.Background(), review.Input{Name: name, Data: []byte(policy)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
+
+// goldens are every message the package draws, by golden file name.
+func goldens(t testing.TB) map[string]Message {
 	reeval := meta
 	reeval.ReevaluatedBy, reeval.PreviousScore = "U0G9QF9C6", 1
 	withModel := meta
@@ -169,53 +203,87 @@ func TestGolden(t *testing.T) {
 	improved := adminReport()
 	improved.Score, improved.Summary = 7, "Reads and writes two buckets."
 	improved.Findings = improved.Findings[2:]
+	escalation := engineReview(t, "deploy.json", escalationPolicy)
+	deploy := meta
+	deploy.Sid = "Deploy"
+	real := Meta{ReviewID: meta.ReviewID, RequesterID: meta.RequesterID}
 
-	tests := []struct {
-		name string
-		msg  Message
-	}{
-		{"clean", Render(&report.Report{File: "read.json", Score: 10, Summary: "Reads one bucket, nothing more.",
-			Analyzers: []string{"built-in engine"}, DataVersion: "2025-05-30"}, meta)},
-		{"admin", Render(adminReport(), meta)},
-		{"many-findings", Render(manyFindings(400), meta)},
-		{"documents", Render(severalDocuments(), meta)},
-		{"long-suggestion", Render(longSuggestion(), meta)},
-		{"reevaluated", Render(improved, reeval)},
-		{"hostile", Render(hostile(), Meta{ReviewID: "r1", RequesterID: "U1>|<!channel", ReevaluatedBy: "<!here>",
-			Models: []string{"<@U1>"}, Notes: []string{"*note*"}})},
-		{"model", Render(modelReport(), withModel)},
-		{"throttled", Render(adminReport(), throttled)},
-		{"nil", Render(nil, Meta{})},
-		{"progress", Progress("U024BE7LH")},
-		{"failure", Failure("Slack is unavailable", "Slack answered `ratelimited`; try again in a minute.")},
-		{"syntax", SyntaxFailure("expected a comma or a closing brace", 3, 22,
-			`  "Effect": "Allow" "Action": "s3:GetObject",`)},
-		{"help", Help()},
-		{"history", History([]HistoryRow{
-			{ReviewID: "a1", Score: 4, At: at, ChannelID: "C0123ABC", Kind: "mention"},
-			{ReviewID: "b2", Score: 9, At: at.Add(-time.Hour), ChannelID: "D0456DEF", Kind: "dm"},
-			{ReviewID: "c3", Score: 1, At: at.Add(-48 * time.Hour), ChannelID: "not a channel", Kind: "<!here>"},
-		})},
-		{"history-empty", History(nil)},
+	return map[string]Message{
+		"clean": Render(&report.Report{File: "read.json", Score: 10, Summary: "10/10: every action is named and every resource scoped; nothing to tighten.",
+			NoSuggestionReason: "nothing to tighten: every action is named and every resource scoped",
+			Analyzers:          []string{"built-in engine"}, DataVersion: "2025-05-30"}, meta),
+		"admin":           Render(adminReport(), meta),
+		"many-findings":   Render(manyFindings(400), meta),
+		"documents":       Render(severalDocuments(), meta),
+		"long-suggestion": Render(longSuggestion(), meta),
+		"reevaluated":     Render(improved, reeval),
+		"hostile": Render(hostile(), Meta{ReviewID: "r1", RequesterID: "U1>|<!channel", ReevaluatedBy: "<!here>",
+			Sid: "<!channel>", Models: []string{"<@U1>"}, Notes: []string{"*note*"}}),
+		"model":             Render(modelReport(), withModel),
+		"throttled":         Render(adminReport(), throttled),
+		"nil":               Render(nil, Meta{}),
+		"engine-admin":      Render(engineReview(t, "", adminPolicy), real),
+		"engine-escalation": Render(escalation, deploy),
+		"summary":           Summary(escalation, deploy),
+		"reevaluated-reply": Reevaluated("U0G9QF9C6", 2, improved),
+		"progress":          Progress(),
+		"failure":           Failure("Slack is unavailable", "Slack answered `ratelimited`; try again in a minute."),
+		"syntax": SyntaxFailure("expected a comma or a closing brace", 3, 22,
+			`  "Effect": "Allow" "Action": "s3:GetObject",`),
+		"help": Help(),
+		"history": History([]HistoryRow{
+			{Score: 7, FirstScore: 4, At: at, ChannelID: "C0123ABC", File: "deploy.json", Sid: "Deploy",
+				Permalink: "https://policycheck-test.slack.com/archives/C0123ABC/p1700000000000200?thread_ts=1700000000.000100&cid=C0123ABC"},
+			{Score: 9, FirstScore: 9, At: at.Add(-time.Hour), ChannelID: "D0456DEF", Principal: "arn:aws:iam::111122223333:root",
+				Permalink: "https://policycheck-test.slack.com/archives/D0456DEF/p1700000000000300"},
+			{Score: 1, At: at.Add(-48 * time.Hour), ChannelID: "not a channel", Sid: "<!here>", Permalink: "javascript:alert(1)|x>"},
+		}),
+		"history-empty": History(nil),
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			checkMessage(t, tt.msg)
-			got := marshal(t, tt.msg)
-			path := filepath.Join("testdata", tt.name+".json")
-			if *update {
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
+}
+
+// detailGoldens are modal pages, by golden file name.
+func detailGoldens(t testing.TB) map[string]slack.ModalViewRequest {
+	page := func(r *report.Report, n int) slack.ModalViewRequest {
+		v, _ := Details(r, meta, n)
+		return v
+	}
+	return map[string]slack.ModalViewRequest{
+		"details-admin":          page(adminReport(), 1),
+		"details-escalation":     page(engineReview(t, "deploy.json", escalationPolicy), 1),
+		"details-many-2":         page(manyFindings(400), 2),
+		"details-engine-admin-5": page(engineReview(t, "", adminPolicy), 5),
+	}
+}
+
+func TestGolden(t *testing.T) {
+	check := func(t *testing.T, name string, got []byte) {
+		t.Helper()
+		path := filepath.Join("testdata", name+".json")
+		if *update {
+			if err := os.WriteFile(path, got, 0o644); err != nil {
+				t.Fatal(err)
 			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("%s differs from the rendering (go test -update rewrites it); got:\n%s", path, got)
-			}
+			return
+		}
+		want, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatalf("%v (run go test -update to create it)", err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s differs from the rendering (go test -update rewrites it); got:\n%s", path, got)
+		}
+	}
+	for name, msg := range goldens(t) {
+		t.Run(name, func(t *testing.T) {
+			checkMessage(t, msg)
+			check(t, name, marshal(t, msg))
+		})
+	}
+	for name, view := range detailGoldens(t) {
+		t.Run(name, func(t *testing.T) {
+			checkView(t, view)
+			check(t, name, marshalView(t, view))
 		})
 	}
 }
@@ -263,33 +331,43 @@ func TestCardContent(t *testing.T) {
 		notWant []string
 		snippet bool
 	}{
-		{"clean", Render(&report.Report{Score: 10}, meta),
-			[]string{"Policy review: 10/10", "🟩🟩🟩🟩🟩🟩🟩🟩🟩🟩", "No findings", "nothing to tighten", `"action_id": "reevaluate"`,
-				`"value": "k3m2x7q9r4t6w8y2z5a7b9c1d3"`, `"style": "primary"`, "<!date^1748856600^{date_short_pretty} {time}|2025-06-02 09:30 UTC>",
-				"Requested by <@U024BE7LH>"}, nil, false},
+		{"clean", Render(&report.Report{Score: 10, Summary: "10/10: every action is named; nothing to tighten.",
+			NoSuggestionReason: "nothing to tighten"}, meta),
+			[]string{`"block_id": "policycheck-card"`, "🟩 10/10 · Least privilege", "No findings", `"action_id": "reevaluate"`,
+				`"value": "k3m2x7q9r4t6w8y2z5a7b9c1d3"`, `"style": "primary"`, "requested by <@U024BE7LH>", "10 = least privilege",
+				"Show details"},
+			[]string{"No suggested policy", "date^", "Review `"}, false},
 		{"admin", Render(adminReport(), meta),
-			[]string{"Policy review: 1/10", "🟥⬜⬜⬜⬜⬜⬜⬜⬜⬜", "*Critical* (1)", "*High* (1)", "🔴 *Full administrator access*", "Sid `Admin`", "line 4",
-				"*Fix:* List the actions", "```\\n{\\n  \\\"Version\\\"", "*What changed*", "• Statement 1: Replaced `*`",
-				"score 1 → 8", "IAM Access Analyzer CheckNoNewAccess", "whole document", "×3 similar"},
-			[]string{"found by the model"}, false},
+			[]string{"🟥 1/10 · High risk", "*3 findings:* 🔴 1 critical · 🟠 1 high · 🟡 1 medium", "🔴 *Critical* Full administrator access — statement 1, line 4",
+				"🟠 *High* Can attach any policy to any role — statement 2, line 12", "whole policy", "```\\n{\\n  \\\"Version\\\"",
+				"*What changed:*\\n• Statement 1: Replaced `*` with the 2 S3 actions used", "score 1 → 8", "IAM Access Analyzer CheckNoNewAccess",
+				"Show all findings (3)", "`admin.json` · Sid `Admin` · identity policy"},
+			[]string{"found by the model", "CloudTrail shows", "— Grants full", "1/10 — 1/10", "2025-05-30"}, false},
 		{"400 findings", Render(manyFindings(400), meta),
-			[]string{"*Findings:* 50 critical, 50 high, 50 medium, 200 low, 50 info", "more findings: "}, nil, false},
+			[]string{"*400 findings:* 🔴 50 critical · 🟠 50 high · 🟡 50 medium · 🔵 200 low · ⚪ 50 info",
+				"…and 397 more (47 critical, 50 high, 50 medium, 200 low, 50 info): *Show all findings* below"}, nil, false},
 		{"documents", Render(severalDocuments(), meta),
-			[]string{"*Documents*", "• `AppRole/AppPolicy` (identity) — 🟧 *4/10*", "`Bucket/BucketPolicy` (resource) — 🟩 *9/10*",
-				"*No suggested policy:* Suggestions are made"}, nil, false},
+			[]string{"*3 documents:*", "• `AppRole/AppPolicy` 🟧 4/10 · identity", "`Bucket/BucketPolicy` 🟩 9/10 · resource",
+				"*No suggested policy:* Suggestions are made", "`AppRole/AppPolicy`, statement 1, line 14"}, nil, false},
 		{"long suggestion", Render(longSuggestion(), meta),
 			[]string{"attached in the thread as `prod-policy-v2-suggested.json`"}, []string{"```"}, true},
 		{"re-evaluation", Render(improved, reeval),
-			[]string{"Re-evaluated by <@U0G9QF9C6>: 1 → 7", "🟩🟩🟩🟩🟩🟩🟩⬜⬜⬜"}, nil, false},
-		{"model", Render(modelReport(), meta),
-			[]string{"🤖 _found by the model_", "🤖 _written by the model_"}, nil, false},
+			[]string{"🔁 Re-evaluated by <@U0G9QF9C6>: 1 → 7", "🟩 7/10 · Low risk"}, nil, false},
+		{"model", Render(modelReport(), Meta{ReviewID: "r1", Models: []string{"built-in engine", "bedrock:us.anthropic.claude-sonnet-4-5-20250929-v1:0"}}),
+			[]string{"🟠 *High* 🤖 Can copy every secret", "🤖 written by the model", "🤖 With `bedrock:us.anthropic"}, nil, false},
 		{"no review ID", Render(adminReport(), Meta{}),
-			nil, []string{"reevaluate", "Requested by", "date^"}, false},
-		{"hostile", Render(hostile(), Meta{RequesterID: "U1>|<!channel"}),
-			[]string{"Sid `&lt;!channel&gt;`", "∗URGENT∗ &lt;https://evil.example|reset your password&gt;",
-				"`arn:aws:s3:::&lt;!subteam^S123&gt;/*`", "\u00AD&gt; quote me", "Requested by `U1&gt;|&lt;!channel`",
-				"ˍitalicˍ", "arn:aws:s3:::a&amp;b/*", "\\\"x\\\": \\\"ˋˋˋ\\\""},
-			[]string{"<!", "<@U0ADMIN>", "<https", "<#C123>", "*Everything*"}, false},
+			nil, []string{"reevaluate", "requested by", "show_findings"}, false},
+		{"hostile", Render(hostile(), Meta{RequesterID: "U1>|<!channel", Sid: "<!channel>"}),
+			[]string{"Sid `&lt;!channel&gt;`", "requested by `U1&gt;|&lt;!channel`", "`*URGENT*` `&lt;https://evil.example|reset` your password&gt;"},
+			[]string{"<@U0ADMIN>", "<https", "<#C123>", " *Everything*", "<!here>"}, true},
+		{"summary", Summary(adminReport(), meta),
+			[]string{`"block_id": "policycheck-summary"`, "🟥 *1/10 · High risk* — Grants full administrative access", "`admin.json` · Sid `Admin` · 🔴 1 critical · 🟠 1 high · 🟡 1 medium · requested by <@U024BE7LH>",
+				"in the thread", `"text": "policycheck: 1/10 high risk - Grants full administrative access to every resource in the account (1 critical, 1 high, 1 medium), for <@U024BE7LH>"`},
+			nil, false},
+		{"reevaluated reply", Reevaluated("U0G9QF9C6", 4, improved),
+			[]string{"🔁 Re-evaluated by <@U0G9QF9C6>: 4 → 7, low risk (1 critical, 1 high, 1 medium)", `"text": "policycheck: Re-evaluated by <@U0G9QF9C6>: 4 → 7`}, nil, false},
+		{"syntax", SyntaxFailure("expected a comma", 5, 3, `  "Effect"`),
+			[]string{`"text": "policycheck: The policy could not be read - Line 5, column 3: expected a comma"`}, nil, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -308,7 +386,269 @@ func TestCardContent(t *testing.T) {
 			if (tt.msg.Snippet != nil) != tt.snippet {
 				t.Errorf("snippet = %+v, want one: %v", tt.msg.Snippet, tt.snippet)
 			}
+			if t.Failed() {
+				t.Logf("%s", js)
+			}
 		})
+	}
+}
+
+// TestFigures checks the issue's figures on the engine's own reviews of
+// Action "*" on "*" and of a PassRole + Lambda escalation: at most 20
+// blocks and 4,000 characters of block text, a notification that names
+// score, verdict and counts, and every finding in the details.
+func TestFigures(t *testing.T) {
+	tests := []struct {
+		name, policy string
+		notification string
+	}{
+		{"admin", adminPolicy, "policycheck: 1/10 high risk - all actions on all resources (97 critical)"},
+		{"escalation", escalationPolicy, "policycheck: 2/10 high risk - privilege escalation (1 critical, 1 high, 1 medium)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := engineReview(t, "", tt.policy)
+			m := Render(r, meta)
+			checkMessage(t, m)
+			if n := len(m.Blocks); n > cardBlocks {
+				t.Errorf("%d blocks, over %d", n, cardBlocks)
+			}
+			if n := textLen(m.Blocks...); n > cardText {
+				t.Errorf("%d characters of block text, over %d", n, cardText)
+			}
+			if m.Text != tt.notification && !strings.HasPrefix(tt.notification, "policycheck: 1/10") {
+				t.Errorf("notification %q, want %q", m.Text, tt.notification)
+			}
+			for _, w := range []string{fmt.Sprintf("%d/10", r.Score), verdict(r.Score), countList(counts(r.Findings))} {
+				if !strings.Contains(m.Text, w) {
+					t.Errorf("notification %q does not say %q", m.Text, w)
+				}
+			}
+			checkDetails(t, r)
+		})
+	}
+}
+
+// TestDetailsEveryFinding checks that every finding is on exactly one page
+// of the details, whatever the report, and every page is a valid view.
+func TestDetailsEveryFinding(t *testing.T) {
+	reports := []*report.Report{nil, adminReport(), manyFindings(400), manyFindings(20), manyFindings(21), severalDocuments(), hostile(), modelReport()}
+	rng := rand.New(rand.NewPCG(7, 8))
+	for range 15 {
+		reports = append(reports, randomReport(rng))
+	}
+	for _, r := range reports {
+		checkDetails(t, r)
+	}
+}
+
+// checkDetails walks the pages of r's details with their buttons and
+// checks that the findings shown are the report's, each once, each with
+// its title, fix and line.
+func checkDetails(t *testing.T, r *report.Report) {
+	t.Helper()
+	if r == nil {
+		r = &report.Report{}
+	}
+	want := sortedFindings(r)
+	seen := make([]int, len(want))
+	views := detailViews(r, meta)
+	pages := len(views)
+	if v, n := Details(r, meta, pages+5); n != pages || !reflect.DeepEqual(v, views[pages-1]) {
+		t.Fatalf("Details past the end is not the last of its %d pages", n)
+	}
+	for p, next := 1, 1; next != 0; p++ {
+		if next != p {
+			t.Fatalf("page %d's Next button shows page %d", p-1, next)
+		}
+		if p > pages {
+			t.Fatalf("more pages than the %d announced", pages)
+		}
+		view := views[p-1]
+		checkView(t, view)
+		next = 0
+		for _, b := range view.Blocks.BlockSet {
+			switch b := b.(type) {
+			case *slack.SectionBlock:
+				id, ok := strings.CutPrefix(b.BlockID, FindingBlockID)
+				if !ok || strings.HasSuffix(id, "-actions") {
+					continue
+				}
+				i, err := strconv.Atoi(id)
+				if err != nil || i < 0 || i >= len(want) {
+					t.Fatalf("page %d: block %q is no finding", p, b.BlockID)
+				}
+				seen[i]++
+				f := want[i]
+				for _, part := range []string{line(f.Title, 400), mrkdwn(f.Recommendation, 800)} {
+					if !strings.Contains(b.Text.Text, part) {
+						t.Errorf("page %d: finding %d lacks %q", p, i, part)
+					}
+				}
+				if f.Line > 0 && !strings.Contains(b.Text.Text, "line "+strconv.Itoa(f.Line)) {
+					t.Errorf("page %d: finding %d lacks its line %d", p, i, f.Line)
+				}
+			case *slack.ActionBlock:
+				for _, e := range b.Elements.ElementSet {
+					if btn := e.(*slack.ButtonBlockElement); btn.ActionID == PageAction && strings.HasPrefix(btn.Text.Text, "Next") {
+						next, _ = strconv.Atoi(btn.Value)
+					}
+				}
+			}
+		}
+	}
+	for i, n := range seen {
+		if n != 1 {
+			t.Errorf("finding %d (%q) is shown %d times in the details", i, want[i].Title, n)
+		}
+	}
+}
+
+// checkView checks a modal view with the fake Slack's validation, and the
+// package's promises.
+func checkView(t *testing.T, v slack.ModalViewRequest) {
+	t.Helper()
+	raw, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := slackfake.ValidateView(raw); err != nil {
+		t.Errorf("Slack would refuse the view: %v", err)
+	}
+	if err := noLookAlikes(string(raw)); err != nil {
+		t.Error(err)
+	}
+	for _, b := range v.Blocks.BlockSet {
+		if s, ok := b.(*slack.SectionBlock); ok {
+			if err := inert(s.Text.Text); err != nil {
+				t.Errorf("%v in %q", err, s.Text.Text)
+			}
+		}
+	}
+}
+
+func marshalView(t *testing.T, v slack.ModalViewRequest) []byte {
+	t.Helper()
+	raw, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var x any
+	json.Unmarshal(raw, &x)
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	enc.Encode(x)
+	return b.Bytes()
+}
+
+// lookAlikes are characters that pass for others: a card must show the
+// characters of the policy, which copy and search as they are.
+var lookAlikes = "\u2217\u02CD\u223C\u02CB\u00AD\u200B\u200C\u2060\uFEFF\u2010\u2011\u2012\u2212\uFF0A\u204E\u2731"
+
+func noLookAlikes(s string) error {
+	if i := strings.IndexAny(s, lookAlikes); i >= 0 {
+		r, _ := utf8.DecodeRuneInString(s[i:])
+		return fmt.Errorf("look-alike %U in %.80q", r, s[max(0, i-40):])
+	}
+	return nil
+}
+
+// TestNoLookAlikes checks every golden payload.
+func TestNoLookAlikes(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("testdata", "*.json"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no goldens: %v", err)
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := noLookAlikes(string(data)); err != nil {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+}
+
+// emojiCode matches an emoji code such as :secret: or :aws:.
+var emojiCode = regexp.MustCompile(`:[a-z0-9_+'-]+:`)
+
+// outsideCode is the mrkdwn text outside `spans` and ```blocks```.
+func outsideCode(text string) string {
+	var b strings.Builder
+	for i, part := range strings.Split(text, "```") {
+		if i%2 == 1 {
+			continue
+		}
+		for j, piece := range strings.Split(part, "`") {
+			if j%2 == 0 {
+				b.WriteString(piece + " ")
+			}
+		}
+	}
+	return b.String()
+}
+
+// TestNoEmojiFromPolicy renders reports whose every text holds ARNs,
+// actions, keys and emoji codes, and checks that none of them is outside
+// code in any mrkdwn of the card, the details or the notification.
+func TestNoEmojiFromPolicy(t *testing.T) {
+	prose := "Scope arn:aws:secretsmanager:<region>:<account-id>:secret:<secret-id> and arn:aws:iam::<account-id>:role/<role-name> " +
+		"with aws:SourceAccount, s3:GetObject, {\"StringEquals\": {\"iam:PassedToService\": \"lambda.amazonaws.com\"}} :aws: :fire:"
+	r := engineReview(t, "team:secret:.json", escalationPolicy)
+	r.Summary, r.Explanation, r.NoSuggestionReason = prose, prose, prose
+	r.Notes = []string{prose}
+	for i := range r.Findings {
+		f := &r.Findings[i]
+		f.Title, f.Detail, f.Recommendation, f.Sid = prose, prose, prose, ":secret:"
+	}
+	for i := range r.SuggestedPolicy.Changes {
+		r.SuggestedPolicy.Changes[i].What, r.SuggestedPolicy.Changes[i].Why = prose, prose
+	}
+	m := meta
+	m.Sid, m.Notes = ":secret:", []string{prose}
+	var texts []string
+	collect := func(blocks []slack.Block) {
+		raw, _ := json.Marshal(blocks)
+		var v any
+		json.Unmarshal(raw, &v)
+		var walk func(v any)
+		walk = func(v any) {
+			switch v := v.(type) {
+			case []any:
+				for _, e := range v {
+					walk(e)
+				}
+			case map[string]any:
+				if v["type"] == "mrkdwn" {
+					texts = append(texts, v["text"].(string))
+				}
+				for _, e := range v {
+					walk(e)
+				}
+			}
+		}
+		walk(v)
+	}
+	collect(Render(r, m).Blocks)
+	collect(Summary(r, m).Blocks)
+	_, pages := Details(r, m, 1)
+	for p := 1; p <= pages; p++ {
+		v, _ := Details(r, m, p)
+		collect(v.Blocks.BlockSet)
+	}
+	texts = append(texts, Render(r, m).Text, Summary(r, m).Text)
+	for _, text := range texts {
+		if e := emojiCode.FindString(outsideCode(text)); e != "" {
+			t.Errorf("%s outside code in %q", e, text)
+		}
+		for _, w := range []string{"arn:", "s3:GetObject", "aws:SourceAccount", "iam:PassedToService"} {
+			if strings.Contains(outsideCode(text), w) {
+				t.Errorf("%q outside code in %q", w, text)
+			}
+		}
 	}
 }
 
@@ -352,7 +692,7 @@ func TestHistoryCountsEveryRow(t *testing.T) {
 	for _, n := range []int{1, 20, 21, 100, 1000} {
 		rows := make([]HistoryRow, n)
 		for i := range rows {
-			rows[i] = HistoryRow{ReviewID: fmt.Sprintf("r%d", i), Score: i%10 + 1, At: at, ChannelID: "C1", Kind: "mention"}
+			rows[i] = HistoryRow{Score: i%10 + 1, FirstScore: 1, At: at, ChannelID: "C1", File: fmt.Sprintf("r%d.json", i)}
 		}
 		m := History(rows)
 		checkMessage(t, m)
@@ -384,6 +724,15 @@ func TestRandomReports(t *testing.T) {
 		if !checkMessage(t, msg) {
 			t.Fatalf("report %d breaks a limit", i)
 		}
+		if len(msg.Blocks) > cardBlocks || textLen(msg.Blocks...) > cardText {
+			t.Fatalf("report %d: card of %d blocks and %d characters", i, len(msg.Blocks), textLen(msg.Blocks...))
+		}
+		if !checkMessage(t, Summary(r, m)) || !checkMessage(t, Reevaluated(m.ReevaluatedBy, m.PreviousScore, r)) {
+			t.Fatalf("report %d: a summary or reply breaks a limit", i)
+		}
+		if i%25 == 0 {
+			checkDetails(t, r)
+		}
 		if m.ReviewID != "" && runes(m.ReviewID) <= maxButtonValue && !strings.Contains(string(marshal(t, msg)), `"reevaluate"`) {
 			t.Fatalf("report %d: no Re-evaluate button", i)
 		}
@@ -392,7 +741,7 @@ func TestRandomReports(t *testing.T) {
 		for _, msg := range []Message{
 			Failure(randomText(rng, 10000), randomText(rng, 10000)),
 			SyntaxFailure(randomText(rng, 10000), rng.IntN(100), rng.IntN(20000)-10, randomText(rng, 10000)),
-			Progress(randomText(rng, 50)),
+			Progress(),
 			History(randomHistory(rng)),
 		} {
 			if !checkMessage(t, msg) {
@@ -420,20 +769,27 @@ func TestWorstCase(t *testing.T) {
 			changes = append(changes, report.Change{Statement: 1000000, What: long, Why: long})
 		}
 		many := []string{long, long, long, long, long, long, long, long, long, long, long, long}
-		fitting := json.RawMessage(`"` + strings.Repeat("&", 590) + `"`) // 2,950 characters escaped
+		fitting := json.RawMessage(`"` + strings.Repeat("&", 100) + `"`) // 500 characters escaped
 		for _, policy := range []json.RawMessage{fitting, json.RawMessage(`"` + long + `"`)} {
 			r := &report.Report{File: long, PolicyType: long, Score: 10, Summary: long, Findings: findings, Documents: docs,
 				SuggestedPolicy: &report.Suggestion{Document: long, Policy: policy, Score: 10, Changes: changes, Source: "model", Verdicts: many},
 				Analyzers:       many, DataVersion: long, Notes: many}
 			m := Meta{ReviewID: strings.Repeat("r", maxButtonValue), RequesterID: "U" + strings.Repeat("A", 40),
-				ReevaluatedBy: "W" + strings.Repeat("B", 40), PreviousScore: 10, Models: many, DataVersion: long, At: at, Notes: many}
+				ReevaluatedBy: "W" + strings.Repeat("B", 40), PreviousScore: 10, Models: many, DataVersion: long, Notes: many,
+				Sid: long, Principal: long}
 			msg := Render(r, m)
 			checkMessage(t, msg)
+			if len(msg.Blocks) > cardBlocks || textLen(msg.Blocks...) > cardText {
+				t.Errorf("card of %d blocks and %d characters", len(msg.Blocks), textLen(msg.Blocks...))
+			}
 			if fits := &policy[0] == &fitting[0]; fits != (msg.Snippet == nil) {
 				t.Errorf("suggestion fits in the card: %v, but snippet: %v", fits, msg.Snippet != nil)
 			}
-			if js := string(marshal(t, msg)); !strings.Contains(js, "more findings") || strings.Count(js, "*Fix:*") == 0 {
+			if js := string(marshal(t, msg)); !strings.Contains(js, "Show all findings (500)") || strings.Count(js, "🔴 *Critical*") == 0 {
 				t.Errorf("no finding listed in the worst case")
+			}
+			if fits := &policy[0] == &fitting[0]; fits && long[0] == '&' {
+				checkDetails(t, r)
 			}
 		}
 	}
@@ -521,14 +877,12 @@ func randomMeta(rng *rand.Rand) Meta {
 	m := Meta{
 		RequesterID: ids[rng.IntN(len(ids))], ReevaluatedBy: ids[rng.IntN(len(ids))], PreviousScore: rng.IntN(12),
 		Models: randomTexts(rng, 8, 1000), DataVersion: randomText(rng, 1000), Notes: randomTexts(rng, 5, 10000),
+		Sid: randomText(rng, 200), Principal: randomText(rng, 200),
 	}
 	if rng.IntN(2) == 0 {
 		m.ReviewID = "k3m2x7q9r4t6w8y2z5a7b9c1d3"
 	} else if rng.IntN(4) == 0 {
 		m.ReviewID = randomText(rng, 3000)
-	}
-	if rng.IntN(3) > 0 {
-		m.At = time.Unix(rng.Int64N(4e9), 0)
 	}
 	return m
 }
@@ -536,8 +890,9 @@ func randomMeta(rng *rand.Rand) Meta {
 func randomHistory(rng *rand.Rand) []HistoryRow {
 	rows := make([]HistoryRow, rng.IntN(300))
 	for i := range rows {
-		rows[i] = HistoryRow{ReviewID: randomText(rng, 100), Score: rng.IntN(12), At: time.Unix(rng.Int64N(4e9), 0),
-			ChannelID: []string{"C1", "D2", "G3", "<#C1>", ""}[rng.IntN(5)], Kind: randomText(rng, 100)}
+		rows[i] = HistoryRow{Score: rng.IntN(12), FirstScore: rng.IntN(12), At: time.Unix(rng.Int64N(4e9), 0),
+			ChannelID: []string{"C1", "D2", "G3", "<#C1>", ""}[rng.IntN(5)], File: randomText(rng, 100), Sid: randomText(rng, 100),
+			Permalink: []string{"", "https://x.slack.com/archives/C1/p1", randomText(rng, 100)}[rng.IntN(3)]}
 	}
 	return rows
 }
@@ -640,6 +995,9 @@ func checkMessage(t *testing.T, m Message) bool {
 	}
 	if total > maxTotal {
 		fail("%d characters of text in all, over %d", total, maxTotal)
+	}
+	if err := noLookAlikes(string(raw) + m.Text); err != nil {
+		fail("%v", err)
 	}
 	if m.Snippet != nil && (m.Snippet.Content == "" || m.Snippet.Filename == "" || m.Snippet.Title == "") {
 		fail("incomplete snippet %+v", m.Snippet)

@@ -2,19 +2,23 @@ package card
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
 	"github.com/slack-go/slack"
+
+	"github.com/policycheck/policycheck/assistant/report"
 )
 
-// Progress is the card shown while a review runs.
-func Progress(requesterID string) Message {
-	text := "⏳ *Reviewing the policy…*"
-	if requesterID != "" {
-		text += "\nRequested by " + mention(requesterID)
+// Progress says, to the requester alone, that a review is under way and
+// where its result will be posted (a slash command's answer). It never
+// changes: the result is a message of its own, which notifies.
+func Progress() Message {
+	return Message{
+		Text:   "Reviewing your policy…",
+		Blocks: []slack.Block{contextBlock("⏳ Reviewing your policy… The result will be posted in this conversation.")},
 	}
-	return Message{Text: "Reviewing the policy…", Blocks: []slack.Block{section(text)}}
 }
 
 // Failure is a card saying in plain words what went wrong and what to do.
@@ -28,13 +32,18 @@ func Failure(title, detail string) Message {
 func failure(title, detail, excerpt string) Message {
 	title = or(line(title, 200), "Something went wrong")
 	blocks := []slack.Block{section("⚠️ *" + title + "*")}
+	text := "policycheck: " + title
 	if d := mrkdwn(detail, maxSection); d != "" {
 		blocks = append(blocks, section(d))
+		first, _, _ := strings.Cut(strings.TrimSpace(detail), "\n")
+		if f, _ := sentences(first, 300); f != "" {
+			text += " - " + f
+		}
 	}
 	if excerpt != "" {
-		blocks = append(blocks, section("```\n"+codeBody(excerpt)+"\n```"))
+		blocks = append(blocks, section("```\n"+blockBody(excerpt)+"\n```"))
 	}
-	return Message{Text: "⚠️ " + title, Blocks: blocks}
+	return Message{Text: text, Blocks: blocks}
 }
 
 // SyntaxFailure is the Failure card for a policy that could not be parsed:
@@ -102,11 +111,14 @@ func Help() Message {
 
 // HistoryRow is one past review in a History card.
 type HistoryRow struct {
-	ReviewID  string
-	Score     int
-	At        time.Time
-	ChannelID string // where the card is
-	Kind      string // how the review was asked for: command, mention, dm...
+	Score      int // now, after the latest re-evaluation
+	FirstScore int // when first reviewed; 0 when unknown
+	At         time.Time
+	ChannelID  string // where the card is
+	// File, Principal and Sid say what was reviewed (see Meta).
+	File, Principal, Sid string
+	// Permalink is the card's link (chat.getPermalink); "" when unknown.
+	Permalink string
 }
 
 // History lists past reviews, newest first as given.
@@ -143,35 +155,144 @@ func History(rows []HistoryRow) Message {
 	return Message{Text: fmt.Sprintf("Your %d most recent reviews", len(rows)), Blocks: blocks}
 }
 
+// historyItem is one review: its score then and now, what was reviewed,
+// when, and a link to its card.
 func historyItem(r HistoryRow) string {
-	parts := []string{"—"}
+	score := "—"
 	if s := validScore(r.Score); s != 0 {
-		parts[0] = fmt.Sprintf("%s *%d/10*", band(s), s)
+		score = fmt.Sprintf("%s *%d/10*", band(s), s)
+		if first := validScore(r.FirstScore); first != 0 && first != s {
+			score = fmt.Sprintf("%s *%d/10* → %s", band(first), first, score)
+		}
 	}
+	parts := []string{score}
+	what := code(r.File, 60)
+	if p := code(r.Principal, 60); p != "" {
+		what = strings.TrimSpace(what + " principal " + p)
+	} else if sid := code(r.Sid, 50); sid != "" {
+		what = strings.TrimSpace(what + " Sid " + sid)
+	}
+	parts = append(parts, or(what, "pasted policy"))
 	if d := date(r.At); d != "" {
 		parts = append(parts, d)
 	}
-	if w := where(r.ChannelID); w != "" {
+	if w := conversation(r.ChannelID); w != "" {
 		parts = append(parts, w)
 	}
-	if k := line(r.Kind, 30); k != "" {
-		parts = append(parts, k)
-	}
-	if id := code(r.ReviewID, 40); id != "" {
-		parts = append(parts, id)
+	if link := permalink(r.Permalink); link != "" {
+		parts = append(parts, "<"+escape(link)+"|open the card>")
 	}
 	return "• " + strings.Join(parts, " · ")
 }
 
-// where names a conversation: a channel link, or "direct message".
-func where(channelID string) string {
+// slackLink matches a link Slack gave: https, with nothing that would end
+// or split the link markup (its & are escaped when written).
+var slackLink = regexp.MustCompile(`^https://[^\s<>|]+$`)
+
+// permalink is link when it is safe to write in link markup, else "".
+func permalink(link string) string {
+	if !slackLink.MatchString(link) || runes(link) > 500 {
+		return ""
+	}
+	return link
+}
+
+// conversation names a conversation: "in <#C123>", "in a direct message".
+func conversation(channelID string) string {
 	switch {
 	case channelID == "":
 		return ""
 	case !slackID.MatchString(channelID) || strings.IndexByte("CDG", channelID[0]) < 0:
-		return code(channelID, 40)
+		return "in " + code(channelID, 40)
 	case channelID[0] == 'D':
-		return "direct message"
+		return "in a direct message"
 	}
-	return "<#" + channelID + ">"
+	return "in <#" + channelID + ">"
+}
+
+// date is t as a Slack date token, shown in the reader's time zone.
+func date(t time.Time) string {
+	if t.IsZero() || t.Unix() <= 0 {
+		return ""
+	}
+	return fmt.Sprintf("<!date^%d^{date_short_pretty} {time}|%s>", t.Unix(), t.UTC().Format("2006-01-02 15:04 UTC"))
+}
+
+// SummaryBlockID is the block_id of a Summary message.
+const SummaryBlockID = "policycheck-summary"
+
+// Summary is the short message a review asked for with the slash command
+// posts in the channel, its card in the thread under it: the verdict, what
+// was reviewed, the counts and who asked. Its text notifies like a card's
+// and mentions the requester.
+func Summary(r *report.Report, m Meta) Message {
+	if r == nil {
+		r = &report.Report{}
+	}
+	score := validScore(r.Score)
+	text := "*Policy review*"
+	if score != 0 {
+		text = band(score) + " *" + title(score) + "*"
+	}
+	if s, _ := sentences(summaryText(r.Summary), 300); s != "" {
+		text += " — " + s
+	}
+	var about []string
+	if f := code(r.File, 80); f != "" {
+		about = append(about, f)
+	}
+	if p := code(m.Principal, 80); p != "" {
+		about = append(about, "principal "+p)
+	} else if sid := code(m.Sid, 60); sid != "" {
+		about = append(about, "Sid "+sid)
+	}
+	n := counts(sortedFindings(r))
+	found := false
+	for rank, k := range n {
+		if k > 0 {
+			about = append(about, fmt.Sprintf("%s %d %s", severityEmojis[rank], k, strings.ToLower(severityNames[rank])))
+			found = true
+		}
+	}
+	if !found {
+		about = append(about, "no findings")
+	}
+	if m.RequesterID != "" {
+		about = append(about, "requested by "+mention(m.RequesterID))
+	}
+	text += "\n" + strings.Join(about, " · ") + "\n_Every finding, the suggested policy and Re-evaluate are in the thread._"
+	notify := Notification(r)
+	if m.RequesterID != "" {
+		notify += ", for " + mention(m.RequesterID)
+	}
+	return Message{
+		Text:   notify,
+		Blocks: []slack.Block{slack.NewSectionBlock(md(text), nil, nil, slack.SectionBlockOptionBlockID(SummaryBlockID))},
+	}
+}
+
+// Reevaluated is the reply posted in a card's thread when someone
+// re-evaluates it, so that the change notifies: "Re-evaluated by @bob:
+// 4 → 7".
+func Reevaluated(by string, previous int, r *report.Report) Message {
+	if r == nil {
+		r = &report.Report{}
+	}
+	score := validScore(r.Score)
+	text := "Re-evaluated by " + mention(by)
+	if prev := validScore(previous); prev != 0 && score != 0 {
+		text += fmt.Sprintf(": %d → %d", prev, score)
+	}
+	if score != 0 {
+		text += ", " + verdict(score)
+	}
+	if c := countList(counts(sortedFindings(r))); c != "" {
+		text += " (" + c + ")"
+	} else {
+		text += " (no findings)"
+	}
+	return Message{
+		Text:   "policycheck: " + text,
+		Blocks: []slack.Block{section("🔁 " + text + ". The card above is up to date.")},
+	}
 }

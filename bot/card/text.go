@@ -7,21 +7,29 @@ import (
 )
 
 // Text from the policy or the model is untrusted: a Sid can be "<!channel>",
-// a title can be "*bold*" or "<https://evil|click>". Everything untrusted
-// reaches a card through mrkdwn, line, code or codeBody, which make it inert:
+// a title can be "*bold*" or "<https://evil|click>", an ARN such as
+// "arn:aws:secretsmanager:...:secret:<secret-id>" holds ":secret:", which
+// Slack draws as an emoji. Everything untrusted reaches a card through
+// mrkdwn, line, code or blockBody, which make it inert without changing a
+// character of it:
 //
 //   - &, < and > are escaped everywhere, so no mention, link or date token
 //     can be formed;
-//   - outside code, the mrkdwn markers *, _ and ~ become look-alikes (∗ ˍ ∼)
-//     and a leading > gets an invisible soft hyphen, so no formatting can be
-//     injected (Slack has no escape for them, and zero-width spaces would
-//     make formatting more likely, not less);
-//   - inside code (`x` or ```x```) formatting does not apply, so values such
-//     as "s3:*" or "arn:aws:s3:::a_b/*" keep their exact characters;
-//     backticks inside code become ˋ so that no span can be closed early.
+//   - outside code, a word that holds a mrkdwn marker (* _ ~ `) or a colon
+//     (an action, an ARN, a condition key, ":emoji:"), or a > that starts a
+//     line, is put in code, and so is a {"JSON": "fragment"} written on one
+//     line: in code nothing formats, quotes or becomes an emoji, and the
+//     value copies as one token;
+//   - `code` and ```code blocks``` already in the text stay code;
+//   - a value that holds a backtick goes in a ```block```, where a single
+//     backtick is an ordinary character; runs of three are broken by a
+//     space, and a backtick at either end gets one, so that the block
+//     cannot end early (the only change made to untrusted text besides
+//     cleaning).
 //
-// Every text object is sent with verbatim set, so Slack does not turn bare
-// URLs, "@here" or "#channel" into links or mentions either.
+// No look-alike character is ever substituted. Every text object is sent
+// with verbatim set, so Slack does not turn bare URLs, "@here" or
+// "#channel" into links or mentions either.
 
 // clean makes s valid UTF-8 and removes what would disturb the layout or
 // hide text: control characters but newline, and bidirectional overrides.
@@ -117,15 +125,48 @@ func writeEscaped(b *strings.Builder, r rune) {
 	}
 }
 
-// codeBody is the inside of a code span or block: escaped, with backticks
-// replaced so that the code cannot end early.
-func codeBody(s string) string {
-	return escape(strings.ReplaceAll(s, "`", "ˋ"))
+// codeSpan is a value as code: `value`, or a ```block``` when it holds a
+// backtick.
+func codeSpan(s string) string {
+	if !strings.Contains(s, "`") {
+		return "`" + escape(s) + "`"
+	}
+	return "```" + blockBody(s) + "```"
 }
 
-// code renders a value (a Sid, an ARN, an action, a file name) as inline
-// code on one line, at most max characters including the backticks. It
-// returns "" for an empty value.
+// blockBody is the inside of a code block: escaped, with every run of
+// three backticks broken by a space and a space next to a backtick at
+// either end, so that the block cannot end early.
+func blockBody(s string) string {
+	if strings.Contains(s, "`") {
+		var b strings.Builder
+		run := 0
+		for _, r := range s {
+			if r == '`' {
+				if run == 2 {
+					b.WriteByte(' ')
+					run = 0
+				}
+				run++
+			} else {
+				run = 0
+			}
+			b.WriteRune(r)
+		}
+		s = b.String()
+		if strings.HasPrefix(s, "`") {
+			s = " " + s
+		}
+		if strings.HasSuffix(s, "`") {
+			s += " "
+		}
+	}
+	return escape(s)
+}
+
+// code renders a value (a Sid, an ARN, an action, a file name) as code on
+// one line, at most max characters including the backticks. It returns ""
+// for an empty value.
 func code(s string, max int) string {
 	s, cut := head(s, max)
 	s = strings.Join(strings.Fields(clean(s)), " ")
@@ -136,15 +177,16 @@ func code(s string, max int) string {
 		if cut {
 			s += "…"
 		}
-		return "`" + codeBody(s) + "`"
+		return codeSpan(s)
 	})
 }
 
 // mrkdwn renders untrusted prose (a title, a detail, a summary) as inert
 // mrkdwn of at most max characters. Inline `code` and ```code blocks``` in
-// it are kept as code; everything else is escaped and stripped of
-// formatting. When s is too long it is cut on a rune boundary of the
-// source, never inside an escape, and an open code block is closed.
+// it are kept as code, and words that would format or turn into emoji are
+// put in code; the rest is escaped. When s is too long it is cut on a rune
+// boundary of the source, never inside an escape or a code span, and an
+// open code block is closed.
 func mrkdwn(s string, max int) string {
 	s, cut := head(s, max)
 	return fit(strings.TrimSpace(clean(s)), max, cut, renderProse)
@@ -153,7 +195,76 @@ func mrkdwn(s string, max int) string {
 // line is mrkdwn on a single line, for titles and list items.
 func line(s string, max int) string {
 	s, cut := head(s, max)
-	return fit(strings.Join(strings.Fields(clean(s)), " "), max, cut, renderProse)
+	return fit(oneLine(clean(s)), max, cut, renderProse)
+}
+
+// oneLine joins the words of s with single spaces.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// sentences renders prose in whole sentences, as many as fit in max
+// characters, and reports how many were left out. When not even the
+// first fits, it is cut at a word with an ellipsis.
+func sentences(s string, max int) (string, int) {
+	s, _ = head(s, 4*max)
+	parts := splitSentences(oneLine(clean(s)))
+	out := ""
+	for i, p := range parts {
+		next := strings.TrimSpace(out + " " + p)
+		r := renderProse(next, false)
+		if runes(r) > max {
+			if i == 0 {
+				return wordCut(p, max), len(parts) - 1
+			}
+			return renderProse(out, false), len(parts) - i
+		}
+		out = next
+	}
+	return renderProse(out, false), 0
+}
+
+// splitSentences splits s after each ". ", "! " and "? " that ends a
+// sentence (not inside code).
+func splitSentences(s string) []string {
+	var out []string
+	inCode := false
+	start := 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '`':
+			inCode = !inCode
+		case !inCode && (c == '.' || c == '!' || c == '?') && i+1 < len(s) && s[i+1] == ' ' &&
+			i+2 < len(s) && (s[i+2] >= 'A' && s[i+2] <= 'Z' || s[i+2] >= '0' && s[i+2] <= '9'):
+			out = append(out, s[start:i+1])
+			start = i + 2
+		}
+	}
+	if strings.TrimSpace(s[start:]) != "" {
+		out = append(out, s[start:])
+	}
+	return out
+}
+
+// wordCut renders s cut after its last whole word that fits in max
+// characters with an ellipsis.
+func wordCut(s string, max int) string {
+	words := strings.Fields(s)
+	if r := renderProse(strings.Join(words, " "), false); runes(r) <= max {
+		return r
+	}
+	lo, hi := 0, len(words)
+	render := func(n int) string { return renderProse(strings.Join(words[:n], " "), true) }
+	for lo < hi {
+		mid := (lo + hi + 1) / 2
+		if runes(render(mid)) <= max {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	if lo == 0 {
+		return line(s, max)
+	}
+	return render(lo)
 }
 
 // head is the start of s that can matter for a text of max characters,
@@ -192,108 +303,143 @@ func renderProse(s string, cut bool) string {
 		switch {
 		case j >= 0:
 			if body := rest[:j]; strings.TrimSpace(body) != "" {
-				b.WriteString("```" + codeBody(body) + "```")
+				b.WriteString("```" + blockBody(body) + "```")
 			}
 			s = rest[j+3:]
 		case cut:
 			// The cut fell inside this block: close it.
-			b.WriteString("```" + codeBody(rest) + "…\n```")
+			b.WriteString("```" + blockBody(rest+"…") + "\n```")
 			return b.String()
 		default:
-			// An unmatched fence is just three backticks.
-			b.WriteString("ˋˋˋ")
+			// An unmatched fence is three backticks of text.
+			b.WriteString(codeSpan("```"))
 			s = rest
 		}
 	}
 }
 
-// writeInline writes text outside code blocks: `spans` on one line as code,
-// the rest as plain text.
+// writeInline writes text outside code blocks: `spans` on one line as
+// code, the rest as plain text, where a backtick that opens no span is a
+// character of its word.
 func writeInline(b *strings.Builder, s string) {
-	for {
-		i := strings.IndexByte(s, '`')
-		if i < 0 {
-			writePlain(b, s)
-			return
+	from := 0 // the start of the plain text not written yet
+	for i := 0; i < len(s); {
+		k := strings.IndexByte(s[i:], '`')
+		if k < 0 {
+			break
 		}
-		writePlain(b, s[:i])
-		rest := s[i+1:]
+		k += i
+		rest := s[k+1:]
 		if j := strings.IndexAny(rest, "`\n"); j > 0 && rest[j] == '`' && strings.TrimSpace(rest[:j]) != "" {
+			writePlain(b, s[from:k])
 			b.WriteString("`" + escape(rest[:j]) + "`")
-			s = rest[j+1:]
+			i = k + 1 + j + 1
+			from = i
 			continue
 		}
-		b.WriteString("ˋ")
-		s = rest
+		i = k + 1
 	}
+	writePlain(b, s[from:])
 }
 
-// writePlain writes text with no formatting: escaped, with the mrkdwn
-// markers replaced by look-alikes. Runs of other characters are copied
-// whole.
+// writePlain writes text outside code, word by word: escaped, with the
+// words that need it (see needsCode) and JSON fragments in code.
 func writePlain(b *strings.Builder, s string) {
 	lineStart := b.Len() == 0 || strings.HasSuffix(b.String(), "\n")
-	if !utf8.ValidString(s) {
-		writePlainRunes(b, s, lineStart)
-		return
-	}
-	from := 0
-	for i := 0; i < len(s); i++ {
-		var with string
-		switch s[i] {
-		case '*':
-			with = "∗"
-		case '_':
-			with = "ˍ"
-		case '~':
-			with = "∼"
-		case '&':
-			with = "&amp;"
-		case '<':
-			with = "&lt;"
-		case '>':
-			with = "&gt;"
-			if lineStart {
-				with = "\u00AD&gt;" // a quote only at the start of a line
+	for s != "" {
+		i := 0
+		for i < len(s) && (s[i] == ' ' || s[i] == '\n') {
+			if s[i] == '\n' {
+				lineStart = true
 			}
-		case '\n':
-			lineStart = true
-			continue
-		case ' ':
-			continue // a line still starts after its indentation
-		default:
+			i++
+		}
+		b.WriteString(s[:i])
+		s = s[i:]
+		if s == "" {
+			return
+		}
+		if n := fragment(s); n > 0 {
+			b.WriteString(codeSpan(s[:n]))
+			s = s[n:]
 			lineStart = false
 			continue
 		}
-		b.WriteString(s[from:i])
-		b.WriteString(with)
-		from = i + 1
+		j := strings.IndexAny(s, " \n")
+		if j < 0 {
+			j = len(s)
+		}
+		writeWord(b, s[:j], lineStart)
+		s = s[j:]
 		lineStart = false
 	}
-	b.WriteString(s[from:])
 }
 
-// writePlainRunes is writePlain rune by rune, for text that is not valid
-// UTF-8: each invalid byte is written as U+FFFD.
-func writePlainRunes(b *strings.Builder, s string, lineStart bool) {
-	for _, r := range s {
-		switch r {
-		case '*':
-			b.WriteRune('∗')
-		case '_':
-			b.WriteRune('ˍ')
-		case '~':
-			b.WriteRune('∼')
-		case '>':
-			if lineStart {
-				b.WriteRune('\u00AD')
-			}
-			writeEscaped(b, r)
-		default:
-			writeEscaped(b, r)
+// Punctuation around a word that stays outside its code.
+const (
+	wordLead  = `("'[{`
+	wordTrail = `)"'.,;:!?]}`
+)
+
+// writeWord writes one word of plain text; lineStart says it starts a
+// line, where a > would make a quote.
+func writeWord(b *strings.Builder, word string, lineStart bool) {
+	core := strings.TrimLeft(word, wordLead)
+	lead := word[:len(word)-len(core)]
+	core = strings.TrimRight(core, wordTrail)
+	trail := word[len(lead)+len(core):]
+	if core == "" || !needsCode(core, lineStart && lead == "") {
+		if lineStart && strings.HasPrefix(word, ">") {
+			b.WriteString(codeSpan(word))
+			return
 		}
-		lineStart = r == '\n' || (lineStart && r == ' ')
+		b.WriteString(escape(word))
+		return
 	}
+	// A quoted value keeps its quotes in the code: "*".
+	if strings.HasSuffix(lead, `"`) && strings.HasPrefix(trail, `"`) {
+		lead, core, trail = lead[:len(lead)-1], `"`+core+`"`, trail[1:]
+	}
+	b.WriteString(escape(lead))
+	b.WriteString(codeSpan(core))
+	b.WriteString(escape(trail))
+}
+
+// needsCode reports whether a word must be put in code: it holds a
+// formatting marker, a backtick or a colon, or starts a line with >.
+func needsCode(word string, lineStart bool) bool {
+	return strings.ContainsAny(word, "*_~`:") || lineStart && word[0] == '>'
+}
+
+// fragment is the length of the JSON object that starts s and ends on the
+// same line, {"key": "value"}, or 0 when s does not start with one.
+func fragment(s string) int {
+	if !strings.HasPrefix(s, `{"`) {
+		return 0
+	}
+	depth, inString := 0, false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '\n' || c == '`':
+			return 0
+		case inString && c == '\\':
+			i++
+		case c == '"':
+			inString = !inString
+		case inString:
+		case c == '{':
+			depth++
+		case c == '}':
+			depth--
+			if depth == 0 {
+				if !strings.Contains(s[:i], ":") {
+					return 0
+				}
+				return i + 1
+			}
+		}
+	}
+	return 0
 }
 
 // fit renders s, cutting it first if the rendering would be longer than max

