@@ -154,19 +154,6 @@ func rootAccount(w string) string {
 	return ""
 }
 
-// accountOf returns the account of an AWS principal: an account ID, or
-// an IAM or STS ARN.
-func accountOf(v string) string {
-	if isAccountID(v) {
-		return v
-	}
-	f := strings.SplitN(v, ":", 6)
-	if len(f) == 6 && f[0] == "arn" && (f[2] == "iam" || f[2] == "sts") && isAccountID(f[4]) {
-		return f[4]
-	}
-	return ""
-}
-
 func isAccountID(s string) bool {
 	if len(s) != 12 {
 		return false
