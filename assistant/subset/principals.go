@@ -155,16 +155,3 @@ func rootAccount(w string) string {
 	}
 	return ""
 }
-
-// accountOf returns the account of an AWS principal: an account ID, or
-// an IAM or STS ARN.
-func accountOf(v string) string {
-	if norm.IsAccountID(v) {
-		return v
-	}
-	f := strings.SplitN(v, ":", 6)
-	if len(f) == 6 && f[0] == "arn" && (f[2] == "iam" || f[2] == "sts") && norm.IsAccountID(f[4]) {
-		return f[4]
-	}
-	return ""
-}
