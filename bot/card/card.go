@@ -449,7 +449,10 @@ func where(f report.Finding, document, long bool) string {
 // codeLines lines, is returned as a Snippet instead.
 func suggestionBlocks(r *report.Report, findings, budget int) ([]slack.Block, *Snippet) {
 	s := r.SuggestedPolicy
-	policy := prettyJSON(s)
+	policy := ""
+	if s != nil {
+		policy = prettyJSON(s.Policy)
+	}
 	if policy == "" {
 		reason, _ := sentences(r.NoSuggestionReason, 400)
 		switch {
@@ -518,11 +521,8 @@ func suggestionBlocks(r *report.Report, findings, budget int) ([]slack.Block, *S
 }
 
 // prettyJSON is the suggested policy indented, or "" when there is none.
-func prettyJSON(s *report.Suggestion) string {
-	if s == nil {
-		return ""
-	}
-	raw := bytes.TrimSpace(s.Policy)
+func prettyJSON(policy json.RawMessage) string {
+	raw := bytes.TrimSpace(policy)
 	if len(raw) == 0 || string(raw) == "null" {
 		return ""
 	}
