@@ -175,13 +175,15 @@ func detailItems(r *report.Report, m Meta) []item {
 		items = append(items, item{blocks: findingBlocks(f, i, len(r.Documents) > 1), finding: i})
 	}
 
-	if s := r.SuggestedPolicy; prettyJSON(s) != "" && len(s.Changes) > 0 {
+	s := r.SuggestedPolicy
+	hasPolicy := s != nil && prettyJSON(s.Policy) != ""
+	if hasPolicy && len(s.Changes) > 0 {
 		title := "*Suggested policy: what changed and why*"
 		if from, to := score, validScore(s.Score); from != 0 && to != 0 {
 			title += fmt.Sprintf(" (score %d → %d)", from, to)
 		}
 		add(listSections(title, s.Changes, func(c report.Change) string { return changeItem(c, true) })...)
-	} else if reason := mrkdwn(r.NoSuggestionReason, 1500); prettyJSON(s) == "" && reason != "" {
+	} else if reason := mrkdwn(r.NoSuggestionReason, 1500); !hasPolicy && reason != "" {
 		add(section("*No suggested policy:* " + reason))
 	}
 
