@@ -289,6 +289,9 @@ func (s *Server) messageObjectLocked(ch *channel, m *Message) map[string]any {
 			o["subscribed"] = false
 		}
 	}
+	if len(m.Reactions) > 0 {
+		o["reactions"] = reactionsObject(m.Reactions)
+	}
 	if m.Updated > 0 {
 		o["edited"] = map[string]any{"user": m.User, "ts": m.editedTS}
 	}

@@ -9,7 +9,8 @@
 //   - answers apps.connections.open (app token) with a ws:// link that sends
 //     hello, WebSocket PINGs, the envelopes the test drives, and records acks;
 //   - serves the Web API methods a bot needs (chat.*, conversations.*,
-//     users.info, auth.test, files.info, the external upload flow, views.*),
+//     users.info, auth.test, files.info, the external upload flow, views.*,
+//     reactions.add and reactions.remove),
 //     form-encoded or JSON as the SDK sends them, bot token checked, with
 //     Slack's response shapes and error codes;
 //   - validates Block Kit on every message, update, view and response_url
@@ -20,9 +21,9 @@
 //     files.getUploadURLExternal.
 //
 // The test drives users (SlashCommand, Mention, Message, DirectMessage,
-// FileShare, BlockAction, ViewSubmission, EditMessage, Send), inspects what the
-// bot did (Messages, WaitMessage, Responses, Views, Uploads, Calls, AckCount,
-// WaitAck) and injects faults (FailNext, RateLimitNext, Disconnect,
+// FileShare, BlockAction in a message or a modal, ViewSubmission, EditMessage,
+// React, Send), inspects what the bot did (Messages, WaitMessage, Responses,
+// Views, Uploads, Reactions, WaitReaction, Calls, AckCount, WaitAck) and injects faults (FailNext, RateLimitNext, Disconnect,
 // DropConnection, Redeliver, ExpireTrigger, ExpireResponseURL). A driving
 // method stores what the user did, then waits (bounded by its ctx) for a
 // routable link and returns once its envelopes are written, not acked: use
@@ -50,5 +51,12 @@
 //     blocks can differ from the blocks the bot sent by that field;
 //   - slash command text is delivered as typed; message text is encoded as
 //     Slack does (see MessageOptions);
-//   - EditMessage changes history without delivering message_changed.
+//   - EditMessage changes history without delivering message_changed;
+//   - reactions.add and reactions.remove act as the bot on a message
+//     (channel and timestamp), answering already_reacted, no_reaction,
+//     invalid_name (a name with colons), message_not_found,
+//     not_in_channel, channel_not_found, no_item_specified and
+//     too_many_reactions (over 50 emoji); no reaction events are delivered;
+//   - a click in a modal has a "view" container and the view as it is, a
+//     trigger_id and no response_url.
 package slackfake

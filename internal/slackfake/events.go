@@ -306,13 +306,17 @@ func (s *Server) SlashCommand(ctx context.Context, cmd SlashCommand) (string, er
 	return env.ID, s.deliver(ctx, env)
 }
 
-// BlockAction is a user clicking a button in a message the bot posted.
+// BlockAction is a user clicking a button in a message the bot posted,
+// or in a modal it opened (ViewID).
 type BlockAction struct {
 	Channel   string
 	MessageTS string // a channel message or an ephemeral one
-	ActionID  string
-	BlockID   string // optional, to pick among equal action_ids
-	UserID    string
+	// ViewID, instead of Channel and MessageTS, is the open modal clicked
+	// in; its user clicks when UserID is empty.
+	ViewID   string
+	ActionID string
+	BlockID  string // optional, to pick among equal action_ids
+	UserID   string
 }
 
 // BlockAction delivers a block_actions interactive envelope for a button
@@ -329,6 +333,9 @@ func (s *Server) BlockAction(ctx context.Context, a BlockAction) (string, error)
 }
 
 func (s *Server) blockActionLocked(a BlockAction) (*Envelope, error) {
+	if a.ViewID != "" {
+		return s.viewActionLocked(a)
+	}
 	ch, ok := s.channels[a.Channel]
 	if !ok {
 		return nil, fmt.Errorf("slackfake: no channel %q", a.Channel)
@@ -398,6 +405,59 @@ func (s *Server) blockActionLocked(a BlockAction) (*Envelope, error) {
 	}
 	if !ephemeral {
 		payload["message"] = s.messageObjectLocked(ch, m)
+	}
+	data, _ := marshal(payload)
+	return &Envelope{ID: s.uuidLocked(), Type: "interactive", Payload: data}, nil
+}
+
+// viewActionLocked is a block_actions envelope for a button in a modal:
+// container of type "view", the view as it is now (hash, private_metadata),
+// a fresh trigger_id and no response_url, as Slack sends it.
+func (s *Server) viewActionLocked(a BlockAction) (*Envelope, error) {
+	v, ok := s.views[a.ViewID]
+	if !ok {
+		return nil, fmt.Errorf("slackfake: no view %q", a.ViewID)
+	}
+	userID := a.UserID
+	if userID == "" {
+		userID = v.User
+	}
+	u, ok := s.users[userID]
+	if !ok {
+		return nil, fmt.Errorf("slackfake: no user %q", userID)
+	}
+	blockID, el, err := findElement(v.Blocks, a.ActionID, a.BlockID)
+	if err != nil {
+		return nil, fmt.Errorf("slackfake: block action in view %s: %w", v.ID, err)
+	}
+	if el["type"] != "button" {
+		return nil, fmt.Errorf("slackfake: element %q is a %v; only buttons are supported", a.ActionID, el["type"])
+	}
+	action := map[string]any{
+		"action_id": a.ActionID,
+		"block_id":  blockID,
+		"text":      el["text"],
+		"type":      "button",
+		"action_ts": s.nextTSLocked(),
+	}
+	if v, ok := el["value"]; ok {
+		action["value"] = v
+	}
+	if st, ok := el["style"]; ok {
+		action["style"] = st
+	}
+	payload := map[string]any{
+		"type":                  "block_actions",
+		"user":                  map[string]any{"id": u.id, "username": u.name, "name": u.name, "team_id": s.opts.TeamID},
+		"api_app_id":            s.opts.AppID,
+		"token":                 s.opts.VerificationToken,
+		"container":             map[string]any{"type": "view", "view_id": v.ID},
+		"trigger_id":            s.newTriggerLocked(u.id),
+		"team":                  map[string]any{"id": s.opts.TeamID, "domain": s.opts.TeamDomain},
+		"enterprise":            nil,
+		"is_enterprise_install": false,
+		"view":                  s.viewObjectLocked(v),
+		"actions":               []any{action},
 	}
 	data, _ := marshal(payload)
 	return &Envelope{ID: s.uuidLocked(), Type: "interactive", Payload: data}, nil

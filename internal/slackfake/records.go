@@ -30,6 +30,8 @@ type Message struct {
 	// Updated counts changes after posting (chat.update, replace_original,
 	// EditMessage).
 	Updated int
+	// Reactions are the emoji on the message (reactions.add, React).
+	Reactions []Reaction
 
 	editedTS string // ts of the last change, for "edited"
 }
@@ -37,6 +39,13 @@ type Message struct {
 func (m *Message) clone() Message {
 	c := *m
 	c.Files = slices.Clone(m.Files)
+	c.Reactions = make([]Reaction, len(m.Reactions))
+	for i, r := range m.Reactions {
+		c.Reactions[i] = Reaction{Name: r.Name, Users: slices.Clone(r.Users)}
+	}
+	if len(m.Reactions) == 0 {
+		c.Reactions = nil
+	}
 	return c
 }
 

@@ -128,6 +128,7 @@ type Server struct {
 	triggers     map[string]*trigger
 	responseURLs map[string]*responseURL
 	responses    []Response
+	reactionLog  []ReactionEvent
 	calls        map[string]int
 	faults       map[string][]fault
 

@@ -63,6 +63,8 @@ var apiMethods = map[string]apiMethod{
 	"files.completeUploadExternal": {handle: (*Server).filesCompleteUploadExternal},
 	"views.open":                   {handle: (*Server).viewsOpen},
 	"views.update":                 {handle: (*Server).viewsUpdate},
+	"reactions.add":                {handle: (*Server).reactionsAdd},
+	"reactions.remove":             {handle: (*Server).reactionsRemove},
 }
 
 // FailNext makes the next call of method answer {"ok":false,"error":slackError}
