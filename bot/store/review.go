@@ -39,7 +39,8 @@ type Review struct {
 	PolicyText string
 	// ReportJSON is the report.Report as JSON.
 	ReportJSON []byte
-	Score      int
+	Score      int // after the latest re-evaluation
+	FirstScore int // when first reviewed; Create sets it to Score
 	// CreatedAt is when the review was first made, UpdatedAt when it was
 	// last re-evaluated; both in UTC.
 	CreatedAt, UpdatedAt time.Time
@@ -55,20 +56,21 @@ func newID() string {
 	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:]))
 }
 
-// Create stores a new review. It sets r.ID if it is empty, and r.CreatedAt
-// and r.UpdatedAt to the current time.
+// Create stores a new review. It sets r.ID if it is empty, r.FirstScore to
+// r.Score, and r.CreatedAt and r.UpdatedAt to the current time.
 func (s *Store) Create(ctx context.Context, r *Review) error {
 	if r.ID == "" {
 		r.ID = newID()
 	}
 	now := s.now().UTC()
 	r.CreatedAt, r.UpdatedAt = now, now
+	r.FirstScore = r.Score
 	_, err := s.w.ExecContext(ctx, `INSERT INTO reviews
 		(id, team_id, channel_id, thread_ts, message_ts, card_ts, user_id, kind,
-		 policy_text, report_json, score, created_at, updated_at, response_url)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		 policy_text, report_json, score, created_at, updated_at, response_url, first_score)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.ID, r.TeamID, r.ChannelID, r.ThreadTS, r.MessageTS, r.CardTS, r.UserID, r.Kind,
-		r.PolicyText, r.ReportJSON, r.Score, formatTime(now), formatTime(now), r.ResponseURL)
+		r.PolicyText, r.ReportJSON, r.Score, formatTime(now), formatTime(now), r.ResponseURL, r.FirstScore)
 	if err != nil {
 		return fmt.Errorf("create review: %w", err)
 	}
@@ -110,7 +112,7 @@ func mustAffect(res sql.Result, id string) error {
 }
 
 const reviewColumns = `id, team_id, channel_id, thread_ts, message_ts, card_ts, user_id, kind,
-	policy_text, report_json, score, created_at, updated_at, response_url`
+	policy_text, report_json, score, created_at, updated_at, response_url, first_score`
 
 // Get returns review id.
 func (s *Store) Get(ctx context.Context, id string) (Review, error) {
@@ -191,7 +193,7 @@ func scanReview(row interface{ Scan(...any) error }) (Review, error) {
 	var r Review
 	var created, updated string
 	err := row.Scan(&r.ID, &r.TeamID, &r.ChannelID, &r.ThreadTS, &r.MessageTS, &r.CardTS, &r.UserID, &r.Kind,
-		&r.PolicyText, &r.ReportJSON, &r.Score, &created, &updated, &r.ResponseURL)
+		&r.PolicyText, &r.ReportJSON, &r.Score, &created, &updated, &r.ResponseURL, &r.FirstScore)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Review{}, ErrNotFound
 	}

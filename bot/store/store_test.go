@@ -159,7 +159,7 @@ func TestMigrateFromVersion1(t *testing.T) {
 		t.Fatalf("Get after migration: %v", err)
 	}
 	want := Review{ID: "old", TeamID: "T1", ChannelID: "C1", ThreadTS: "1.1", MessageTS: "1.1", CardTS: "1.2",
-		UserID: "U1", Kind: KindMention, PolicyText: "{}", ReportJSON: []byte(`{"score":3}`), Score: 3,
+		UserID: "U1", Kind: KindMention, PolicyText: "{}", ReportJSON: []byte(`{"score":3}`), Score: 3, FirstScore: 3, // from migration 3
 		CreatedAt: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), UpdatedAt: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("after migration\n got %+v\nwant %+v", got, want)
@@ -199,8 +199,8 @@ func TestReviewLifecycle(t *testing.T) {
 	if err := s.Create(ctx, &r); err != nil {
 		t.Fatal(err)
 	}
-	if len(r.ID) != 26 || r.CreatedAt != t0 || r.UpdatedAt != t0 {
-		t.Fatalf("Create set ID %q, CreatedAt %v, UpdatedAt %v", r.ID, r.CreatedAt, r.UpdatedAt)
+	if len(r.ID) != 26 || r.CreatedAt != t0 || r.UpdatedAt != t0 || r.FirstScore != 4 {
+		t.Fatalf("Create set ID %q, CreatedAt %v, UpdatedAt %v, FirstScore %d", r.ID, r.CreatedAt, r.UpdatedAt, r.FirstScore)
 	}
 	got, err := s.Get(ctx, r.ID)
 	if err != nil || !reflect.DeepEqual(got, r) {
@@ -218,7 +218,7 @@ func TestReviewLifecycle(t *testing.T) {
 	r.CardTS = "100.2"
 	r.PolicyText = `{"Version":"2012-10-17","Statement":[]}`
 	r.ReportJSON = []byte(`{"score":7}`)
-	r.Score = 7
+	r.Score = 7 // FirstScore stays 4
 	r.UpdatedAt = t0.Add(time.Hour)
 
 	// A slash command review, with its card at the top of the channel.
