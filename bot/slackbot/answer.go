@@ -40,65 +40,92 @@ type request struct {
 	received time.Time
 }
 
-// answer shows progress, reviews r, and replaces the progress message with
-// the card or with the reason there is none.
+// answer reviews r and posts the result as a new message, which notifies:
+// the card in the request's thread; for a slash command or the dialog, a
+// short summary at the top of the channel with the card in its thread. A
+// failure is posted in the thread, or told to the requester alone for a
+// command. Where the bot cannot post, a command's answer goes through its
+// response_url.
 func (b *Bot) answer(ctx context.Context, r request) {
 	defer func() {
 		if !r.received.IsZero() {
 			b.metrics.latency.Observe(time.Since(r.received).Seconds())
 		}
 	}()
-	progressTS, viaURL := "", false
-	ts, err := b.post(ctx, r.channel, r.thread, card.Progress(r.user))
-	switch {
-	case err == nil:
-		progressTS = ts
-	case cannotPost(err) && r.responseURL != "":
-		viaURL = true
-	default:
-		b.log.Warn("cannot post progress", "channel", r.channel, "err", err)
-	}
-
 	if r.file != nil {
 		r.name = fileName(*r.file)
 		r.text, r.problem = b.readFile(ctx, *r.file)
 	}
-	msg, saved := b.review(ctx, r, progressTS, viaURL)
+	rep, failure := b.review(ctx, r)
+	command := r.kind == store.KindCommand || r.kind == store.KindModal
+	if rep == nil {
+		b.fail(ctx, r, command, failure)
+		return
+	}
+	meta := card.Meta{RequesterID: r.user}
+	meta.Principal, meta.Sid = subject(r.name, r.text)
 
-	var cardTS string
-	switch {
-	case viaURL:
-		err = b.respond(ctx, r.responseURL, inChannel, false, msg)
-	case progressTS != "":
-		cardTS = progressTS
-		if err = b.update(ctx, r.channel, progressTS, msg); refused(err) {
-			b.log.Error("Slack refused a card", "channel", r.channel, "err", err)
-			err = b.update(ctx, r.channel, progressTS, card.Failure("The review card could not be shown",
-				fmt.Sprintf("Slack refused it (%s). %s", errorCode(err), msg.Text)))
+	viaURL := false
+	if command && r.thread == "" {
+		ts, err := b.post(ctx, r.channel, "", card.Summary(rep, meta))
+		switch {
+		case err == nil:
+			r.thread = ts
+		case cannotPost(err) && r.responseURL != "":
+			viaURL = true
+		default:
+			b.log.Error("cannot post the summary of a review", "kind", r.kind, "channel", r.channel, "err", err)
+			return
 		}
-	default:
-		cardTS, err = b.post(ctx, r.channel, r.thread, msg)
-		if cannotPost(err) && r.responseURL != "" {
-			cardTS, err = "", b.respond(ctx, r.responseURL, inChannel, false, msg)
+	}
+	saved := b.save(ctx, r, rep, &meta)
+	msg := card.Render(rep, meta)
+	if viaURL {
+		if msg.Snippet != nil {
+			meta.Notes = append(meta.Notes, "The suggested policy is too long for a message, and I can upload it only where I am a member: invite me to this conversation to get it.")
+			msg = card.Render(rep, meta)
 		}
+		if err := b.respond(ctx, r.responseURL, inChannel, false, msg); err != nil {
+			b.log.Error("cannot show the answer", "kind", r.kind, "channel", r.channel, "err", err)
+		}
+		return
+	}
+	cardTS, err := b.post(ctx, r.channel, r.thread, msg)
+	if refused(err) {
+		b.log.Error("Slack refused a card", "channel", r.channel, "err", err)
+		cardTS, err = b.post(ctx, r.channel, r.thread, card.Failure("The review card could not be shown",
+			fmt.Sprintf("Slack refused it (%s). %s", errorCode(err), msg.Text)))
+	}
+	if cannotPost(err) && r.responseURL != "" {
+		cardTS, err = "", b.respond(ctx, r.responseURL, inChannel, false, msg)
 	}
 	if err != nil {
 		b.log.Error("cannot show the answer", "kind", r.kind, "channel", r.channel, "err", err)
 		return
 	}
-	if saved != nil && cardTS != "" && cardTS != progressTS {
+	if saved != nil && cardTS != "" {
 		if err := b.st.SetCard(ctx, saved.ID, r.channel, cardTS); err != nil {
 			b.log.Error("cannot record the card of a review", "review", saved.ID, "err", err)
 		}
 	}
 	if msg.Snippet != nil && cardTS != "" {
-		thread := r.thread
-		if thread == "" {
-			thread = cardTS
-		}
-		if err := b.upload(ctx, r.channel, thread, msg.Snippet); err != nil {
+		if err := b.upload(ctx, r.channel, threadOf(cardTS, r.thread), msg.Snippet); err != nil {
 			b.log.Error("cannot upload the suggested policy", "channel", r.channel, "err", err)
 		}
+	}
+}
+
+// fail tells why there is no review: in the thread of the request, or for
+// a command, to the requester alone (their policy does not read; the
+// channel need not know), in the channel when that cannot be done.
+func (b *Bot) fail(ctx context.Context, r request, command bool, m card.Message) {
+	if command && r.responseURL != "" {
+		if err := b.respond(ctx, r.responseURL, ephemeral, false, m); err == nil {
+			return
+		}
+	}
+	if _, err := b.post(ctx, r.channel, r.thread, m); err != nil {
+		b.log.Error("cannot show why there is no review", "kind", r.kind, "channel", r.channel, "err", err)
 	}
 }
 
@@ -111,26 +138,29 @@ func refused(err error) bool {
 	return false
 }
 
-// review reviews r and stores the result, with the message that will show
-// it (cardTS) when known, so that its button works as soon as it is seen.
-// It returns the card to show, and the stored review (nil when there is
-// none to re-evaluate).
-func (b *Bot) review(ctx context.Context, r request, cardTS string, viaURL bool) (card.Message, *store.Review) {
+// review reviews r: the report, or the card that says why there is none.
+func (b *Bot) review(ctx context.Context, r request) (*report.Report, card.Message) {
 	if r.problem != nil {
 		b.metrics.reviews.Inc(outcomeInvalid)
-		return card.Failure(r.problem.Title, r.problem.Detail), nil
+		return nil, card.Failure(r.problem.Title, r.problem.Detail)
 	}
-	rep := r.done
-	if rep == nil {
-		var err error
-		if rep, err = b.check(ctx, r.name, r.text); err != nil {
-			return b.failure(err), nil
-		}
+	if r.done != nil {
+		return r.done, card.Message{}
 	}
-	meta := card.Meta{RequesterID: r.user, At: time.Now()}
+	rep, err := b.check(ctx, r.name, r.text)
+	if err != nil {
+		return nil, b.failure(err)
+	}
+	return rep, card.Message{}
+}
+
+// save stores the review of r, so that its buttons work once its card is
+// posted, and sets meta's review ID. It returns the stored review, or nil
+// when it could not be saved (meta then says so).
+func (b *Bot) save(ctx context.Context, r request, rep *report.Report, meta *card.Meta) *store.Review {
 	rv := &store.Review{
 		TeamID: r.team, ChannelID: r.channel, ThreadTS: r.thread, MessageTS: r.messageTS,
-		CardTS: cardTS, UserID: r.user, Kind: r.kind, PolicyText: r.text, Score: rep.Score, ResponseURL: r.responseURL,
+		UserID: r.user, Kind: r.kind, PolicyText: r.text, Score: rep.Score, ResponseURL: r.responseURL,
 	}
 	var err error
 	rv.ReportJSON, err = json.Marshal(rep)
@@ -140,24 +170,27 @@ func (b *Bot) review(ctx context.Context, r request, cardTS string, viaURL bool)
 	if err != nil {
 		b.log.Error("cannot save a review", "err", err)
 		meta.Notes = append(meta.Notes, "This review could not be saved, so it cannot be re-evaluated.")
-		return card.Render(rep, meta), nil
+		return nil
 	}
 	meta.ReviewID = rv.ID
-	msg := card.Render(rep, meta)
-	if viaURL && msg.Snippet != nil {
-		meta.Notes = append(meta.Notes, "The suggested policy is too long for a message, and I can upload it only where I am a member: invite me to this conversation to get it.")
-		msg = card.Render(rep, meta)
-	}
-	return msg, rv
+	return rv
 }
 
 // check runs the review engine and counts the outcome.
 func (b *Bot) check(ctx context.Context, name, text string) (*report.Report, error) {
 	start := time.Now()
-	// Text without a name is a message's, with Slack's markup.
+	// Text without a name is a message's, with Slack's markup; its
+	// positions are mapped to the policy it holds.
 	rep, err := b.rv.Review(ctx, review.Input{Name: name, Data: []byte(text), Chat: name == ""})
 	b.metrics.duration.Observe(time.Since(start).Seconds())
 	var pe *policy.Error
+	if name == "" {
+		lines := newChatLines(text)
+		lines.report(rep)
+		if errors.As(err, &pe) {
+			lines.error(pe)
+		}
+	}
 	switch {
 	case err == nil && rep == nil:
 		err = errors.New("the review engine returned no report")

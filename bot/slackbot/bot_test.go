@@ -11,6 +11,7 @@ import (
 	"github.com/policycheck/policycheck/assistant/iamref"
 	"github.com/policycheck/policycheck/assistant/report"
 	"github.com/policycheck/policycheck/assistant/review"
+	"github.com/policycheck/policycheck/bot/card"
 	"github.com/policycheck/policycheck/bot/health"
 	"github.com/policycheck/policycheck/bot/store"
 	"github.com/policycheck/policycheck/internal/slackfake"
@@ -124,7 +125,7 @@ func TestBusy(t *testing.T) {
 	close(g.gate)
 	for _, d := range []slackfake.Delivery{first, second} {
 		if _, err := s.WaitMessage(ctx, func(m slackfake.Message) bool {
-			return m.ThreadTS == d.TS && strings.Contains(string(m.Blocks), "Policy review: ")
+			return m.ThreadTS == d.TS && strings.Contains(string(m.Blocks), card.CardBlockID)
 		}); err != nil {
 			t.Fatal(err)
 		}
@@ -164,7 +165,7 @@ func TestPanicRecovered(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := s.WaitMessage(ctx, func(m slackfake.Message) bool {
-		return m.ThreadTS == d.TS && strings.Contains(string(m.Blocks), "Policy review: ")
+		return m.ThreadTS == d.TS && strings.Contains(string(m.Blocks), card.CardBlockID)
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -190,7 +191,7 @@ func TestReviewErrorAnswered(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Contains(string(m.Blocks), "exploded") || strings.Contains(string(m.Blocks), "Policy review: ") {
+	if strings.Contains(string(m.Blocks), "exploded") || strings.Contains(string(m.Blocks), card.CardBlockID) {
 		t.Errorf("failure card shows the internal error or a result: %s", m.Blocks)
 	}
 	if b.metrics.reviews.Value(outcomeFailed) != 1 {

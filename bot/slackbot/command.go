@@ -68,6 +68,9 @@ func (b *Bot) routeCommand(received time.Time, cmd slack.SlashCommand) decision 
 		help.Blocks = append(card.Failure("I do not know “"+text+"”", "Here is what I can do.").Blocks, help.Blocks...)
 		d.ack = ephemeralAck(help)
 	default:
+		// The requester alone sees that the review is under way; the
+		// result is posted as a message of its own.
+		d.ack = ephemeralAck(card.Progress())
 		d.job = func(ctx context.Context) {
 			if !b.claim(ctx, "cmd:"+cmd.TriggerID, store.KindCommand) {
 				return
@@ -135,7 +138,8 @@ func reviewDialog(privateMetadata string) slack.ModalViewRequest {
 	}
 }
 
-// history shows the caller their recent reviews, to them only.
+// history shows the caller their recent reviews, to them only: what was
+// reviewed, the score then and now, when, and a link to each card.
 func (b *Bot) history(ctx context.Context, cmd slack.SlashCommand) {
 	var msg card.Message
 	revs, err := b.st.History(ctx, cmd.TeamID, cmd.UserID, historyLength)
@@ -145,7 +149,10 @@ func (b *Bot) history(ctx context.Context, cmd slack.SlashCommand) {
 	} else {
 		rows := make([]card.HistoryRow, len(revs))
 		for i, r := range revs {
-			rows[i] = card.HistoryRow{ReviewID: r.ID, Score: r.Score, At: r.CreatedAt, ChannelID: r.ChannelID, Kind: r.Kind}
+			file := reportFile(r.ReportJSON)
+			rows[i] = card.HistoryRow{Score: r.Score, FirstScore: r.FirstScore, At: r.CreatedAt, ChannelID: r.ChannelID, File: file,
+				Permalink: b.permalink(ctx, r.ChannelID, r.CardTS)}
+			rows[i].Principal, rows[i].Sid = subject(file, r.PolicyText)
 		}
 		msg = card.History(rows)
 	}

@@ -5,10 +5,14 @@
 // People ask for a review with the /policycheck command (with a policy, or
 // alone for a dialog), by mentioning the bot with a policy in the message
 // or in attached files, by direct message, or by posting a policy in a
-// watched channel. The answer is a card (package card) in the thread of the
-// request; its Re-evaluate button reviews the source again and updates the
-// card in place. Everything a re-evaluation needs is in the store, so it
-// works across restarts.
+// watched channel. While it works, the request carries an :eyes:
+// reaction; the answer is a new message, which notifies: a card (package
+// card) in the thread of the request, or for the slash command a short
+// summary in the channel with the card in its thread. The card's Show all
+// findings button opens every finding in a paged modal; its Re-evaluate
+// button reviews the source again, updates the card in place and replies
+// in the thread with the change. Everything these need is in the store, so
+// they work across restarts.
 //
 // The bot survives what Slack does to long-running clients: retried and
 // doubly delivered events are answered once, a full queue is answered

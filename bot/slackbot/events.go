@@ -99,6 +99,8 @@ func (b *Bot) message(ctx context.Context, m incoming) {
 	if !b.claim(ctx, "msg:"+ev.Channel+":"+ev.TS, m.kind) {
 		return
 	}
+	// The message shows the bot at work until its answers are posted.
+	defer b.react(ctx, ev.Channel, ev.TS)()
 	base := request{
 		kind: m.kind, team: m.team, user: ev.User, channel: ev.Channel,
 		thread: threadOf(ev.TS, ev.ThreadTS), messageTS: ev.TS, received: m.received,

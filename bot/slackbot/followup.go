@@ -26,10 +26,10 @@ type Asker interface {
 const maxTurns = 10
 
 // question answers a question asked in the thread of review rev: with the
-// model when there is one, else with what the engine found. A model takes
-// seconds, so a "Thinking…" message is shown at once and replaced by the
-// answer. A policy the model rewrote is shown in the answer and as a card
-// of its own, once proven no broader.
+// model when there is one, else with what the engine found. The answer is
+// a message of its own, which notifies (the question has the progress
+// reaction meanwhile, see message). A policy the model rewrote is shown in
+// the answer and as a card of its own, once proven no broader.
 func (b *Bot) question(ctx context.Context, rev store.Review, ev messageEvent, text string) {
 	thread := ev.ThreadTS
 	var rep report.Report
@@ -38,23 +38,7 @@ func (b *Bot) question(ctx context.Context, rev store.Review, ev messageEvent, t
 		b.post(ctx, ev.Channel, thread, card.Failure("I cannot answer about this review", "Its record is damaged. Ask for a new review of the policy."))
 		return
 	}
-	progressTS := ""
-	if b.asker.ModelID() != "" {
-		ts, err := b.post(ctx, ev.Channel, thread, card.Thinking(ev.User))
-		if err != nil {
-			b.log.Warn("cannot post progress", "channel", ev.Channel, "err", err)
-		}
-		progressTS = ts
-	}
-	// show replaces the progress message with m, or posts m.
 	show := func(m card.Message) error {
-		if progressTS != "" {
-			err := b.update(ctx, ev.Channel, progressTS, m)
-			if err == nil {
-				return nil
-			}
-			b.log.Warn("cannot replace the progress message; posting the answer", "channel", ev.Channel, "err", err)
-		}
 		_, err := b.post(ctx, ev.Channel, thread, m)
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strconv"
 	"strings"
 	"time"
 
@@ -20,10 +21,25 @@ func (b *Bot) routeInteraction(received time.Time, cb slack.InteractionCallback)
 	switch cb.Type {
 	case slack.InteractionTypeBlockActions:
 		for _, a := range cb.ActionCallback.BlockActions {
-			if a == nil || a.ActionID != card.ReevaluateAction {
+			if a == nil {
 				continue
 			}
-			id := a.Value
+			value := a.Value
+			switch a.ActionID {
+			case card.DetailsAction:
+				// Its trigger expires in 3 s: opened at once, outside the
+				// queue.
+				return decision{kind: "details", side: func(ctx context.Context) { b.openDetails(ctx, cb, value) }}
+			case card.PageAction:
+				if cb.View.CallbackID == card.DetailsCallback {
+					return decision{kind: "details", side: func(ctx context.Context) { b.turnPage(ctx, cb, value) }}
+				}
+				continue
+			case card.ReevaluateAction:
+			default:
+				continue
+			}
+			id := value
 			return decision{
 				kind: "reevaluate",
 				job: func(ctx context.Context) {
@@ -112,9 +128,10 @@ func (b *Bot) tell(ctx context.Context, cb slack.InteractionCallback, m card.Mes
 }
 
 // reevaluate reviews the source of review id again, after checking that
-// the button belongs to the card it was clicked in, and updates the card.
+// the button belongs to the card it was clicked in, updates the card in
+// place and replies in its thread with the change, which notifies.
 func (b *Bot) reevaluate(ctx context.Context, cb slack.InteractionCallback, id string) {
-	channel, cardTS := cb.Container.ChannelID, cb.Container.MessageTs
+	channel := cb.Container.ChannelID
 	if channel == "" {
 		channel = cb.Channel.ID
 	}
@@ -128,22 +145,12 @@ func (b *Bot) reevaluate(ctx context.Context, cb slack.InteractionCallback, id s
 		b.tell(ctx, cb, card.Failure("Re-evaluation is not available", "I could not read this review just now. Try again in a minute."))
 		return
 	}
-	// The button's value must be the review shown by this very message. A
-	// card posted through a response_url has no ts the bot knows: its
-	// first click in the right channel records it.
-	unbound := rev.CardTS == "" && rev.ResponseURL != ""
-	if rev.ChannelID != channel || (rev.CardTS != cardTS && !unbound) || cardTS == "" {
-		b.log.Warn("refused a Re-evaluate button that does not belong to its message",
-			"review", id, "channel", channel, "message", cardTS, "user", cb.User.ID)
-		b.tell(ctx, cb, card.Failure("This button does not belong to this message", "I re-evaluate a review only from its own card."))
+	if !b.belongs(ctx, cb, &rev, "Re-evaluate", "I re-evaluate a review only from its own card.") {
 		return
 	}
-	if unbound {
-		if err := b.st.SetCard(ctx, rev.ID, channel, cardTS); err != nil {
-			b.log.Error("cannot record the card of a review", "review", rev.ID, "err", err)
-		}
-		rev.CardTS = cardTS
-	}
+	// The card shows the bot at work; the result is a reply, which
+	// notifies.
+	defer b.react(ctx, channel, rev.CardTS)()
 
 	r, note := b.reread(ctx, rev)
 	if r.file != nil {
@@ -165,9 +172,9 @@ func (b *Bot) reevaluate(ctx context.Context, cb slack.InteractionCallback, id s
 		return
 	}
 	meta := card.Meta{
-		ReviewID: rev.ID, RequesterID: rev.UserID, ReevaluatedBy: cb.User.ID,
-		PreviousScore: rev.Score, At: time.Now(),
+		ReviewID: rev.ID, RequesterID: rev.UserID, ReevaluatedBy: cb.User.ID, PreviousScore: rev.Score,
 	}
+	meta.Principal, meta.Sid = subject(r.name, r.text)
 	if note != "" {
 		meta.Notes = []string{note}
 	}
@@ -189,12 +196,111 @@ func (b *Bot) reevaluate(ctx context.Context, cb slack.InteractionCallback, id s
 			return
 		}
 	}
+	// A command's summary at the top of the channel says the new score too.
+	if (rev.Kind == store.KindCommand || rev.Kind == store.KindModal) && rev.ThreadTS != "" && rev.ThreadTS != rev.CardTS {
+		if err := b.update(ctx, channel, rev.ThreadTS, card.Summary(rep, meta)); err != nil {
+			b.log.Warn("cannot update the summary of a review", "review", rev.ID, "err", err)
+		}
+	}
+	b.reply(ctx, cb, channel, thread, card.Reevaluated(cb.User.ID, rev.Score, rep))
 	if msg.Snippet != nil {
 		if err := b.upload(ctx, channel, thread, msg.Snippet); err != nil {
 			b.log.Error("cannot upload the suggested policy", "review", rev.ID, "err", err)
 		}
 	}
 	b.log.Info("re-evaluated", "review", rev.ID, "from", rev.Score, "to", rep.Score)
+}
+
+// belongs checks that a button's review is the one shown by the very
+// message it was clicked in, and tells the clicker when it is not. A card
+// posted through a response_url has no ts the bot knows: its first click
+// in the right channel records it.
+func (b *Bot) belongs(ctx context.Context, cb slack.InteractionCallback, rev *store.Review, button, why string) bool {
+	channel, cardTS := cb.Container.ChannelID, cb.Container.MessageTs
+	if channel == "" {
+		channel = cb.Channel.ID
+	}
+	unbound := rev.CardTS == "" && rev.ResponseURL != ""
+	if rev.ChannelID != channel || (rev.CardTS != cardTS && !unbound) || cardTS == "" {
+		b.log.Warn("refused a button that does not belong to its message", "button", button,
+			"review", rev.ID, "channel", channel, "message", cardTS, "user", cb.User.ID)
+		b.tell(ctx, cb, card.Failure("This button does not belong to this message", why))
+		return false
+	}
+	if unbound {
+		if err := b.st.SetCard(ctx, rev.ID, channel, cardTS); err != nil {
+			b.log.Error("cannot record the card of a review", "review", rev.ID, "err", err)
+		}
+		rev.CardTS = cardTS
+	}
+	return true
+}
+
+// storedReview reads review id and its report, telling the clicker when
+// it cannot.
+func (b *Bot) storedReview(ctx context.Context, cb slack.InteractionCallback, id string) (store.Review, *report.Report, bool) {
+	rev, err := b.st.Get(ctx, id)
+	var rep report.Report
+	if err == nil {
+		err = json.Unmarshal(rev.ReportJSON, &rep)
+	}
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		b.tell(ctx, cb, card.Failure("This review is no longer kept", "Ask for a new review of the policy."))
+		return rev, nil, false
+	case err != nil:
+		b.log.Error("cannot read a review", "review", id, "err", err)
+		b.tell(ctx, cb, card.Failure("The details are not available", "I could not read this review just now. Try again in a minute."))
+		return rev, nil, false
+	}
+	return rev, &rep, true
+}
+
+// detailsMeta is what the details of a stored review show besides its
+// report.
+func detailsMeta(rev store.Review, rep *report.Report) card.Meta {
+	m := card.Meta{ReviewID: rev.ID, RequesterID: rev.UserID}
+	m.Principal, m.Sid = subject(rep.File, rev.PolicyText)
+	return m
+}
+
+// openDetails opens the details of a card's review, its first page, for
+// the clicker (Show all findings).
+func (b *Bot) openDetails(ctx context.Context, cb slack.InteractionCallback, id string) {
+	rev, rep, ok := b.storedReview(ctx, cb, id)
+	if !ok || !b.belongs(ctx, cb, &rev, "Show all findings", "I show the details of a review only from its own card.") {
+		return
+	}
+	view, _ := card.Details(rep, detailsMeta(rev, rep), 1)
+	if _, err := b.api.OpenViewContext(ctx, cb.TriggerID, view); err != nil {
+		err = b.apiError("views.open", err)
+		b.log.Warn("cannot open the details of a review", "review", id, "err", err)
+		b.tell(ctx, cb, card.Failure("The details could not be opened", "Slack did not open them ("+errorCode(err)+"). Click the button again."))
+	}
+}
+
+// turnPage shows another page of the details in the same modal: the
+// review is the view's private_metadata, the page the button's value.
+func (b *Bot) turnPage(ctx context.Context, cb slack.InteractionCallback, value string) {
+	page, err := strconv.Atoi(value)
+	if err != nil {
+		return
+	}
+	rev, err := b.st.Get(ctx, cb.View.PrivateMetadata)
+	var rep report.Report
+	if err == nil {
+		err = json.Unmarshal(rev.ReportJSON, &rep)
+	}
+	if err != nil {
+		b.log.Warn("cannot show a page of details", "review", cb.View.PrivateMetadata, "err", err)
+		return
+	}
+	view, _ := card.Details(&rep, detailsMeta(rev, &rep), page)
+	// The hash refuses an update made on a view changed since the click
+	// (a double click): the later page is shown.
+	if _, err := b.api.UpdateViewContext(ctx, view, "", cb.View.Hash, cb.View.ID); err != nil && errorCode(err) != "hash_conflict" {
+		b.log.Warn("cannot show a page of details", "review", rev.ID, "err", b.apiError("views.update", err))
+	}
 }
 
 // reply answers in the thread of a card, or to the clicker alone when the

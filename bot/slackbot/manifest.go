@@ -6,7 +6,8 @@ package slackbot
 // Scopes are the bot token scopes the bot needs, each with what uses it.
 var Scopes = map[string]string{
 	"app_mentions:read": "app_mention events",
-	"chat:write":        "chat.postMessage, chat.update and chat.postEphemeral: progress, cards, failures",
+	"chat:write":        "chat.postMessage, chat.update and chat.postEphemeral: cards, summaries, replies, failures",
+	"reactions:write":   "reactions.add and reactions.remove: the :eyes: on a message while it is reviewed",
 	"commands":          "the " + Command + " slash command",
 	"files:read":        "files.info and downloading attached policies",
 	"files:write":       "uploading a suggested policy too long for a card",

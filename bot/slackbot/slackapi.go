@@ -285,3 +285,45 @@ func (h rateLimitRetry) ShouldRetry(state *slack.RetryState, req *http.Request, 
 	h.b.log.Debug("slack rate limit: retrying", "method", method, "after", wait, "attempt", state.Attempt+1)
 	return true, wait
 }
+
+// progressEmoji marks a message the bot is working on. The result is a
+// message of its own, which notifies; a message that says "Reviewing…" and
+// later changes meaning would not.
+const progressEmoji = "eyes"
+
+// react adds progressEmoji to message ts while the bot works on it, and
+// returns what removes it. A reaction that cannot be added (the scope is
+// missing in an older install, the message is gone) is logged and the work
+// goes on.
+func (b *Bot) react(ctx context.Context, channel, ts string) (done func()) {
+	if channel == "" || ts == "" {
+		return func() {}
+	}
+	item := slack.NewRefToMessage(channel, ts)
+	if err := b.api.AddReactionContext(ctx, progressEmoji, item); err != nil && errorCode(err) != "already_reacted" {
+		b.log.Warn("cannot show progress with a reaction", "channel", channel, "err", b.apiError("reactions.add", err))
+		return func() {}
+	}
+	return func() {
+		// The work's context may be over: the reaction still goes.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sideTimeout)
+		defer cancel()
+		if err := b.api.RemoveReactionContext(ctx, progressEmoji, item); err != nil && errorCode(err) != "no_reaction" {
+			b.log.Warn("cannot remove the progress reaction", "channel", channel, "err", b.apiError("reactions.remove", err))
+		}
+	}
+}
+
+// permalink is the link to message ts in channel, or "" when Slack gives
+// none.
+func (b *Bot) permalink(ctx context.Context, channel, ts string) string {
+	if channel == "" || ts == "" {
+		return ""
+	}
+	link, err := b.api.GetPermalinkContext(ctx, &slack.PermalinkParameters{Channel: channel, Ts: ts})
+	if err != nil {
+		b.log.Debug("no permalink for a card", "channel", channel, "err", b.apiError("chat.getPermalink", err))
+		return ""
+	}
+	return link
+}
