@@ -490,7 +490,7 @@ func checkDetails(t *testing.T, r *report.Report) {
 				}
 			case *slack.ActionBlock:
 				for _, e := range b.Elements.ElementSet {
-					if btn := e.(*slack.ButtonBlockElement); btn.ActionID == PageAction && strings.HasPrefix(btn.Text.Text, "Next") {
+					if btn := e.(*slack.ButtonBlockElement); btn.ActionID == NextAction {
 						next, _ = strconv.Atoi(btn.Value)
 					}
 				}

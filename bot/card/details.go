@@ -20,9 +20,10 @@ const (
 	// DetailsCallback is the callback_id of the details modal; its
 	// private_metadata is the review ID.
 	DetailsCallback = "policycheck_details"
-	// PageAction is the action_id of the Previous and Next buttons; their
-	// value is the page they show, from 1.
-	PageAction = "details_page"
+	// PreviousAction and NextAction are the action_ids of the Previous and
+	// Next buttons; their value is the page they show, from 1.
+	PreviousAction = "details_previous"
+	NextAction     = "details_next"
 	// FindingBlockID prefixes the block_id of each finding's first section
 	// in the modal: FindingBlockID + its index among the findings sorted
 	// worst first.
@@ -125,10 +126,10 @@ func navigation(p page, n, pages, findings int) []slack.Block {
 	}
 	var buttons []slack.BlockElement
 	if n > 1 {
-		buttons = append(buttons, slack.NewButtonBlockElement(PageAction, strconv.Itoa(n-1), plain("← Previous")))
+		buttons = append(buttons, slack.NewButtonBlockElement(PreviousAction, strconv.Itoa(n-1), plain("← Previous")))
 	}
 	if n < pages {
-		buttons = append(buttons, slack.NewButtonBlockElement(PageAction, strconv.Itoa(n+1), plain("Next →")).WithStyle(slack.StylePrimary))
+		buttons = append(buttons, slack.NewButtonBlockElement(NextAction, strconv.Itoa(n+1), plain("Next →")).WithStyle(slack.StylePrimary))
 	}
 	return []slack.Block{contextBlock(text), slack.NewActionBlock("details-nav", buttons...)}
 }

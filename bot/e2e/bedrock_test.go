@@ -204,7 +204,7 @@ func TestBedrockCases(t *testing.T) {
 			}
 			m := waitMessage(t, ctx, s, general, d.TS, isCard)
 			c := content(m)
-			if !strings.Contains(c, fmt.Sprintf("Policy review: %d/10", want)) {
+			if !strings.Contains(c, scoreText(want)) {
 				t.Errorf("the card does not show %d/10:\n%s", want, c)
 			}
 			if isFailure(m) || strings.Contains(c, "No findings") || !strings.Contains(c, "*Findings:*") {

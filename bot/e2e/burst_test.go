@@ -203,7 +203,7 @@ func watchCards(ctx context.Context, s *slackfake.Server, done <-chan struct{}, 
 		}
 		now := time.Now()
 		for _, m := range s.Messages(channel) {
-			if pending[m.ThreadTS] && m.Updated > 0 && fromBot(m) && isCard(m) {
+			if pending[m.ThreadTS] && fromBot(m) && isCard(m) {
 				seen[m.ThreadTS] = now
 				delete(pending, m.ThreadTS)
 			}

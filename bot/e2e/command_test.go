@@ -21,22 +21,29 @@ func TestSlashCommandWithPolicy(t *testing.T) {
 	if _, err := s.WaitAck(ctx, env); err != nil {
 		t.Fatal(err)
 	}
+	// The requester alone is told at once that the review is under way.
+	ack, err := s.WaitAck(ctx, env)
+	if err != nil || !strings.Contains(string(ack.Payload), "Reviewing your policy") || !strings.Contains(string(ack.Payload), `"ephemeral"`) || ack.Problem != "" {
+		t.Errorf("ack = %s (%q), %v; want an ephemeral progress note", ack.Payload, ack.Problem, err)
+	}
+	// The channel gets a short summary that names the result and the
+	// requester; the card is in its thread.
 	m := waitMessage(t, ctx, s, general, "", isCard)
-	want := fmt.Sprintf("Policy review: %d/10", score(t, widePolicy))
+	want := scoreText(score(t, widePolicy))
 	if !strings.Contains(content(m), want) || !strings.Contains(content(m), "<@"+alice+">") {
 		t.Errorf("card does not show %q and the requester:\n%s", want, content(m))
 	}
-	if m.ThreadTS != "" || m.Updated == 0 {
-		t.Errorf("card ThreadTS %q Updated %d: want the progress message at the top of the channel, replaced", m.ThreadTS, m.Updated)
-	}
-	top := 0
-	for _, m := range botMessages(s, general, "") {
-		if m.ThreadTS == "" {
-			top++
+	var top []slackfake.Message
+	for _, b := range botMessages(s, general, "") {
+		if b.ThreadTS == "" || b.ThreadTS == b.TS {
+			top = append(top, b)
 		}
 	}
-	if top != 1 {
-		t.Errorf("%d bot messages at the top of the channel, want 1: %s", top, dump(s.Messages(general)))
+	if len(top) != 1 || !isSummary(top[0]) || m.ThreadTS != top[0].TS || m.Updated != 0 {
+		t.Fatalf("want one summary at the top of the channel with the card in its thread: %s", dump(s.Messages(general)))
+	}
+	if sum := top[0]; !strings.HasPrefix(sum.Text, want) || !strings.Contains(sum.Text, "<@"+alice+">") || !strings.Contains(sum.Text, "critical") {
+		t.Errorf("summary text %q does not name score, counts and requester", sum.Text)
 	}
 	reviewID(t, m)
 	p.waitMetric(ctx, `policycheck_reviews_total{outcome="ok"}`, 1)
@@ -76,6 +83,9 @@ func TestHelpAndHistory(t *testing.T) {
 		t.Fatal(err)
 	}
 	body := string(r.Blocks)
+	if !strings.Contains(body, "|open the card>") || !strings.Contains(body, "/archives/"+general+"/p") {
+		t.Errorf("history rows do not link to their cards: %s", body)
+	}
 	if r.ResponseType != "ephemeral" || !strings.Contains(body, fmt.Sprintf("*%d/10*", score(t, widePolicy))) ||
 		!strings.Contains(body, fmt.Sprintf("*%d/10*", score(t, tightPolicy))) {
 		t.Errorf("history (%s) = %s; want both reviews, ephemeral", r.ResponseType, body)
@@ -125,15 +135,16 @@ func TestDialog(t *testing.T) {
 		t.Fatal(err)
 	}
 	wide := waitMessage(t, ctx, s, general, "", func(m slackfake.Message) bool {
-		return strings.Contains(content(m), fmt.Sprintf("Policy review: %d/10", score(t, widePolicy)))
+		return strings.Contains(content(m), scoreText(score(t, widePolicy)))
 	})
 	tf := waitMessage(t, ctx, s, general, "", func(m slackfake.Message) bool {
 		return isCard(m) && strings.Contains(content(m), "main.tf")
 	})
 	for _, m := range []slackfake.Message{wide, tf} {
-		if m.ThreadTS != "" || !strings.Contains(content(m), "<@"+alice+">") {
-			t.Errorf("card %s: want it at the top of the channel naming the requester", m.TS)
+		if m.ThreadTS == "" || !strings.Contains(content(m), "<@"+alice+">") {
+			t.Errorf("card %s: want it in the thread of a summary, naming the requester", m.TS)
 		}
+		waitMessage(t, ctx, s, general, "", func(s slackfake.Message) bool { return isSummary(s) && s.TS == m.ThreadTS })
 	}
 
 	// When Slack refuses to open the dialog, the user is told.
@@ -162,7 +173,7 @@ func TestNotInChannel(t *testing.T) {
 			t.Fatal(err)
 		}
 		r, err := s.WaitResponse(ctx, func(r slackfake.Response) bool {
-			return r.Channel == ch && !r.FromAck && strings.Contains(string(r.Blocks), "Policy review: ")
+			return r.Channel == ch && !r.FromAck && strings.Contains(string(r.Blocks), "policycheck-card")
 		})
 		if err != nil {
 			t.Fatalf("%s: %v", ch, err)
@@ -178,7 +189,7 @@ func TestNotInChannel(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := s.WaitResponse(ctx, func(r slackfake.Response) bool {
-		return r.Channel == general && strings.Contains(unescape(string(r.Blocks)), "<@"+bob+">") && strings.Contains(string(r.Blocks), "Policy review: ")
+		return r.Channel == general && strings.Contains(unescape(string(r.Blocks)), "<@"+bob+">") && strings.Contains(string(r.Blocks), "policycheck-card")
 	}); err != nil {
 		t.Fatal(err)
 	}

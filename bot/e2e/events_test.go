@@ -24,9 +24,11 @@ func TestMentionFenced(t *testing.T) {
 		t.Fatalf("the mention came as %d envelopes, want app_mention and message", len(d.Envelopes))
 	}
 	m := waitMessage(t, ctx, s, general, d.TS, isCard)
-	if !strings.Contains(content(m), fmt.Sprintf("Policy review: %d/10", score(t, widePolicy))) || m.Updated == 0 {
-		t.Errorf("card (updated %d):\n%s", m.Updated, content(m))
+	if !strings.Contains(content(m), scoreText(score(t, widePolicy))) || m.Updated != 0 {
+		t.Errorf("card (updated %d): want a new message with the score in its text:\n%s", m.Updated, content(m))
 	}
+	// The request showed :eyes: while it was reviewed, before the card.
+	checkProgress(t, ctx, s, general, d.TS, m.TS)
 	if strings.Contains(content(m), "mention") {
 		t.Errorf("the card shows a note about the bot's mention:\n%s", content(m))
 	}
@@ -67,7 +69,7 @@ func TestMentionInThreadReviewsItsStart(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := waitMessage(t, ctx, s, chatter, top.TS, func(m slackfake.Message) bool { return isCard(m) || isFailure(m) })
-	if !strings.Contains(content(m), fmt.Sprintf("Policy review: %d/10", score(t, widePolicy))) {
+	if !strings.Contains(content(m), scoreText(score(t, widePolicy))) {
 		t.Errorf("answer:\n%s", content(m))
 	}
 }
@@ -85,8 +87,9 @@ func TestInvalidJSON(t *testing.T) {
 	}
 	m := waitMessage(t, ctx, s, general, d.TS, isFailure)
 	c := content(m)
-	// Line 5 of the message as typed: the mention and the fence are line 1.
-	if !strings.Contains(c, "Line 5, column") || !strings.Contains(c, `{\"Effect\": \"Allow\" \"Action\"`) {
+	// Line 4 of the policy as pasted, as the CLI says for it in a file
+	// (line 5 of the message: the mention and the fence are line 1).
+	if !strings.Contains(c, "Line 4, column 24") || !strings.Contains(m.Text, "Line 4, column 24") || !strings.Contains(c, `{\"Effect\": \"Allow\" \"Action\"`) {
 		t.Errorf("failure does not name the line, column and offending line:\n%s", c)
 	}
 
@@ -115,7 +118,7 @@ func TestFiles(t *testing.T) {
 	}
 	cards := waitCount(t, ctx, s, general, d.TS, isCard, 2)
 	names := content(cards[0]) + content(cards[1])
-	for _, want := range []string{"role.json", "main.tf", fmt.Sprintf("Policy review: %d/10", score(t, widePolicy)), fmt.Sprintf("Policy review: %d/10", score(t, tfPolicy))} {
+	for _, want := range []string{"role.json", "main.tf", scoreText(score(t, widePolicy)), scoreText(score(t, tfPolicy))} {
 		if !strings.Contains(names, want) {
 			t.Errorf("the cards do not show %q", want)
 		}
@@ -155,7 +158,7 @@ func TestDirectMessage(t *testing.T) {
 	}
 	dm, _ := s.DMChannel(alice)
 	m := waitMessage(t, ctx, s, dm, d.TS, isCard)
-	if !strings.Contains(content(m), fmt.Sprintf("Policy review: %d/10", score(t, tightPolicy))) {
+	if !strings.Contains(content(m), scoreText(score(t, tightPolicy))) {
 		t.Errorf("card:\n%s", content(m))
 	}
 	file := s.AddFile(slackfake.File{Name: "p.yaml", User: alice, Content: []byte("Version: '2012-10-17'\nStatement:\n  - Effect: Allow\n    Action: s3:*\n    Resource: '*'\n")})

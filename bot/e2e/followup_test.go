@@ -103,7 +103,7 @@ func TestModel(t *testing.T) {
 	rc := waitMessage(t, ctx, s, general, d.TS, func(m slackfake.Message) bool {
 		return isCard(m) && m.TS != c.TS && strings.Contains(content(m), "rewritten policy")
 	})
-	if !strings.Contains(content(rc), fmt.Sprintf("Policy review: %d/10", score(t, tightPolicy))) {
+	if !strings.Contains(content(rc), scoreText(score(t, tightPolicy))) {
 		t.Errorf("card of the rewritten policy:\n%s", content(rc))
 	}
 	reviewID(t, rc)

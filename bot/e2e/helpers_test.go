@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -43,11 +44,13 @@ func content(m slackfake.Message) string { return m.Text + "\n" + unescape(strin
 // unescape undoes the HTML escapes encoding/json writes in blocks.
 var unescape = strings.NewReplacer(`\u003c`, "<", `\u003e`, ">", `\u0026`, "&").Replace
 
-func isCard(m slackfake.Message) bool    { return strings.Contains(string(m.Blocks), "Policy review: ") }
+// isCard, isSummary and isFailure tell the bot's messages apart.
+func isCard(m slackfake.Message) bool    { return strings.Contains(string(m.Blocks), `"policycheck-card"`) }
+func isSummary(m slackfake.Message) bool { return strings.Contains(string(m.Blocks), `"policycheck-summary"`) }
 func isFailure(m slackfake.Message) bool { return strings.Contains(string(m.Blocks), "⚠️") }
-func isProgress(m slackfake.Message) bool {
-	return strings.Contains(string(m.Blocks), "Reviewing the policy")
-}
+
+// scoreText is how a card's notification text gives score n.
+func scoreText(n int) string { return fmt.Sprintf("policycheck: %d/10 ", n) }
 func fromBot(m slackfake.Message) bool { return m.BotID != "" && m.EphemeralTo == "" }
 
 // waitMessage waits for a bot message in channel (and thread, unless
@@ -94,16 +97,49 @@ func botMessages(s *slackfake.Server, channel, thread string) []slackfake.Messag
 	return out
 }
 
-// answers are the bot's cards, failures and progress messages in a
-// thread (not the files it uploads).
+// answers are the bot's cards and failures in a thread (not the files it
+// uploads nor the replies to a re-evaluation).
 func answers(s *slackfake.Server, channel, thread string) []slackfake.Message {
 	var out []slackfake.Message
 	for _, m := range botMessages(s, channel, thread) {
-		if isCard(m) || isFailure(m) || isProgress(m) {
+		if isCard(m) || isFailure(m) {
 			out = append(out, m)
 		}
 	}
 	return out
+}
+
+// checkProgress checks that the bot put :eyes: on message ts while it
+// worked on it, and took it off once its answer (answerTS) was posted.
+func checkProgress(t testing.TB, ctx context.Context, s *slackfake.Server, channel, ts, answerTS string) {
+	t.Helper()
+	if _, err := s.WaitReaction(ctx, func(e slackfake.ReactionEvent) bool {
+		return e.Channel == channel && e.TS == ts && !e.Added
+	}); err != nil {
+		t.Fatalf("the progress reaction was not removed: %v", err)
+	}
+	var added, removed int
+	for i, e := range s.Reactions() {
+		if e.Channel != channel || e.TS != ts || e.Name != "eyes" {
+			continue
+		}
+		if e.Added {
+			added = i + 1
+		} else {
+			removed = i + 1
+		}
+	}
+	if added == 0 || removed < added {
+		t.Errorf("reactions on %s: %+v; want :eyes: added, then removed", ts, s.Reactions())
+	}
+	for _, m := range s.Messages(channel) {
+		if m.TS == ts && len(m.Reactions) != 0 {
+			t.Errorf("the message keeps reactions %+v", m.Reactions)
+		}
+		if m.TS == answerTS && answerTS != "" && m.Updated != 0 {
+			t.Errorf("the answer was an update, which does not notify")
+		}
+	}
 }
 
 func dump(ms []slackfake.Message) string {

@@ -30,9 +30,17 @@ func TestReevaluateAfterEdit(t *testing.T) {
 	m := waitMessage(t, ctx, s, general, d.TS, func(m slackfake.Message) bool {
 		return m.TS == c.TS && strings.Contains(content(m), change)
 	})
-	if !strings.Contains(content(m), "Re-evaluated by <@"+bob+">") || !strings.Contains(content(m), "Requested by <@"+alice+">") {
+	if !strings.Contains(content(m), "Re-evaluated by <@"+bob+">") || !strings.Contains(content(m), "requested by <@"+alice+">") {
 		t.Errorf("updated card does not name who asked:\n%s", content(m))
 	}
+	// A reply in the thread says it, and notifies.
+	reply := waitMessage(t, ctx, s, general, d.TS, func(m slackfake.Message) bool {
+		return strings.Contains(m.Text, "Re-evaluated by <@"+bob+">: "+change)
+	})
+	if reply.TS == c.TS || reply.Updated != 0 {
+		t.Errorf("the re-evaluation was not told in a new message")
+	}
+	checkProgress(t, ctx, s, general, c.TS, "")
 	if reviewID(t, m) != reviewID(t, c) {
 		t.Error("the re-evaluated card lost its review")
 	}
@@ -48,7 +56,7 @@ func TestReevaluateAfterEdit(t *testing.T) {
 	if _, err := s.BlockAction(ctx, slackfake.BlockAction{Channel: general, MessageTS: c.TS, ActionID: "reevaluate", UserID: alice}); err != nil {
 		t.Fatal(err)
 	}
-	waitMessage(t, ctx, s, general, d.TS, func(m slackfake.Message) bool { return isFailure(m) && strings.Contains(content(m), "Line 2") })
+	waitMessage(t, ctx, s, general, d.TS, func(m slackfake.Message) bool { return isFailure(m) && strings.Contains(content(m), "Line 1,") })
 }
 
 func TestReevaluateFileAndCommand(t *testing.T) {

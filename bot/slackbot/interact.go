@@ -30,7 +30,7 @@ func (b *Bot) routeInteraction(received time.Time, cb slack.InteractionCallback)
 				// Its trigger expires in 3 s: opened at once, outside the
 				// queue.
 				return decision{kind: "details", side: func(ctx context.Context) { b.openDetails(ctx, cb, value) }}
-			case card.PageAction:
+			case card.PreviousAction, card.NextAction:
 				if cb.View.CallbackID == card.DetailsCallback {
 					return decision{kind: "details", side: func(ctx context.Context) { b.turnPage(ctx, cb, value) }}
 				}

@@ -404,8 +404,17 @@ func (c *checker) block(v any, ptr string, seen map[string]bool) {
 		if len(arr) > 25 {
 			c.add(ptr+"/elements", "no more than 25 items allowed")
 		}
+		ids := map[string]bool{}
 		for i, e := range arr {
 			c.element(e, fmt.Sprintf("%s/elements/%d", ptr, i), interactiveElements, false)
+			if el, ok := e.(map[string]any); ok {
+				if id, ok := el["action_id"].(string); ok && id != "" {
+					if ids[id] {
+						c.add(fmt.Sprintf("%s/elements/%d/action_id", ptr, i), "duplicate action_id: %s", id)
+					}
+					ids[id] = true
+				}
+			}
 		}
 	case "image":
 		c.image(b, ptr)

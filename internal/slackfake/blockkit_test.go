@@ -208,3 +208,14 @@ func FuzzValidate(f *testing.F) {
 		}
 	})
 }
+
+func TestDuplicateActionID(t *testing.T) {
+	blocks := json.RawMessage(`[{"type":"actions","elements":[
+		{"type":"button","action_id":"a","text":{"type":"plain_text","text":"One"}},
+		{"type":"button","action_id":"a","text":{"type":"plain_text","text":"Two"}}]}]`)
+	err := ValidateMessage("x", blocks)
+	var e *Error
+	if !errors.As(err, &e) || e.Code != "invalid_blocks" || !strings.Contains(e.Error(), "duplicate action_id: a") {
+		t.Errorf("ValidateMessage = %v, want invalid_blocks for the duplicate action_id", err)
+	}
+}
