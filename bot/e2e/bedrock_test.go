@@ -207,11 +207,11 @@ func TestBedrockCases(t *testing.T) {
 			if !strings.Contains(c, scoreText(want)) {
 				t.Errorf("the card does not show %d/10:\n%s", want, c)
 			}
-			if isFailure(m) || strings.Contains(c, "No findings") || !strings.Contains(c, "*Findings:*") {
+			if isFailure(m) || strings.Contains(c, "No findings") || !strings.Contains(c, "findings:*") {
 				t.Errorf("the card is not the engine's review with its findings:\n%s", c)
 			}
-			if m.Updated == 0 {
-				t.Errorf("the card did not replace the progress message")
+			if m.Updated != 0 {
+				t.Errorf("the card is an update of another message, which does not notify")
 			}
 			if tt.note != "" && !strings.Contains(c, tt.note) {
 				t.Errorf("the card has no note %q:\n%s", tt.note, c)
@@ -219,7 +219,7 @@ func TestBedrockCases(t *testing.T) {
 			if got := strings.Contains(c, "`bedrock:"+testModel+"`"); got != tt.model {
 				t.Errorf("the analyzers name the model: %v, want %v:\n%s", got, tt.model, c)
 			}
-			if tt.finding != "" && !labelled(t, m, tt.finding) {
+			if tt.finding != "" && !labelled(t, ctx, s, m, tt.finding) {
 				t.Errorf("the card does not show the model's finding %q, labelled:\n%s", tt.finding, c)
 			}
 			if !tt.model && strings.Contains(c, "found by the model") {
@@ -236,11 +236,23 @@ func TestBedrockCases(t *testing.T) {
 					t.Errorf("the card shows %q:\n%s", a, c)
 				}
 			}
-			if tt.name == "instructions in the policy" && !strings.Contains(c, "Instructions to a reviewer inside the policy") {
-				t.Errorf("the card does not show the instructions finding:\n%s", c)
+			if tt.name == "instructions in the policy" && !strings.Contains(inDetails(t, ctx, s, m), "Instructions to a reviewer inside the policy") {
+				t.Errorf("the details do not show the instructions finding:\n%s", inDetails(t, ctx, s, m))
 			}
 			if tt.name == "hostile text" {
 				checkInert(t, m)
+				// In the details, the finding's words are escaped too.
+				all := inDetails(t, ctx, s, m)
+				for _, w := range []string{"&lt;@U0BOB0001&gt;", "&lt;#C0GENERAL&gt;", "&lt;!here&gt;"} {
+					if !strings.Contains(all, w) {
+						t.Errorf("the details do not show %q:\n%s", w, all)
+					}
+				}
+				for _, tok := range []string{"<!", "<http", "<@", "<#"} {
+					if strings.Contains(strings.ReplaceAll(all, "<@"+alice+">", ""), tok) {
+						t.Errorf("the details can notify or link (%s):\n%s", tok, all)
+					}
+				}
 			}
 			if n := len(answers(s, general, d.TS)); n != 1 {
 				t.Errorf("%d answers in the thread, want the card alone:%s", n, dump(botMessages(s, general, d.TS)))
@@ -249,19 +261,20 @@ func TestBedrockCases(t *testing.T) {
 	}
 }
 
-// labelled reports whether the card shows a finding with this title as
-// found by the model.
-func labelled(t *testing.T, m slackfake.Message, title string) bool {
+// labelled reports whether the details of the card show a finding with
+// this title as found by the model, and the card too when it lists it.
+func labelled(t *testing.T, ctx context.Context, s *slackfake.Server, m slackfake.Message, title string) bool {
 	t.Helper()
-	var blocks []struct {
-		Text *struct{ Text string } `json:"text"`
+	for _, line := range strings.Split(content(m), "\n") {
+		if strings.Contains(line, title) && !strings.Contains(line, "🤖") {
+			return false
+		}
 	}
-	if err := json.Unmarshal(m.Blocks, &blocks); err != nil {
-		t.Fatal(err)
-	}
-	for _, b := range blocks {
-		if b.Text != nil && strings.Contains(b.Text.Text, "*"+title+"*") {
-			return strings.Contains(b.Text.Text, "🤖 _found by the model_")
+	for _, page := range details(t, ctx, s, m, bob) {
+		for _, text := range page {
+			if strings.Contains(text, title) {
+				return strings.Contains(text, "🤖 found by the model")
+			}
 		}
 	}
 	return false
@@ -318,12 +331,19 @@ func checkInert(t *testing.T, m slackfake.Message) {
 		}
 	}
 	// The model's words did reach the card, escaped.
-	raw := unescape(string(m.Blocks))
-	for _, s := range []string{"&lt;!channel&gt; read &lt;https://evil.example|this&gt; now @here", "&lt;@U0BOB0001&gt;", "&lt;#C0GENERAL&gt;"} {
-		if !strings.Contains(raw, s) {
-			t.Errorf("the card does not show %q:\n%s", s, raw)
-		}
+	if raw := unescape(string(m.Blocks)); !strings.Contains(raw, "&lt;!channel&gt; read `&lt;https://evil.example|this&gt;` now @here") {
+		t.Errorf("the card does not show the model's summary:\n%s", raw)
 	}
+}
+
+// inDetails is all the text of the details of card m, as bob sees them.
+func inDetails(t *testing.T, ctx context.Context, s *slackfake.Server, m slackfake.Message) string {
+	t.Helper()
+	var all []string
+	for _, page := range details(t, ctx, s, m, bob) {
+		all = append(all, page...)
+	}
+	return strings.Join(all, "\n")
 }
 
 // gate holds the model's answers until the test lets them go, and tells
@@ -366,13 +386,25 @@ func (g *gate) wait(t testing.TB, ctx context.Context) string {
 	}
 }
 
-// isThinking is the progress message of a question.
-func isThinking(m slackfake.Message) bool { return strings.Contains(string(m.Blocks), "Thinking…") }
+// hasEyes reports whether message ts in channel carries the bot's
+// progress reaction now.
+func hasEyes(s *slackfake.Server, channel, ts string) bool {
+	for _, m := range s.Messages(channel) {
+		if m.TS == ts {
+			for _, r := range m.Reactions {
+				if r.Name == "eyes" {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
 
 // TestSlowModelOrder holds the model's answers back: while the model
-// works, the progress message of the review ("Reviewing…") and of a
-// question ("Thinking…") is in the thread, and the card and the answer
-// replace it once the model has answered. Only the order is checked. A
+// works, the request (and then the question) carries :eyes: and the thread
+// holds no answer; the card and the answer come as new messages once the
+// model has answered, and the reaction goes. Only the order is checked. A
 // second question hears the first answer, read back from the thread.
 func TestSlowModelOrder(t *testing.T) {
 	t.Parallel()
@@ -395,45 +427,36 @@ func TestSlowModelOrder(t *testing.T) {
 		t.Fatalf("first call of the model: %s", tool)
 	}
 	// The model has the request and has not answered.
-	msgs := answers(s, general, d.TS)
-	if len(msgs) != 1 || !isProgress(msgs[0]) {
-		t.Fatalf("while the model works, the thread holds:%s", dump(msgs))
+	if msgs := botMessages(s, general, d.TS); len(msgs) != 0 || !hasEyes(s, general, d.TS) {
+		t.Fatalf("while the model works, the request has :eyes: %v and the thread holds:%s", hasEyes(s, general, d.TS), dump(msgs))
 	}
-	progress := msgs[0]
 	g.release <- struct{}{}
 	c := waitMessage(t, ctx, s, general, d.TS, isCard)
-	if c.TS != progress.TS || c.Updated == 0 {
-		t.Errorf("the card (ts %s) did not replace the progress message (ts %s)", c.TS, progress.TS)
-	}
-	if !strings.Contains(content(c), "found by the model") {
+	checkProgress(t, ctx, s, general, d.TS, c.TS)
+	if !labelled(t, ctx, s, c, "Every bucket of the account") {
 		t.Errorf("the card was made without the model's answer:\n%s", content(c))
 	}
 
-	// A question: "Thinking…" first, replaced by the answer.
-	if _, err := s.Mention(ctx, general, bob, "what should I keep?", slackfake.MessageOptions{ThreadTS: d.TS}); err != nil {
+	// A question: :eyes: on it first, then the answer.
+	q, err := s.Mention(ctx, general, bob, "what should I keep?", slackfake.MessageOptions{ThreadTS: d.TS})
+	if err != nil {
 		t.Fatal(err)
 	}
 	if tool := g.wait(t, ctx); tool != bedrockfake.AnswerTool {
 		t.Fatalf("second call of the model: %s", tool)
 	}
-	var thinking []slackfake.Message
 	for _, m := range botMessages(s, general, d.TS) {
-		if isThinking(m) {
-			thinking = append(thinking, m)
-		}
 		if isAnswer(m) {
 			t.Errorf("an answer is in the thread before the model answered: %s", m.Text)
 		}
 	}
-	if len(thinking) != 1 || !strings.Contains(content(thinking[0]), "Asked by <@"+bob+">") {
-		t.Fatalf("while the model thinks, %d progress messages in the thread:%s", len(thinking), dump(botMessages(s, general, d.TS)))
+	if !hasEyes(s, general, q.TS) {
+		t.Errorf("while the model thinks, the question has no :eyes:")
 	}
 	g.release <- struct{}{}
 	a := waitMessage(t, ctx, s, general, d.TS, isAnswer)
-	if a.TS != thinking[0].TS || a.Updated == 0 {
-		t.Errorf("the answer (ts %s) did not replace the progress message (ts %s)", a.TS, thinking[0].TS)
-	}
-	ac := content(a)
+	checkProgress(t, ctx, s, general, q.TS, a.TS)
+	ac := plainText(content(a))
 	for _, w := range []string{"Keep s3:GetObject on the reports bucket; drop s3:PutObject.", "💡 *Rewritten policy*", "arn:aws:s3:::my-bucket/reports/*", "🤖 Answered by the model for <@" + bob + ">"} {
 		if !strings.Contains(ac, w) {
 			t.Errorf("the answer lacks %q:\n%s", w, ac)
@@ -445,43 +468,33 @@ func TestSlowModelOrder(t *testing.T) {
 	})
 
 	// A second question is about the rewritten policy, the latest review
-	// of the thread: "Thinking…" again, and the model hears the first
-	// answer, read back from the thread.
-	if _, err := s.Mention(ctx, general, bob, "and for the logs bucket?", slackfake.MessageOptions{ThreadTS: d.TS}); err != nil {
+	// of the thread: :eyes: again, and the model hears the first answer,
+	// read back from the thread.
+	q, err = s.Mention(ctx, general, bob, "and for the logs bucket?", slackfake.MessageOptions{ThreadTS: d.TS})
+	if err != nil {
 		t.Fatal(err)
 	}
 	if tool := g.wait(t, ctx); tool != bedrockfake.AnswerTool {
 		t.Fatalf("third call of the model: %s", tool)
 	}
-	n := 0
-	for _, m := range botMessages(s, general, d.TS) {
-		if isThinking(m) {
-			n++
-		}
-	}
-	if n != 1 {
-		t.Errorf("%d progress messages for the second question, want 1:%s", n, dump(botMessages(s, general, d.TS)))
+	if !hasEyes(s, general, q.TS) {
+		t.Errorf("while the model thinks, the second question has no :eyes:")
 	}
 	g.release <- struct{}{}
 	waitCount(t, ctx, s, general, d.TS, isAnswer, 2)
 	reqs := br.Requests()
-	if last := reqs[len(reqs)-1].UserText(); !strings.Contains(last, `"question":"what should I keep?","answer":"Keep s3:GetObject on the reports bucket; drop s3:PutObject."`) {
+	if last := strings.ReplaceAll(reqs[len(reqs)-1].UserText(), "`", ""); !strings.Contains(last, `"question":"what should I keep?","answer":"Keep s3:GetObject on the reports bucket; drop s3:PutObject."`) {
 		t.Errorf("the model was not told the first answer:\n%s", last)
 	}
 	waitCount(t, ctx, s, general, d.TS, func(m slackfake.Message) bool {
 		return isCard(m) && strings.Contains(content(m), "rewritten policy")
 	}, 2)
-	for _, m := range botMessages(s, general, d.TS) {
-		if isThinking(m) || isProgress(m) {
-			t.Errorf("a progress message is left in the thread: %s", m.Text)
-		}
-	}
+	checkProgress(t, ctx, s, general, q.TS, "")
 }
 
 // TestQuestionAfterModelFailure asks a question about a review the model
-// could not make: the bot still shows "Thinking…" (the model is
-// configured), and the engine's answer replaces it when the model fails
-// again, with the cause.
+// could not make: the engine answers when the model fails again, with the
+// cause.
 func TestQuestionAfterModelFailure(t *testing.T) {
 	t.Parallel()
 	br := bedrockfake.Start(bedrockfake.Config{})
@@ -495,28 +508,22 @@ func TestQuestionAfterModelFailure(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitMessage(t, ctx, s, general, d.TS, isCard)
-	if _, err := s.Mention(ctx, general, alice, "why is s3:* flagged?", slackfake.MessageOptions{ThreadTS: d.TS}); err != nil {
+	q, err := s.Mention(ctx, general, alice, "why is s3:* flagged?", slackfake.MessageOptions{ThreadTS: d.TS})
+	if err != nil {
 		t.Fatal(err)
 	}
 	a := waitMessage(t, ctx, s, general, d.TS, isAnswer)
 	c := content(a)
-	if a.Updated == 0 {
-		t.Errorf("the answer was posted, not put in place of a progress message")
-	}
+	checkProgress(t, ctx, s, general, q.TS, a.TS)
 	for _, w := range []string{"Service wildcard", "The Bedrock model is unavailable (access denied to the model", "Answered by the built-in engine for <@" + alice + ">"} {
 		if !strings.Contains(c, w) {
 			t.Errorf("the answer lacks %q:\n%s", w, c)
 		}
 	}
-	for _, m := range botMessages(s, general, d.TS) {
-		if isThinking(m) {
-			t.Errorf("a progress message is left in the thread: %s", m.Text)
-		}
-	}
 }
 
 // TestQuestionWithoutModel asks a question of a bot with no model: the
-// engine answers at once, with no progress message before it.
+// engine answers at once, in a new message.
 func TestQuestionWithoutModel(t *testing.T) {
 	t.Parallel()
 	s := newSlack(t, slackfake.Options{})
@@ -533,23 +540,18 @@ func TestQuestionWithoutModel(t *testing.T) {
 	}
 	a := waitMessage(t, ctx, s, general, d.TS, isAnswer)
 	if a.Updated != 0 {
-		t.Errorf("the answer replaced a progress message; with no model there is none to show")
+		t.Errorf("the answer is an update, which does not notify")
 	}
 	if c := content(a); !strings.Contains(c, "`s3:*`") || !strings.Contains(c, "`BEDROCK_MODEL_ID`") {
 		t.Errorf("the answer does not keep identifiers as code:\n%s", c)
 	}
-	for _, m := range botMessages(s, general, d.TS) {
-		if isThinking(m) {
-			t.Errorf("a progress message is in the thread: %s", m.Text)
-		}
-	}
 }
 
 // BenchmarkSlowModel runs the bot with a model that answers in 5 s and
-// reports how soon the "Reviewing…" message is visible after the mention
-// (progress-ms) and how soon the card follows the model's answer
-// (card-after-answer-ms, from the fake's answer being due to the card's
-// chat.update being stored), worst of the iterations.
+// reports how soon the :eyes: reaction is on the mention (progress-ms) and
+// how soon the card follows the model's answer (card-after-answer-ms, from
+// the fake's answer being due to the card being stored), worst of the
+// iterations.
 //
 //	go test ./bot/e2e -run '^$' -bench SlowModel -benchtime 3x
 func BenchmarkSlowModel(b *testing.B) {
@@ -572,16 +574,12 @@ func BenchmarkSlowModel(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		var shown, carded time.Time
-		if _, err := s.WaitMessage(ctx, func(m slackfake.Message) bool {
-			ok := m.Channel == general && m.ThreadTS == d.TS && fromBot(m) && (isProgress(m) || isCard(m))
-			if ok {
-				shown = time.Now()
-			}
-			return ok
-		}); err != nil {
+		var carded time.Time
+		e, err := s.WaitReaction(ctx, func(e slackfake.ReactionEvent) bool { return e.TS == d.TS && e.Added })
+		if err != nil {
 			b.Fatal(err)
 		}
+		shown := e.At
 		var answered time.Time
 		select {
 		case at := <-asked:

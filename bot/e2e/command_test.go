@@ -42,7 +42,7 @@ func TestSlashCommandWithPolicy(t *testing.T) {
 	if len(top) != 1 || !isSummary(top[0]) || m.ThreadTS != top[0].TS || m.Updated != 0 {
 		t.Fatalf("want one summary at the top of the channel with the card in its thread: %s", dump(s.Messages(general)))
 	}
-	if sum := top[0]; !strings.HasPrefix(sum.Text, want) || !strings.Contains(sum.Text, "<@"+alice+">") || !strings.Contains(sum.Text, "critical") {
+	if sum := top[0]; !strings.HasPrefix(sum.Text, want) || !strings.Contains(sum.Text, "<@"+alice+">") || !strings.Contains(sum.Text, "1 high") {
 		t.Errorf("summary text %q does not name score, counts and requester", sum.Text)
 	}
 	reviewID(t, m)
@@ -83,7 +83,7 @@ func TestHelpAndHistory(t *testing.T) {
 		t.Fatal(err)
 	}
 	body := string(r.Blocks)
-	if !strings.Contains(body, "|open the card>") || !strings.Contains(body, "/archives/"+general+"/p") {
+	if !strings.Contains(unescape(body), "|open the card>") || !strings.Contains(body, "/archives/"+general+"/p") {
 		t.Errorf("history rows do not link to their cards: %s", body)
 	}
 	if r.ResponseType != "ephemeral" || !strings.Contains(body, fmt.Sprintf("*%d/10*", score(t, widePolicy))) ||
@@ -135,7 +135,7 @@ func TestDialog(t *testing.T) {
 		t.Fatal(err)
 	}
 	wide := waitMessage(t, ctx, s, general, "", func(m slackfake.Message) bool {
-		return strings.Contains(content(m), scoreText(score(t, widePolicy)))
+		return isCard(m) && strings.Contains(content(m), scoreText(score(t, widePolicy)))
 	})
 	tf := waitMessage(t, ctx, s, general, "", func(m slackfake.Message) bool {
 		return isCard(m) && strings.Contains(content(m), "main.tf")

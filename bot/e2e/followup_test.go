@@ -166,7 +166,7 @@ func TestFollowUpRewriteWithheld(t *testing.T) {
 			t.Fatal(err)
 		}
 		m := waitMessage(t, ctx, s, general, d.TS, isAnswer)
-		c := content(m)
+		c := plainText(content(m))
 		if !strings.Contains(c, "rewritten policy was withheld") || !strings.Contains(c, tt.reason) {
 			t.Errorf("%s: the answer does not withhold the rewrite with the reason %q:\n%s", tt.name, tt.reason, c)
 		}

@@ -45,12 +45,16 @@ func content(m slackfake.Message) string { return m.Text + "\n" + unescape(strin
 var unescape = strings.NewReplacer(`\u003c`, "<", `\u003e`, ">", `\u0026`, "&").Replace
 
 // isCard, isSummary and isFailure tell the bot's messages apart.
-func isCard(m slackfake.Message) bool    { return strings.Contains(string(m.Blocks), `"policycheck-card"`) }
-func isSummary(m slackfake.Message) bool { return strings.Contains(string(m.Blocks), `"policycheck-summary"`) }
+func isCard(m slackfake.Message) bool {
+	return strings.Contains(string(m.Blocks), `"policycheck-card"`)
+}
+func isSummary(m slackfake.Message) bool {
+	return strings.Contains(string(m.Blocks), `"policycheck-summary"`)
+}
 func isFailure(m slackfake.Message) bool { return strings.Contains(string(m.Blocks), "⚠️") }
 
 // scoreText is how a card's notification text gives score n.
-func scoreText(n int) string { return fmt.Sprintf("policycheck: %d/10 ", n) }
+func scoreText(n int) string           { return fmt.Sprintf("policycheck: %d/10 ", n) }
 func fromBot(m slackfake.Message) bool { return m.BotID != "" && m.EphemeralTo == "" }
 
 // waitMessage waits for a bot message in channel (and thread, unless
@@ -172,4 +176,68 @@ func reviewID(t testing.TB, m slackfake.Message) string {
 	}
 	t.Fatalf("card has no Re-evaluate button: %s", m.Blocks)
 	return ""
+}
+
+// details clicks Show all findings on card c as user, walks every page of
+// the modal with Next, and returns the mrkdwn texts of each page.
+func details(t testing.TB, ctx context.Context, s *slackfake.Server, c slackfake.Message, user string) [][]string {
+	t.Helper()
+	before := map[string]bool{}
+	for _, v := range s.Views() {
+		before[v.ID] = true
+	}
+	if _, err := s.BlockAction(ctx, slackfake.BlockAction{Channel: c.Channel, MessageTS: c.TS, ActionID: "show_findings", UserID: user}); err != nil {
+		t.Fatal(err)
+	}
+	v, err := s.WaitView(ctx, func(v slackfake.View) bool {
+		return !before[v.ID] && v.CallbackID == "policycheck_details" && v.User == user
+	})
+	if err != nil {
+		t.Fatalf("the details did not open: %v", err)
+	}
+	var pages [][]string
+	for {
+		var blocks []map[string]any
+		if err := json.Unmarshal(v.Blocks, &blocks); err != nil {
+			t.Fatal(err)
+		}
+		var texts []string
+		next := false
+		for _, b := range blocks {
+			if text, ok := b["text"].(map[string]any); ok {
+				texts = append(texts, text["text"].(string))
+			}
+			for _, e := range asList(b["elements"]) {
+				if e["action_id"] == "details_next" {
+					next = true
+				}
+				if e["type"] == "mrkdwn" {
+					texts = append(texts, e["text"].(string))
+				}
+			}
+		}
+		pages = append(pages, texts)
+		if !next {
+			return pages
+		}
+		updated := v.Updated
+		if _, err := s.BlockAction(ctx, slackfake.BlockAction{ViewID: v.ID, ActionID: "details_next"}); err != nil {
+			t.Fatal(err)
+		}
+		viewID := v.ID
+		if v, err = s.WaitView(ctx, func(w slackfake.View) bool { return w.ID == viewID && w.Updated > updated }); err != nil {
+			t.Fatalf("Next did not turn the page: %v", err)
+		}
+	}
+}
+
+func asList(v any) []map[string]any {
+	arr, _ := v.([]any)
+	var out []map[string]any
+	for _, e := range arr {
+		if m, ok := e.(map[string]any); ok {
+			out = append(out, m)
+		}
+	}
+	return out
 }

@@ -90,8 +90,8 @@ func TestRateLimited(t *testing.T) {
 	ctx := ctxFor(t)
 
 	const retryAfter = time.Second
+	s.RateLimitNext("reactions.add", retryAfter)
 	s.RateLimitNext("chat.postMessage", retryAfter)
-	s.RateLimitNext("chat.update", retryAfter)
 	began := time.Now()
 	d, err := s.Mention(ctx, general, alice, fenced(tightPolicy), slackfake.MessageOptions{})
 	if err != nil {
@@ -102,7 +102,7 @@ func TestRateLimited(t *testing.T) {
 	if waited := time.Since(began); waited < 2*retryAfter {
 		t.Errorf("card shown %v after the request; the bot did not wait Retry-After", waited)
 	}
-	for _, method := range []string{"chat.postMessage", "chat.update"} {
+	for _, method := range []string{"reactions.add", "chat.postMessage"} {
 		if n := s.Calls(method); n != 2 {
 			t.Errorf("%s called %d times, want 2 (one refused, one retried)", method, n)
 		}
@@ -127,7 +127,7 @@ func TestSlackErrorsAnswered(t *testing.T) {
 		t.Errorf("failure does not name the file:\n%s", content(m))
 	}
 	// A card Slack refuses is replaced by a failure that still gives the score.
-	s.FailNext("chat.update", "invalid_blocks")
+	s.FailNext("chat.postMessage", "invalid_blocks")
 	d, err = s.Mention(ctx, general, alice, fenced(tightPolicy), slackfake.MessageOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -136,7 +136,7 @@ func TestSlackErrorsAnswered(t *testing.T) {
 	if !strings.Contains(content(m), fmt.Sprintf("%d/10", score(t, tightPolicy))) {
 		t.Errorf("failure does not give the score:\n%s", content(m))
 	}
-	p.waitMetric(ctx, `policycheck_slack_api_errors_total{method="chat.update",error="invalid_blocks"}`, 1)
+	p.waitMetric(ctx, `policycheck_slack_api_errors_total{method="chat.postMessage",error="invalid_blocks"}`, 1)
 }
 
 func TestStartupErrors(t *testing.T) {

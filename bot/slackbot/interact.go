@@ -220,6 +220,18 @@ func (b *Bot) belongs(ctx context.Context, cb slack.InteractionCallback, rev *st
 	if channel == "" {
 		channel = cb.Channel.ID
 	}
+	// A card is recorded right after Slack has it: a click may come
+	// first (a test's, not a person's). Wait for it, briefly.
+	for i := 0; rev.CardTS == "" && rev.ResponseURL == "" && rev.ChannelID == channel && cardTS != "" && i < 20; i++ {
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(50 * time.Millisecond):
+		}
+		if r, err := b.st.Get(ctx, rev.ID); err == nil {
+			*rev = r
+		}
+	}
 	unbound := rev.CardTS == "" && rev.ResponseURL != ""
 	if rev.ChannelID != channel || (rev.CardTS != cardTS && !unbound) || cardTS == "" {
 		b.log.Warn("refused a button that does not belong to its message", "button", button,
