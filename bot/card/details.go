@@ -173,7 +173,8 @@ func detailItems(r *report.Report, m Meta) []item {
 		add(section("✅ *No findings.*"))
 	}
 	for i, f := range fs {
-		items = append(items, item{blocks: findingBlocks(f, i, len(r.Documents) > 1), finding: i})
+		blocks := append([]slack.Block{slack.NewDividerBlock()}, findingBlocks(f, i, len(r.Documents) > 1)...)
+		items = append(items, item{blocks: blocks, finding: i})
 	}
 
 	s := r.SuggestedPolicy
