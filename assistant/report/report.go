@@ -80,6 +80,11 @@ type Finding struct {
 	// Count is how many similar findings this one stands for (grouping);
 	// 0 or 1 means itself only.
 	Count int `json:"count,omitempty"`
+	// Args are the values the rule's templates were filled with (see
+	// assistant/rules), so that the texts can be rendered again, in
+	// another language for instance. They are not part of the JSON
+	// contract.
+	Args map[string]string `json:"-"`
 }
 
 // Document is the review of one policy document of the input.
