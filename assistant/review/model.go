@@ -41,7 +41,7 @@ func (rv *Reviewer) consultModel(ctx context.Context, doc *policy.Document, a an
 	d.modelRan = true
 	steered := false
 	for _, f := range a.Findings {
-		if f.Title == analysis.InstructionsTitle {
+		if f.Rule == analysis.RuleInstructions.ID {
 			steered = true
 		}
 	}
