@@ -86,7 +86,7 @@ func check(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 		return 2
 	}
 
-	cfg, err := review.ConfigFromEnv()
+	cfg, err := reviewConfigFromEnv()
 	if err != nil {
 		fmt.Fprintf(stderr, "policycheck: %v\n", err)
 		return 2

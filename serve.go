@@ -12,7 +12,6 @@ import (
 	"runtime/debug"
 	"time"
 
-	"github.com/policycheck/policycheck/assistant/review"
 	"github.com/policycheck/policycheck/bot/config"
 	"github.com/policycheck/policycheck/bot/health"
 	"github.com/policycheck/policycheck/bot/slackbot"
@@ -47,7 +46,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) int {
 	}
 	defer st.Close()
 
-	rcfg, err := review.ConfigFromEnv()
+	rcfg, err := reviewConfigFromEnv()
 	if err != nil {
 		fmt.Fprintf(stderr, "policycheck serve: %v\n", err)
 		return 2

@@ -342,11 +342,6 @@ func pinnedARN(v string) bool {
 	return literal(f[4])
 }
 
-// narrowValues is false when a value list admits anything: "*", "?*".
-func narrowValues(vals []string) bool {
-	return allValues(vals, func(v string) bool { return strings.Trim(v, "*?") != "" })
-}
-
 func allEqualFold(vals []string, want string) bool {
 	for _, v := range vals {
 		if !strings.EqualFold(strings.TrimSpace(v), want) {

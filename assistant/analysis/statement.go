@@ -198,19 +198,6 @@ func (st *stmt) typeReach(rt *iamref.ResourceType) reach {
 	return r
 }
 
-// actionReach is how far the statement lets an action go, counting
-// conditions that narrow access.
-func (st *stmt) actionReach(a *iamref.Action) reach {
-	if !st.allow || !st.eff.Has(a.ID) {
-		return reachNone
-	}
-	r := st.resourceReach(a)
-	if r == reachBroad && st.cond.narrowing {
-		r = reachLimited
-	}
-	return r
-}
-
 // BroadFor reports whether an ARN pattern reaches every resource of the
 // type rather than named ones: it must match two ARNs of the type that
 // differ in their first name. Policy variables and template placeholders

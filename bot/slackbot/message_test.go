@@ -20,16 +20,6 @@ const bot = "U0BOT"
 
 var botMention = mentionPattern(bot)
 
-// blocks decodes a blocks array as slack-go does for events and history.
-func blocks(t *testing.T, js string) slack.Blocks {
-	t.Helper()
-	var b slack.Blocks
-	if err := json.Unmarshal([]byte(js), &b); err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 func TestMessageText(t *testing.T) {
 	tests := []struct {
 		name, text, blocks, want string

@@ -78,8 +78,10 @@ func TestPoolReserve(t *testing.T) {
 	started := make(chan struct{})
 	p.Submit(func() { close(started); <-release })
 	<-started
-	if !p.Reserve() || !p.Reserve() {
-		t.Fatal("Reserve refused with places free")
+	for i := 1; i <= 2; i++ {
+		if !p.Reserve() {
+			t.Fatalf("Reserve %d refused with places free", i)
+		}
 	}
 	if p.Reserve() || p.Submit(func() {}) {
 		t.Fatal("a third job was accepted in a queue of 2 with 2 places reserved")

@@ -1,4 +1,4 @@
-package review
+package main
 
 import (
 	"context"
@@ -10,13 +10,14 @@ import (
 	"github.com/policycheck/policycheck/assistant/accessanalyzer"
 	"github.com/policycheck/policycheck/assistant/bedrock"
 	"github.com/policycheck/policycheck/assistant/iamref"
+	"github.com/policycheck/policycheck/assistant/review"
 )
 
-// Config is the part of the environment that shapes a review; the bot and
+// reviewConfig is the part of the environment that shapes a review; the bot and
 // `policycheck check` read the same variables. AWS credentials and region
 // come from the standard AWS chain (environment, profile, SSO, container
 // and instance roles).
-type Config struct {
+type reviewConfig struct {
 	// ModelID is a Bedrock model or inference-profile id
 	// ("us.anthropic.claude-sonnet-4-5-20250929-v1:0"); empty: built-in only.
 	ModelID          string        `envconfig:"BEDROCK_MODEL_ID"`
@@ -34,7 +35,7 @@ type Config struct {
 
 // KB returns the knowledge base the configuration asks for: the embedded
 // one, or AWS's Service Reference fetched now.
-func (c Config) KB(ctx context.Context) (*iamref.KB, error) {
+func (c reviewConfig) KB(ctx context.Context) (*iamref.KB, error) {
 	if c.ServiceReferenceURL == "" {
 		return iamref.Default(), nil
 	}
@@ -47,9 +48,9 @@ func (c Config) KB(ctx context.Context) (*iamref.KB, error) {
 	return kb, nil
 }
 
-// ConfigFromEnv reads Config from the environment.
-func ConfigFromEnv() (Config, error) {
-	var c Config
+// reviewConfigFromEnv reads reviewConfig from the environment.
+func reviewConfigFromEnv() (reviewConfig, error) {
+	var c reviewConfig
 	if err := envconfig.Process("", &c); err != nil {
 		return c, fmt.Errorf("read configuration: %w", err)
 	}
@@ -61,10 +62,10 @@ func ConfigFromEnv() (Config, error) {
 
 // Build returns a Reviewer with the model and Access Analyzer the
 // configuration asks for. offline leaves both out.
-func (c Config) Build(ctx context.Context, kb *iamref.KB, offline bool) (*Reviewer, error) {
-	var opts []Option
+func (c reviewConfig) Build(ctx context.Context, kb *iamref.KB, offline bool) (*review.Reviewer, error) {
+	var opts []review.Option
 	if offline {
-		return New(kb), nil
+		return review.New(kb), nil
 	}
 	if c.ModelID != "" {
 		m, err := bedrock.New(ctx, bedrock.Config{
@@ -75,14 +76,14 @@ func (c Config) Build(ctx context.Context, kb *iamref.KB, offline bool) (*Review
 		if err != nil {
 			return nil, fmt.Errorf("configure Bedrock model %s: %w", c.ModelID, err)
 		}
-		opts = append(opts, WithModel(m))
+		opts = append(opts, review.WithModel(m))
 	}
 	if c.AccessAnalyzer {
 		aa, err := accessanalyzer.New(ctx, accessanalyzer.Config{})
 		if err != nil {
 			return nil, fmt.Errorf("configure IAM Access Analyzer: %w", err)
 		}
-		opts = append(opts, WithAccessAnalyzer(aa))
+		opts = append(opts, review.WithAccessAnalyzer(aa))
 	}
-	return New(kb, opts...), nil
+	return review.New(kb, opts...), nil
 }
