@@ -31,10 +31,13 @@ func TestAccessAnalyzerVerdict(t *testing.T) {
 			f := accessanalyzerfake.Start(accessanalyzerfake.Config{})
 			defer f.Close()
 			f.Enqueue(tt.answer)
-			aa := accessanalyzer.NewFromAWS(aws.Config{
+			aa, err := accessanalyzer.New(aws.Config{
 				Region:      f.Region(),
 				Credentials: staticCreds(f.Credentials()),
 			}, accessanalyzer.Config{Endpoint: f.URL})
+			if err != nil {
+				t.Fatal(err)
+			}
 			rv := New(iamref.Default(), WithAccessAnalyzer(aa))
 			rep, err := rv.Review(context.Background(), Input{Name: "p.json", Data: []byte(broadPolicy)})
 			if err != nil {
