@@ -12,7 +12,6 @@ import (
 	"runtime/debug"
 	"time"
 
-	"github.com/policycheck/policycheck/assistant/review"
 	"github.com/policycheck/policycheck/bot/config"
 	"github.com/policycheck/policycheck/bot/health"
 	"github.com/policycheck/policycheck/bot/slackbot"
@@ -47,16 +46,11 @@ func serve(ctx context.Context, args []string, stderr io.Writer) int {
 	}
 	defer st.Close()
 
-	rcfg, err := review.ConfigFromEnv()
-	if err != nil {
-		fmt.Fprintf(stderr, "policycheck serve: %v\n", err)
-		return 2
-	}
-	kb, err := rcfg.KB(ctx)
+	kb, err := cfg.KB(ctx)
 	if err != nil {
 		return fail(err)
 	}
-	rv, err := rcfg.Build(ctx, kb, false)
+	rv, err := cfg.Reviewer(ctx, kb, log, false)
 	if err != nil {
 		return fail(err)
 	}
@@ -93,7 +87,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) int {
 	go prune(pruneCtx, st, cfg.Retention, log)
 
 	log.Info("policycheck starting", "version", versionString(), "workers", cfg.Workers,
-		"queue", cfg.QueueSize, "watched_channels", len(cfg.WatchChannels), "model", rcfg.ModelID)
+		"queue", cfg.QueueSize, "watched_channels", len(cfg.WatchChannels), "model", cfg.ModelID)
 	if err := bot.Run(ctx); err != nil {
 		return fail(err)
 	}
