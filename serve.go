@@ -16,6 +16,7 @@ import (
 	"github.com/policycheck/policycheck/bot/health"
 	"github.com/policycheck/policycheck/bot/slackbot"
 	"github.com/policycheck/policycheck/bot/store"
+	"github.com/policycheck/policycheck/bot/store/sqlite"
 )
 
 // serve runs the Slack bot until ctx ends (SIGINT or SIGTERM), then lets
@@ -40,7 +41,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) int {
 		return 1
 	}
 
-	st, err := store.Open(ctx, cfg.DBPath)
+	st, err := sqlite.Open(ctx, cfg.DBPath)
 	if err != nil {
 		return fail(err)
 	}
@@ -99,7 +100,7 @@ const pruneEvery = time.Hour
 
 // prune deletes old reviews and delivery keys now and then every
 // pruneEvery, until ctx ends.
-func prune(ctx context.Context, st *store.Store, retention time.Duration, log *slog.Logger) {
+func prune(ctx context.Context, st store.Store, retention time.Duration, log *slog.Logger) {
 	t := time.NewTicker(pruneEvery)
 	defer t.Stop()
 	for {
@@ -116,7 +117,7 @@ func prune(ctx context.Context, st *store.Store, retention time.Duration, log *s
 
 // pruneOnce deletes the reviews older than retention (none when it is 0)
 // and old delivery keys.
-func pruneOnce(ctx context.Context, st *store.Store, retention time.Duration, log *slog.Logger) error {
+func pruneOnce(ctx context.Context, st store.Store, retention time.Duration, log *slog.Logger) error {
 	var before time.Time // zero: keep every review
 	if retention > 0 {
 		before = time.Now().Add(-retention)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/policycheck/policycheck/bot/store"
+	"github.com/policycheck/policycheck/bot/store/sqlite"
 )
 
 // TestPruneOnce: reviews older than the retention are deleted, others
@@ -25,7 +26,7 @@ func TestPruneOnce(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := context.Background()
-			st, err := store.Open(ctx, filepath.Join(t.TempDir(), "p.db"))
+			st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "p.db"))
 			if err != nil {
 				t.Fatal(err)
 			}
