@@ -200,14 +200,14 @@ func TestCheckWithBedrock(t *testing.T) {
 		model     bool   // the model is listed among the analyzers
 		source    string // source of the suggested policy
 	}{
-		{"good review", bucketPolicy, []bedrockfake.Response{good}, false, 5, "", true, "model"},
+		{"good review", bucketPolicy, []bedrockfake.Response{good}, false, 5, "no higher than the built-in suggestion", true, "engine"},
 		{"admin scored 10", adminPolicy, []bedrockfake.Response{bedrockfake.AdminScore10()}, false, 1, "cap the score at 1", true, "engine"},
 		{"broader suggestion", bucketPolicy, []bedrockfake.Response{bedrockfake.BroaderSuggestion()}, false, 4, "suggested policy was rejected", true, "engine"},
 		{"invalid suggestion", bucketPolicy, []bedrockfake.Response{bedrockfake.InvalidSuggestionJSON()}, false, 3, "suggested policy was rejected", true, "engine"},
 		{"unknown tool", bucketPolicy, []bedrockfake.Response{bedrockfake.UnknownTool()}, false, 6, "unknown tool", false, "engine"},
 		{"text instead", bucketPolicy, []bedrockfake.Response{bedrockfake.Text("Looks fine to me!")}, false, 6, "text instead", false, "engine"},
 		{"max tokens", bucketPolicy, []bedrockfake.Response{bedrockfake.MaxTokens()}, false, 6, "max_tokens", false, "engine"},
-		{"throttled then ok", bucketPolicy, []bedrockfake.Response{bedrockfake.Throttling(), good}, false, 5, "", true, "model"},
+		{"throttled then ok", bucketPolicy, []bedrockfake.Response{bedrockfake.Throttling(), good}, false, 5, "", true, "engine"},
 		{"throttled always", bucketPolicy, []bedrockfake.Response{bedrockfake.Throttling(), bedrockfake.Throttling(), bedrockfake.Throttling(), bedrockfake.Throttling()}, false, 6, "throttl", false, "engine"},
 		{"access denied", bucketPolicy, []bedrockfake.Response{bedrockfake.AccessDenied()}, false, 6, "access denied", false, "engine"},
 		{"hang", bucketPolicy, []bedrockfake.Response{bedrockfake.Hang()}, false, 6, "timed out", false, "engine"},

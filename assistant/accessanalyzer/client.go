@@ -292,3 +292,10 @@ func validateType(t string) (types.PolicyType, types.ValidatePolicyResourceType,
 	}
 	return "", "", fmt.Errorf("ValidatePolicy checks identity, resource, trust and scp policies, not %q", t)
 }
+
+// NoNewAccess is CheckNoNewAccess as the review's gate asks it: whether
+// candidate passes, and the service's message when it does not.
+func (c *Client) NoNewAccess(ctx context.Context, existing, candidate, policyType string) (pass bool, reason string, err error) {
+	v, err := c.CheckNoNewAccess(ctx, existing, candidate, policyType)
+	return v.Pass, v.Message, err
+}

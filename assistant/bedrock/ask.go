@@ -5,40 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-
-	"github.com/policycheck/policycheck/assistant/report"
 )
-
-// Turn is one earlier question and answer of a thread.
-type Turn struct {
-	Question string
-	Answer   string
-}
-
-// AskRequest is a follow-up question about a reviewed policy.
-type AskRequest struct {
-	Policy         string // minified JSON
-	PolicyType     string
-	EngineScore    int
-	EngineFindings []report.Finding
-	// History is the thread so far, oldest first; only the last 10 turns
-	// are sent.
-	History  []Turn
-	Question string
-}
-
-// Answer is the model's answer, validated.
-type Answer struct {
-	// Text is at most 3,000 characters of plain prose.
-	Text string
-	// Policy is a rewritten policy as compact JSON, or "". It is not yet
-	// proven to be no broader than the original.
-	Policy  string
-	ModelID string
-	Usage   Usage
-	// PolicyRejected says why a policy in the answer was discarded.
-	PolicyRejected string
-}
 
 // Ask asks the model a follow-up question about a policy.
 func (c *Client) Ask(ctx context.Context, req AskRequest) (*Answer, error) {

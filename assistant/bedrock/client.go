@@ -262,12 +262,6 @@ func (c *Client) converseInput(tool, system, user string) *bedrockruntime.Conver
 	}
 }
 
-// Usage is the token count of one call.
-type Usage struct {
-	InputTokens  int
-	OutputTokens int
-}
-
 func usageOf(out *bedrockruntime.ConverseOutput) Usage {
 	var u Usage
 	if out.Usage != nil {

@@ -12,28 +12,6 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
-// Unavailable is every failure of Review and Ask: the model's opinion is
-// not available, and Cause says why in words a user can read.
-type Unavailable struct {
-	// Cause is plain words for the card, e.g. "the model timed out after
-	// 60s". It never contains policy text.
-	Cause string
-	// Temporary is true when trying again later may work (throttling,
-	// timeouts, service errors).
-	Temporary bool
-	// Err is the underlying error (an SDK error, a decoding error), or nil.
-	Err error
-}
-
-func (e *Unavailable) Error() string {
-	if e.Err == nil {
-		return "model unavailable: " + e.Cause
-	}
-	return fmt.Sprintf("model unavailable: %s: %v", e.Cause, e.Err)
-}
-
-func (e *Unavailable) Unwrap() error { return e.Err }
-
 // classify turns an error of the Converse call into an Unavailable.
 func classify(err error, region string) *Unavailable {
 	u := &Unavailable{Err: err}

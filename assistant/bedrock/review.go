@@ -29,50 +29,6 @@ const (
 	truncationMark = "…"
 )
 
-// Request is what the model reviews.
-type Request struct {
-	// Policy is the policy document as minified JSON.
-	Policy string
-	// PolicyType is "identity", "resource", "trust" or "scp".
-	PolicyType string
-	// EngineScore and EngineFindings are the engine's review, given to the
-	// model as ground truth.
-	EngineScore    int
-	EngineFindings []report.Finding
-	// StatementCount is the number of statements of the policy; model
-	// findings must point into [-1, StatementCount).
-	StatementCount int
-}
-
-// Review is the model's review, validated.
-type Review struct {
-	Score    int
-	Summary  string
-	Findings []Finding
-	// SuggestedPolicy is the model's tightened policy as compact JSON, or
-	// "". It is not yet proven to be no broader than the original.
-	SuggestedPolicy string
-	ModelID         string
-	Usage           Usage
-	// DroppedFindings counts the model's findings discarded for breaking
-	// the rules (unknown severity, statement index out of range, beyond
-	// the 50th).
-	DroppedFindings int
-	// SuggestionRejected says why the model's suggested policy was
-	// discarded ("" when it was kept or there was none).
-	SuggestionRejected string
-}
-
-// Finding is one problem the model reports.
-type Finding struct {
-	Severity       report.Severity
-	Category       report.Category
-	Statement      int // 0-based, -1 for the whole document
-	Title          string
-	Detail         string
-	Recommendation string
-}
-
 // Review asks the model to review req.Policy.
 func (c *Client) Review(ctx context.Context, req Request) (*Review, error) {
 	if len(req.Policy) > maxPolicyBytes {

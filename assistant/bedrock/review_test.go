@@ -65,9 +65,9 @@ func TestReviewGood(t *testing.T) {
 		Score:   2,
 		Summary: "The policy grants full administrator access and lets any role be passed.",
 		Findings: []Finding{
-			{report.Critical, report.WildcardResource, 1, "Administrator access", "Statement Admin allows every action on every resource.", "Remove it."},
-			{report.High, report.WildcardResource, 2, "PassRole on *", "Any role can be passed.", "Name the role ARN and add iam:PassedToService."},
-			{report.Info, report.WildcardResource, -1, "No conditions", "Nothing limits the source.", "Consider aws:SourceVpce."},
+			{Severity: report.Critical, Category: report.WildcardResource, Statement: 1, Title: "Administrator access", Detail: "Statement Admin allows every action on every resource.", Recommendation: "Remove it."},
+			{Severity: report.High, Category: report.WildcardResource, Statement: 2, Title: "PassRole on *", Detail: "Any role can be passed.", Recommendation: "Name the role ARN and add iam:PassedToService."},
+			{Severity: report.Info, Category: report.WildcardResource, Statement: -1, Title: "No conditions", Detail: "Nothing limits the source.", Recommendation: "Consider aws:SourceVpce."},
 		},
 		SuggestedPolicy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::reports/*"}]}`,
 		ModelID:         testModel,

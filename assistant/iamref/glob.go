@@ -380,13 +380,20 @@ func splitARN(s string) (seg [6]string, ok bool) {
 // replaceVars turns each "${...}" of a pattern into "*", so that the
 // colons inside "${AWS::AccountId}" do not split segments.
 func replaceVars(s string) string {
+	return ReplaceVars(s, func(string) string { return "*" })
+}
+
+// ReplaceVars replaces every policy variable or template placeholder
+// "${name}" of s by what with(name) says; an unclosed "${" is left as it
+// is.
+func ReplaceVars(s string, with func(name string) string) string {
 	if !strings.Contains(s, "${") {
 		return s
 	}
 	var b strings.Builder
 	for i := 0; i < len(s); {
 		if n := varEnd(s[i:]); n > 0 {
-			b.WriteByte('*')
+			b.WriteString(with(s[i+2 : i+n-1]))
 			i += n
 			continue
 		}
@@ -394,6 +401,19 @@ func replaceVars(s string) string {
 		i++
 	}
 	return b.String()
+}
+
+// IsAllWildcard reports whether a pattern matches any text: "*", "**".
+func IsAllWildcard(p string) bool {
+	if p == "" {
+		return false
+	}
+	for i := 0; i < len(p); i++ {
+		if p[i] != '*' {
+			return false
+		}
+	}
+	return true
 }
 
 // matchARN reports whether pattern and the ARN format f share an ARN.

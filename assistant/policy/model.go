@@ -59,6 +59,16 @@ func (l List) Strings() []string {
 	return out
 }
 
+// Trimmed returns the texts of the list's values without surrounding
+// white space.
+func (l List) Trimmed() []string {
+	out := make([]string, len(l.Values))
+	for i, v := range l.Values {
+		out[i] = strings.TrimSpace(v.Text)
+	}
+	return out
+}
+
 // Principal is a Principal or NotPrincipal element.
 type Principal struct {
 	Pos Pos
@@ -156,4 +166,30 @@ type Result struct {
 	Format string
 
 	input *lineIndex // the input as supplied, for Line
+}
+
+// Quota is AWS's size quota for a kind of policy, counted in characters
+// without white space (Document.Size).
+type Quota struct {
+	Limit int
+	// What names the kind of policy the limit is for, in words.
+	What string
+}
+
+// quotas are the size quotas AWS enforces by policy type.
+var quotas = map[Type]Quota{
+	Identity: {6144, "a customer managed policy (inline role policies may total 10,240; user 2,048; group 5,120)"},
+	Trust:    {2048, "a role trust policy (the default quota; it can be raised to 4,096)"},
+	SCP:      {5120, "a service control policy"},
+	RCP:      {5120, "a resource control policy"},
+	Resource: {20480, "an S3 bucket policy (SQS, SNS and Lambda policies are smaller)"},
+}
+
+// SizeQuota returns AWS's size quota for a type of policy; an identity
+// policy's when the type is unknown.
+func SizeQuota(t Type) Quota {
+	if q, ok := quotas[t]; ok {
+		return q
+	}
+	return quotas[Identity]
 }

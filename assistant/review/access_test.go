@@ -1,4 +1,4 @@
-package review
+package review_test
 
 import (
 	"context"
@@ -8,7 +8,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/policycheck/policycheck/assistant/accessanalyzer"
+	"github.com/policycheck/policycheck/assistant/gate"
 	"github.com/policycheck/policycheck/assistant/iamref"
+	"github.com/policycheck/policycheck/assistant/review"
 	"github.com/policycheck/policycheck/internal/accessanalyzerfake"
 )
 
@@ -30,7 +32,9 @@ func TestAccessAnalyzerVerdict(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := accessanalyzerfake.Start(accessanalyzerfake.Config{})
 			defer f.Close()
-			f.Enqueue(tt.answer)
+			// Every call gets the same answer: a FAIL on the boldest
+			// suggestion makes the gate try the more conservative ones.
+			f.Handle(func(*accessanalyzerfake.Request) accessanalyzerfake.Response { return tt.answer })
 			aa, err := accessanalyzer.New(aws.Config{
 				Region:      f.Region(),
 				Credentials: staticCreds(f.Credentials()),
@@ -38,8 +42,8 @@ func TestAccessAnalyzerVerdict(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			rv := New(iamref.Default(), WithAccessAnalyzer(aa))
-			rep, err := rv.Review(context.Background(), Input{Name: "p.json", Data: []byte(broadPolicy)})
+			rv := review.New(iamref.Default(), review.WithAccessAnalyzer(aa))
+			rep, err := rv.Review(context.Background(), review.Input{Name: "p.json", Data: []byte(broadPolicy)})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -52,7 +56,7 @@ func TestAccessAnalyzerVerdict(t *testing.T) {
 				}
 				return
 			}
-			if v := strings.Join(rep.SuggestedPolicy.Verdicts, "; "); !strings.Contains(v, tt.verdict) || !strings.Contains(v, BuiltinProof) {
+			if v := strings.Join(rep.SuggestedPolicy.Verdicts, "; "); !strings.Contains(v, tt.verdict) || !strings.Contains(v, gate.BuiltinProof) {
 				t.Errorf("verdicts %q, want the built-in proof and %q", v, tt.verdict)
 			}
 		})

@@ -7,15 +7,48 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/policycheck/policycheck/assistant/bedrock"
+	"github.com/policycheck/policycheck/assistant/analysis"
+	"github.com/policycheck/policycheck/assistant/gate"
 	"github.com/policycheck/policycheck/assistant/policy"
 	"github.com/policycheck/policycheck/assistant/report"
-	"github.com/policycheck/policycheck/assistant/subset"
 )
 
 // Asker is a model that answers follow-up questions about a review.
 type Asker interface {
-	Ask(ctx context.Context, req bedrock.AskRequest) (*bedrock.Answer, error)
+	Ask(ctx context.Context, req AskRequest) (*ModelAnswer, error)
+}
+
+// Turn is one earlier question and answer of a thread.
+type Turn struct {
+	Question string
+	Answer   string
+}
+
+// AskRequest is a follow-up question about a reviewed policy, as the
+// model is asked it.
+type AskRequest struct {
+	Policy         string // minified JSON
+	PolicyType     string
+	EngineScore    int
+	EngineFindings []report.Finding
+	// History is the thread so far, oldest first.
+	History  []Turn
+	Question string
+}
+
+// ModelAnswer is the model's answer, decoded and within bounds, but not
+// yet trusted.
+type ModelAnswer struct {
+	// Text is plain prose.
+	Text string
+	// Policy is a rewritten policy as compact JSON, or "". The gate
+	// decides whether it is shown.
+	Policy  string
+	ModelID string
+	Usage   Usage
+	// PolicyRejected says why a policy in the answer was discarded before
+	// the gate.
+	PolicyRejected string
 }
 
 // Question is a follow-up question in the thread of a review. Policy and
@@ -23,7 +56,7 @@ type Asker interface {
 type Question struct {
 	Policy  []byte         // the reviewed policy text
 	Report  *report.Report // the stored review of it
-	History []bedrock.Turn // earlier questions and answers, oldest first
+	History []Turn         // earlier questions and answers, oldest first
 	Text    string         // the question
 }
 
@@ -32,10 +65,10 @@ type Answer struct {
 	Text string
 	// Source is "model" or "engine".
 	Source string
-	// Policy is a rewritten policy from the model, shown only because it
-	// was proven no broader than the original; Review is its own review.
-	Policy []byte
-	Review *report.Report
+	// Suggestion is a rewritten policy from the model, shown only because
+	// the gate accepted it; Review is the review of that policy.
+	Suggestion *report.Suggestion
+	Review     *report.Report
 	// Note says what was withheld or unavailable, in plain words.
 	Note string
 }
@@ -57,7 +90,7 @@ func (rv *Reviewer) Ask(ctx context.Context, q Question) (*Answer, error) {
 		return nil, fmt.Errorf("ask: the stored policy no longer reads: %w", err)
 	}
 	doc := orig.Documents[0]
-	ma, err := asker.Ask(ctx, bedrock.AskRequest{
+	ma, err := asker.Ask(ctx, AskRequest{
 		Policy:         string(doc.MinifiedJSON()),
 		PolicyType:     string(doc.Type),
 		EngineScore:    q.Report.Score,
@@ -66,13 +99,8 @@ func (rv *Reviewer) Ask(ctx context.Context, q Question) (*Answer, error) {
 		Question:       q.Text,
 	})
 	if err != nil {
-		cause := err.Error()
-		var u *bedrock.Unavailable
-		if errors.As(err, &u) {
-			cause = u.Cause
-		}
 		a := engineAnswer(q)
-		a.Note = fmt.Sprintf("The Bedrock model is unavailable (%s); this is what the built-in engine can say.", cause)
+		a.Note = fmt.Sprintf("The Bedrock model is unavailable (%s); this is what the built-in engine can say.", causeOf(err))
 		return a, nil
 	}
 	a := &Answer{Text: ma.Text, Source: "model"}
@@ -80,17 +108,22 @@ func (rv *Reviewer) Ask(ctx context.Context, q Question) (*Answer, error) {
 	case ma.PolicyRejected != "":
 		a.Note = "The model's rewritten policy was withheld: " + ma.PolicyRejected + "."
 	case ma.Policy != "":
-		rep, err := rv.Review(ctx, Input{Name: "rewritten policy", Data: []byte(ma.Policy), Type: doc.Type, Offline: true})
+		score := analysis.Analyze(rv.kb, doc).Score
+		sug, _, err := rv.gate.Accept(ctx, gate.Original{Doc: doc, Score: score}, gate.Candidate{
+			Source:  gate.Model,
+			Text:    []byte(ma.Policy),
+			Changes: []report.Change{{Statement: -1, What: "rewritten by the model in answer to a question", Why: "proven no broader than the original by the built-in subset check"}},
+		})
 		if err != nil {
-			a.Note = fmt.Sprintf("The model's rewritten policy was withheld: it is not a valid policy (%v).", err)
+			a.Note = "The model's rewritten policy was withheld: " + err.Error() + "."
 			break
 		}
-		cand, _ := policy.Read([]byte(ma.Policy), policy.Options{Type: doc.Type})
-		if v := subset.Check(rv.kb, doc, cand.Documents[0]); !v.Proven {
-			a.Note = "The model's rewritten policy was withheld: " + v.Reason + "."
+		rep, err := rv.Review(ctx, Input{Name: "rewritten policy", Data: sug.Policy, Type: doc.Type, Offline: true})
+		if err != nil {
+			a.Note = fmt.Sprintf("The model's rewritten policy was withheld: its review failed (%v).", err)
 			break
 		}
-		a.Policy, a.Review = cand.Documents[0].JSON(), rep
+		a.Suggestion, a.Review = sug, rep
 	}
 	return a, nil
 }

@@ -1,4 +1,4 @@
-package review
+package review_test
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/policycheck/policycheck/assistant/bedrock"
 	"github.com/policycheck/policycheck/assistant/iamref"
+	"github.com/policycheck/policycheck/assistant/review"
 	"github.com/policycheck/policycheck/internal/bedrockfake"
 )
 
@@ -38,7 +39,7 @@ func credentialsOf(f *bedrockfake.Server) aws.CredentialsProvider {
 
 func TestAsk(t *testing.T) {
 	kb := iamref.Default()
-	base, err := New(kb).Review(context.Background(), Input{Name: "p.json", Data: []byte(broadPolicy)})
+	base, err := review.New(kb).Review(context.Background(), review.Input{Name: "p.json", Data: []byte(broadPolicy)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,19 +59,19 @@ func TestAsk(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rv := New(kb)
+			rv := review.New(kb)
 			if tt.model != nil {
 				f := bedrockfake.Start(bedrockfake.Config{})
 				defer f.Close()
 				f.Enqueue(tt.model...)
-				rv = New(kb, WithModel(modelFor(t, f)))
+				rv = review.New(kb, review.WithModel(modelFor(t, f)))
 			}
-			a, err := rv.Ask(context.Background(), Question{Policy: []byte(broadPolicy), Report: base, Text: "why is s3:GetObject flagged?"})
+			a, err := rv.Ask(context.Background(), review.Question{Policy: []byte(broadPolicy), Report: base, Text: "why is s3:GetObject flagged?"})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if a.Source != tt.source || (a.Policy != nil) != tt.policy {
-				t.Errorf("source %s, policy %v; want %s, %v (note %q)", a.Source, a.Policy != nil, tt.source, tt.policy, a.Note)
+			if a.Source != tt.source || (a.Suggestion != nil) != tt.policy {
+				t.Errorf("source %s, policy %v; want %s, %v (note %q)", a.Source, a.Suggestion != nil, tt.source, tt.policy, a.Note)
 			}
 			if !strings.Contains(a.Note, tt.note) || !strings.Contains(a.Text, tt.text) {
 				t.Errorf("note %q text %q; want %q and %q", a.Note, a.Text, tt.note, tt.text)

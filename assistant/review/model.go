@@ -6,23 +6,105 @@ import (
 	"fmt"
 
 	"github.com/policycheck/policycheck/assistant/analysis"
-	"github.com/policycheck/policycheck/assistant/bedrock"
+	"github.com/policycheck/policycheck/assistant/gate"
 	"github.com/policycheck/policycheck/assistant/policy"
 	"github.com/policycheck/policycheck/assistant/report"
 )
 
-// Model is a language model that reviews a policy (Bedrock's Claude).
+// Model is a language model that reviews a policy (Bedrock's Claude, in
+// package bedrock). Its answers are untrusted: the review bounds and
+// checks them.
 type Model interface {
 	ModelID() string
-	Review(ctx context.Context, req bedrock.Request) (*bedrock.Review, error)
+	Review(ctx context.Context, req ModelRequest) (*ModelReview, error)
+}
+
+// ModelRequest is what the model reviews.
+type ModelRequest struct {
+	// Policy is the policy document as minified JSON.
+	Policy string
+	// PolicyType is "identity", "resource", "trust", "scp" or "rcp".
+	PolicyType string
+	// EngineScore and EngineFindings are the engine's review, given to the
+	// model as ground truth.
+	EngineScore    int
+	EngineFindings []report.Finding
+	// StatementCount is the number of statements of the policy; model
+	// findings must point into [-1, StatementCount).
+	StatementCount int
+}
+
+// ModelReview is the model's review, decoded and within bounds, but not
+// yet trusted.
+type ModelReview struct {
+	Score    int
+	Summary  string
+	Findings []ModelFinding
+	// SuggestedPolicy is the model's tightened policy as compact JSON, or
+	// "". The gate decides whether it is shown.
+	SuggestedPolicy string
+	ModelID         string
+	Usage           Usage
+	// DroppedFindings counts the model's findings discarded for breaking
+	// the rules (unknown severity, statement index out of range, too many).
+	DroppedFindings int
+	// SuggestionRejected says why the model's suggested policy was
+	// discarded before the gate ("" when it was kept or there was none).
+	SuggestionRejected string
+}
+
+// ModelFinding is one problem the model reports.
+type ModelFinding struct {
+	Severity       report.Severity
+	Category       report.Category
+	Statement      int // 0-based, -1 for the whole document
+	Title          string
+	Detail         string
+	Recommendation string
+}
+
+// Usage is the token count of one model call.
+type Usage struct {
+	InputTokens, OutputTokens int
+}
+
+// Unavailable is every failure of a model call: the model's opinion is
+// not available, and Cause says why in words a user can read.
+type Unavailable struct {
+	// Cause is plain words for the card, e.g. "the model timed out after
+	// 60s". It never contains policy text.
+	Cause string
+	// Temporary is true when trying again later may work (throttling,
+	// timeouts, service errors).
+	Temporary bool
+	// Err is the underlying error (an SDK error, a decoding error), or nil.
+	Err error
+}
+
+func (e *Unavailable) Error() string {
+	if e.Err == nil {
+		return "model unavailable: " + e.Cause
+	}
+	return fmt.Sprintf("model unavailable: %s: %v", e.Cause, e.Err)
+}
+
+func (e *Unavailable) Unwrap() error { return e.Err }
+
+// causeOf says in plain words why a model call failed.
+func causeOf(err error) string {
+	var u *Unavailable
+	if errors.As(err, &u) {
+		return u.Cause
+	}
+	return err.Error()
 }
 
 // consultModel asks the model and merges what survives the checks: its
 // score never rises above the engine's ceiling, its findings are added
 // (never replacing the engine's), and its suggestion is shown only when
-// proven no broader and scoring at least as high as the original.
+// the gate accepts it against the engine's.
 func (rv *Reviewer) consultModel(ctx context.Context, doc *policy.Document, a analysis.Result, d *docReview) {
-	mr, err := rv.model.Review(ctx, bedrock.Request{
+	mr, err := rv.model.Review(ctx, ModelRequest{
 		Policy:         string(doc.MinifiedJSON()),
 		PolicyType:     string(doc.Type),
 		EngineScore:    a.Score,
@@ -30,12 +112,7 @@ func (rv *Reviewer) consultModel(ctx context.Context, doc *policy.Document, a an
 		StatementCount: len(doc.Statements),
 	})
 	if err != nil {
-		cause := err.Error()
-		var u *bedrock.Unavailable
-		if errors.As(err, &u) {
-			cause = u.Cause
-		}
-		d.notes = append(d.notes, fmt.Sprintf("Bedrock model unavailable (%s); the built-in review is shown.", cause))
+		d.notes = append(d.notes, fmt.Sprintf("Bedrock model unavailable (%s); the built-in review is shown.", causeOf(err)))
 		return
 	}
 	d.modelRan = true
@@ -87,16 +164,15 @@ func (rv *Reviewer) consultModel(ctx context.Context, doc *policy.Document, a an
 	case mr.SuggestionRejected != "":
 		d.notes = append(d.notes, "The model's suggested policy was rejected: "+mr.SuggestionRejected+".")
 	case mr.SuggestedPolicy != "":
-		sug, err := rv.verify(ctx, doc, a.Score, []byte(mr.SuggestedPolicy), "model")
+		sug, _, err := rv.gate.Accept(ctx, gate.Original{Doc: doc, Score: a.Score, Rival: d.suggestion}, gate.Candidate{
+			Source:  gate.Model,
+			Text:    []byte(mr.SuggestedPolicy),
+			Changes: []report.Change{{Statement: -1, What: "rewritten by the model", Why: "proven no broader than the original by the built-in subset check"}},
+		})
 		if err != nil {
 			d.notes = append(d.notes, "The model's suggested policy was rejected: "+err.Error()+".")
 			return
 		}
-		if d.suggestion != nil && sug.Score < d.suggestion.Score {
-			d.notes = append(d.notes, fmt.Sprintf("The model's suggested policy scores %d, below the built-in suggestion's %d; the built-in one is shown.", sug.Score, d.suggestion.Score))
-			return
-		}
-		sug.Changes = []report.Change{{Statement: -1, What: "rewritten by the model", Why: "proven no broader than the original by the built-in subset check"}}
 		d.suggestion, d.noSuggestion = sug, ""
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"slices"
 
 	"github.com/policycheck/policycheck/assistant/analysis"
+	"github.com/policycheck/policycheck/assistant/gate"
 	"github.com/policycheck/policycheck/assistant/iamref"
 	"github.com/policycheck/policycheck/assistant/policy"
 	"github.com/policycheck/policycheck/assistant/report"
@@ -38,7 +39,8 @@ type Input struct {
 type Reviewer struct {
 	kb     *iamref.KB
 	model  Model
-	access NoNewAccessChecker
+	access gate.NoNewAccessChecker
+	gate   *gate.Gate
 }
 
 // Option configures a Reviewer.
@@ -49,7 +51,7 @@ func WithModel(m Model) Option { return func(rv *Reviewer) { rv.model = m } }
 
 // WithAccessAnalyzer adds IAM Access Analyzer's verdict on suggestions
 // (nil: none).
-func WithAccessAnalyzer(c NoNewAccessChecker) Option {
+func WithAccessAnalyzer(c gate.NoNewAccessChecker) Option {
 	return func(rv *Reviewer) { rv.access = c }
 }
 
@@ -59,6 +61,7 @@ func New(kb *iamref.KB, opts ...Option) *Reviewer {
 	for _, o := range opts {
 		o(rv)
 	}
+	rv.gate = gate.New(kb, rv.access)
 	return rv
 }
 

@@ -15,16 +15,16 @@ import (
 // Conditions of a statement all have to hold, so inner may add tests of
 // its own; it may not drop or widen outer's.
 func condGap(outer, inner *stmt) (c *policy.Condition, loosened, ok bool) {
-	for i := range outer.conds {
-		oc := &outer.conds[i]
+	for i := range outer.Conditions {
+		oc := &outer.Conditions[i]
 		kept, same := false, false
-		for j := range inner.conds {
-			ic := &inner.conds[j]
+		for j := range inner.Conditions {
+			ic := &inner.Conditions[j]
 			if !strings.EqualFold(oc.Operator, ic.Operator) || !strings.EqualFold(oc.Key, ic.Key) {
 				continue
 			}
 			same = true
-			if stricter(oc, outer.vars, ic, inner.vars) {
+			if stricter(oc, outer.Vars, ic, inner.Vars) {
 				kept = true
 				break
 			}
@@ -50,7 +50,7 @@ func baseOperator(op string) string {
 // set prefix and IfExists are the same on both sides, so the key's
 // absence is judged the same way; only the values are compared.
 func stricter(outer *policy.Condition, outerVars bool, inner *policy.Condition, innerVars bool) bool {
-	ov, iv := trimmed(outer.Values), trimmed(inner.Values)
+	ov, iv := outer.Values.Trimmed(), inner.Values.Trimmed()
 	if outerVars != innerVars && (anyVar(ov) || anyVar(iv)) {
 		return false
 	}

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/policycheck/policycheck/assistant/iamref"
+	"github.com/policycheck/policycheck/assistant/norm"
 	"github.com/policycheck/policycheck/assistant/policy"
 )
 
@@ -366,10 +367,10 @@ func expand(kb *iamref.KB, l policy.List) iamref.ActionSet {
 // grantsSomething reports whether one of the statement's actions that
 // no Deny of d takes away everywhere applies to one of its resources.
 func grantsSomething(kb *iamref.KB, d *policy.Document, s *policy.Statement) bool {
-	st := newStmt(kb, s, true)
+	st := newStmt(norm.NewStatement(kb, s, true))
 	acts := st.actions.set()
 	for i := range d.Statements {
-		if dn := newStmt(kb, &d.Statements[i], true); dn.unconditionalEverywhere() {
+		if dn := newStmt(norm.NewStatement(kb, &d.Statements[i], true)); dn.unconditionalEverywhere() {
 			acts.AndNot(dn.actions.set())
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/policycheck/policycheck/assistant/iamref"
+	"github.com/policycheck/policycheck/assistant/norm"
 )
 
 // covers reports whether every string the inner pattern can match is
@@ -17,7 +18,7 @@ func covers(outer string, outerVars bool, inner string, innerVars bool) bool {
 	if strings.Contains(outer, "${") {
 		return outer == inner && outerVars == innerVars
 	}
-	if isAllWildcard(outer) || outer == inner {
+	if iamref.IsAllWildcard(outer) || outer == inner {
 		return true
 	}
 	if oddQuestionMark(outer, inner) {
@@ -119,10 +120,10 @@ func matchesStar(p string) bool {
 // resource types (nor "*") grants it nothing. Actions without resource
 // types are always relevant, in case the knowledge base lags behind AWS.
 func relevant(kb *iamref.KB, a *iamref.Action, s *stmt, u int) bool {
-	if s.res != resList || !a.ResourceLevel() {
+	if s.Resources != norm.Listed || !a.ResourceLevel() {
 		return true
 	}
-	p := s.resources[u]
+	p := s.ResourceList[u]
 	if matchesStar(p) || spansSegments(p) || strings.Contains(p, "//") {
 		// AWS lets a "*" that ends an ARN segment match beyond the colon,
 		// and some ARNs have empty parts (a CodeArtifact package without
@@ -156,15 +157,15 @@ func spansSegments(p string) bool {
 // those that match one of the patterns denied (lower case): patterns the
 // policy that holds p denies everywhere, or nil.
 func actionPatternCovered(s *stmt, p string, denied []string) bool {
-	if s.notAction {
-		for _, q := range s.patterns {
+	if s.NotAction {
+		for _, q := range s.Patterns {
 			if intersects(q, p) && !coveredByAny(denied, q) {
 				return false
 			}
 		}
 		return true
 	}
-	for _, q := range s.patterns {
+	for _, q := range s.Patterns {
 		if covers(q, true, p, true) {
 			return true
 		}
@@ -175,8 +176,8 @@ func actionPatternCovered(s *stmt, p string, denied []string) bool {
 // notActionCovered reports whether statement s designates every action
 // except at most those of the NotAction list excl (lower case).
 func notActionCovered(s *stmt, excl []string) bool {
-	if !s.notAction {
-		for _, q := range s.patterns {
+	if !s.NotAction {
+		for _, q := range s.Patterns {
 			if q == "*:*" {
 				return true
 			}
@@ -184,7 +185,7 @@ func notActionCovered(s *stmt, excl []string) bool {
 		return false
 	}
 	// s excludes its own list: each of its patterns must lie within excl.
-	for _, q := range s.patterns {
+	for _, q := range s.Patterns {
 		ok := false
 		for _, p := range excl {
 			if covers(p, true, q, true) {
@@ -209,21 +210,21 @@ func needsPatternProof(kb *iamref.KB, raw string) bool {
 // resCovers reports whether the outer statement's resources include
 // resource unit u of the inner statement.
 func resCovers(outer, inner *stmt, u int) bool {
-	switch inner.res {
-	case resList:
-		p := inner.resources[u]
-		switch outer.res {
-		case resList:
-			if outer.anyRes {
+	switch inner.Resources {
+	case norm.Listed:
+		p := inner.ResourceList[u]
+		switch outer.Resources {
+		case norm.Listed:
+			if outer.AnyResource {
 				return true
 			}
-			for _, q := range outer.resources {
-				if covers(q, outer.vars, p, inner.vars) {
+			for _, q := range outer.ResourceList {
+				if covers(q, outer.Vars, p, inner.Vars) {
 					return true
 				}
 			}
-		case resNot:
-			for _, q := range outer.resources {
+		case norm.NotListed:
+			for _, q := range outer.ResourceList {
 				if intersects(q, p) {
 					return false
 				}
@@ -231,17 +232,17 @@ func resCovers(outer, inner *stmt, u int) bool {
 			return true
 		}
 		return false
-	case resNot:
-		switch outer.res {
-		case resList:
-			return outer.anyRes
-		case resNot:
+	case norm.NotListed:
+		switch outer.Resources {
+		case norm.Listed:
+			return outer.AnyResource
+		case norm.NotListed:
 			// Everything but N_inner lies within everything but N_outer
 			// when N_outer lies within N_inner.
-			for _, q := range outer.resources {
+			for _, q := range outer.ResourceList {
 				ok := false
-				for _, p := range inner.resources {
-					if covers(p, inner.vars, q, outer.vars) {
+				for _, p := range inner.ResourceList {
+					if covers(p, inner.Vars, q, outer.Vars) {
 						ok = true
 						break
 					}
@@ -254,7 +255,7 @@ func resCovers(outer, inner *stmt, u int) bool {
 		}
 		return false
 	}
-	return outer.res == resNone || (outer.res == resList && outer.anyRes)
+	return outer.Resources == norm.Unnamed || (outer.Resources == norm.Listed && outer.AnyResource)
 }
 
 func coveredByAny(outer []string, p string) bool {

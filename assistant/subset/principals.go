@@ -3,6 +3,8 @@ package subset
 import (
 	"strings"
 
+	"github.com/policycheck/policycheck/assistant/iamref"
+	"github.com/policycheck/policycheck/assistant/norm"
 	"github.com/policycheck/policycheck/assistant/policy"
 )
 
@@ -11,8 +13,8 @@ import (
 // principals include all of the inner's. Identity policies name no
 // principal: the one the policy is attached to is meant.
 func principalGap(outer, inner *stmt) (who string, ok bool) {
-	o, on := outer.principal, outer.notPrincipal
-	i, in := inner.principal, inner.notPrincipal
+	o, on := outer.Principal, outer.NotPrincipal
+	i, in := inner.Principal, inner.NotPrincipal
 	switch {
 	case o != nil && o.Any:
 		return "", true
@@ -113,7 +115,7 @@ func principalValueCovers(kind, w, v string) bool {
 	}
 	switch strings.ToLower(kind) {
 	case "aws":
-		if isAllWildcard(w) {
+		if iamref.IsAllWildcard(w) {
 			return true
 		}
 		// An account (its ID or root ARN) covers the account in its other
@@ -144,11 +146,11 @@ func partitionOf(v string) string {
 // rootAccount returns the account an account principal names
 // ("123456789012", "arn:aws:iam::123456789012:root"), or "".
 func rootAccount(w string) string {
-	if isAccountID(w) {
+	if norm.IsAccountID(w) {
 		return w
 	}
 	f := strings.Split(w, ":")
-	if len(f) == 6 && f[0] == "arn" && f[2] == "iam" && f[5] == "root" && isAccountID(f[4]) {
+	if len(f) == 6 && f[0] == "arn" && f[2] == "iam" && f[5] == "root" && norm.IsAccountID(f[4]) {
 		return f[4]
 	}
 	return ""
@@ -157,24 +159,12 @@ func rootAccount(w string) string {
 // accountOf returns the account of an AWS principal: an account ID, or
 // an IAM or STS ARN.
 func accountOf(v string) string {
-	if isAccountID(v) {
+	if norm.IsAccountID(v) {
 		return v
 	}
 	f := strings.SplitN(v, ":", 6)
-	if len(f) == 6 && f[0] == "arn" && (f[2] == "iam" || f[2] == "sts") && isAccountID(f[4]) {
+	if len(f) == 6 && f[0] == "arn" && (f[2] == "iam" || f[2] == "sts") && norm.IsAccountID(f[4]) {
 		return f[4]
 	}
 	return ""
-}
-
-func isAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }

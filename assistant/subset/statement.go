@@ -2,160 +2,57 @@ package subset
 
 import (
 	"math/bits"
-	"slices"
 	"strings"
 
 	"github.com/policycheck/policycheck/assistant/iamref"
-	"github.com/policycheck/policycheck/assistant/policy"
-)
-
-// resKind is how a statement names its resources.
-type resKind uint8
-
-const (
-	resList resKind = iota // Resource
-	resNot                 // NotResource
-	resNone                // neither: the resource the policy is attached to
+	"github.com/policycheck/policycheck/assistant/norm"
 )
 
 // stmt is one statement prepared for the proof.
 type stmt struct {
-	src   *policy.Statement
-	idx   int // position among the Allows (or Denies) of its policy
-	allow bool
-	deny  bool
-
-	// actions is what Action or NotAction designates among the known
-	// actions. It may share the knowledge base's sets: never change it.
-	actions   wset
-	notAction bool
-	// patterns are the Action or NotAction values, trimmed and lower
-	// case, "*" written "*:*" (every action has a colon); raw as written.
-	patterns []string
-	raw      []string
-
-	res       resKind
-	anyRes    bool     // Resource holds a pattern matching everything
-	resources []string // Resource or NotResource values, trimmed
-
-	principal    *policy.Principal
-	notPrincipal *policy.Principal
-	conds        []policy.Condition
-
-	// vars is true when policy variables are in force (Version
-	// 2012-10-17); otherwise "${...}" is literal text.
-	vars bool
+	*norm.Statement
+	idx int // position among the Allows (or Denies) of its policy
+	// actions is Statement.Actions as a window: it shares the set.
+	actions wset
 }
 
-func newStmt(kb *iamref.KB, s *policy.Statement, vars bool) *stmt {
-	st := &stmt{src: s, vars: vars, principal: s.Principal, notPrincipal: s.NotPrincipal, conds: s.Conditions}
-	switch strings.ToLower(strings.TrimSpace(s.Effect)) {
-	case "allow":
-		st.allow = true
-	case "deny":
-		st.deny = true
-	}
-	list := s.Action
-	if s.NotAction.Set {
-		list, st.notAction = s.NotAction, true
-	}
-	st.raw = make([]string, len(list.Values))
-	st.patterns = make([]string, len(list.Values))
-	var sets []wset
-	for i, v := range list.Values {
-		t := strings.TrimSpace(v.Text)
-		st.raw[i] = t
-		p := strings.ToLower(t)
-		if isAllWildcard(p) {
-			p = "*:*"
-		}
-		st.patterns[i] = p
-		if w := window(kb.Expand(t)); len(w.w) > 0 {
-			sets = append(sets, w)
-		}
-	}
-	designated := union(sets)
-	if st.notAction {
-		all := window(kb.All())
-		rest := wset{lo: all.lo, w: slices.Clone(all.w)}
-		andNotWin(rest.w, rest.lo, designated)
-		st.actions = trim(rest)
-	} else {
-		st.actions = designated
-	}
-
-	switch {
-	case s.NotResource.Set:
-		st.res = resNot
-		st.resources = trimmed(s.NotResource)
-	case s.Resource.Set:
-		st.res = resList
-		st.resources = trimmed(s.Resource)
-		for _, r := range st.resources {
-			if isAllWildcard(r) {
-				st.anyRes = true
-			}
-		}
-	default:
-		st.res = resNone
-	}
-	return st
-}
-
-func trimmed(l policy.List) []string {
-	out := make([]string, len(l.Values))
-	for i, v := range l.Values {
-		out[i] = strings.TrimSpace(v.Text)
-	}
-	return out
+func newStmt(s *norm.Statement) *stmt {
+	return &stmt{Statement: s, actions: trim(window(s.Actions))}
 }
 
 // units is how many resource units the statement has: one per Resource
 // pattern, or one for a NotResource list or a missing Resource.
 func (s *stmt) units() int {
-	if s.res == resList {
-		return len(s.resources)
+	if s.Resources == norm.Listed {
+		return len(s.ResourceList)
 	}
 	return 1
 }
 
 // unitText names a resource unit for the user.
 func (s *stmt) unitText(u int) string {
-	switch s.res {
-	case resList:
-		return s.resources[u]
-	case resNot:
-		return "every resource except " + strings.Join(s.resources, ", ")
+	switch s.Resources {
+	case norm.Listed:
+		return s.ResourceList[u]
+	case norm.NotListed:
+		return "every resource except " + strings.Join(s.ResourceList, ", ")
 	}
 	return "the resource the policy is attached to"
 }
 
 // actionText names what the statement designates.
 func (s *stmt) actionText() string {
-	if s.notAction {
-		return "every action except " + strings.Join(s.raw, ", ")
+	if s.NotAction {
+		return "every action except " + strings.Join(s.Raw, ", ")
 	}
-	return strings.Join(s.raw, ", ")
+	return strings.Join(s.Raw, ", ")
 }
 
 // unconditionalEverywhere reports a Deny that applies to every request
 // it names the action of: no condition, every principal, every resource.
 func (s *stmt) unconditionalEverywhere() bool {
-	return s.deny && len(s.conds) == 0 && s.notPrincipal == nil &&
-		(s.principal == nil || s.principal.Any) && s.res == resList && s.anyRes
-}
-
-// isAllWildcard reports whether a pattern matches any text: "*", "**".
-func isAllWildcard(p string) bool {
-	if p == "" {
-		return false
-	}
-	for i := 0; i < len(p); i++ {
-		if p[i] != '*' {
-			return false
-		}
-	}
-	return true
+	return s.Deny && len(s.Conditions) == 0 && s.NotPrincipal == nil &&
+		(s.Principal == nil || s.Principal.Any) && s.Resources == norm.Listed && s.AnyResource
 }
 
 // hasWildcard reports a glob character or a policy variable.

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/policycheck/policycheck/assistant/iamref"
+	"github.com/policycheck/policycheck/assistant/norm"
 	"github.com/policycheck/policycheck/assistant/policy"
 )
 
@@ -52,8 +53,8 @@ func Check(kb *iamref.KB, a, b *policy.Document) Verdict {
 	for _, d := range c.bDeny {
 		if d.unconditionalEverywhere() {
 			denied = append(denied, d.actions)
-			if !d.notAction {
-				c.bDeniedPatterns = append(c.bDeniedPatterns, d.patterns...)
+			if !d.NotAction {
+				c.bDeniedPatterns = append(c.bDeniedPatterns, d.Patterns...)
 			}
 		}
 	}
@@ -72,14 +73,13 @@ func Check(kb *iamref.KB, a, b *policy.Document) Verdict {
 }
 
 func prepare(kb *iamref.KB, d *policy.Document) (allow, deny []*stmt) {
-	vars := d.Version == "2012-10-17"
-	for i := range d.Statements {
-		s := newStmt(kb, &d.Statements[i], vars)
+	for _, ns := range norm.New(kb, d).Statements {
+		s := newStmt(ns)
 		switch {
-		case s.allow:
+		case s.Allow:
 			s.idx = len(allow)
 			allow = append(allow, s)
-		case s.deny:
+		case s.Deny:
 			s.idx = len(deny)
 			deny = append(deny, s)
 		}
@@ -150,18 +150,18 @@ func (c *checker) allowCovered(b *stmt) (Verdict, bool) {
 	for u := range all {
 		all[u] = u
 	}
-	if b.notAction {
-		excl := b.patterns
+	if b.NotAction {
+		excl := b.Patterns
 		if !c.coveredByOne(cands, b, func(a *stmt) bool { return notActionCovered(a, excl) }) {
 			return c.explain(b, all, b.actionText(), true, func(a *stmt) bool { return notActionCovered(a, excl) }), false
 		}
 		return Verdict{}, true
 	}
-	for i, raw := range b.raw {
+	for i, raw := range b.Raw {
 		if !needsPatternProof(c.kb, raw) {
 			continue
 		}
-		p := b.patterns[i]
+		p := b.Patterns[i]
 		grants := func(a *stmt) bool { return actionPatternCovered(a, p, c.bDeniedPatterns) }
 		if !c.coveredByOne(cands, b, grants) {
 			return c.explain(b, all, raw, true, grants), false
@@ -210,11 +210,11 @@ func (c *checker) resCover(a, b *stmt, u int) bool {
 // suggestion dropped.
 func (c *checker) explain(b *stmt, units []int, what string, pattern bool, grants func(*stmt) bool) Verdict {
 	v := Verdict{Action: what}
-	if b.res == resList && len(units) > 0 {
-		v.Resource = b.resources[units[0]]
+	if b.Resources == norm.Listed && len(units) > 0 {
+		v.Resource = b.ResourceList[units[0]]
 	}
 	label := what
-	if pattern && !b.notAction {
+	if pattern && !b.NotAction {
 		label = what + " (and any action AWS adds that matches it)"
 	}
 	var granting []*stmt
@@ -300,8 +300,8 @@ func (c *checker) denyKept(d *stmt) (Verdict, bool) {
 			Reason: fmt.Sprintf("the suggestion removes the original's Deny of %s", d.actionText()),
 			Action: action,
 		}
-		if d.res == resList && len(d.resources) > 0 {
-			v.Resource = d.resources[0]
+		if d.Resources == norm.Listed && len(d.ResourceList) > 0 {
+			v.Resource = d.ResourceList[0]
 		}
 		return v, false
 	}
@@ -314,11 +314,11 @@ func (c *checker) denyKept(d *stmt) (Verdict, bool) {
 		rest := slices.Clone(d.actions.w)
 		andNotWin(rest, d.actions.lo, union(sets))
 		if !emptyWin(rest) {
-			if d.notAction {
+			if d.NotAction {
 				return fail(d.actionText())
 			}
 			missing := wset{lo: d.actions.lo, w: rest}
-			for _, raw := range d.raw {
+			for _, raw := range d.Raw {
 				if w := window(c.kb.Expand(raw)); intersectsWin(w.w, w.lo, missing) {
 					return fail(raw)
 				}
@@ -335,18 +335,18 @@ func (c *checker) denyKept(d *stmt) (Verdict, bool) {
 		}
 		return false
 	}
-	if d.notAction {
-		excl := d.patterns
+	if d.NotAction {
+		excl := d.Patterns
 		if !one(func(e *stmt) bool { return notActionCovered(e, excl) }) {
 			return fail(d.actionText())
 		}
 		return Verdict{}, true
 	}
-	for i, raw := range d.raw {
+	for i, raw := range d.Raw {
 		if !needsPatternProof(c.kb, raw) {
 			continue
 		}
-		p := d.patterns[i]
+		p := d.Patterns[i]
 		if !one(func(e *stmt) bool { return actionPatternCovered(e, p, nil) }) {
 			return fail(raw)
 		}

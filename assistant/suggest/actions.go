@@ -33,23 +33,11 @@ type entry struct {
 // isServiceWildcard reports "*", "*:*" or "s3:*": every action of one or
 // all services.
 func isServiceWildcard(p string) bool {
-	if allStars(p) {
+	if iamref.IsAllWildcard(p) {
 		return true
 	}
 	_, act, ok := strings.Cut(p, ":")
-	return ok && allStars(act)
-}
-
-func allStars(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] != '*' {
-			return false
-		}
-	}
-	return true
+	return ok && iamref.IsAllWildcard(act)
 }
 
 // readLevels is the set of List and Read actions.
@@ -264,7 +252,7 @@ func (b *builder) applicable(s iamref.ActionSet, resources []string) iamref.Acti
 	s.Each(func(id iamref.ActionID) bool {
 		a := b.kb.ActionByID(id)
 		for _, r := range resources {
-			if allStars(r) {
+			if iamref.IsAllWildcard(r) {
 				out.Add(id)
 				return true
 			}
@@ -585,7 +573,7 @@ func hasAnyResource(st *policy.Statement) bool {
 		return false
 	}
 	for _, v := range st.Resource.Values {
-		if allStars(strings.TrimSpace(v.Text)) {
+		if iamref.IsAllWildcard(strings.TrimSpace(v.Text)) {
 			return true
 		}
 	}

@@ -475,7 +475,7 @@ func (b *builder) arns(st *policy.Statement, types []*iamref.ResourceType) []str
 		found := false
 		for _, v := range st.Resource.Values {
 			r := strings.TrimSpace(v.Text)
-			if !allStars(r) && b.kb.MatchResource(r, t) {
+			if !iamref.IsAllWildcard(r) && b.kb.MatchResource(r, t) {
 				if !slices.Contains(out, r) {
 					out = append(out, r)
 				}

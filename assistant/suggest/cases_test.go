@@ -1,11 +1,13 @@
 package suggest
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 	"testing"
 
 	"github.com/policycheck/policycheck/assistant/analysis"
+	"github.com/policycheck/policycheck/assistant/gate"
 	"github.com/policycheck/policycheck/assistant/iamref"
 	"github.com/policycheck/policycheck/assistant/policy"
 )
@@ -151,7 +153,7 @@ func TestSuggestCases(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			doc := read(t, tt.data, tt.typ)
 			res := analysis.Analyze(kb, doc)
-			s := Suggest(kb, doc, res)
+			s := Suggest(context.Background(), gate.New(kb, nil), kb, doc, res)
 			checkInvariants(t, kb, doc, res, s)
 			if tt.none {
 				if s.Doc != nil {

@@ -1,12 +1,14 @@
 package suggest
 
 import (
+	"context"
 	"maps"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/policycheck/policycheck/assistant/analysis"
+	"github.com/policycheck/policycheck/assistant/gate"
 	"github.com/policycheck/policycheck/assistant/iamref"
 	"github.com/policycheck/policycheck/assistant/policy"
 	"github.com/policycheck/policycheck/internal/corpus"
@@ -39,7 +41,7 @@ func runCorpus(tb testing.TB, kb *iamref.KB, docs map[string][]byte, check bool)
 		for _, doc := range rr.Documents {
 			st.policies++
 			res := analysis.Analyze(kb, doc)
-			s := Suggest(kb, doc, res)
+			s := Suggest(context.Background(), gate.New(kb, nil), kb, doc, res)
 			if check {
 				checkInvariants(tb, kb, doc, res, s)
 			}
@@ -128,7 +130,7 @@ func BenchmarkCorpusSuggest(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		for _, in := range ins {
-			Suggest(kb, in.doc, in.res)
+			Suggest(context.Background(), gate.New(kb, nil), kb, in.doc, in.res)
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*len(ins)), "µs/policy")

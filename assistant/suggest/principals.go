@@ -96,7 +96,7 @@ func narrowsKey(cs []policy.Condition, suffix string) bool {
 		ok := len(c.Values.Values) > 0
 		for _, v := range c.Values.Values {
 			t := strings.TrimSpace(v.Text)
-			if t == "" || allStars(t) || t == "repo:*" {
+			if t == "" || iamref.IsAllWildcard(t) || t == "repo:*" {
 				ok = false
 			}
 		}
@@ -142,7 +142,7 @@ func (b *builder) principalFixes(i int, st *policy.Statement) principalFix {
 	}
 	anyone := p.Any
 	for _, e := range p.Entries {
-		if strings.EqualFold(e.Kind, "AWS") && slices.ContainsFunc(e.Values.Values, func(v policy.Value) bool { return allStars(strings.TrimSpace(v.Text)) }) {
+		if strings.EqualFold(e.Kind, "AWS") && slices.ContainsFunc(e.Values.Values, func(v policy.Value) bool { return iamref.IsAllWildcard(strings.TrimSpace(v.Text)) }) {
 			anyone = true
 		}
 	}

@@ -1,10 +1,12 @@
 package suggest
 
 import (
+	"context"
 	"math/rand"
 	"testing"
 
 	"github.com/policycheck/policycheck/assistant/analysis"
+	"github.com/policycheck/policycheck/assistant/gate"
 	"github.com/policycheck/policycheck/assistant/iamref"
 	"github.com/policycheck/policycheck/assistant/policy"
 )
@@ -85,7 +87,7 @@ func TestSuggestRandom(t *testing.T) {
 		d, typ := randomPolicy(rand.New(rand.NewSource(seed)))
 		doc := read(t, d.JSON(), typ)
 		res := analysis.Analyze(kb, doc)
-		s := Suggest(kb, doc, res)
+		s := Suggest(context.Background(), gate.New(kb, nil), kb, doc, res)
 		checkInvariants(t, kb, doc, res, s)
 		if s.Doc != nil {
 			suggested++

@@ -7,6 +7,7 @@ import (
 
 	"github.com/policycheck/policycheck/assistant/analysis"
 	"github.com/policycheck/policycheck/assistant/iamref"
+	"github.com/policycheck/policycheck/assistant/norm"
 	"github.com/policycheck/policycheck/assistant/policy"
 )
 
@@ -25,7 +26,7 @@ func factsOf(d *policy.Document) arnFacts {
 	parts, regions, accounts := map[string]bool{}, map[string]bool{}, map[string]bool{}
 	see := func(v string) {
 		v = strings.TrimSpace(v)
-		if isAccountID(v) {
+		if norm.IsAccountID(v) {
 			accounts[v] = true
 			return
 		}
@@ -39,7 +40,7 @@ func factsOf(d *policy.Document) arnFacts {
 		if concrete(f[3]) {
 			regions[f[3]] = true
 		}
-		if isAccountID(f[4]) {
+		if norm.IsAccountID(f[4]) {
 			accounts[f[4]] = true
 		}
 	}
@@ -86,18 +87,6 @@ func only(m map[string]bool) (string, bool) {
 }
 
 func concrete(s string) bool { return s != "" && !strings.ContainsAny(s, "*?$<>{}") }
-
-func isAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
 
 // placeholderARN fills an ARN format for the user to complete:
 // "arn:${Partition}:s3:::${BucketName}/${ObjectName}" gives
@@ -253,7 +242,7 @@ func typeSuffix(ts []*iamref.ResourceType) string {
 // actions; nil when the pattern names specific resources, or some type it
 // reaches cannot be given a placeholder within it.
 func narrowPattern(kb *iamref.KB, p string, types []*iamref.ResourceType, f arnFacts) []string {
-	if allStars(p) || strings.Contains(p, "${") {
+	if iamref.IsAllWildcard(p) || strings.Contains(p, "${") {
 		return nil
 	}
 	var out []string
@@ -274,7 +263,7 @@ func narrowPattern(kb *iamref.KB, p string, types []*iamref.ResourceType, f arnF
 				if concrete(seg[3]) {
 					g.region = seg[3]
 				}
-				if isAccountID(seg[4]) {
+				if norm.IsAccountID(seg[4]) {
 					g.account = seg[4]
 				}
 				if concrete(seg[1]) {

@@ -1,6 +1,7 @@
 package suggest
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"os"
@@ -9,8 +10,10 @@ import (
 	"testing"
 
 	"github.com/policycheck/policycheck/assistant/analysis"
+	"github.com/policycheck/policycheck/assistant/gate"
 	"github.com/policycheck/policycheck/assistant/iamref"
 	"github.com/policycheck/policycheck/assistant/policy"
+	"github.com/policycheck/policycheck/assistant/report"
 	"github.com/policycheck/policycheck/assistant/subset"
 )
 
@@ -83,7 +86,7 @@ func TestSuggestGolden(t *testing.T) {
 			}
 			doc := read(t, data, types[name])
 			res := analysis.Analyze(kb, doc)
-			s := Suggest(kb, doc, res)
+			s := Suggest(context.Background(), gate.New(kb, nil), kb, doc, res)
 			checkInvariants(t, kb, doc, res, s)
 			got := render(res, s)
 			golden := filepath.Join("testdata", "golden", name+".golden")
@@ -98,7 +101,7 @@ func TestSuggestGolden(t *testing.T) {
 				t.Fatalf("%v (run with -update to create)", err)
 			}
 			if got != string(want) {
-				t.Errorf("suggestion differs from %s:\n%s", golden, Diff(want, []byte(got)))
+				t.Errorf("suggestion differs from %s:\n%s", golden, report.Diff(want, []byte(got)))
 			}
 		})
 	}

@@ -7,8 +7,6 @@ import (
 	"unicode"
 
 	"github.com/slack-go/slack"
-
-	"github.com/policycheck/policycheck/assistant/report"
 )
 
 // AnswerBlockID is the block_id of the first block of an answer; the
@@ -96,7 +94,7 @@ func Answer(a AnswerView) Message {
 // answerPolicy shows the rewritten policy: as code, or as a Snippet when
 // it is too long for a section.
 func answerPolicy(a AnswerView) ([]slack.Block, *Snippet) {
-	policy := prettyJSON(&report.Suggestion{Policy: a.Policy})
+	policy := prettyJSON(a.Policy)
 	if policy == "" {
 		return nil, nil
 	}

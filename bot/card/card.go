@@ -375,7 +375,10 @@ func codeList(values []string, n, max int) string {
 // policy too long for a section is returned as a Snippet instead.
 func suggestionBlocks(r *report.Report) ([]slack.Block, *Snippet) {
 	s := r.SuggestedPolicy
-	policy := prettyJSON(s)
+	policy := ""
+	if s != nil {
+		policy = prettyJSON(s.Policy)
+	}
 	if policy == "" {
 		reason := mrkdwn(r.NoSuggestionReason, 600)
 		switch {
@@ -438,11 +441,8 @@ func suggestionBlocks(r *report.Report) ([]slack.Block, *Snippet) {
 }
 
 // prettyJSON is the suggested policy indented, or "" when there is none.
-func prettyJSON(s *report.Suggestion) string {
-	if s == nil {
-		return ""
-	}
-	raw := bytes.TrimSpace(s.Policy)
+func prettyJSON(policy json.RawMessage) string {
+	raw := bytes.TrimSpace(policy)
 	if len(raw) == 0 || string(raw) == "null" {
 		return ""
 	}

@@ -151,7 +151,7 @@ func TestBedrockCases(t *testing.T) {
 		absent    []string
 	}{
 		{name: "good review", policy: bucketPolicy("Case01"), responses: []bedrockfake.Response{goodReview()},
-			score: 4, model: true, finding: "Every bucket of the account", suggested: "model", note: "1 model findings were dropped",
+			score: 4, model: true, finding: "Every bucket of the account", suggested: "engine", note: "1 model findings were dropped",
 			absent: []string{"Out of range", "Bedrock model unavailable"}},
 		{name: "admin scored 10", policy: adminPolicy("Case02"), responses: []bedrockfake.Response{bedrockfake.AdminScore10()},
 			score: 1, note: "The model scored 10; the engine's findings cap the score at 1", model: true, suggested: "engine",
@@ -167,7 +167,7 @@ func TestBedrockCases(t *testing.T) {
 		{name: "max_tokens", policy: bucketPolicy("Case07"), responses: []bedrockfake.Response{bedrockfake.MaxTokens()},
 			note: "Bedrock model unavailable (the answer was cut off", suggested: "engine"},
 		{name: "throttled then ok", policy: bucketPolicy("Case08"), responses: []bedrockfake.Response{bedrockfake.Throttling(), goodReview()},
-			score: 4, model: true, finding: "Every bucket of the account", suggested: "model", absent: []string{"Bedrock model unavailable"}},
+			score: 4, model: true, finding: "Every bucket of the account", suggested: "engine", absent: []string{"Bedrock model unavailable"}},
 		{name: "throttled always", policy: bucketPolicy("Case09"), responses: []bedrockfake.Response{bedrockfake.Throttling()},
 			note: "Bedrock model unavailable (Bedrock is throttling requests (after 3 attempts))", suggested: "engine"},
 		{name: "access denied", policy: bucketPolicy("Case10"), responses: []bedrockfake.Response{bedrockfake.AccessDenied()},

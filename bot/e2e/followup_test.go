@@ -108,3 +108,70 @@ func TestModel(t *testing.T) {
 	}
 	reviewID(t, rc)
 }
+
+// TestFollowUpRewriteWithheld asks the model, in a card's thread, for
+// rewrites that the review path would never show: one proven only for one
+// branch of a template's Fn::If, and one over AWS's size quota. Both go
+// through the same gate as every suggestion and are withheld, with the
+// reason, in the answer.
+func TestFollowUpRewriteWithheld(t *testing.T) {
+	t.Parallel()
+	const template = "AWSTemplateFormatVersion: '2010-09-09'\n" +
+		"Conditions:\n  IsProd: !Equals [!Ref Env, prod]\n" +
+		"Parameters:\n  Env:\n    Type: String\n" +
+		"Resources:\n  Reader:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      PolicyDocument:\n" +
+		"        Version: '2012-10-17'\n        Statement:\n          - Effect: Allow\n            Action: s3:GetObject\n" +
+		"            Resource: !If [IsProd, '*', 'arn:aws:s3:::dev-bucket/*']\n"
+	prodOnly := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::prod-bucket/*"}]}`
+	var big []string
+	for i := range 80 {
+		big = append(big, fmt.Sprintf(`{"Sid":"Team%d","Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::my-bucket/reports/team-%d/*"}`, i, i))
+	}
+	overQuota := `{"Version":"2012-10-17","Statement":[` + strings.Join(big, ",") + `]}`
+
+	br := bedrockfake.Start(bedrockfake.Config{})
+	t.Cleanup(br.Close)
+	br.Handle(func(r *bedrockfake.Request) bedrockfake.Response {
+		switch {
+		case r.Tool(bedrockfake.AnswerTool) == nil:
+			return bedrockfake.AccessDenied() // reviews fall back to the engine
+		case strings.Contains(r.UserText(), "prod"):
+			return bedrockfake.Answer("Scoped to the prod bucket.", prodOnly)
+		}
+		return bedrockfake.Answer("One statement per team.", overQuota)
+	})
+	s := newSlack(t, slackfake.Options{})
+	start(t, s, t.TempDir(), map[string]string{
+		"BEDROCK_MODEL_ID":                 "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+		"AWS_ENDPOINT_URL_BEDROCK_RUNTIME": br.URL,
+		"AWS_ACCESS_KEY_ID":                bedrockfake.DefaultAccessKeyID,
+		"AWS_SECRET_ACCESS_KEY":            bedrockfake.DefaultSecretAccessKey,
+		"AWS_REGION":                       bedrockfake.DefaultRegion,
+		"AWS_EC2_METADATA_DISABLED":        "true",
+	})
+	ctx := ctxFor(t)
+
+	for _, tt := range []struct {
+		name, policy, question, reason string
+	}{
+		{"Fn::If", "```\n" + template + "```", "rewrite it for the prod bucket", "Fn::If conditions were read as true"},
+		{"over the quota", fenced(tightPolicy), "split it per team", "over AWS's limit of 6144"},
+	} {
+		d, err := s.Mention(ctx, general, alice, tt.policy, slackfake.MessageOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		waitMessage(t, ctx, s, general, d.TS, isCard)
+		if _, err := s.Mention(ctx, general, alice, tt.question, slackfake.MessageOptions{ThreadTS: d.TS}); err != nil {
+			t.Fatal(err)
+		}
+		m := waitMessage(t, ctx, s, general, d.TS, isAnswer)
+		c := content(m)
+		if !strings.Contains(c, "rewritten policy was withheld") || !strings.Contains(c, tt.reason) {
+			t.Errorf("%s: the answer does not withhold the rewrite with the reason %q:\n%s", tt.name, tt.reason, c)
+		}
+		if strings.Contains(c, "prod-bucket") || strings.Contains(c, "team-79") {
+			t.Errorf("%s: the withheld rewrite is shown:\n%s", tt.name, c)
+		}
+	}
+}

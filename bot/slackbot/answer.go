@@ -10,7 +10,6 @@ import (
 
 	"github.com/slack-go/slack"
 
-	"github.com/policycheck/policycheck/assistant/bedrock"
 	"github.com/policycheck/policycheck/assistant/policy"
 	"github.com/policycheck/policycheck/assistant/report"
 	"github.com/policycheck/policycheck/assistant/review"
@@ -177,7 +176,7 @@ func (b *Bot) check(ctx context.Context, name, text string) (*report.Report, err
 // failure is the card that says why a review failed, in plain words.
 func (b *Bot) failure(err error) card.Message {
 	var pe *policy.Error
-	var un *bedrock.Unavailable
+	var un *review.Unavailable
 	switch {
 	case errors.As(err, &pe):
 		return readFailure(pe)

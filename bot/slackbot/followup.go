@@ -8,7 +8,6 @@ import (
 
 	"github.com/slack-go/slack"
 
-	"github.com/policycheck/policycheck/assistant/bedrock"
 	"github.com/policycheck/policycheck/assistant/report"
 	"github.com/policycheck/policycheck/assistant/review"
 	"github.com/policycheck/policycheck/bot/card"
@@ -76,21 +75,21 @@ func (b *Bot) question(ctx context.Context, rev store.Review, ev messageEvent, t
 			b.log.Error("cannot upload the rewritten policy", "channel", ev.Channel, "err", err)
 		}
 	}
-	if ans.Policy == nil || ans.Review == nil {
+	if ans.Suggestion == nil || ans.Review == nil {
 		return
 	}
 	// The rewritten policy, proven no broader, gets a card that can be
 	// re-evaluated like any other.
 	b.answer(ctx, request{
 		kind: store.KindFollowup, team: rev.TeamID, user: ev.User, channel: ev.Channel, thread: thread,
-		name: ans.Review.File, text: string(ans.Policy), done: ans.Review,
+		name: ans.Review.File, text: string(ans.Suggestion.Policy), done: ans.Review,
 	})
 }
 
 // turns reads the earlier questions and answers of a thread, oldest
 // first: each message to the bot (mentioning it, or any in a DM) followed
 // by an answer of the bot. The message being answered (ts) is left out.
-func (b *Bot) turns(ctx context.Context, channel, thread, ts string) []bedrock.Turn {
+func (b *Bot) turns(ctx context.Context, channel, thread, ts string) []review.Turn {
 	dm := strings.HasPrefix(channel, "D")
 	msgs, _, _, err := b.api.GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{
 		ChannelID: channel, Timestamp: thread, Limit: 200,
@@ -99,7 +98,7 @@ func (b *Bot) turns(ctx context.Context, channel, thread, ts string) []bedrock.T
 		b.log.Warn("cannot read a thread's earlier questions", "channel", channel, "err", b.apiError("conversations.replies", err))
 		return nil
 	}
-	var turns []bedrock.Turn
+	var turns []review.Turn
 	var q string
 	for _, m := range msgs {
 		switch {
@@ -107,7 +106,7 @@ func (b *Bot) turns(ctx context.Context, channel, thread, ts string) []bedrock.T
 		case m.BotID == "" && m.User != b.self.UserID && (dm || mentions(m.Text, b.self.UserID)):
 			q = strings.TrimSpace(stripMention(messageText(m.Text, m.Blocks), b.mention))
 		case q != "" && (m.User == b.self.UserID || m.BotID == b.self.BotID) && isAnswer(m.Blocks):
-			turns = append(turns, bedrock.Turn{Question: q, Answer: card.AnswerText(m.Blocks)})
+			turns = append(turns, review.Turn{Question: q, Answer: card.AnswerText(m.Blocks)})
 			q = ""
 		}
 	}
@@ -125,8 +124,8 @@ func isAnswer(blocks slack.Blocks) bool {
 // text inert.
 func answerMessage(a *review.Answer, asker string) card.Message {
 	v := card.AnswerView{Text: a.Text, Source: a.Source, Note: a.Note, AskedBy: asker}
-	if a.Policy != nil && a.Review != nil {
-		v.Policy, v.PolicyScore = a.Policy, a.Review.Score
+	if a.Suggestion != nil && a.Review != nil {
+		v.Policy, v.PolicyScore = a.Suggestion.Policy, a.Review.Score
 	}
 	return card.Answer(v)
 }

@@ -1,4 +1,4 @@
-package suggest
+package report
 
 import (
 	"math/rand/v2"

@@ -1,0 +1,152 @@
+package gate
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/policycheck/policycheck/assistant/analysis"
+	"github.com/policycheck/policycheck/assistant/iamref"
+	"github.com/policycheck/policycheck/assistant/policy"
+	"github.com/policycheck/policycheck/assistant/report"
+	"github.com/policycheck/policycheck/assistant/subset"
+)
+
+// BuiltinProof names the built-in subset check in a suggestion's verdicts.
+const BuiltinProof = "built-in subset check: grants nothing the original does not"
+
+// Who proposed a candidate: the Source of the suggestion shown.
+const (
+	Engine = "engine"
+	Model  = "model"
+)
+
+// NoNewAccessChecker asks IAM Access Analyzer's CheckNoNewAccess whether
+// candidate grants access that existing does not; pass is its verdict and
+// reason its explanation when it does not pass.
+type NoNewAccessChecker interface {
+	NoNewAccess(ctx context.Context, existing, candidate, policyType string) (pass bool, reason string, err error)
+}
+
+// Gate accepts or refuses candidate policies. Build one with New; it is
+// safe for concurrent use.
+type Gate struct {
+	kb     *iamref.KB
+	access NoNewAccessChecker
+}
+
+// New returns a gate over a knowledge base; access, when not nil, also
+// asks IAM Access Analyzer about every candidate the built-in checks
+// accept.
+func New(kb *iamref.KB, access NoNewAccessChecker) *Gate {
+	return &Gate{kb: kb, access: access}
+}
+
+// Original is the policy a candidate would replace.
+type Original struct {
+	Doc *policy.Document
+	// Score is the engine's score of Doc.
+	Score int
+	// Rival is a suggestion already accepted for Doc, or nil. A candidate
+	// must score above it: on a tie the rival stays.
+	Rival *report.Suggestion
+}
+
+// Candidate is a policy proposed in place of an original.
+type Candidate struct {
+	// Source is who wrote it: Engine or Model.
+	Source string
+	// Text is the policy as proposed.
+	Text []byte
+	// Changes say what changed and why, as the producer sees it.
+	Changes []report.Change
+}
+
+// Refusal is why a candidate is withheld.
+type Refusal struct {
+	Reason string // in plain words: "it would score 3, below the original's 5"
+}
+
+func (r *Refusal) Error() string { return r.Reason }
+
+func refuse(format string, args ...any) (*report.Suggestion, *policy.Document, error) {
+	return nil, nil, &Refusal{Reason: fmt.Sprintf(format, args...)}
+}
+
+// Accept returns the candidate as the suggestion to show, with the
+// document it reads as, or a *Refusal saying why it is withheld. A
+// context error is returned as it is.
+func (g *Gate) Accept(ctx context.Context, orig Original, c Candidate) (*report.Suggestion, *policy.Document, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	if orig.Doc.Branched {
+		return refuse("the template's Fn::If conditions were read as true, so no rewrite can be proven for every deployment")
+	}
+	text := c.Text
+	if len(text) > policy.MaxInputBytes {
+		// Indentation alone can push a large policy over the reader's
+		// limit; the same policy without white space may fit.
+		var b bytes.Buffer
+		if json.Compact(&b, text) == nil {
+			text = b.Bytes()
+		}
+	}
+	rr, err := policy.Read(text, policy.Options{Name: orig.Doc.Name, Type: orig.Doc.Type})
+	if err != nil {
+		return refuse("it does not read as a policy (%v)", err)
+	}
+	if len(rr.Documents) != 1 {
+		return refuse("it holds %d policy documents instead of one", len(rr.Documents))
+	}
+	cand := rr.Documents[0]
+	cand.Name = orig.Doc.Name
+	if v := subset.Check(g.kb, orig.Doc, cand); !v.Proven {
+		return refuse("%s", v.Reason)
+	}
+	if q := policy.SizeQuota(orig.Doc.Type); cand.Size > q.Limit && cand.Size > orig.Doc.Size {
+		return refuse("it would be %d characters, over AWS's limit of %d for %s", cand.Size, q.Limit, q.What)
+	}
+	res := analysis.Analyze(g.kb, cand)
+	if res.Score < orig.Score {
+		return refuse("it would score %d, below the original's %d (%s)", res.Score, orig.Score, res.Summary)
+	}
+	if r := orig.Rival; r != nil && res.Score <= r.Score {
+		return refuse("it scores %d, no higher than the %s suggestion (%d), which is shown instead", res.Score, sourceName(r.Source), r.Score)
+	}
+	sug := &report.Suggestion{
+		Document: orig.Doc.Name,
+		Policy:   json.RawMessage(cand.JSON()),
+		Score:    res.Score,
+		Changes:  c.Changes,
+		Source:   c.Source,
+		Verdicts: []string{BuiltinProof},
+	}
+	if sug.Changes == nil {
+		sug.Changes = []report.Change{}
+	}
+	if g.access != nil {
+		pass, reason, err := g.access.NoNewAccess(ctx, string(orig.Doc.MinifiedJSON()), string(cand.MinifiedJSON()), string(orig.Doc.Type))
+		switch {
+		case errors.Is(err, context.Canceled):
+			return nil, nil, err
+		case err != nil:
+			sug.Verdicts = append(sug.Verdicts, "IAM Access Analyzer CheckNoNewAccess unavailable: "+err.Error())
+		case !pass:
+			return refuse("IAM Access Analyzer found new access: %s", reason)
+		default:
+			sug.Verdicts = append(sug.Verdicts, "IAM Access Analyzer CheckNoNewAccess: PASS")
+		}
+	}
+	sug.Diff = report.Diff(orig.Doc.JSON(), sug.Policy)
+	return sug, cand, nil
+}
+
+func sourceName(source string) string {
+	if source == Engine {
+		return "built-in"
+	}
+	return source + "'s"
+}

@@ -1,0 +1,115 @@
+package gate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/policycheck/policycheck/assistant/iamref"
+	"github.com/policycheck/policycheck/assistant/policy"
+	"github.com/policycheck/policycheck/assistant/report"
+)
+
+const (
+	wide  = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject","s3:PutObject"],"Resource":"*"}]}`
+	tight = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::acme-reports/*"}]}`
+	// branched is a template whose Resource depends on a condition.
+	branched = `{"Resources":{"P":{"Type":"AWS::IAM::ManagedPolicy","Properties":{"PolicyDocument":{"Version":"2012-10-17",
+		"Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":{"Fn::If":["IsProd","*","arn:aws:s3:::dev-bucket/*"]}}]}}}}}`
+)
+
+func read(t *testing.T, text string) *policy.Document {
+	t.Helper()
+	res, err := policy.Read([]byte(text), policy.Options{Name: "p.json"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.Documents[0]
+}
+
+// bigTight is a policy over the identity quota, every statement within
+// acme-reports.
+func bigTight(statements int) string {
+	var parts []string
+	for i := range statements {
+		parts = append(parts, fmt.Sprintf(`{"Sid":"Read%d","Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::acme-reports/team-%d/*"}`, i, i))
+	}
+	return `{"Version":"2012-10-17","Statement":[` + strings.Join(parts, ",") + `]}`
+}
+
+type accessAnswer struct {
+	pass   bool
+	reason string
+	err    error
+}
+
+func (a accessAnswer) NoNewAccess(context.Context, string, string, string) (bool, string, error) {
+	return a.pass, a.reason, a.err
+}
+
+func TestAccept(t *testing.T) {
+	kb := iamref.Default()
+	engine := &report.Suggestion{Source: Engine, Score: 10}
+	tests := []struct {
+		name    string
+		orig    string
+		score   int
+		rival   *report.Suggestion
+		cand    string
+		access  NoNewAccessChecker
+		refuse  string // "" accepted
+		verdict string
+	}{
+		{name: "narrower", orig: wide, score: 6, cand: tight, verdict: BuiltinProof},
+		{name: "broader", orig: tight, score: 10, cand: wide, refuse: "the suggestion allows"},
+		{name: "not a policy", orig: wide, score: 6, cand: `{"hello": "world"}`, refuse: "does not read as a policy"},
+		{name: "not JSON", orig: wide, score: 6, cand: `{"Version": `, refuse: "does not read as a policy"},
+		{name: "two documents", orig: wide, score: 6, cand: "[" + tight + "," + tight + "]", refuse: "2 policy documents"},
+		{name: "Fn::If original", orig: branched, score: 10, cand: tight, refuse: "Fn::If"},
+		{name: "over the quota", orig: wide, score: 6, cand: bigTight(80), refuse: "over AWS's limit of 6144"},
+		{name: "scores lower", orig: tight, score: 10, cand: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::acme-reports/*"},{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::acme-reports/*"}]}`, refuse: "below the original's 10"},
+		{name: "tie with the engine's", orig: wide, score: 6, rival: engine, cand: tight, refuse: "no higher than the built-in suggestion (10)"},
+		{name: "above the rival", orig: wide, score: 6, rival: &report.Suggestion{Source: Engine, Score: 8}, cand: tight, verdict: BuiltinProof},
+		{name: "Access Analyzer passes", orig: wide, score: 6, cand: tight, access: accessAnswer{pass: true}, verdict: "CheckNoNewAccess: PASS"},
+		{name: "Access Analyzer finds new access", orig: wide, score: 6, cand: tight, access: accessAnswer{reason: "grants s3:PutObject"}, refuse: "IAM Access Analyzer found new access: grants s3:PutObject"},
+		{name: "Access Analyzer unavailable", orig: wide, score: 6, cand: tight, access: accessAnswer{err: errors.New("no credentials")}, verdict: "CheckNoNewAccess unavailable: no credentials"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g := New(kb, tt.access)
+			sug, doc, err := g.Accept(context.Background(), Original{Doc: read(t, tt.orig), Score: tt.score, Rival: tt.rival},
+				Candidate{Source: Model, Text: []byte(tt.cand)})
+			if tt.refuse != "" {
+				var r *Refusal
+				if !errors.As(err, &r) || !strings.Contains(r.Reason, tt.refuse) {
+					t.Fatalf("err = %v, want a refusal containing %q", err, tt.refuse)
+				}
+				if sug != nil || doc != nil {
+					t.Errorf("a refused candidate came back")
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("refused: %v", err)
+			}
+			if sug.Source != Model || doc == nil || sug.Diff == "" || sug.Changes == nil {
+				t.Errorf("suggestion %+v, doc %v", sug, doc)
+			}
+			if v := strings.Join(sug.Verdicts, "; "); !strings.Contains(v, tt.verdict) || !strings.HasPrefix(v, BuiltinProof) {
+				t.Errorf("verdicts %q, want the built-in proof and %q", v, tt.verdict)
+			}
+		})
+	}
+}
+
+// TestAcceptCanceled: a canceled review is not a refusal.
+func TestAcceptCanceled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, _, err := New(iamref.Default(), nil).Accept(ctx, Original{Doc: read(t, wide), Score: 6}, Candidate{Source: Engine, Text: []byte(tight)})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+}
