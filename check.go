@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -18,6 +19,7 @@ import (
 	"github.com/policycheck/policycheck/assistant/policy"
 	"github.com/policycheck/policycheck/assistant/report"
 	"github.com/policycheck/policycheck/assistant/review"
+	"github.com/policycheck/policycheck/bot/config"
 )
 
 // policyExtensions are the files a directory is searched for.
@@ -86,7 +88,7 @@ func check(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 		return 2
 	}
 
-	cfg, err := reviewConfigFromEnv()
+	cfg, err := config.LoadReview()
 	if err != nil {
 		fmt.Fprintf(stderr, "policycheck: %v\n", err)
 		return 2
@@ -96,7 +98,7 @@ func check(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 		fmt.Fprintf(stderr, "policycheck: %v\n", err)
 		return 2
 	}
-	rv, err := cfg.Build(ctx, kb, cf.offline)
+	rv, err := cfg.Reviewer(ctx, kb, slog.Default(), cf.offline)
 	if err != nil {
 		fmt.Fprintf(stderr, "policycheck: %v (or review with the built-in engine only: --offline)\n", err)
 		return 2

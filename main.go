@@ -9,6 +9,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/policycheck/policycheck/bot/config"
 )
 
 const usage = `policycheck reviews AWS IAM policies for least privilege.
@@ -34,7 +36,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	cmd := ""
 	if len(args) > 0 {
 		cmd, args = args[0], args[1:]
-	} else if os.Getenv("SLACK_BOT_TOKEN") != "" {
+	} else if config.BotTokenSet() {
 		cmd = "serve"
 	}
 	switch cmd {

@@ -5,15 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime/types"
+
+	"github.com/policycheck/policycheck/internal/awslog"
 )
 
 // Defaults applied to a zero Config field.
@@ -41,7 +41,7 @@ type Config struct {
 	// Endpoint, when set, replaces the Bedrock runtime endpoint
 	// (BaseEndpoint). Without it, AWS_ENDPOINT_URL_BEDROCK_RUNTIME (or
 	// AWS_ENDPOINT_URL) is honoured when the aws.Config comes from
-	// config.LoadDefaultConfig, as in New.
+	// config.LoadDefaultConfig.
 	Endpoint string
 
 	// MaxTokens caps the model's answer (default 4096).
@@ -56,7 +56,8 @@ type Config struct {
 	// constrained to the schema (only some models accept it).
 	StrictTools bool
 	// Logger receives one debug line per call (model, stop reason, tokens,
-	// latency; never the policy). slog.Default() when nil.
+	// latency; never the policy) and the AWS SDK's own log lines.
+	// slog.Default() when nil.
 	Logger *slog.Logger
 }
 
@@ -72,23 +73,11 @@ type Client struct {
 	choices map[string]types.ToolChoice
 }
 
-// New builds a Client from the standard AWS configuration chain
-// (environment, shared files, SSO, IMDS...), with optFns applied to it.
-func New(ctx context.Context, cfg Config, optFns ...func(*config.LoadOptions) error) (*Client, error) {
-	opts := append([]func(*config.LoadOptions) error(nil), optFns...)
-	if cfg.Region != "" {
-		opts = append(opts, config.WithRegion(cfg.Region))
-	}
-	awsCfg, err := config.LoadDefaultConfig(ctx, opts...)
-	if err != nil {
-		return nil, fmt.Errorf("load AWS configuration: %w", err)
-	}
-	return NewFromAWS(awsCfg, cfg)
-}
-
-// NewFromAWS builds a Client from an AWS configuration made by the caller
-// (tests use static credentials and Config.Endpoint).
-func NewFromAWS(awsCfg aws.Config, cfg Config) (*Client, error) {
+// New builds a Client from an AWS configuration made by the caller (the
+// program loads it with config.LoadDefaultConfig; tests use static
+// credentials and Config.Endpoint). The SDK's own log lines go to
+// Config.Logger.
+func New(awsCfg aws.Config, cfg Config) (*Client, error) {
 	if strings.TrimSpace(cfg.ModelID) == "" {
 		return nil, errors.New("bedrock: Config.ModelID is empty")
 	}
@@ -97,11 +86,6 @@ func NewFromAWS(awsCfg aws.Config, cfg Config) (*Client, error) {
 	}
 	if awsCfg.Region == "" {
 		return nil, errors.New("bedrock: no AWS region (set Config.Region or AWS_REGION)")
-	}
-	// Without any credentials the SDK falls back to bearer auth with a nil
-	// token provider and panics on the first call.
-	if awsCfg.Credentials == nil && awsCfg.BearerAuthTokenProvider == nil && os.Getenv("AWS_BEARER_TOKEN_BEDROCK") == "" {
-		return nil, errors.New("bedrock: no AWS credentials in the configuration")
 	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = DefaultTimeout
@@ -122,6 +106,7 @@ func NewFromAWS(awsCfg aws.Config, cfg Config) (*Client, error) {
 	if log == nil {
 		log = slog.Default()
 	}
+	awsCfg.Logger = awslog.New(log)
 
 	review, err := newTool(reviewToolName, reviewToolDescription, reviewSchema(), cfg.StrictTools)
 	if err != nil {
@@ -130,11 +115,6 @@ func NewFromAWS(awsCfg aws.Config, cfg Config) (*Client, error) {
 	answer, err := newTool(answerToolName, answerToolDescription, answerSchema(), cfg.StrictTools)
 	if err != nil {
 		return nil, err
-	}
-
-	if isBareModelID(cfg.ModelID) {
-		log.Warn("bedrock model id has no inference-profile prefix; newer models refuse it on demand",
-			"model", cfg.ModelID, "hint", "use e.g. us."+cfg.ModelID)
 	}
 
 	maxAttempts, maxBackoff := cfg.MaxAttempts, cfg.MaxBackoff
@@ -147,6 +127,17 @@ func NewFromAWS(awsCfg aws.Config, cfg Config) (*Client, error) {
 			so.MaxBackoff = maxBackoff
 		}), (&types.ModelNotReadyException{}).ErrorCode())
 	})
+	// Without any credentials the SDK falls back to bearer auth with a nil
+	// token provider and panics on the first call. (The runtime client
+	// takes a bearer token from AWS_BEARER_TOKEN_BEDROCK on its own.)
+	if o := rt.Options(); o.Credentials == nil && o.BearerAuthTokenProvider == nil {
+		return nil, errors.New("bedrock: no AWS credentials in the configuration")
+	}
+
+	if isBareModelID(cfg.ModelID) {
+		log.Warn("bedrock model id has no inference-profile prefix; newer models refuse it on demand",
+			"model", cfg.ModelID, "hint", "use e.g. us."+cfg.ModelID)
+	}
 
 	return &Client{
 		rt:     rt,

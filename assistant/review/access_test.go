@@ -35,10 +35,13 @@ func TestAccessAnalyzerVerdict(t *testing.T) {
 			// Every call gets the same answer: a FAIL on the boldest
 			// suggestion makes the gate try the more conservative ones.
 			f.Handle(func(*accessanalyzerfake.Request) accessanalyzerfake.Response { return tt.answer })
-			aa := accessanalyzer.NewFromAWS(aws.Config{
+			aa, err := accessanalyzer.New(aws.Config{
 				Region:      f.Region(),
 				Credentials: staticCreds(f.Credentials()),
 			}, accessanalyzer.Config{Endpoint: f.URL})
+			if err != nil {
+				t.Fatal(err)
+			}
 			rv := review.New(iamref.Default(), review.WithAccessAnalyzer(aa))
 			rep, err := rv.Review(context.Background(), review.Input{Name: "p.json", Data: []byte(broadPolicy)})
 			if err != nil {

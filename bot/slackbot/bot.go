@@ -28,7 +28,8 @@ type Reviewer interface {
 	Review(ctx context.Context, in review.Input) (*report.Report, error)
 }
 
-// Store keeps the reviews and the keys of the deliveries already handled.
+// Store keeps the reviews and the keys of the deliveries already handled:
+// the part of store.Store the bot uses.
 type Store interface {
 	FirstDelivery(ctx context.Context, key string) (bool, error)
 	Create(ctx context.Context, r *store.Review) error
