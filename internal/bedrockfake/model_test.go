@@ -33,7 +33,7 @@ func jsonText(s string) string {
 }
 
 type usageOut struct {
-	InputTokens, OutputTokens, TotalTokens    int
+	InputTokens, OutputTokens, TotalTokens      int
 	CacheReadInputTokens, CacheWriteInputTokens int
 }
 
