@@ -35,11 +35,11 @@ var ErrNothing = errors.New("the spec grants nothing: name ARNs under read, writ
 
 // Statement is one statement of a compiled policy, as JSON writes it.
 type statement struct {
-	Sid       string                       `json:"Sid,omitempty"`
-	Effect    string                       `json:"Effect"`
-	Action    []string                     `json:"Action"`
-	Resource  []string                     `json:"Resource"`
-	Condition map[string]map[string]any    `json:"Condition,omitempty"`
+	Sid       string                         `json:"Sid,omitempty"`
+	Effect    string                         `json:"Effect"`
+	Action    []string                       `json:"Action"`
+	Resource  []string                       `json:"Resource"`
+	Condition map[string]map[string]any      `json:"Condition,omitempty"`
 	conds     map[string]map[string][]string // operator, key, values
 }
 

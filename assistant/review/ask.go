@@ -24,16 +24,33 @@ type Turn struct {
 	Answer   string
 }
 
-// AskRequest is a follow-up question about a reviewed policy, as the
+// AskRequest is a follow-up question about a reviewed input, as the
 // model is asked it.
 type AskRequest struct {
+	// Documents are every policy document of the input, each with the
+	// engine's findings about it: the facts.
+	Documents []AskDocument
+	// Earlier is what the model said in the review, unverified: history,
+	// never facts. Nil when the model did not review the input.
+	Earlier *EarlierReview
+	// History is the thread so far, oldest first.
+	History  []Turn
+	Question string
+}
+
+// AskDocument is one policy document of a follow-up question.
+type AskDocument struct {
+	Name           string // as the review names it
 	Policy         string // minified JSON
 	PolicyType     string
 	EngineScore    int
 	EngineFindings []report.Finding
-	// History is the thread so far, oldest first.
-	History  []Turn
-	Question string
+}
+
+// EarlierReview is the model's part of a stored review.
+type EarlierReview struct {
+	Summary  string
+	Findings []report.Finding
 }
 
 // ModelAnswer is the model's answer, decoded and within bounds, but not
@@ -43,9 +60,12 @@ type ModelAnswer struct {
 	Text string
 	// Policy is a rewritten policy as compact JSON, or "". The gate
 	// decides whether it is shown.
-	Policy  string
-	ModelID string
-	Usage   Usage
+	Policy string
+	// Document names the document Policy rewrites ("" when the input has
+	// one document).
+	Document string
+	ModelID  string
+	Usage    Usage
 	// PolicyRejected says why a policy in the answer was discarded before
 	// the gate.
 	PolicyRejected string

@@ -29,6 +29,10 @@ type ModelRequest struct {
 	// model as ground truth.
 	EngineScore    int
 	EngineFindings []report.Finding
+	// EngineSuggestion is the engine's suggested policy as compact JSON,
+	// already accepted by the gate, or "": the model improves on it rather
+	// than redoing it.
+	EngineSuggestion string
 	// StatementCount is the number of statements of the policy; model
 	// findings must point into [-1, StatementCount).
 	StatementCount int
@@ -43,14 +47,20 @@ type ModelReview struct {
 	// SuggestedPolicy is the model's tightened policy as compact JSON, or
 	// "". The gate decides whether it is shown.
 	SuggestedPolicy string
-	ModelID         string
-	Usage           Usage
+	// Instructions is the model's report that the policy holds text
+	// addressed to it or to a reviewer.
+	Instructions bool
+	ModelID      string
+	Usage        Usage
 	// DroppedFindings counts the model's findings discarded for breaking
 	// the rules (unknown severity, statement index out of range, too many).
 	DroppedFindings int
 	// SuggestionRejected says why the model's suggested policy was
 	// discarded before the gate ("" when it was kept or there was none).
 	SuggestionRejected string
+	// Truncated says the answer was cut off at its token limit: what it
+	// holds was complete, the rest (often the suggestion) is missing.
+	Truncated bool
 }
 
 // ModelFinding is one problem the model reports.
@@ -61,12 +71,14 @@ type ModelFinding struct {
 	Title          string
 	Detail         string
 	Recommendation string
+	// Actions and Resources are what the finding cites from its
+	// statement; a finding is shown only when they are found there.
+	Actions   []string
+	Resources []string
 }
 
-// Usage is the token count of one model call.
-type Usage struct {
-	InputTokens, OutputTokens int
-}
+// Usage is the token count of model calls.
+type Usage = report.Usage
 
 // Unavailable is every failure of a model call: the model's opinion is
 // not available, and Cause says why in words a user can read.
@@ -79,6 +91,9 @@ type Unavailable struct {
 	Temporary bool
 	// Err is the underlying error (an SDK error, a decoding error), or nil.
 	Err error
+	// Usage counts the tokens of the calls made, billed even though the
+	// answer could not be used (cut off, malformed).
+	Usage Usage
 }
 
 func (e *Unavailable) Error() string {
