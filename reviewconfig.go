@@ -23,6 +23,9 @@ type reviewConfig struct {
 	ModelID          string        `envconfig:"BEDROCK_MODEL_ID"`
 	ModelTimeout     time.Duration `envconfig:"BEDROCK_TIMEOUT" default:"60s"`
 	ModelConcurrency int           `envconfig:"BEDROCK_MAX_CONCURRENCY" default:"4"`
+	// ModelMaxTokens caps a model's answer; each call asks for what its
+	// policy needs within it.
+	ModelMaxTokens int `envconfig:"BEDROCK_MAX_TOKENS" default:"16384"`
 	// AccessAnalyzer also asks IAM Access Analyzer's CheckNoNewAccess to
 	// confirm every suggestion (needs AWS credentials).
 	AccessAnalyzer bool `envconfig:"POLICYCHECK_ACCESS_ANALYZER" default:"false"`
@@ -57,6 +60,9 @@ func reviewConfigFromEnv() (reviewConfig, error) {
 	if c.ModelConcurrency < 1 {
 		return c, fmt.Errorf("BEDROCK_MAX_CONCURRENCY must be at least 1")
 	}
+	if c.ModelMaxTokens < 1024 {
+		return c, fmt.Errorf("BEDROCK_MAX_TOKENS must be at least 1024")
+	}
 	return c, nil
 }
 
@@ -72,6 +78,7 @@ func (c reviewConfig) Build(ctx context.Context, kb *iamref.KB, offline bool) (*
 			ModelID:        c.ModelID,
 			Timeout:        c.ModelTimeout,
 			MaxConcurrency: c.ModelConcurrency,
+			MaxTokens:      c.ModelMaxTokens,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("configure Bedrock model %s: %w", c.ModelID, err)
