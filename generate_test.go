@@ -108,8 +108,8 @@ func intentFor() map[string]any {
 		"wildcard-only": map[string]any{"single-actions": empty, "service-read": empty, "service-write": empty, "service-list": empty,
 			"service-tagging": empty, "service-permissions-management": empty},
 		"skip-resource-constraints": empty, "exclude-actions": []any{"s3:GetObjectVersion*"},
-		"sts":     map[string]any{"assume-role": empty, "assume-role-with-saml": empty, "assume-role-with-web-identity": empty},
-		"actions": []any{"dynamodb:PutItem", "dynamodb:UpdateItem", "logs:CreateLogStream", "logs:PutLogEvents", "dynamodb:Frobnicate"},
+		"sts":        map[string]any{"assume-role": empty, "assume-role-with-saml": empty, "assume-role-with-web-identity": empty},
+		"actions":    []any{"dynamodb:PutItem", "dynamodb:UpdateItem", "logs:CreateLogStream", "logs:PutLogEvents", "dynamodb:Frobnicate"},
 		"conditions": empty, "assumptions": []any{"The orders table is in the function's account."},
 	}
 }
