@@ -146,7 +146,7 @@ func (rv *Reviewer) consultModel(ctx context.Context, doc *policy.Document, d *d
 		if errors.As(err, &u) {
 			d.usage.Add(u.Usage)
 		}
-		d.notes = append(d.notes, fmt.Sprintf("Bedrock model unavailable%s (%s); the built-in review is shown.", d.of(), causeOf(err)))
+		d.fallbacks = append(d.fallbacks, fmt.Sprintf("Bedrock model unavailable%s (%s); the built-in review is shown.", d.of(), causeOf(err)))
 		return
 	}
 	d.usage.Add(mr.Usage)

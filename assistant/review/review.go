@@ -124,6 +124,9 @@ func (rv *Reviewer) Review(ctx context.Context, in Input) (*report.Report, error
 	}
 	var worst *docReview
 	var usage report.Usage
+	// What fell back to the engine is said first: a card shows only so
+	// many notes.
+	var notes, fallbacks []string
 	for i, d := range drs {
 		doc := res.Documents[i]
 		rep.Documents = append(rep.Documents, report.Document{
@@ -134,7 +137,8 @@ func (rv *Reviewer) Review(ctx context.Context, in Input) (*report.Report, error
 			Findings:   d.findings,
 		})
 		rep.Findings = append(rep.Findings, d.findings...)
-		rep.Notes = append(rep.Notes, d.notes...)
+		notes = append(notes, d.notes...)
+		fallbacks = append(fallbacks, d.fallbacks...)
 		if i == 0 || d.score < worst.score {
 			worst = d
 		}
@@ -146,6 +150,7 @@ func (rv *Reviewer) Review(ctx context.Context, in Input) (*report.Report, error
 		}
 		usage.Add(d.usage)
 	}
+	rep.Notes = append(append(rep.Notes, fallbacks...), notes...)
 	if usage.Calls > 0 {
 		rep.Usage = &usage
 	}
@@ -178,6 +183,7 @@ type docReview struct {
 	suggestion   *report.Suggestion
 	noSuggestion string
 	notes        []string
+	fallbacks    []string // notes of what fell back to the engine
 	modelRan     bool
 	validated    bool // Access Analyzer's ValidatePolicy answered
 	usage        report.Usage

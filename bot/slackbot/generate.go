@@ -122,8 +122,9 @@ func (b *Bot) write(ctx context.Context, g generation, cardTS string) (card.Mess
 		b.log.Error("cannot review a generated policy", "err", err)
 		return card.Generated(view), nil
 	}
+	// The card starts a thread where questions are about the policy.
 	rv := &store.Review{
-		TeamID: g.team, ChannelID: g.channel, CardTS: cardTS, UserID: g.user, Kind: kindGenerate,
+		TeamID: g.team, ChannelID: g.channel, ThreadTS: cardTS, CardTS: cardTS, UserID: g.user, Kind: kindGenerate,
 		PolicyText: string(gen.Policy), Score: rep.Score, ResponseURL: g.responseURL,
 	}
 	rv.ReportJSON, err = json.Marshal(rep)
