@@ -171,7 +171,9 @@ func TestFollowUpFactsAndHistory(t *testing.T) {
 	}
 }
 
-func isGenerated(m slackfake.Message) bool { return strings.Contains(string(m.Blocks), "Generated policy") }
+func isGenerated(m slackfake.Message) bool {
+	return strings.Contains(string(m.Blocks), "Generated policy")
+}
 
 func intent() bedrockfake.Response {
 	empty := []any{}
@@ -181,8 +183,8 @@ func intent() bedrockfake.Response {
 		"wildcard-only": map[string]any{"single-actions": empty, "service-read": empty, "service-write": empty, "service-list": empty,
 			"service-tagging": empty, "service-permissions-management": empty},
 		"skip-resource-constraints": empty, "exclude-actions": []any{"s3:GetObjectVersion*"},
-		"sts":     map[string]any{"assume-role": empty, "assume-role-with-saml": empty, "assume-role-with-web-identity": empty},
-		"actions": []any{"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Frobnicate"},
+		"sts":        map[string]any{"assume-role": empty, "assume-role-with-saml": empty, "assume-role-with-web-identity": empty},
+		"actions":    []any{"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Frobnicate"},
 		"conditions": empty, "assumptions": []any{"The orders table is in the function's account."},
 	})
 }
