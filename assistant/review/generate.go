@@ -112,6 +112,10 @@ func (rv *Reviewer) Generate(ctx context.Context, req GenerateRequest) (*Generat
 		g.Analyzers = append(g.Analyzers, "bedrock:"+rv.model.ModelID())
 		g.Usage = &mi.Usage
 		for _, a := range mi.Assumptions {
+			if m := analysis.Instructions(a); m != "" {
+				g.Notes = append(g.Notes, fmt.Sprintf("An assumption of the model was not shown: its words read as steered (%q).", clipText(m, 60)))
+				continue
+			}
 			g.Assumptions = append(g.Assumptions, "The model assumed: "+a)
 		}
 	}
@@ -127,7 +131,7 @@ func (rv *Reviewer) Generate(ctx context.Context, req GenerateRequest) (*Generat
 		return nil, err
 	}
 	g.Assumptions = append(g.Assumptions, res.Assumptions...)
-	g.Notes = res.Problems
+	g.Notes = append(g.Notes, res.Problems...)
 	denoted, err := policy.Read(res.Denoted, policy.Options{Name: "denoted policy", Type: policy.Identity, MaxBytes: 8 << 20})
 	if err != nil || len(denoted.Documents) != 1 {
 		return nil, fmt.Errorf("generate: the policy the spec denotes does not read: %v", err)
