@@ -1,5 +1,6 @@
 // Command policycheck reviews AWS IAM policies for least privilege: in
-// Slack (policycheck serve) or in a terminal and CI (policycheck check).
+// Slack (policycheck serve) or in a terminal and CI (policycheck check),
+// and writes them from a description (policycheck generate).
 package main
 
 import (
@@ -18,6 +19,10 @@ const usage = `policycheck reviews AWS IAM policies for least privilege.
 Usage:
   policycheck check [--format text|json] [--type identity|resource|trust|scp|rcp]
                     [--offline] [--fail-under N] FILE|DIR|- ...
+  policycheck generate [--format text|json] [--save-spec FILE] DESCRIPTION...
+  policycheck generate [--format text|json] --from SPEC.yaml
+                        write a least-privilege policy from a description (needs
+                        BEDROCK_MODEL_ID) or from policy_sentry's CRUD template
   policycheck serve     run the Slack bot (needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN)
   policycheck version
 
@@ -42,6 +47,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	switch cmd {
 	case "check":
 		return check(ctx, args, stdin, stdout, stderr)
+	case "generate":
+		return generate(ctx, args, stdout, stderr)
 	case "serve":
 		return serve(ctx, args, stderr)
 	case "version":

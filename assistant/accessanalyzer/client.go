@@ -71,6 +71,9 @@ type Finding struct {
 	// policy text sent, both 1-based like policy.Pos; zero when AWS gave
 	// no location. (AWS counts columns from 0; Column is converted.)
 	Line, Column int
+	// Statement is the 0-based index of the statement the first location's
+	// path leads into ("Statement[2]..."), or -1.
+	Statement int
 }
 
 // New returns a client using awsCfg (credentials, retryer, HTTP
@@ -247,6 +250,10 @@ func finding(f types.ValidatePolicyFinding) Finding {
 		Type:      string(f.FindingType),
 		IssueCode: aws.ToString(f.IssueCode),
 		Message:   aws.ToString(f.FindingDetails),
+		Statement: -1,
+	}
+	if len(f.Locations) > 0 {
+		out.Statement = statementOf(f.Locations[0].Path)
 	}
 	for _, loc := range f.Locations {
 		if loc.Span == nil || loc.Span.Start == nil || loc.Span.Start.Line == nil || *loc.Span.Start.Line < 1 {

@@ -204,9 +204,9 @@ func TestValidateFollowsPages(t *testing.T) {
 		t.Fatalf("Validate: %v", err)
 	}
 	want := []accessanalyzer.Finding{
-		{Type: "SECURITY_WARNING", IssueCode: "PASS_ROLE_WITH_STAR_IN_RESOURCE", Message: "Using the iam:PassRole action with wildcards (*) in the resource can be overly permissive.", Line: 5, Column: 17},
-		{Type: "SUGGESTION", IssueCode: "EMPTY_ARRAY_ACTION", Message: "This statement includes no actions.", Line: 9, Column: 1},
-		{Type: "ERROR", IssueCode: "JSON_SYNTAX_ERROR", Message: "Fix the JSON syntax error."},
+		{Type: "SECURITY_WARNING", IssueCode: "PASS_ROLE_WITH_STAR_IN_RESOURCE", Message: "Using the iam:PassRole action with wildcards (*) in the resource can be overly permissive.", Line: 5, Column: 17, Statement: 0},
+		{Type: "SUGGESTION", IssueCode: "EMPTY_ARRAY_ACTION", Message: "This statement includes no actions.", Line: 9, Column: 1, Statement: 1},
+		{Type: "ERROR", IssueCode: "JSON_SYNTAX_ERROR", Message: "Fix the JSON syntax error.", Statement: -1},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("findings =\n%+v\nwant\n%+v", got, want)

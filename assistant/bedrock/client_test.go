@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/smithy-go/logging"
 
+	"github.com/policycheck/policycheck/assistant/review"
 	"github.com/policycheck/policycheck/internal/bedrockfake"
 )
 
@@ -39,7 +40,7 @@ func TestNewChecksConfig(t *testing.T) {
 	if _, err := New(noCreds, Config{ModelID: testModel}); err == nil {
 		t.Error("New accepted a configuration without credentials")
 	}
-	c, err := New(noRegion, Config{ModelID: testModel, Region: "eu-west-1"})
+	c, err := New(noRegion, Config{ModelID: testModel, Region: "eu-west-1", Logger: quiet})
 	if err != nil {
 		t.Fatalf("New with Config.Region: %v", err)
 	}
@@ -53,16 +54,19 @@ func TestNewChecksConfig(t *testing.T) {
 // that strict mode would accept them.
 func TestToolSchemas(t *testing.T) {
 	f := startFake(t, bedrockfake.Config{})
-	f.Enqueue(bedrockfake.Review(goodReviewInput()), bedrockfake.Answer("Because.", ""))
+	f.Enqueue(bedrockfake.Review(goodReviewInput()), bedrockfake.Answer("Because.", ""), bedrockfake.ToolUse(intentToolName, intentInputFor()))
 	c := newTestClient(t, f, func(c *Config) { c.StrictTools = true })
 	if _, err := c.Review(context.Background(), sampleRequest()); err != nil {
 		t.Fatalf("Review: %v", err)
 	}
-	if _, err := c.Ask(context.Background(), AskRequest{Policy: samplePolicy, Question: "Why?"}); err != nil {
+	if _, err := c.Ask(context.Background(), AskRequest{Documents: sampleDocs(), Question: "Why?"}); err != nil {
 		t.Fatalf("Ask: %v", err)
 	}
+	if _, err := c.Intent(context.Background(), review.IntentRequest{Description: "reads reports"}); err != nil {
+		t.Fatalf("Intent: %v", err)
+	}
 	reqs := f.Requests()
-	for i, name := range []string{"submit_review", "answer"} {
+	for i, name := range []string{"submit_review", "answer", "submit_intent"} {
 		spec := reqs[i].Tool(name)
 		if spec == nil {
 			t.Fatalf("request %d has no tool %s", i, name)

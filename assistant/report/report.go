@@ -138,4 +138,30 @@ type Report struct {
 	// DataVersion is the version of the embedded IAM data.
 	DataVersion string   `json:"data_version"`
 	Notes       []string `json:"notes,omitempty"`
+	// Usage is what the model calls of the review cost, in tokens; nil
+	// when no model was called.
+	Usage *Usage `json:"usage,omitempty"`
+}
+
+// Usage is the token count of one or more model calls, as Bedrock reports
+// them.
+type Usage struct {
+	InputTokens  int `json:"input_tokens"`
+	OutputTokens int `json:"output_tokens"`
+	// CacheReadInputTokens and CacheWriteInputTokens are the prompt
+	// tokens read from and written to Bedrock's prompt cache; they are
+	// not counted in InputTokens.
+	CacheReadInputTokens  int `json:"cache_read_input_tokens"`
+	CacheWriteInputTokens int `json:"cache_write_input_tokens"`
+	// Calls is the number of model calls counted.
+	Calls int `json:"calls"`
+}
+
+// Add adds o to u.
+func (u *Usage) Add(o Usage) {
+	u.InputTokens += o.InputTokens
+	u.OutputTokens += o.OutputTokens
+	u.CacheReadInputTokens += o.CacheReadInputTokens
+	u.CacheWriteInputTokens += o.CacheWriteInputTokens
+	u.Calls += o.Calls
 }

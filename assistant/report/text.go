@@ -52,8 +52,11 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 			}
 			p.line("  [%s] %s", f.Category, f.Title)
 			p.line("      at %s", where(f, len(r.Documents) > 1))
-			if f.Source == "model" {
+			switch f.Source {
+			case "model":
 				p.line("      found by the model")
+			case "access-analyzer":
+				p.line("      found by IAM Access Analyzer")
 			}
 			if f.Detail != "" {
 				p.line("      %s", f.Detail)

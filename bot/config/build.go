@@ -60,6 +60,7 @@ func (r Review) Reviewer(ctx context.Context, kb *iamref.KB, log *slog.Logger, o
 			ModelID:        r.ModelID,
 			Timeout:        r.ModelTimeout,
 			MaxConcurrency: r.ModelConcurrency,
+			MaxTokens:      r.ModelMaxTokens,
 			Logger:         log,
 		})
 		if err != nil {

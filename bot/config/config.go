@@ -42,6 +42,9 @@ type Review struct {
 	ModelTimeout time.Duration `envconfig:"BEDROCK_TIMEOUT" default:"60s"`
 	// ModelConcurrency is the number of model calls in flight at once.
 	ModelConcurrency int `envconfig:"BEDROCK_MAX_CONCURRENCY" default:"4"`
+	// ModelMaxTokens caps a model's answer; each call asks for what its
+	// policy needs, up to this.
+	ModelMaxTokens int `envconfig:"BEDROCK_MAX_TOKENS" default:"16384"`
 	// AccessAnalyzer also asks IAM Access Analyzer's CheckNoNewAccess to
 	// confirm every suggestion (needs AWS credentials).
 	AccessAnalyzer bool `envconfig:"POLICYCHECK_ACCESS_ANALYZER" default:"false"`
@@ -155,6 +158,9 @@ func (r *Review) check() error {
 	}
 	if r.ModelConcurrency < 1 {
 		errs = append(errs, fmt.Errorf("BEDROCK_MAX_CONCURRENCY: %d must be at least 1", r.ModelConcurrency))
+	}
+	if r.ModelMaxTokens < 1024 {
+		errs = append(errs, fmt.Errorf("BEDROCK_MAX_TOKENS: %d must be at least 1024", r.ModelMaxTokens))
 	}
 	if r.ServiceReferenceURL != "" {
 		if u, err := url.Parse(r.ServiceReferenceURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {

@@ -15,7 +15,7 @@ var vars = []string{
 	"POLICYCHECK_WATCH_CHANNELS", "POLICYCHECK_WORKERS", "POLICYCHECK_QUEUE_SIZE",
 	"POLICYCHECK_RETENTION", "POLICYCHECK_HTTP_ADDR", "POLICYCHECK_LOG_LEVEL",
 	"POLICYCHECK_SHUTDOWN_TIMEOUT",
-	"BEDROCK_MODEL_ID", "BEDROCK_TIMEOUT", "BEDROCK_MAX_CONCURRENCY", "POLICYCHECK_ACCESS_ANALYZER",
+	"BEDROCK_MODEL_ID", "BEDROCK_TIMEOUT", "BEDROCK_MAX_CONCURRENCY", "BEDROCK_MAX_TOKENS", "POLICYCHECK_ACCESS_ANALYZER",
 	"POLICYCHECK_SERVICE_REFERENCE_URL",
 }
 
@@ -36,7 +36,7 @@ func TestLoadDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := Config{
-		Review: Review{ModelTimeout: time.Minute, ModelConcurrency: 4},
+		Review: Review{ModelTimeout: time.Minute, ModelConcurrency: 4, ModelMaxTokens: 16384},
 		Bot: Bot{
 			BotToken: "xoxb-1-2-abc", AppToken: "xapp-1-A1-2-def", APIURL: "https://slack.com/api/",
 			DBPath: "policycheck.db", Workers: 8, QueueSize: 256, Retention: 2160 * time.Hour,
@@ -65,7 +65,7 @@ func TestLoadSet(t *testing.T) {
 	want := Config{
 		Review: Review{
 			ModelID: "us.anthropic.claude-sonnet-4-5-20250929-v1:0", ModelTimeout: 90 * time.Second,
-			ModelConcurrency: 2, AccessAnalyzer: true,
+			ModelConcurrency: 2, ModelMaxTokens: 16384, AccessAnalyzer: true,
 			ServiceReferenceURL: "https://servicereference.us-east-1.amazonaws.com/",
 		},
 		Bot: Bot{
@@ -145,7 +145,7 @@ func TestLoadReview(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (Review{ModelTimeout: time.Minute, ModelConcurrency: 3}); got != want {
+	if want := (Review{ModelTimeout: time.Minute, ModelConcurrency: 3, ModelMaxTokens: 16384}); got != want {
 		t.Errorf("LoadReview() = %+v, want %+v", got, want)
 	}
 	setenv(t, map[string]string{"BEDROCK_MAX_CONCURRENCY": "none"})
