@@ -20,14 +20,9 @@ import (
 	"github.com/policycheck/policycheck/assistant/review"
 )
 
-// policyExtensions are the files a directory is searched for.
-var policyExtensions = map[string]bool{
-	".json": true, ".yaml": true, ".yml": true, ".tf": true, ".txt": true, ".template": true,
-}
-
 // noPolicyFiles says why a directory gave nothing to review; it names
-// policyExtensions and what skipDir skips.
-const noPolicyFiles = "no policy file found: searched for .json, .yaml, .yml, .tf, .txt and .template files, " +
+// the extensions read and what skipDir skips.
+var noPolicyFiles = "no policy file found: searched for " + policy.ExtensionList("and") + " files, " +
 	"outside hidden directories, node_modules and testdata"
 
 // errUnreadable is the kind of error of an input that could not be opened
@@ -220,7 +215,7 @@ func walk(dir string) []review.Input {
 			}
 			return nil
 		}
-		if !policyExtensions[strings.ToLower(filepath.Ext(d.Name()))] {
+		if _, ok := policy.KindOf(d.Name()); !ok {
 			return nil
 		}
 		inputs = append(inputs, readEntry(path, d))
