@@ -16,7 +16,7 @@ func TestIgnored(t *testing.T) {
 		{"keep.log", false, false},
 		{"deep/keep.log", false, false},
 		{"build", true, true},
-		{"build", false, false}, // a file named build: the pattern is for directories
+		{"build", false, false},  // a file named build: the pattern is for directories
 		{"x/build", true, false}, // anchored at the root
 		{"node_modules", true, true},
 		{"x/node_modules", true, true},
