@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"io"
 	"regexp"
 	"sort"
 	"strings"
@@ -128,6 +129,13 @@ func errNoPolicy(msg string) *Error {
 // resource type, or the keys of a statement. A Kubernetes manifest's
 // imagePullPolicy or a workflow's permissions are none of them.
 var iamWords = regexp.MustCompile(`(?i)statement|policydocument|assumerolepolicy|aws::iam::|aws_iam_|"(effect|action|notaction|principal)"\s*:`)
+
+// MentionsIAM reports whether a text holds anything that a policy, even
+// a broken one, cannot do without: the test that tells a broken policy
+// from a file that is not one.
+func MentionsIAM(text io.RuneReader) bool {
+	return iamWords.MatchReader(text)
+}
 
 // notIAM turns a syntax error into a no-policy one when nothing in the
 // text looks like IAM: a broken package.json or a Helm template (YAML with

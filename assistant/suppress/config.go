@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/policycheck/policycheck/assistant/report"
+	"github.com/policycheck/policycheck/internal/gitignore"
 )
 
 // ConfigName is the configuration file looked for at the root of a
@@ -125,7 +125,7 @@ func Parse(name string, data []byte) (*Config, error) {
 	lines := ignoreLines(&root)
 
 	for _, p := range fc.Exclude {
-		if !validPattern(p) {
+		if !gitignore.Valid(p) {
 			return nil, fmt.Errorf("%s: exclude: %q is not a valid pattern", name, p)
 		}
 	}
@@ -152,7 +152,7 @@ func Parse(name string, data []byte) (*Config, error) {
 			return nil, fmt.Errorf("%s: the suppression names no rule: write rule: <rule id, rule name or category>", at)
 		case !knownRule(strings.TrimSpace(ig.Rule)):
 			return nil, fmt.Errorf("%s: no rule or category is named %q (see docs/rules.md)", at, ig.Rule)
-		case ig.Path != "" && !validPattern(ig.Path):
+		case ig.Path != "" && !gitignore.Valid(ig.Path):
 			return nil, fmt.Errorf("%s: path %q is not a valid pattern", at, ig.Path)
 		case ig.Expires != "" && !validDate(ig.Expires):
 			return nil, fmt.Errorf("%s: expires must be a date written YYYY-MM-DD, not %q", at, ig.Expires)
@@ -180,13 +180,6 @@ func ignoreLines(root *yaml.Node) []int {
 		return out
 	}
 	return nil
-}
-
-// validPattern reports whether a path pattern can be read: its
-// character classes are closed.
-func validPattern(p string) bool {
-	_, err := path.Match(strings.ReplaceAll(p, "[!", "[^"), "")
-	return err == nil
 }
 
 func validDate(s string) bool {

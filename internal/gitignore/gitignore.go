@@ -153,3 +153,10 @@ func matchSegment(pat, s string) bool {
 	ok, err := path.Match(pat, s)
 	return err == nil && ok
 }
+
+// Valid reports whether a pattern can be read: its character classes are
+// closed. A pattern that cannot be matches nothing.
+func Valid(pattern string) bool {
+	_, err := path.Match(strings.ReplaceAll(pattern, "[!", "[^"), "")
+	return err == nil
+}

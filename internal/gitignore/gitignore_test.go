@@ -66,3 +66,11 @@ func TestMatch(t *testing.T) {
 		}
 	}
 }
+
+func TestValid(t *testing.T) {
+	for p, want := range map[string]bool{"*.json": true, "[!a]*": true, "legacy/**": true, "[a": false} {
+		if Valid(p) != want {
+			t.Errorf("Valid(%q) = %v", p, !want)
+		}
+	}
+}
