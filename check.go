@@ -332,8 +332,9 @@ type output struct {
 	log            *sarif.Log
 	tally          report.Tally
 	code           int
-	printed        bool // a report was written in text
-	broken         bool // writing failed
+	printed        bool     // a report was written in text
+	skips          []string // the files skipped, in text
+	broken         bool     // writing failed
 }
 
 func (o *output) start() {
@@ -387,7 +388,8 @@ func (o *output) skipped(name string, e *policy.Error) {
 			Skipped string `json:"skipped"`
 		}{name, e.Error()}))
 	case "text":
-		fmt.Fprintf(o.stdout, "%s: skipped: %s\n", report.Printable(name, false), report.Printable(e.Error(), false))
+		// Listed together at the end: a repository has many.
+		o.skips = append(o.skips, fmt.Sprintf("  %s: %s", report.Printable(name, false), report.Printable(e.Error(), false)))
 	}
 }
 
@@ -413,8 +415,15 @@ func (o *output) finish() int {
 		// A CI log shows standard error: the summary goes there.
 		o.write(o.tally.WriteText(o.stderr, false))
 	case "text":
+		if len(o.skips) > 0 {
+			if o.printed {
+				fmt.Fprintln(o.stdout)
+			}
+			fmt.Fprintf(o.stdout, "Skipped, not policies:\n%s\n", strings.Join(o.skips, "\n"))
+			o.printed = true
+		}
 		if o.several {
-			if o.printed || o.tally.Skipped > 0 {
+			if o.printed {
 				fmt.Fprintln(o.stdout)
 			}
 			o.write(o.tally.WriteText(o.stdout, isTerminal(o.stdout)))

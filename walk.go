@@ -85,8 +85,8 @@ func (w *walker) collect(srcs []source) []input {
 // walk searches dir recursively for policy files. A file or directory that
 // cannot be read is kept as an input with its error and the walk goes on:
 // one bad entry must not hide the others. Hidden directories,
-// node_modules, testdata, what the .gitignore files inside dir ignore and
-// what the exclusions name are left out.
+// node_modules, testdata, the configuration file, what the .gitignore
+// files inside dir ignore and what the exclusions name are left out.
 func (w *walker) walk(dir string, src int, cfg *suppress.Config) []input {
 	var inputs []input
 	var ignore gitignore.Matcher
@@ -111,7 +111,7 @@ func (w *walker) walk(dir string, src int, cfg *suppress.Config) []input {
 			}
 			return nil
 		}
-		if _, ok := policy.KindOf(d.Name()); !ok || ignore.Ignored(rel, false) || w.excluded(rel, path, false, cfg) {
+		if _, ok := policy.KindOf(d.Name()); !ok || d.Name() == suppress.ConfigName || ignore.Ignored(rel, false) || w.excluded(rel, path, false, cfg) {
 			return nil
 		}
 		add(w.readEntry(path, d))

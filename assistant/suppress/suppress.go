@@ -105,9 +105,8 @@ func (s *Suppressor) Apply(r *report.Report, data []byte) {
 		r.Documents[i].Score = docs[i]
 	}
 	if r.Score = score; score != before {
-		r.Summary = fmt.Sprintf("%d/10 with %s suppressed (without suppressions %s)",
-			score, plural(len(suppressed), "finding"), strings.TrimSuffix(summary, "."))
-		r.Summary += "."
+		r.Summary = fmt.Sprintf("%d/10 with %s suppressed; without suppressions, %s",
+			score, plural(len(suppressed), "finding"), summary)
 	}
 }
 

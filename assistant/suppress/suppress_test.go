@@ -146,7 +146,7 @@ func TestApplyConfig(t *testing.T) {
 			if r.Score != tt.score || r.Documents[0].Score != tt.score {
 				t.Errorf("score %d (document %d), want %d", r.Score, r.Documents[0].Score, tt.score)
 			}
-			if tt.score != 1 && !strings.Contains(r.Summary, "suppressed (without suppressions 1/10: all actions") {
+			if tt.score != 1 && !strings.Contains(r.Summary, "suppressed; without suppressions, 1/10: all actions") {
 				t.Errorf("summary %q", r.Summary)
 			}
 			var problems []string
