@@ -91,8 +91,15 @@ func check(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 		return 2
 	}
 
-	// Flags may come before or after the files.
-	var paths []string
+	// Flags may come before or after the files; after "--", all are
+	// files.
+	var paths, rest []string
+	for i, a := range args {
+		if a == "--" {
+			args, rest = args[:i], args[i+1:]
+			break
+		}
+	}
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
@@ -107,6 +114,7 @@ func check(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 		paths = append(paths, fs.Arg(0))
 		args = fs.Args()[1:]
 	}
+	paths = append(paths, rest...)
 	cf.set = map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { cf.set[f.Name] = true })
 	switch cf.format {

@@ -2,15 +2,22 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/xeipuuv/gojsonschema"
+	"gopkg.in/yaml.v3"
 
+	"github.com/policycheck/policycheck/assistant/policy"
 	"github.com/policycheck/policycheck/assistant/report"
 )
 
@@ -322,5 +329,274 @@ func TestCheckRepositoryText(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+// actionStep is a step of a composite action.
+type actionStep struct {
+	ID   string            `yaml:"id"`
+	Name string            `yaml:"name"`
+	Run  string            `yaml:"run"`
+	Env  map[string]string `yaml:"env"`
+}
+
+// readAction reads action.yml: its inputs' defaults and its steps.
+func readAction(t *testing.T) (inputs map[string]string, steps []actionStep) {
+	t.Helper()
+	data, err := os.ReadFile("action.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var a struct {
+		Inputs map[string]struct {
+			Default string `yaml:"default"`
+		} `yaml:"inputs"`
+		Runs struct {
+			Using string       `yaml:"using"`
+			Steps []actionStep `yaml:"steps"`
+		} `yaml:"runs"`
+	}
+	if err := yaml.Unmarshal(data, &a); err != nil {
+		t.Fatalf("action.yml: %v", err)
+	}
+	if a.Runs.Using != "composite" {
+		t.Fatalf("action.yml runs %q, want a composite action", a.Runs.Using)
+	}
+	inputs = map[string]string{}
+	for name, in := range a.Inputs {
+		inputs[name] = in.Default
+	}
+	return inputs, a.Runs.Steps
+}
+
+var expression = regexp.MustCompile(`\$\{\{\s*([a-z_.-]+)\s*\}\}`)
+
+// runStep runs a step of the action as a runner would (bash -eo
+// pipefail), with its env's expressions filled from vars, in dir.
+func runStep(t *testing.T, s actionStep, vars map[string]string, dir string) (int, string) {
+	t.Helper()
+	cmd := exec.Command("bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", s.Run)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "RUNNER_TEMP="+vars["runner.temp"], "GITHUB_ACTION_PATH="+vars["github.action_path"])
+	for k, v := range s.Env {
+		v = expression.ReplaceAllStringFunc(v, func(e string) string {
+			name := expression.FindStringSubmatch(e)[1]
+			got, ok := vars[name]
+			if !ok {
+				t.Fatalf("step %q: no value for ${{ %s }}", s.Name, name)
+			}
+			return got
+		})
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	switch {
+	case errors.As(err, &exit):
+		return exit.ExitCode(), string(out)
+	case err != nil:
+		t.Fatalf("step %q: %v", s.Name, err)
+	}
+	return 0, string(out)
+}
+
+func step(t *testing.T, steps []actionStep, name string) actionStep {
+	t.Helper()
+	for _, s := range steps {
+		if s.Name == name {
+			return s
+		}
+	}
+	t.Fatalf("action.yml has no step %q", name)
+	return actionStep{}
+}
+
+var (
+	buildOnce sync.Once
+	binDir    string
+	buildErr  error
+)
+
+// binary builds policycheck once, with the action's own build step (so
+// that the test exercises it), stamped with the version v9.9.9-test as
+// the action stamps its ref. It returns the binary's directory.
+func binary(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	buildOnce.Do(func() {
+		_, steps := readAction(t)
+		binDir, buildErr = os.MkdirTemp("", "policycheck-bin")
+		if buildErr != nil {
+			return
+		}
+		wd, _ := os.Getwd()
+		vars := map[string]string{"runner.temp": binDir, "github.action_path": wd, "github.action_ref": "v9.9.9-test"}
+		if code, out := runStep(t, step(t, steps, "Build policycheck"), vars, wd); code != 0 {
+			buildErr = fmt.Errorf("the action's build step: exit %d\n%s", code, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binDir
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
+	os.Exit(code)
+}
+
+// TestAction runs the action's check step, as the runner runs it, on the
+// repository fixture: the gates decide its status and the SARIF log it
+// writes for the upload is valid.
+func TestAction(t *testing.T) {
+	offline(t)
+	bin := binary(t)
+	defaults, steps := readAction(t)
+	check := step(t, steps, "Check")
+	tests := []struct {
+		name   string
+		inputs map[string]string
+		code   int
+	}{
+		{"defaults", nil, 0},
+		{"fail on medium", map[string]string{"fail-on": "medium"}, 1},
+		{"fail under", map[string]string{"fail-under": "5"}, 1},
+		{"two paths", map[string]string{"paths": "iam stacks", "fail-on": "critical"}, 0},
+		{"config", map[string]string{"config": "package.json"}, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := repoCopy(t)
+			vars := map[string]string{"runner.temp": bin}
+			for k, v := range defaults {
+				vars["inputs."+k] = v
+			}
+			for k, v := range tt.inputs {
+				vars["inputs."+k] = v
+			}
+			code, out := runStep(t, check, vars, dir)
+			if code != tt.code {
+				t.Fatalf("exit %d, want %d\n%s", code, tt.code, out)
+			}
+			log, err := os.ReadFile(filepath.Join(dir, vars["inputs.sarif-file"]))
+			if tt.name == "config" {
+				if err == nil {
+					t.Errorf("a run that could not start left a log to upload: %q", log)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			validateSarif(t, log)
+			if tt.code < 2 && !strings.Contains(string(log), `"uri": "iam/deploy.json"`) {
+				t.Errorf("the log does not name the files relative to the repository:\n%.2000s", log)
+			}
+		})
+	}
+}
+
+// TestPreCommitHook runs the hook's command as pre-commit runs it, in the
+// repository fixture, and checks that it fires for every kind of file
+// policycheck reads.
+func TestPreCommitHook(t *testing.T) {
+	offline(t)
+	bin := binary(t)
+	data, err := os.ReadFile(".pre-commit-hooks.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var hooks []struct {
+		ID, Entry, Language, Files string
+		Args                       []string
+		PassFilenames              *bool `yaml:"pass_filenames"`
+	}
+	if err := yaml.Unmarshal(data, &hooks); err != nil || len(hooks) != 1 {
+		t.Fatalf(".pre-commit-hooks.yaml: %v (%d hooks)", err, len(hooks))
+	}
+	h := hooks[0]
+	files := regexp.MustCompile(h.Files)
+	for _, ext := range policy.Extensions() {
+		if !files.MatchString("dir/policy" + ext) {
+			t.Errorf("the hook does not fire for %s files", ext)
+		}
+	}
+	if files.MatchString("README.md") {
+		t.Error("the hook fires for README.md")
+	}
+	entry := strings.Fields(h.Entry)
+	if entry[0] != "policycheck" || h.Language != "golang" {
+		t.Fatalf("entry %q in %s", h.Entry, h.Language)
+	}
+	for _, tt := range []struct {
+		userArgs []string // a user's args: in .pre-commit-config.yaml
+		code     int
+	}{
+		{nil, 0},
+		{[]string{"--fail-on", "medium"}, 1},
+	} {
+		dir := repoCopy(t)
+		args := append(append(append([]string(nil), entry[1:]...), h.Args...), tt.userArgs...)
+		if h.PassFilenames == nil || *h.PassFilenames {
+			t.Fatal("the hook takes file names: it would name files that are not policies")
+		}
+		cmd := exec.Command(filepath.Join(bin, "policycheck"), args...)
+		cmd.Dir = dir
+		out, err := cmd.CombinedOutput()
+		code := 0
+		var exit *exec.ExitError
+		if errors.As(err, &exit) {
+			code = exit.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		if code != tt.code {
+			t.Errorf("%v: exit %d, want %d\n%s", args, code, tt.code, out)
+		}
+	}
+}
+
+// TestVersion: "version" and "--version" print the same line on
+// standard output; a binary built as the action and the Dockerfile build
+// it reports the version it was stamped with.
+func TestVersion(t *testing.T) {
+	code1, out1, _ := runCLI(t, "", "version")
+	code2, out2, _ := runCLI(t, "", "--version")
+	if code1 != 0 || code2 != 0 || out1 != out2 || !strings.HasPrefix(out1, "policycheck ") {
+		t.Errorf("version: %d %q; --version: %d %q", code1, out1, code2, out2)
+	}
+	docker, err := os.ReadFile("Dockerfile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(docker), "-X main.buildVersion=${VERSION}") {
+		t.Error("the Dockerfile does not stamp the version")
+	}
+	out, err := exec.Command(filepath.Join(binary(t), "policycheck"), "--version").Output()
+	if err != nil || string(out) != "policycheck v9.9.9-test\n" {
+		t.Errorf("the built binary says %q (%v)", out, err)
+	}
+}
+
+// TestCheckHelp: check --help lists every flag, a line each, on standard
+// output.
+func TestCheckHelp(t *testing.T) {
+	code, out, errOut := runCLI(t, "", "check", "--help")
+	if code != 0 || errOut != "" {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	for _, flag := range []string{"format", "fail-on", "fail-under", "config", "baseline", "exclude", "max-size", "type", "offline", "diff", "suggestion"} {
+		if !regexp.MustCompile(`(?m)^  --` + flag + `\b.* [a-z]`).MatchString(out) {
+			t.Errorf("no line for --%s:\n%s", flag, out)
+		}
+	}
+	if code, _, errOut := runCLI(t, "", "check", "--frobnicate", "x.json"); code != 2 || !strings.Contains(errOut, "--fail-on") {
+		t.Errorf("a bad flag: exit %d, usage not on stderr: %q", code, errOut)
 	}
 }
