@@ -19,6 +19,7 @@ import (
 
 	"github.com/policycheck/policycheck/assistant/policy"
 	"github.com/policycheck/policycheck/assistant/report"
+	"github.com/policycheck/policycheck/internal/corpus"
 )
 
 // repoCopy copies the repository fixture testdata/repo to a temporary
@@ -598,5 +599,48 @@ func TestCheckHelp(t *testing.T) {
 	}
 	if code, _, errOut := runCLI(t, "", "check", "--frobnicate", "x.json"); code != 2 || !strings.Contains(errOut, "--fail-on") {
 		t.Errorf("a bad flag: exit %d, usage not on stderr: %q", code, errOut)
+	}
+}
+
+// TestCheckManagedPolicyFiles: the largest AWS managed policies, saved as
+// people save them (pretty-printed, or as the AWS CLI prints a policy
+// version), are read under the default limit for files; --max-size
+// lowers it.
+func TestCheckManagedPolicyFiles(t *testing.T) {
+	offline(t)
+	docs, err := corpus.Load(corpus.Path(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	files := map[string]string{}
+	for _, name := range []string{"ReadOnlyAccess", "AWSSupportServiceRolePolicy"} {
+		var doc any
+		if err := json.Unmarshal(docs[name], &doc); err != nil {
+			t.Fatal(err)
+		}
+		two, _ := json.MarshalIndent(doc, "", "  ")
+		four, _ := json.MarshalIndent(doc, "", "    ")
+		cli, _ := json.MarshalIndent(map[string]any{"PolicyVersion": map[string]any{
+			"Document": doc, "VersionId": "v1", "IsDefaultVersion": true, "CreateDate": "2015-02-06T18:39:46+00:00"}}, "", "    ")
+		files[name+".json"] = string(two)
+		files[name+".4.json"] = string(four)
+		files[name+".cli.json"] = string(cli)
+	}
+	writeFiles(t, dir, files)
+	if n := len(files["AWSSupportServiceRolePolicy.json"]); n < 190_000 {
+		t.Fatalf("AWSSupportServiceRolePolicy pretty-printed is %d bytes, expected about 190 KB", n)
+	}
+	code, out, errOut := runCLI(t, "", "check", "--format", "json", dir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	got := jsonLines(t, dir, out)
+	if reviewed := keys(got, func(l line) bool { return l.Error == nil && l.Skipped == "" && l.Score >= 1 }); len(strings.Fields(reviewed)) != len(files) {
+		t.Errorf("reviewed %s of %d files", reviewed, len(files))
+	}
+	code, out, _ = runCLI(t, "", "check", "--format", "json", "--max-size", "100KB", dir)
+	if code != 2 || !strings.Contains(out, `"kind":"too-large"`) {
+		t.Errorf("--max-size 100KB: exit %d\n%.500s", code, out)
 	}
 }
