@@ -132,15 +132,6 @@ func pruneOnce(ctx context.Context, st store.Store, retention time.Duration, log
 	return nil
 }
 
-// versionString names the build and the embedded IAM data.
-func versionString() string {
-	v := "devel"
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		v = bi.Main.Version
-	}
-	return "policycheck " + v
-}
-
 // tuneGC trades memory for CPU: reviews allocate briskly while the live
 // heap stays small (~25 MB), so the collector runs rarely (GOGC 1000),
 // within a soft limit of 80 MiB that keeps the process under 100 MB. A
