@@ -6,7 +6,11 @@ WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
-RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/policycheck . && mkdir -p /out/data
+# The version is stamped from the build argument: .git is not copied, so
+# the VCS information Go would stamp is missing here.
+#   docker build --build-arg VERSION=$(git describe --tags --always --dirty) .
+ARG VERSION=""
+RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w -X main.buildVersion=${VERSION}" -o /out/policycheck . && mkdir -p /out/data
 
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/policycheck /usr/local/bin/policycheck

@@ -7,59 +7,108 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
+	"log/slog"
 	"os"
-	"path/filepath"
 	"runtime"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/policycheck/policycheck/assistant/policy"
 	"github.com/policycheck/policycheck/assistant/report"
+	"github.com/policycheck/policycheck/assistant/report/sarif"
 	"github.com/policycheck/policycheck/assistant/review"
+	"github.com/policycheck/policycheck/assistant/suppress"
+	"github.com/policycheck/policycheck/bot/config"
+	"github.com/policycheck/policycheck/internal/gitignore"
 )
 
-// policyExtensions are the files a directory is searched for.
-var policyExtensions = map[string]bool{
-	".json": true, ".yaml": true, ".yml": true, ".tf": true, ".txt": true, ".template": true,
-}
-
-// noPolicyFiles says why a directory gave nothing to review; it names
-// policyExtensions and what skipDir skips.
-const noPolicyFiles = "no policy file found: searched for .json, .yaml, .yml, .tf, .txt and .template files, " +
-	"outside hidden directories, node_modules and testdata"
-
-// errUnreadable is the kind of error of an input that could not be opened
-// or read at all; the reader's own kinds are about what it holds.
-const errUnreadable policy.ErrorKind = "unreadable"
+// Where the project and its rules are documented, for SARIF.
+const (
+	homePage = "https://github.com/policycheck/policycheck"
+	rulesDoc = homePage + "/blob/main/docs/rules.md"
+)
 
 type checkFlags struct {
-	format    string
-	typ       policy.Type
-	offline   bool
-	failUnder int
+	format           string
+	typ              policy.Type
+	offline          bool
+	failUnder        int
+	failOn           report.Severity
+	diff, suggestion bool
+	config, baseline string
+	exclude          []string
+	maxSize          int64
+	set              map[string]bool // flags given on the command line
+}
+
+// listFlag is a flag that may be given several times.
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(s string) error { *l = append(*l, s); return nil }
+
+// checkSynopsis is the first line of check's usage.
+const checkSynopsis = "policycheck check [flags] FILE|DIR|- ..."
+
+// newCheckFlags declares check's flags.
+func newCheckFlags(cf *checkFlags, typ, failOn, maxSize *string) *flag.FlagSet {
+	fs := flag.NewFlagSet("check", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&cf.format, "format", "text", "output: text (for a person), json (one object per file) or sarif (code scanning)")
+	fs.StringVar(failOn, "fail-on", "", "exit 1 when a finding at or above this severity is not suppressed: critical, high, medium or low")
+	fs.IntVar(&cf.failUnder, "fail-under", 0, "exit 1 when a score is below N (1-10)")
+	fs.StringVar(&cf.config, "config", "", "read exclusions, suppressions and gates from FILE (default: "+suppress.ConfigName+" at the root of each directory, or in the working directory for files)")
+	fs.StringVar(&cf.baseline, "baseline", "", "count for the gates only the findings not in FILE, the output of an earlier --format json run")
+	fs.Var((*listFlag)(&cf.exclude), "exclude", "skip the paths of a directory that match a pattern in .gitignore's syntax (repeatable)")
+	fs.StringVar(maxSize, "max-size", "", fmt.Sprintf("largest file read, e.g. 300000, 512KB or 1MB (default %s)", kb(defaultMaxSize)))
+	fs.StringVar(typ, "type", "", "force the policy type: identity, resource, trust, scp or rcp (default: detected)")
+	fs.BoolVar(&cf.offline, "offline", false, "use only the built-in engine, even when Bedrock is configured")
+	fs.BoolVar(&cf.diff, "diff", false, "text: show the suggested policy as a diff from the original")
+	fs.BoolVar(&cf.suggestion, "suggestion", false, "text: show the whole suggested policy")
+	return fs
+}
+
+// checkUsage writes check's usage: the synopsis and a line per flag.
+func checkUsage(w io.Writer, fs *flag.FlagSet) {
+	fmt.Fprintf(w, "Usage: %s\n\nReviews AWS IAM policies: files, directories (repositories) or standard input (-).\n\nFlags:\n", checkSynopsis)
+	fs.VisitAll(func(f *flag.Flag) {
+		name, usage := flag.UnquoteUsage(f)
+		if name != "" {
+			name = " " + strings.ToUpper(name)
+		}
+		fmt.Fprintf(w, "  --%-20s %s\n", f.Name+name, usage)
+	})
+	fmt.Fprint(w, "\nExit status: 0 reviewed and no gate failed; 1 a gate (--fail-on, --fail-under) failed;\n"+
+		"2 an input could not be reviewed, or the usage is wrong.\n")
 }
 
 // check runs `policycheck check`.
 func check(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var cf checkFlags
-	fs := flag.NewFlagSet("check", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.StringVar(&cf.format, "format", "text", "output format: text or json")
-	typ := fs.String("type", "", "policy type: identity, resource, trust, scp or rcp (default: detect)")
-	fs.BoolVar(&cf.offline, "offline", false, "use only the built-in engine, even when Bedrock is configured")
-	fs.IntVar(&cf.failUnder, "fail-under", 0, "exit 1 when a score is below N")
-	fs.Usage = func() { fmt.Fprint(stderr, usage) }
+	var typ, failOn, maxSize string
+	fs := newCheckFlags(&cf, &typ, &failOn, &maxSize)
+	usageErr := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "policycheck check: "+format+"\n\n", a...)
+		checkUsage(stderr, fs)
+		return 2
+	}
 
-	// Flags may come before or after the files.
-	var paths []string
+	// Flags may come before or after the files; after "--", all are
+	// files.
+	var paths, rest []string
+	for i, a := range args {
+		if a == "--" {
+			args, rest = args[:i], args[i+1:]
+			break
+		}
+	}
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				return 0 // asked for: the usage is the answer
+				checkUsage(stdout, fs) // asked for: the usage is the answer
+				return 0
 			}
-			return 2
+			return usageErr("%v", err)
 		}
 		if fs.NArg() == 0 {
 			break
@@ -67,26 +116,57 @@ func check(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 		paths = append(paths, fs.Arg(0))
 		args = fs.Args()[1:]
 	}
-	if cf.format != "text" && cf.format != "json" {
-		fmt.Fprintf(stderr, "policycheck check: --format must be text or json, not %q\n", cf.format)
-		return 2
+	paths = append(paths, rest...)
+	cf.set = map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { cf.set[f.Name] = true })
+	switch cf.format {
+	case "text", "json", "sarif":
+	default:
+		return usageErr("--format must be text, json or sarif, not %q", cf.format)
 	}
-	t, ok := policy.ParseType(*typ)
+	t, ok := policy.ParseType(typ)
 	if !ok {
-		fmt.Fprintf(stderr, "policycheck check: --type must be identity, resource, trust, scp or rcp, not %q\n", *typ)
-		return 2
+		return usageErr("--type must be identity, resource, trust, scp or rcp, not %q", typ)
 	}
 	cf.typ = t
 	if cf.failUnder < 0 || cf.failUnder > 10 {
-		fmt.Fprintf(stderr, "policycheck check: --fail-under must be between 0 and 10\n")
-		return 2
+		return usageErr("--fail-under must be between 0 and 10")
+	}
+	if failOn != "" {
+		if cf.failOn, ok = suppress.ParseSeverity(failOn); !ok {
+			return usageErr("--fail-on must be critical, high, medium or low, not %q", failOn)
+		}
+	}
+	cf.maxSize = defaultMaxSize
+	if maxSize != "" {
+		n, err := parseSize(maxSize)
+		if err != nil {
+			return usageErr("%v", err)
+		}
+		cf.maxSize = n
+	}
+	for _, p := range cf.exclude {
+		if !gitignore.Valid(p) {
+			return usageErr("--exclude: %q is not a valid pattern", p)
+		}
 	}
 	if len(paths) == 0 {
-		fmt.Fprint(stderr, "policycheck check: name a file, a directory, or - for standard input\n\n", usage)
+		return usageErr("name a file, a directory, or - for standard input")
+	}
+	srcs, err := sources(paths, cf.config)
+	if err != nil {
+		fmt.Fprintf(stderr, "policycheck: %v\n", err)
 		return 2
 	}
+	var base suppress.Baseline
+	if cf.baseline != "" {
+		if base, err = suppress.LoadBaseline(cf.baseline); err != nil {
+			fmt.Fprintf(stderr, "policycheck: %v\n", err)
+			return 2
+		}
+	}
 
-	cfg, err := reviewConfigFromEnv()
+	cfg, err := config.LoadReview()
 	if err != nil {
 		fmt.Fprintf(stderr, "policycheck: %v\n", err)
 		return 2
@@ -96,47 +176,119 @@ func check(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 		fmt.Fprintf(stderr, "policycheck: %v\n", err)
 		return 2
 	}
-	rv, err := cfg.Build(ctx, kb, cf.offline)
+	rv, err := cfg.Reviewer(ctx, kb, slog.Default(), cf.offline)
 	if err != nil {
 		fmt.Fprintf(stderr, "policycheck: %v (or review with the built-in engine only: --offline)\n", err)
 		return 2
 	}
-	inputs, several := collect(paths, stdin)
-	code := 0
-	enc := json.NewEncoder(stdout)
-	enc.SetEscapeHTML(false)
-	if !several {
-		enc.SetIndent("", "  ")
+	w := &walker{maxSize: cf.maxSize, excludes: cf.exclude, stdin: stdin}
+	inputs := w.collect(srcs)
+	// Several arguments or a directory give one JSON object per line,
+	// however many files were found, so that a script can rely on the
+	// shape.
+	several := len(paths) > 1
+	for _, s := range srcs {
+		several = several || s.dir
 	}
-	color := cf.format == "text" && isTerminal(stdout)
-	results := reviewAll(ctx, rv, inputs, cf)
-	for i, in := range inputs {
-		res := <-results[i]
-		rep, err := res.rep, res.err
-		if err != nil {
-			code = 2
-			reportError(stderr, enc, cf.format, in.Name, err)
-			continue
-		}
-		if cf.failUnder > 0 && rep.Score < cf.failUnder && code == 0 {
-			code = 1
-		}
-		if cf.format == "json" {
-			if err := enc.Encode(rep); err != nil {
-				fmt.Fprintf(stderr, "policycheck: write: %v\n", err)
-				return 2
+	out := &output{cf: cf, stdout: stdout, stderr: stderr, several: several}
+	out.start()
+	results := reviewAll(ctx, rv, inputs, cf, base)
+	i := 0
+	for si, s := range srcs {
+		reviewed, failed := 0, false
+		for ; i < len(inputs) && inputs[i].src == si; i++ {
+			in := inputs[i]
+			res := <-results[i]
+			if err := res.err; err != nil {
+				var pe *policy.Error
+				if in.walked && errors.As(err, &pe) && pe.Kind == policy.ErrNoPolicy {
+					out.skipped(in.Name, pe)
+					continue
+				}
+				failed = true
+				out.failed(in.Name, err)
+				continue
 			}
-			continue
+			reviewed++
+			out.reviewed(res.rep, in.Data, gateFails(res.rep, in, cf))
 		}
-		if i > 0 {
-			fmt.Fprintln(stdout)
-		}
-		if err := report.WriteText(stdout, rep, report.TextOptions{Color: color}); err != nil {
-			fmt.Fprintf(stderr, "policycheck: write: %v\n", err)
-			return 2
+		// A directory with nothing reviewed is an error, or CI would
+		// pass having checked nothing.
+		if s.dir && reviewed == 0 && !failed {
+			out.failed(s.path, &policy.Error{Kind: policy.ErrNoPolicy, Msg: noPolicyFiles})
 		}
 	}
-	return code
+	return out.finish()
+}
+
+// sources reads the arguments: what each is and the configuration that
+// applies to it. --config applies to every input; otherwise a directory
+// has the configuration file at its root, and files and standard input
+// the one in the working directory.
+func sources(paths []string, config string) ([]source, error) {
+	var forced, cwd *suppress.Config
+	var err error
+	if config != "" {
+		if forced, err = suppress.Load(config); err != nil {
+			return nil, err
+		}
+	} else if cwd, err = suppress.Find("."); err != nil {
+		return nil, err
+	}
+	var out []source
+	for _, p := range paths {
+		s := source{path: p, cfg: cwd}
+		info, err := os.Stat(p)
+		if p != "-" && err != nil {
+			s.err = unreadable(err)
+		}
+		if err == nil && info.IsDir() {
+			s.dir = true
+			if forced == nil {
+				if s.cfg, err = suppress.Find(p); err != nil {
+					return nil, err
+				}
+			}
+		}
+		if forced != nil {
+			s.cfg = forced
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// gateFails says which gate a report fails, or "". Flags win over the
+// configuration. Only findings that count (neither suppressed nor in the
+// baseline) are weighed; with a baseline, the score is that of the new
+// findings alone.
+func gateFails(r *report.Report, in input, cf checkFlags) string {
+	failOn, failUnder := cf.failOn, cf.failUnder
+	if c := in.cfg; c != nil {
+		if !cf.set["fail-on"] {
+			failOn = c.FailOn
+		}
+		if !cf.set["fail-under"] {
+			failUnder = c.FailUnder
+		}
+	}
+	if failOn != "" {
+		for _, f := range r.Findings {
+			if f.Counts() && f.Severity.Rank() <= failOn.Rank() {
+				return fmt.Sprintf("a %s finding (fail on %s)", f.Severity, failOn)
+			}
+		}
+	}
+	if failUnder > 0 {
+		score := r.Score
+		if cf.baseline != "" {
+			score, _ = suppress.Score(r, in.Data, (*report.Finding).Counts)
+		}
+		if score < failUnder {
+			return fmt.Sprintf("score %d under %d", score, failUnder)
+		}
+	}
+	return ""
 }
 
 type result struct {
@@ -144,10 +296,11 @@ type result struct {
 	err error
 }
 
-// reviewAll reviews the inputs on as many goroutines as there are CPUs
-// and hands each result back on its own channel, so that they are printed
-// in the order of the inputs.
-func reviewAll(ctx context.Context, rv *review.Reviewer, inputs []review.Input, cf checkFlags) []chan result {
+// reviewAll reviews the inputs on as many goroutines as there are CPUs,
+// applies the suppressions and the baseline, and hands each result back
+// on its own channel, so that they are printed in the order of the
+// inputs.
+func reviewAll(ctx context.Context, rv *review.Reviewer, inputs []input, cf checkFlags, base suppress.Baseline) []chan result {
 	results := make([]chan result, len(inputs))
 	for i := range results {
 		results[i] = make(chan result, 1)
@@ -163,8 +316,16 @@ func reviewAll(ctx context.Context, rv *review.Reviewer, inputs []review.Input, 
 		go func() {
 			for i := range next {
 				in := inputs[i]
-				in.Type, in.Offline = cf.typ, cf.offline
-				rep, err := rv.Review(ctx, in)
+				ri := in.Input
+				ri.Type, ri.Offline = cf.typ, cf.offline
+				rep, err := rv.Review(ctx, ri)
+				if err == nil {
+					rep.Renumber()
+					(&suppress.Suppressor{Config: in.cfg}).Apply(rep, in.Data)
+					if base != nil {
+						base.Mark(rep)
+					}
+				}
 				results[i] <- result{rep, err}
 			}
 		}()
@@ -172,117 +333,116 @@ func reviewAll(ctx context.Context, rv *review.Reviewer, inputs []review.Input, 
 	return results
 }
 
-// collect gathers the named inputs; directories are searched recursively
-// for policy files. An input that cannot be read is kept, with its error,
-// so that it is reported in its place (also in JSON) and gives status 2.
-// several is true when more than one input or a directory was named: the
-// JSON output is then one object per line, however many files were found,
-// so that a script can rely on its shape.
-func collect(paths []string, stdin io.Reader) (inputs []review.Input, several bool) {
-	for _, p := range paths {
-		if p == "-" {
-			inputs = append(inputs, readAll("-", stdin))
-			continue
-		}
-		info, err := os.Stat(p)
-		switch {
-		case err != nil:
-			inputs = append(inputs, review.Input{Name: p, Err: unreadable(err)})
-		case info.IsDir():
-			several = true
-			inputs = append(inputs, walk(p)...)
-		default:
-			inputs = append(inputs, readInput(p))
-		}
-	}
-	return inputs, several || len(paths) > 1
+// output writes a run in its format.
+type output struct {
+	cf             checkFlags
+	stdout, stderr io.Writer
+	several        bool
+	enc            *json.Encoder
+	log            *sarif.Log
+	tally          report.Tally
+	code           int
+	printed        bool     // a report was written in text
+	skips          []string // the files skipped, in text
+	broken         bool     // writing failed
 }
 
-// walk searches dir recursively for policy files. A file or directory that
-// cannot be read is kept as an input with its error and the walk goes on:
-// one bad entry must not hide the others. A directory with nothing to
-// review is an error too, or CI would pass having checked nothing.
-func walk(dir string) []review.Input {
-	var inputs []review.Input
-	// os.DirFS, unlike filepath.WalkDir, follows dir itself when it is a
-	// symbolic link. The callback never fails, so neither does WalkDir.
-	_ = fs.WalkDir(os.DirFS(dir), ".", func(rel string, d fs.DirEntry, err error) error {
-		path := filepath.Join(dir, filepath.FromSlash(rel))
-		if err != nil {
-			// A directory that cannot be listed: WalkDir goes on with its
-			// siblings.
-			inputs = append(inputs, review.Input{Name: path, Err: unreadable(err)})
-			return nil
-		}
-		if d.IsDir() {
-			if rel != "." && skipDir(d.Name()) {
-				return fs.SkipDir
-			}
-			return nil
-		}
-		if !policyExtensions[strings.ToLower(filepath.Ext(d.Name()))] {
-			return nil
-		}
-		inputs = append(inputs, readEntry(path, d))
-		return nil
-	})
-	if len(inputs) == 0 {
-		inputs = append(inputs, review.Input{Name: dir, Err: &policy.Error{Kind: policy.ErrNoPolicy, Msg: noPolicyFiles}})
+func (o *output) start() {
+	o.enc = json.NewEncoder(o.stdout)
+	o.enc.SetEscapeHTML(false)
+	if !o.several {
+		o.enc.SetIndent("", "  ")
 	}
-	return inputs
+	if o.cf.format == "sarif" {
+		o.log = sarif.New(sarif.Tool{Name: "policycheck", Version: version(), InformationURI: homePage, RulesURI: rulesDoc})
+	}
 }
 
-// skipDir tells the directories a search does not enter: hidden ones and
-// those that hold others' files.
-func skipDir(name string) bool {
-	return strings.HasPrefix(name, ".") || name == "node_modules" || name == "testdata"
+func (o *output) write(err error) {
+	if err != nil && !o.broken {
+		o.broken = true
+		fmt.Fprintf(o.stderr, "policycheck: write: %v\n", err)
+	}
 }
 
-// readEntry reads a file found in a directory. Only regular files are
-// read, also through a symbolic link: a named pipe would stop the walk
-// until someone writes to it, and a device may never end.
-func readEntry(path string, d fs.DirEntry) review.Input {
-	if !d.Type().IsRegular() {
-		info, err := os.Stat(path)
-		if err != nil {
-			return review.Input{Name: path, Err: unreadable(err)}
-		}
-		if !info.Mode().IsRegular() {
-			return review.Input{Name: path, Err: &policy.Error{Kind: errUnreadable, Msg: "not a regular file"}}
-		}
+// reviewed writes a report; gate is the gate it fails, or "".
+func (o *output) reviewed(r *report.Report, data []byte, gate string) {
+	o.tally.Add(r)
+	if gate != "" && o.code == 0 {
+		o.code = 1
 	}
-	return readInput(path)
-}
-
-// readInput reads a named file, refusing a regular file over the reader's
-// limit before reading it. Anything else (a pipe, a process substitution)
-// is read up to the limit.
-func readInput(path string) review.Input {
-	f, err := os.Open(path)
-	if err != nil {
-		return review.Input{Name: path, Err: unreadable(err)}
-	}
-	defer f.Close()
-	if info, err := f.Stat(); err == nil && info.Mode().IsRegular() && info.Size() > policy.MaxInputBytes {
-		return review.Input{Name: path, Err: tooLarge(info.Size())}
-	}
-	return readAll(path, f)
-}
-
-// readAll reads r up to one byte over the reader's limit, enough to tell
-// that an input is too large without reading all of it.
-func readAll(name string, r io.Reader) review.Input {
-	in := review.Input{Name: name}
-	data, err := io.ReadAll(io.LimitReader(r, policy.MaxInputBytes+1))
-	switch {
-	case err != nil:
-		in.Err = unreadable(err)
-	case len(data) > policy.MaxInputBytes:
-		in.Err = tooLarge(-1)
+	switch o.cf.format {
+	case "json":
+		o.write(o.enc.Encode(r))
+	case "sarif":
+		o.log.Add(r, data)
 	default:
-		in.Data = data
+		if o.printed {
+			fmt.Fprintln(o.stdout)
+		}
+		o.printed = true
+		o.write(report.WriteText(o.stdout, r, report.TextOptions{Color: isTerminal(o.stdout), Diff: o.cf.diff, Suggestion: o.cf.suggestion}))
+		if gate != "" {
+			fmt.Fprintf(o.stdout, "gate failed: %s\n", gate)
+		}
 	}
-	return in
+}
+
+// skipped tells that a file found in a directory is not a policy.
+func (o *output) skipped(name string, e *policy.Error) {
+	o.tally.Skipped++
+	switch o.cf.format {
+	case "json":
+		o.write(o.enc.Encode(struct {
+			File    string `json:"file"`
+			Skipped string `json:"skipped"`
+		}{name, e.Error()}))
+	case "text":
+		// Listed together at the end: a repository has many.
+		o.skips = append(o.skips, fmt.Sprintf("  %s: %s", report.Printable(name, false), report.Printable(e.Error(), false)))
+	}
+}
+
+// failed tells why an input could not be reviewed: on stderr, and also
+// on stdout in JSON (an object) and in SARIF (a notification), so that
+// scripts see every input.
+func (o *output) failed(name string, err error) {
+	o.tally.Failed++
+	o.code = 2
+	reportError(o.stderr, o.enc, o.cf.format, name, err)
+	if o.log != nil {
+		o.log.AddError(name, err)
+	}
+}
+
+// finish writes what closes the run (the summary, the SARIF log) and
+// returns the exit status.
+func (o *output) finish() int {
+	switch o.cf.format {
+	case "sarif":
+		o.write(o.log.Write(o.stdout))
+		fmt.Fprintln(o.stdout)
+		// A CI log shows standard error: the summary goes there.
+		o.write(o.tally.WriteText(o.stderr, false))
+	case "text":
+		if len(o.skips) > 0 {
+			if o.printed {
+				fmt.Fprintln(o.stdout)
+			}
+			fmt.Fprintf(o.stdout, "Skipped, not policies:\n%s\n", strings.Join(o.skips, "\n"))
+			o.printed = true
+		}
+		if o.several {
+			if o.printed {
+				fmt.Fprintln(o.stdout)
+			}
+			o.write(o.tally.WriteText(o.stdout, isTerminal(o.stdout)))
+		}
+	}
+	if o.broken {
+		return 2
+	}
+	return o.code
 }
 
 // reportError tells why an input could not be reviewed: on stderr, and in
@@ -338,48 +498,4 @@ func isTerminal(w io.Writer) bool {
 	}
 	info, err := f.Stat()
 	return err == nil && info.Mode()&os.ModeCharDevice != 0
-}
-
-// tooLarge is the error for an input over the reader's limit. size is -1
-// when the input was cut off after the limit (standard input, a pipe): the
-// message then claims nothing about a size it did not measure.
-func tooLarge(size int64) error {
-	what := fmt.Sprintf("more than %d KB", policy.MaxInputBytes/1024)
-	if size >= 0 {
-		what = fmt.Sprintf("%s bytes (%s KB)", thousands(size), thousands((size+1023)/1024))
-	}
-	return &policy.Error{Kind: policy.ErrTooLarge, Msg: fmt.Sprintf("the input is %s; the limit is %d KB (%s bytes)",
-		what, policy.MaxInputBytes/1024, thousands(policy.MaxInputBytes))}
-}
-
-// thousands writes n with commas between groups of three digits, so that
-// a size in bytes can be read at a glance.
-func thousands(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
-}
-
-// unreadable is the error for an input that could not be opened or read.
-// The path in err is dropped: the input's name is printed before it.
-func unreadable(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return &policy.Error{Kind: errUnreadable, Msg: fmt.Sprintf("cannot %s: %v", pathOp(pe.Op), pe.Err)}
-	}
-	return &policy.Error{Kind: errUnreadable, Msg: fmt.Sprintf("cannot read: %v", err)}
-}
-
-// pathOp says in words what a system call named in a *fs.PathError was
-// doing.
-func pathOp(op string) string {
-	switch op {
-	case "stat", "lstat":
-		return "access"
-	case "readdirent", "readdir":
-		return "list"
-	}
-	return op
 }

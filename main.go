@@ -1,5 +1,6 @@
 // Command policycheck reviews AWS IAM policies for least privilege: in
-// Slack (policycheck serve) or in a terminal and CI (policycheck check).
+// Slack (policycheck serve) or in a terminal and CI (policycheck check),
+// and writes them from a description (policycheck generate).
 package main
 
 import (
@@ -8,19 +9,69 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
+
+	"github.com/policycheck/policycheck/bot/config"
 )
 
 const usage = `policycheck reviews AWS IAM policies for least privilege.
 
 Usage:
-  policycheck check [--format text|json] [--type identity|resource|trust|scp|rcp]
-                    [--offline] [--fail-under N] FILE|DIR|- ...
-  policycheck serve     run the Slack bot (needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN)
-  policycheck version
+  policycheck check [flags] FILE|DIR|- ...
+                      review policy files, directories (repositories) or standard input;
+                      policycheck check --help lists the flags
+  policycheck generate [--format text|json] [--save-spec FILE] DESCRIPTION...
+  policycheck generate [--format text|json] --from SPEC.yaml
+                        write a least-privilege policy from a description (needs
+                        BEDROCK_MODEL_ID) or from policy_sentry's CRUD template
+  policycheck serve   run the Slack bot (needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN)
+  policycheck version print the version (also: policycheck --version)
 
 With no command, policycheck serves when SLACK_BOT_TOKEN is set.
 `
+
+// buildVersion is the version stamped at build time, where the module
+// and VCS information is not at hand (the Dockerfile's build):
+// go build -ldflags "-X main.buildVersion=v1.2.3".
+var buildVersion string
+
+// version is the binary's version: the stamped one, the module's (go
+// install ...@v1.2.3), the VCS revision it was built from, or "devel".
+func version() string {
+	if buildVersion != "" {
+		return buildVersion
+	}
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "devel"
+	}
+	if v := bi.Main.Version; v != "" && v != "(devel)" {
+		return v
+	}
+	var rev, modified string
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			modified = s.Value
+		}
+	}
+	if rev == "" {
+		return "devel"
+	}
+	v := "devel-" + rev[:min(len(rev), 12)]
+	if modified == "true" {
+		v += "-dirty"
+	}
+	return v
+}
+
+// versionString names the build.
+func versionString() string {
+	return "policycheck " + version()
+}
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -34,15 +85,17 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	cmd := ""
 	if len(args) > 0 {
 		cmd, args = args[0], args[1:]
-	} else if os.Getenv("SLACK_BOT_TOKEN") != "" {
+	} else if config.BotTokenSet() {
 		cmd = "serve"
 	}
 	switch cmd {
 	case "check":
 		return check(ctx, args, stdin, stdout, stderr)
+	case "generate":
+		return generate(ctx, args, stdout, stderr)
 	case "serve":
 		return serve(ctx, args, stderr)
-	case "version":
+	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, versionString())
 		return 0
 	case "help", "-h", "--help", "-help":

@@ -96,12 +96,12 @@ func TestCheckExitStatus(t *testing.T) {
 		{"invalid json as json", "", []string{"check", "--format", "json", "testdata/check/invalid.json"}, 2, "line 4", "syntax"},
 		{"not a policy", "", []string{"check", "testdata/check/package.json"}, 2, "testdata/check/package.json", ""},
 		{"missing file", "", []string{"check", "nope.json"}, 2, "nope.json", ""},
-		{"too large", big, []string{"check", "--format", "json", "-"}, 2, "limit is 100 KB", "too-large"},
+		{"too large", big, []string{"check", "--format", "json", "--max-size", "100KB", "-"}, 2, "limit is 100 KB", "too-large"},
+		{"large but under the default", big, []string{"check", "--format", "json", "-"}, 0, "", ""},
 		{"stdin", `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}`, []string{"check", "--fail-under", "2", "-"}, 1, "", ""},
 		{"bad format", "", []string{"check", "--format", "xml", "examples/least-privilege.json"}, 2, "--format", ""},
 		{"bad type", "", []string{"check", "--type", "group", "examples/least-privilege.json"}, 2, "--type", ""},
 		{"no input", "", []string{"check"}, 2, "name a file", ""},
-		{"help", "", []string{"check", "-h"}, 0, "Usage", ""},
 		{"unknown command", "", []string{"frobnicate"}, 2, "unknown command", ""},
 	}
 	for _, tt := range tests {
@@ -202,8 +202,10 @@ func TestCheckWithBedrock(t *testing.T) {
 	}{
 		{"good review", bucketPolicy, []bedrockfake.Response{good}, false, 5, "no higher than the built-in suggestion", true, "engine"},
 		{"admin scored 10", adminPolicy, []bedrockfake.Response{bedrockfake.AdminScore10()}, false, 1, "cap the score at 1", true, "engine"},
-		{"broader suggestion", bucketPolicy, []bedrockfake.Response{bedrockfake.BroaderSuggestion()}, false, 4, "suggested policy was rejected", true, "engine"},
-		{"invalid suggestion", bucketPolicy, []bedrockfake.Response{bedrockfake.InvalidSuggestionJSON()}, false, 3, "suggested policy was rejected", true, "engine"},
+		// The model's lower scores have no checked finding behind them:
+		// the engine's score stands.
+		{"broader suggestion", bucketPolicy, []bedrockfake.Response{bedrockfake.BroaderSuggestion()}, false, 5, "suggested policy was rejected", true, "engine"},
+		{"invalid suggestion", bucketPolicy, []bedrockfake.Response{bedrockfake.InvalidSuggestionJSON()}, false, 5, "suggested policy was rejected", true, "engine"},
 		{"unknown tool", bucketPolicy, []bedrockfake.Response{bedrockfake.UnknownTool()}, false, 6, "unknown tool", false, "engine"},
 		{"text instead", bucketPolicy, []bedrockfake.Response{bedrockfake.Text("Looks fine to me!")}, false, 6, "text instead", false, "engine"},
 		{"max tokens", bucketPolicy, []bedrockfake.Response{bedrockfake.MaxTokens()}, false, 6, "max_tokens", false, "engine"},
@@ -473,16 +475,16 @@ func TestCheckInputs(t *testing.T) {
 		}, 0, "inputs-link-to-directory.golden"},
 		{"file too large", "", func(t *testing.T, dir string) []string {
 			writeFiles(t, dir, map[string]string{"big.json": sized(103000)})
-			return []string{filepath.Join(dir, "big.json")}
+			return []string{"--max-size", "100KB", filepath.Join(dir, "big.json")}
 		}, 2, "inputs-file-too-large.golden"},
 		{"stdin too large", sized(103000), func(t *testing.T, dir string) []string {
-			return []string{"-"}
+			return []string{"--max-size", "100KB", "-"}
 		}, 2, "inputs-stdin-too-large.golden"},
 		{"pipe too large", "", func(t *testing.T, dir string) []string {
-			return []string{pipe(t, sized(150000))}
+			return []string{"--max-size", "100KB", pipe(t, sized(150000))}
 		}, 2, "inputs-pipe-too-large.golden"},
 		{"pipe at the limit", "", func(t *testing.T, dir string) []string {
-			return []string{pipe(t, sized(100*1024))}
+			return []string{"--max-size", "100KB", pipe(t, sized(100*1024))}
 		}, 0, "inputs-pipe-at-limit.golden"},
 		{"empty directory", "", func(t *testing.T, dir string) []string {
 			return []string{"--fail-under", "5", dir}
@@ -517,16 +519,31 @@ func TestCheckInputs(t *testing.T) {
 // the input is known or not, and claims a size only when it is known.
 func TestTooLargeMessage(t *testing.T) {
 	tests := []struct {
-		size int64
-		want string
+		size, limit int64
+		want        string
 	}{
-		{-1, "the input is more than 100 KB; the limit is 100 KB (102,400 bytes)"},
-		{102401, "the input is 102,401 bytes (101 KB); the limit is 100 KB (102,400 bytes)"},
-		{5 << 20, "the input is 5,242,880 bytes (5,120 KB); the limit is 100 KB (102,400 bytes)"},
+		{-1, 100 << 10, "the input is more than 100 KB; the limit is 100 KB (102,400 bytes): raise it with --max-size"},
+		{102401, 100 << 10, "the input is 102,401 bytes (101 KB); the limit is 100 KB (102,400 bytes): raise it with --max-size"},
+		{5 << 20, 512 << 10, "the input is 5,242,880 bytes (5,120 KB); the limit is 512 KB (524,288 bytes): raise it with --max-size"},
+		{-1, 300000, "the input is more than 300,000 bytes; the limit is 300,000 bytes (300,000 bytes): raise it with --max-size"},
 	}
 	for _, tt := range tests {
-		if got := tooLarge(tt.size).Error(); got != tt.want {
+		w := &walker{maxSize: tt.limit}
+		if got := w.tooLarge(tt.size).Error(); got != tt.want {
 			t.Errorf("tooLarge(%d) = %q, want %q", tt.size, got, tt.want)
+		}
+	}
+}
+
+func TestParseSize(t *testing.T) {
+	for in, want := range map[string]int64{"300000": 300000, "512KB": 512 << 10, "512k": 512 << 10, "1MB": 1 << 20, "2 MiB": 2 << 20, "100B": 100} {
+		if got, err := parseSize(in); err != nil || got != want {
+			t.Errorf("parseSize(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "0", "-5", "1GB", "KB", "1.5MB"} {
+		if _, err := parseSize(in); err == nil {
+			t.Errorf("parseSize(%q) is no error", in)
 		}
 	}
 }

@@ -123,7 +123,11 @@ func TestReadErrors(t *testing.T) {
 		{`{"Statement": Allow}`, ErrSyntax, Pos{1, 15}, `expected a value but found Allow; strings must be in double quotes`},
 		{`{"Statement": []`, ErrSyntax, Pos{1, 17}, `the input ends before the object opened at line 1, column 1 is closed with '}'`},
 		{`{"Statement" []}`, ErrSyntax, Pos{1, 14}, `expected ':' after the key "Statement" but found '['`},
-		{strings.Repeat(`{"a":`, 300), ErrSyntax, Pos{1, 1281}, `the JSON is nested more than 256 levels deep`},
+		{`{"Statement":` + strings.Repeat(`{"a":`, 300), ErrSyntax, Pos{1, 1289}, `the JSON is nested more than 256 levels deep`},
+		// Broken text that nothing marks as IAM is not a broken policy.
+		{strings.Repeat(`{"a":`, 300), ErrNoPolicy, Pos{1, 1281}, notIAMPrefix + `the JSON is nested more than 256 levels deep`},
+		{"{\n  \"name\": \"x\",\n  \"version\": 1.0.0\n}\n", ErrNoPolicy, Pos{3, 17}, notIAMPrefix + `expected ',' or '}' after the value of "version" but found '.'`},
+		{`{"Version": "2012-10-17", "Effect": "Allow" "Action": "*"}`, ErrSyntax, Pos{1, 45}, `expected ',' or '}' after the value of "Effect"; is a comma missing before this key?`},
 		{`[1, 2, 3]`, ErrNoPolicy, Pos{}, `no IAM policy found: expected a JSON object with a Statement element, a YAML policy, a CloudFormation template or Terraform`},
 		{`{"a": {"b": 1}}`, ErrNoPolicy, Pos{}, `this JSON has no Statement element; it does not look like an IAM policy`},
 		{"Version: 1\nStatement: [\n", ErrSyntax, Pos{2, 13}, `invalid YAML: did not find expected node content`},
@@ -145,6 +149,37 @@ func TestReadErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestReadNotPolicies: files that hold nothing IAM, as a repository has
+// them, are no-policy errors, also when they do not parse; a broken file
+// that holds a statement is a syntax error.
+func TestReadNotPolicies(t *testing.T) {
+	for _, tc := range []struct {
+		name, in string
+		kind     ErrorKind
+	}{
+		{"ci.yml", "name: CI\non:\n  push:\n    branches: [main]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    permissions:\n      id-token: write\n    steps:\n      - uses: actions/checkout@v4\n      - run: go test ./...\n", ErrNoPolicy},
+		{"deploy.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: nginx\n          imagePullPolicy: Always\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: web\n", ErrNoPolicy},
+		{"package.json", `{"name": "app", "version": "1.0.0", "scripts": {"build": "tsc"}, "dependencies": {"aws-sdk": "^2"}}`, ErrNoPolicy},
+		{"tsconfig.json", "{\n  // comments\n  \"compilerOptions\": {\"target\": \"es2020\", \"strict\": true,},\n  \"include\": [\"src/**/*\"],\n}\n", ErrNoPolicy},
+		{"bucket.yaml", "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  Bucket:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: !Sub \"${AWS::StackName}-data\"\n", ErrNoPolicy},
+		{"queue.template", `{"AWSTemplateFormatVersion": "2010-09-09", "Resources": {"Q": {"Type": "AWS::SQS::Queue"}}}`, ErrNoPolicy},
+		{"vpc.tf", "variable \"cidr\" {\n  default = \"10.0.0.0/16\"\n}\nresource \"aws_vpc\" \"main\" {\n  cidr_block = var.cidr\n}\n", ErrNoPolicy},
+		{"requirements.txt", "boto3==1.34.0\nrequests>=2\n", ErrNoPolicy},
+		{"broken.json", "{\n  \"name\": \"x\",\n  \"version\": 1.0.0\n}\n", ErrNoPolicy},
+		{"chart.yaml", "spec:\n  replicas: {{ .Values.replicas }}\n  template: [\n", ErrNoPolicy},
+		{"broken-policy.json", `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow" "Action": "*"}]}`, ErrSyntax},
+		{"broken-role.yaml", "Resources:\n  Role:\n    Type: AWS::IAM::Role\n    Properties: [\n", ErrSyntax},
+	} {
+		_, err := Read([]byte(tc.in), Options{Name: tc.name})
+		e, ok := err.(*Error)
+		if !ok || e.Kind != tc.kind {
+			t.Errorf("%s: %v, want a %s error", tc.name, err, tc.kind)
+		}
+	}
+}
+
+const notIAMPrefix = "nothing here looks like an IAM policy (no Statement, PolicyDocument, AWS::IAM:: or aws_iam_), and it does not parse: "
 
 func TestResultLine(t *testing.T) {
 	in := "<@U1> look:\r\n```\r\n{\"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"*\", \"Resource\": \"*\"}]}\r\n```\r\n"

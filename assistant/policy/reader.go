@@ -4,7 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
-	"path"
+	"io"
 	"regexp"
 	"sort"
 	"strings"
@@ -57,7 +57,7 @@ func Read(data []byte, opts Options) (*Result, error) {
 		if firstErr == nil {
 			firstErr = errNoPolicy("")
 		}
-		return nil, firstErr
+		return nil, notIAM(firstErr, r.text)
 	}
 	if firstErr != nil {
 		var e *Error
@@ -122,6 +122,34 @@ func errNoPolicy(msg string) *Error {
 		msg = "no IAM policy found: expected a JSON object with a Statement element, a YAML policy, a CloudFormation template or Terraform"
 	}
 	return &Error{Kind: ErrNoPolicy, Msg: msg}
+}
+
+// iamWords are what text that holds a policy, even a broken one, cannot
+// do without: a statement, a policy property of a template, an IAM
+// resource type, or the keys of a statement. A Kubernetes manifest's
+// imagePullPolicy or a workflow's permissions are none of them.
+var iamWords = regexp.MustCompile(`(?i)statement|policydocument|assumerolepolicy|aws::iam::|aws_iam_|"(effect|action|notaction|principal)"\s*:`)
+
+// MentionsIAM reports whether a text holds anything that a policy, even
+// a broken one, cannot do without: the test that tells a broken policy
+// from a file that is not one.
+func MentionsIAM(text io.RuneReader) bool {
+	return iamWords.MatchReader(text)
+}
+
+// notIAM turns a syntax error into a no-policy one when nothing in the
+// text looks like IAM: a broken package.json or a Helm template (YAML with
+// {{ }} in it) is not a broken policy, and a directory search skips it.
+// The error keeps its position, so the user still sees where the text
+// does not parse. Text that mentions a statement and does not parse is a
+// policy with a syntax error.
+func notIAM(err error, text string) error {
+	var e *Error
+	if !errors.As(err, &e) || e.Kind != ErrSyntax || iamWords.MatchString(text) {
+		return err
+	}
+	return &Error{Kind: ErrNoPolicy, Pos: e.Pos, Line: e.Line,
+		Msg: "nothing here looks like an IAM policy (no Statement, PolicyDocument, AWS::IAM:: or aws_iam_), and it does not parse: " + e.Msg}
 }
 
 const msgNoStatement = "this JSON has no Statement element; it does not look like an IAM policy"
@@ -193,10 +221,10 @@ func (r *reader) format(s, lang string) string {
 	}
 	first := strings.TrimLeft(s, " \t\r\n")
 	object := strings.HasPrefix(first, "{") || strings.HasPrefix(first, "[")
-	switch strings.ToLower(path.Ext(r.opts.Name)) {
-	case ".tf", ".hcl":
+	switch kind, _ := KindOf(r.opts.Name); kind {
+	case KindTerraform:
 		return "terraform"
-	case ".yaml", ".yml":
+	case KindYAML:
 		if !object {
 			return "yaml"
 		}

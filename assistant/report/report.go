@@ -80,6 +80,48 @@ type Finding struct {
 	// Count is how many similar findings this one stands for (grouping);
 	// 0 or 1 means itself only.
 	Count int `json:"count,omitempty"`
+	// Args are the values the rule's templates were filled with (see
+	// assistant/rules), so that the texts can be rendered again, in
+	// another language for instance. They are not part of the JSON
+	// contract.
+	Args map[string]string `json:"-"`
+	// Suppressed is the suppression that accepts this finding, with its
+	// reason: the finding is reported but does not lower the score nor
+	// count for a gate.
+	Suppressed *Suppression `json:"suppressed,omitempty"`
+	// Baseline is "new" or "unchanged" when the run was compared with a
+	// baseline (a previous run): only new findings count for a gate.
+	Baseline string `json:"baseline,omitempty"`
+}
+
+// Counts reports whether a finding counts for a gate: it is neither
+// suppressed nor already in the baseline.
+func (f *Finding) Counts() bool {
+	return f.Suppressed == nil && f.Baseline != BaselineUnchanged
+}
+
+// The states of a finding compared with a baseline.
+const (
+	BaselineNew       = "new"
+	BaselineUnchanged = "unchanged"
+)
+
+// Suppression is a decision, declared with its reason, to accept the
+// findings of a rule in some files.
+type Suppression struct {
+	// Rule is what it applies to, as written: a rule id ("PC101"), a
+	// rule name or a category.
+	Rule   string `json:"rule"`
+	Reason string `json:"reason"`
+	// Expires is the date (YYYY-MM-DD) after which it no longer
+	// applies; empty: never.
+	Expires string `json:"expires,omitempty"`
+	// Source is where it was declared: ".policycheck.yaml:12",
+	// "stack.yaml:40 (Metadata of AppRole)", "main.tf:7".
+	Source string `json:"source"`
+	// Problem says why it was not applied (no reason given, expired);
+	// empty when it was.
+	Problem string `json:"problem,omitempty"`
 }
 
 // Document is the review of one policy document of the input.
@@ -133,4 +175,33 @@ type Report struct {
 	// DataVersion is the version of the embedded IAM data.
 	DataVersion string   `json:"data_version"`
 	Notes       []string `json:"notes,omitempty"`
+	// SuppressionProblems are the suppressions meant for this file that
+	// were not applied, each with its Problem: its findings count.
+	SuppressionProblems []Suppression `json:"suppression_problems,omitempty"`
+	// Usage is what the model calls of the review cost, in tokens; nil
+	// when no model was called.
+	Usage *Usage `json:"usage,omitempty"`
+}
+
+// Usage is the token count of one or more model calls, as Bedrock reports
+// them.
+type Usage struct {
+	InputTokens  int `json:"input_tokens"`
+	OutputTokens int `json:"output_tokens"`
+	// CacheReadInputTokens and CacheWriteInputTokens are the prompt
+	// tokens read from and written to Bedrock's prompt cache; they are
+	// not counted in InputTokens.
+	CacheReadInputTokens  int `json:"cache_read_input_tokens"`
+	CacheWriteInputTokens int `json:"cache_write_input_tokens"`
+	// Calls is the number of model calls counted.
+	Calls int `json:"calls"`
+}
+
+// Add adds o to u.
+func (u *Usage) Add(o Usage) {
+	u.InputTokens += o.InputTokens
+	u.OutputTokens += o.OutputTokens
+	u.CacheReadInputTokens += o.CacheReadInputTokens
+	u.CacheWriteInputTokens += o.CacheWriteInputTokens
+	u.Calls += o.Calls
 }

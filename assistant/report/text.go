@@ -12,15 +12,19 @@ type TextOptions struct {
 	Color bool // ANSI colours, for a terminal
 	// MaxPerSeverity caps the findings listed per severity (0: all).
 	MaxPerSeverity int
+	// Diff shows the suggested policy's changes as a diff from the
+	// original; Suggestion shows the whole suggested policy. Without
+	// either, one line says that there is one and how to see it.
+	Diff, Suggestion bool
 }
 
 var severityColor = map[Severity]string{
 	Critical: "\x1b[1;31m", High: "\x1b[31m", Medium: "\x1b[33m", Low: "\x1b[36m", Info: "\x1b[2m",
 }
 
-// WriteText writes a report for a person in a terminal: the score, the
-// findings grouped by severity with where they come from, and the
-// suggested policy with what changed.
+// WriteText writes a report for a person in a terminal: the score and
+// its verdict, the findings worst first with where they come from, those
+// suppressed, and the suggested policy (in full with Diff or Suggestion).
 func WriteText(w io.Writer, r *Report, o TextOptions) error {
 	p := &printer{w: w, color: o.Color}
 	p.line("%s", p.paint("\x1b[1m", fmt.Sprintf("%s: %d/10 %s", r.File, r.Score, scale(r.Score))))
@@ -33,10 +37,18 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 	for _, n := range r.Notes {
 		p.line("note: %s", n)
 	}
+	for _, s := range r.SuppressionProblems {
+		p.line("%s", p.paint(severityColor[Medium], fmt.Sprintf("suppression not applied: %s (%s): %s", s.Rule, s.Source, s.Problem)))
+	}
+	var suppressed []Finding
 	for _, sev := range []Severity{Critical, High, Medium, Low, Info} {
 		var fs []Finding
 		for _, f := range r.Findings {
-			if f.Severity == sev {
+			switch {
+			case f.Severity != sev:
+			case f.Suppressed != nil:
+				suppressed = append(suppressed, f)
+			default:
 				fs = append(fs, f)
 			}
 		}
@@ -50,10 +62,16 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 				p.line("  … and %d more %s findings", len(fs)-i, sev)
 				break
 			}
-			p.line("  [%s] %s", f.Category, f.Title)
+			p.line("  [%s] %s", label(f), f.Title)
 			p.line("      at %s", where(f, len(r.Documents) > 1))
-			if f.Source == "model" {
+			switch f.Source {
+			case "model":
 				p.line("      found by the model")
+			case "access-analyzer":
+				p.line("      found by IAM Access Analyzer")
+			}
+			if f.Baseline == BaselineUnchanged {
+				p.line("      in the baseline")
 			}
 			if f.Detail != "" {
 				p.line("      %s", f.Detail)
@@ -63,21 +81,35 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 			}
 		}
 	}
+	if len(suppressed) > 0 {
+		p.line("")
+		p.line("%s", p.paint("\x1b[2m", fmt.Sprintf("SUPPRESSED (%d)", len(suppressed))))
+		for _, f := range suppressed {
+			p.line("  [%s] %s", label(f), f.Title)
+			p.line("      at %s", where(f, len(r.Documents) > 1))
+			p.line("      suppressed: %s (%s)", f.Suppressed.Reason, f.Suppressed.Source)
+		}
+	}
 	if s := r.SuggestedPolicy; s != nil {
 		p.line("")
-		p.line("%s", p.paint("\x1b[1m", fmt.Sprintf("Suggested policy for %s (%d/10, proven no broader: %s):", s.Document, s.Score, strings.Join(s.Verdicts, "; "))))
-		for _, c := range s.Changes {
-			if c.Statement >= 0 {
-				p.line("  - statement %d: %s (%s)", c.Statement, c.What, c.Why)
-			} else {
-				p.line("  - %s (%s)", c.What, c.Why)
-			}
-		}
-		if s.Diff != "" {
-			p.line("%s", block(strings.TrimRight(s.Diff, "\n")))
-			p.line("(the whole policy is in --format json, under suggested_policy)")
+		if !o.Diff && !o.Suggestion {
+			p.line("%s", p.paint("\x1b[1m", fmt.Sprintf("Suggested policy for %s: %d/10, proven no broader, %s: see what changed with --diff, the whole policy with --suggestion.",
+				s.Document, s.Score, plural(len(s.Changes), "change"))))
 		} else {
-			p.line("%s", block(s.Policy))
+			p.line("%s", p.paint("\x1b[1m", fmt.Sprintf("Suggested policy for %s (%d/10, proven no broader: %s):", s.Document, s.Score, strings.Join(s.Verdicts, "; "))))
+			for _, c := range s.Changes {
+				if c.Statement >= 0 {
+					p.line("  - statement %d: %s (%s)", c.Statement, c.What, c.Why)
+				} else {
+					p.line("  - %s (%s)", c.What, c.Why)
+				}
+			}
+			if o.Diff && s.Diff != "" {
+				p.line("%s", block(strings.TrimRight(s.Diff, "\n")))
+			}
+			if o.Suggestion || s.Diff == "" {
+				p.line("%s", block(s.Policy))
+			}
 		}
 	} else if r.NoSuggestionReason != "" {
 		p.line("")
@@ -86,6 +118,23 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 	p.line("")
 	p.line("%s", p.paint("\x1b[2m", fmt.Sprintf("analyzers: %s; IAM data: %s", strings.Join(r.Analyzers, ", "), r.DataVersion)))
 	return p.err
+}
+
+// label names a finding's kind: its category, and its rule when it has
+// one.
+func label(f Finding) string {
+	if f.Rule != "" {
+		return f.Rule + " " + string(f.Category)
+	}
+	return string(f.Category)
+}
+
+// plural writes n and a noun, with an s when n is not 1.
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // where says where a finding comes from: "statement 2 (Sid ReadLogs), line 14".

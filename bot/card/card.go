@@ -99,7 +99,7 @@ func Render(r *report.Report, m Meta) Message {
 	for _, b := range []slack.Block{
 		summaryBlock(r, 360, 240),
 		aboutBlock(r, m),
-		notesBlock(allNotes(r, m), 2, 180),
+		notesBlock(allNotes(r, m), 2, 240),
 		documentsBlock(r.Documents, 4),
 		findingsBlock(findings, len(r.Documents) > 1),
 	} {
@@ -287,21 +287,28 @@ func allNotes(r *report.Report, m Meta) []string {
 	return append(append([]string(nil), m.Notes...), r.Notes...)
 }
 
-// notesBlock shows up to n whole notes of at most max characters each,
-// and counts the others.
+// notesBlock shows up to n notes, each in the whole sentences that fit in
+// max characters, and counts the others.
 func notesBlock(notes []string, n, max int) slack.Block {
 	var lines []string
 	seen := map[string]bool{}
 	left := 0
 	for _, note := range notes {
-		text := line(note, 4*max)
-		if text == "" || seen[text] {
+		key := oneLine(note)
+		if strings.TrimSpace(key) == "" || seen[key] {
 			continue
 		}
-		seen[text] = true
-		if len(lines) == n || runes(text) > max {
+		seen[key] = true
+		if len(lines) == n {
 			left++
 			continue
+		}
+		text, more := sentences(note, max)
+		if text == "" {
+			continue
+		}
+		if more > 0 {
+			text += " _(more in the details)_"
 		}
 		lines = append(lines, "ℹ️ "+text)
 	}
@@ -413,8 +420,11 @@ func findingsBlock(fs []report.Finding, documents bool) slack.Block {
 func findingLine(f report.Finding, documents bool) string {
 	rank := f.Severity.Rank()
 	text := severityEmojis[rank] + " *" + severityNames[rank] + "*"
-	if f.Source == "model" {
+	switch f.Source {
+	case "model":
 		text += " 🤖"
+	case "access-analyzer":
+		text += " 🔎"
 	}
 	text += " " + or(wordCut(oneLine(clean(f.Title)), 140), "Finding")
 	if w := where(f, documents, false); w != "" {

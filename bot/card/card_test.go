@@ -429,19 +429,6 @@ func TestFigures(t *testing.T) {
 	}
 }
 
-// TestDetailsEveryFinding checks that every finding is on exactly one page
-// of the details, whatever the report, and every page is a valid view.
-func TestDetailsEveryFinding(t *testing.T) {
-	reports := []*report.Report{nil, adminReport(), manyFindings(400), manyFindings(20), manyFindings(21), severalDocuments(), hostile(), modelReport()}
-	rng := rand.New(rand.NewPCG(7, 8))
-	for range 15 {
-		reports = append(reports, randomReport(rng))
-	}
-	for _, r := range reports {
-		checkDetails(t, r)
-	}
-}
-
 // checkDetails walks the pages of r's details with their buttons and
 // checks that the findings shown are the report's, each once, each with
 // its title, fix and line.
@@ -703,50 +690,6 @@ func TestHistoryCountsEveryRow(t *testing.T) {
 		}
 		if listed+more != n {
 			t.Errorf("%d rows: %d listed and %d more", n, listed, more)
-		}
-	}
-}
-
-// TestRandomReports renders many random reports, with fields up to 10,000
-// characters and up to 500 findings, and checks every Slack limit.
-func TestRandomReports(t *testing.T) {
-	n := 150
-	if testing.Short() {
-		n = 20
-	}
-	rng := rand.New(rand.NewPCG(1, 2))
-	for i := range n {
-		r, m := randomReport(rng), randomMeta(rng)
-		if rng.IntN(20) == 0 {
-			r = nil
-		}
-		msg := Render(r, m)
-		if !checkMessage(t, msg) {
-			t.Fatalf("report %d breaks a limit", i)
-		}
-		if len(msg.Blocks) > cardBlocks || textLen(msg.Blocks...) > cardText {
-			t.Fatalf("report %d: card of %d blocks and %d characters", i, len(msg.Blocks), textLen(msg.Blocks...))
-		}
-		if !checkMessage(t, Summary(r, m)) || !checkMessage(t, Reevaluated(m.ReevaluatedBy, m.PreviousScore, r)) {
-			t.Fatalf("report %d: a summary or reply breaks a limit", i)
-		}
-		if i%25 == 0 {
-			checkDetails(t, r)
-		}
-		if m.ReviewID != "" && runes(m.ReviewID) <= maxButtonValue && !strings.Contains(string(marshal(t, msg)), `"reevaluate"`) {
-			t.Fatalf("report %d: no Re-evaluate button", i)
-		}
-	}
-	for i := range 50 {
-		for _, msg := range []Message{
-			Failure(randomText(rng, 10000), randomText(rng, 10000)),
-			SyntaxFailure(randomText(rng, 10000), rng.IntN(100), rng.IntN(20000)-10, randomText(rng, 10000)),
-			Progress(),
-			History(randomHistory(rng)),
-		} {
-			if !checkMessage(t, msg) {
-				t.Fatalf("message %d breaks a limit", i)
-			}
 		}
 	}
 }

@@ -224,8 +224,11 @@ func findingBlocks(f report.Finding, i int, documents bool) []slack.Block {
 	if f.Count > 1 {
 		meta = append(meta, fmt.Sprintf("×%d similar", f.Count))
 	}
-	if f.Source == "model" {
+	switch f.Source {
+	case "model":
 		meta = append(meta, "🤖 found by the model")
+	case "access-analyzer":
+		meta = append(meta, "🔎 found by IAM Access Analyzer")
 	}
 	text += "\n" + strings.Join(meta, " · ")
 	if d := mrkdwn(f.Detail, 1400); d != "" {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/policycheck/policycheck/assistant/policy"
 	"github.com/policycheck/policycheck/bot/card"
 	"github.com/policycheck/policycheck/bot/store"
 )
@@ -58,6 +59,8 @@ func (b *Bot) routeCommand(received time.Time, cmd slack.SlashCommand) decision 
 			break
 		}
 		d.side = func(ctx context.Context) { b.openDialog(ctx, cmd) }
+	case word == generateWord || strings.HasPrefix(word, generateWord+" ") || strings.HasPrefix(word, generateWord+"\n"):
+		return b.routeGenerate(received, cmd, strings.TrimSpace(text[len(generateWord):]))
 	case word == "history":
 		d.kind = "history"
 		d.job = func(ctx context.Context) { b.history(ctx, cmd) }
@@ -123,8 +126,8 @@ func reviewDialog(privateMetadata string) slack.ModalViewRequest {
 	textBlock := slack.NewInputBlock(dialogTextBlock, plain("Policy"), plain("JSON, YAML, CloudFormation or Terraform. Longer than 3,000 characters? Attach it as a file below."), text)
 	textBlock.Optional = true
 
-	files := slack.NewFileInputBlockElement(dialogFileAction).WithFileTypes("json", "yaml", "yml", "tf", "txt").WithMaxFiles(dialogMaxFiles)
-	fileBlock := slack.NewInputBlock(dialogFileBlock, plain("Or attach policy files"), plain(".json, .yaml, .yml, .tf or .txt, up to 100 KB each."), files)
+	files := slack.NewFileInputBlockElement(dialogFileAction).WithFileTypes(fileInputTypes()...).WithMaxFiles(dialogMaxFiles)
+	fileBlock := slack.NewInputBlock(dialogFileBlock, plain("Or attach policy files"), plain(policy.ExtensionList("or")+", up to 100 KB each."), files)
 	fileBlock.Optional = true
 
 	return slack.ModalViewRequest{
@@ -161,4 +164,14 @@ func (b *Bot) history(ctx context.Context, cmd slack.SlashCommand) {
 			b.log.Warn("cannot show history", "err", err)
 		}
 	}
+}
+
+// fileInputTypes are the extensions the bot reads, without their dot, as
+// a file input of a form lists them.
+func fileInputTypes() []string {
+	var out []string
+	for _, ext := range policy.Extensions() {
+		out = append(out, strings.TrimPrefix(ext, "."))
+	}
+	return out
 }

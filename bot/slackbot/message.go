@@ -202,11 +202,9 @@ func looksLikePolicy(text string) bool {
 	return policyWords.MatchString(text)
 }
 
-// fileKinds are the file extensions and Slack filetypes the bot reads.
-var (
-	fileExtensions = map[string]bool{".json": true, ".yaml": true, ".yml": true, ".tf": true, ".txt": true}
-	fileTypes      = map[string]bool{"json": true, "yaml": true, "text": true, "terraform": true, "hcl": true, "javascript": true}
-)
+// fileTypes are the Slack filetypes the bot reads in a file with no
+// extension; the extensions are policy.Extensions.
+var fileTypes = map[string]bool{"json": true, "yaml": true, "text": true, "terraform": true, "hcl": true, "javascript": true}
 
 // supportedFile reports whether f is a file the bot reads: by its
 // extension, or a Slack snippet (any language), or a text filetype.
@@ -214,8 +212,9 @@ func supportedFile(f slack.File) bool {
 	if f.Mode == "snippet" {
 		return true
 	}
-	if ext := strings.ToLower(path.Ext(f.Name)); ext != "" {
-		return fileExtensions[ext]
+	if path.Ext(f.Name) != "" {
+		_, ok := policy.KindOf(f.Name)
+		return ok
 	}
 	return fileTypes[strings.ToLower(f.Filetype)]
 }
@@ -249,7 +248,7 @@ func checkText(name string, data []byte) *fileProblem {
 	if bytes.IndexByte(data, 0) >= 0 || !utf8.Valid(data) {
 		return &fileProblem{
 			Title:  "The file is not text",
-			Detail: name + " looks like a binary file. Attach the policy as a .json, .yaml, .yml, .tf or .txt text file, or paste it in a ```code block```.",
+			Detail: name + " looks like a binary file. Attach the policy as a " + policy.ExtensionList("or") + " text file, or paste it in a ```code block```.",
 		}
 	}
 	return nil
@@ -267,7 +266,7 @@ func unsupported(f slack.File) *fileProblem {
 	}
 	return &fileProblem{
 		Title:  "I cannot read this file",
-		Detail: detail + ". I read .json, .yaml, .yml, .tf and .txt files and Slack snippets.",
+		Detail: detail + ". I read " + policy.ExtensionList("and") + " files and Slack snippets.",
 	}
 }
 

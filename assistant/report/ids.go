@@ -1,0 +1,84 @@
+package report
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"path"
+	"strconv"
+	"strings"
+)
+
+// Renumber makes the finding ids of a report unique within it: the
+// engine numbers the findings of each document from 1, so a template's
+// documents repeat "wildcard-resource-1". Ids keep their prefix and are
+// numbered in the order of Findings; the documents' copies follow.
+func (r *Report) Renumber() {
+	type key struct{ doc, id string }
+	renamed := make(map[key]string, len(r.Findings))
+	seq := map[string]int{}
+	for i := range r.Findings {
+		f := &r.Findings[i]
+		prefix := idPrefix(f.ID)
+		seq[prefix]++
+		id := fmt.Sprintf("%s-%d", prefix, seq[prefix])
+		renamed[key{f.Document, f.ID}] = id
+		f.ID = id
+	}
+	for i := range r.Documents {
+		d := &r.Documents[i]
+		for j := range d.Findings {
+			f := &d.Findings[j]
+			if id, ok := renamed[key{d.Name, f.ID}]; ok {
+				f.ID = id
+			} else if id, ok := renamed[key{f.Document, f.ID}]; ok {
+				f.ID = id
+			}
+		}
+	}
+}
+
+// idPrefix is an id without its number: "wildcard-resource" for
+// "wildcard-resource-3".
+func idPrefix(id string) string {
+	if i := strings.LastIndexByte(id, '-'); i > 0 {
+		if _, err := strconv.Atoi(id[i+1:]); err == nil {
+			return id[:i]
+		}
+	}
+	if id == "" {
+		return "finding"
+	}
+	return id
+}
+
+// Fingerprints returns, for each finding of the report, a fingerprint
+// that stays the same across runs while the finding is the same problem
+// in the same place: it hashes the file, the document, the rule (or the
+// category), the statement's Sid (or its index when it has none) and the
+// finding's rank among those alike. Line numbers, texts and the actions
+// listed are left out: they move with edits above the statement and with
+// updates of the IAM data.
+func (r *Report) Fingerprints() []string {
+	out := make([]string, len(r.Findings))
+	seen := map[string]int{}
+	file := path.Clean(strings.ReplaceAll(r.File, `\`, "/"))
+	for i, f := range r.Findings {
+		what := f.Rule
+		if what == "" {
+			what = string(f.Category)
+		}
+		where := f.Sid
+		if where == "" {
+			where = "#" + strconv.Itoa(f.Statement)
+		}
+		// A plain file's document is named after the file: only
+		// the part after it tells the documents of a file apart.
+		doc := strings.TrimPrefix(f.Document, r.File)
+		k := strings.Join([]string{file, doc, what, where}, "\x00")
+		seen[k]++
+		sum := sha256.Sum256([]byte(k + "\x00" + strconv.Itoa(seen[k])))
+		out[i] = hex.EncodeToString(sum[:16])
+	}
+	return out
+}
