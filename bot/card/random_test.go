@@ -97,4 +97,3 @@ func TestDetailsEveryFinding(t *testing.T) {
 		checkDetails(t, r)
 	}
 }
-
