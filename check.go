@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"runtime"
 	"strings"
@@ -17,6 +18,7 @@ import (
 	"github.com/policycheck/policycheck/assistant/report/sarif"
 	"github.com/policycheck/policycheck/assistant/review"
 	"github.com/policycheck/policycheck/assistant/suppress"
+	"github.com/policycheck/policycheck/bot/config"
 	"github.com/policycheck/policycheck/internal/gitignore"
 )
 
@@ -164,7 +166,7 @@ func check(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 		}
 	}
 
-	cfg, err := reviewConfigFromEnv()
+	cfg, err := config.LoadReview()
 	if err != nil {
 		fmt.Fprintf(stderr, "policycheck: %v\n", err)
 		return 2
@@ -174,7 +176,7 @@ func check(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 		fmt.Fprintf(stderr, "policycheck: %v\n", err)
 		return 2
 	}
-	rv, err := cfg.Build(ctx, kb, cf.offline)
+	rv, err := cfg.Reviewer(ctx, kb, slog.Default(), cf.offline)
 	if err != nil {
 		fmt.Fprintf(stderr, "policycheck: %v (or review with the built-in engine only: --offline)\n", err)
 		return 2

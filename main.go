@@ -1,5 +1,6 @@
 // Command policycheck reviews AWS IAM policies for least privilege: in
-// Slack (policycheck serve) or in a terminal and CI (policycheck check).
+// Slack (policycheck serve) or in a terminal and CI (policycheck check),
+// and writes them from a description (policycheck generate).
 package main
 
 import (
@@ -10,6 +11,8 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"syscall"
+
+	"github.com/policycheck/policycheck/bot/config"
 )
 
 const usage = `policycheck reviews AWS IAM policies for least privilege.
@@ -18,6 +21,10 @@ Usage:
   policycheck check [flags] FILE|DIR|- ...
                       review policy files, directories (repositories) or standard input;
                       policycheck check --help lists the flags
+  policycheck generate [--format text|json] [--save-spec FILE] DESCRIPTION...
+  policycheck generate [--format text|json] --from SPEC.yaml
+                        write a least-privilege policy from a description (needs
+                        BEDROCK_MODEL_ID) or from policy_sentry's CRUD template
   policycheck serve   run the Slack bot (needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN)
   policycheck version print the version (also: policycheck --version)
 
@@ -78,12 +85,14 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	cmd := ""
 	if len(args) > 0 {
 		cmd, args = args[0], args[1:]
-	} else if os.Getenv("SLACK_BOT_TOKEN") != "" {
+	} else if config.BotTokenSet() {
 		cmd = "serve"
 	}
 	switch cmd {
 	case "check":
 		return check(ctx, args, stdin, stdout, stderr)
+	case "generate":
+		return generate(ctx, args, stdout, stderr)
 	case "serve":
 		return serve(ctx, args, stderr)
 	case "version", "--version", "-version":

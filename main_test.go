@@ -202,8 +202,10 @@ func TestCheckWithBedrock(t *testing.T) {
 	}{
 		{"good review", bucketPolicy, []bedrockfake.Response{good}, false, 5, "no higher than the built-in suggestion", true, "engine"},
 		{"admin scored 10", adminPolicy, []bedrockfake.Response{bedrockfake.AdminScore10()}, false, 1, "cap the score at 1", true, "engine"},
-		{"broader suggestion", bucketPolicy, []bedrockfake.Response{bedrockfake.BroaderSuggestion()}, false, 4, "suggested policy was rejected", true, "engine"},
-		{"invalid suggestion", bucketPolicy, []bedrockfake.Response{bedrockfake.InvalidSuggestionJSON()}, false, 3, "suggested policy was rejected", true, "engine"},
+		// The model's lower scores have no checked finding behind them:
+		// the engine's score stands.
+		{"broader suggestion", bucketPolicy, []bedrockfake.Response{bedrockfake.BroaderSuggestion()}, false, 5, "suggested policy was rejected", true, "engine"},
+		{"invalid suggestion", bucketPolicy, []bedrockfake.Response{bedrockfake.InvalidSuggestionJSON()}, false, 5, "suggested policy was rejected", true, "engine"},
 		{"unknown tool", bucketPolicy, []bedrockfake.Response{bedrockfake.UnknownTool()}, false, 6, "unknown tool", false, "engine"},
 		{"text instead", bucketPolicy, []bedrockfake.Response{bedrockfake.Text("Looks fine to me!")}, false, 6, "text instead", false, "engine"},
 		{"max tokens", bucketPolicy, []bedrockfake.Response{bedrockfake.MaxTokens()}, false, 6, "max_tokens", false, "engine"},

@@ -16,6 +16,7 @@ import (
 	"github.com/policycheck/policycheck/bot/health"
 	"github.com/policycheck/policycheck/bot/slackbot"
 	"github.com/policycheck/policycheck/bot/store"
+	"github.com/policycheck/policycheck/bot/store/sqlite"
 )
 
 // serve runs the Slack bot until ctx ends (SIGINT or SIGTERM), then lets
@@ -40,22 +41,17 @@ func serve(ctx context.Context, args []string, stderr io.Writer) int {
 		return 1
 	}
 
-	st, err := store.Open(ctx, cfg.DBPath)
+	st, err := sqlite.Open(ctx, cfg.DBPath)
 	if err != nil {
 		return fail(err)
 	}
 	defer st.Close()
 
-	rcfg, err := reviewConfigFromEnv()
-	if err != nil {
-		fmt.Fprintf(stderr, "policycheck serve: %v\n", err)
-		return 2
-	}
-	kb, err := rcfg.KB(ctx)
+	kb, err := cfg.KB(ctx)
 	if err != nil {
 		return fail(err)
 	}
-	rv, err := rcfg.Build(ctx, kb, false)
+	rv, err := cfg.Reviewer(ctx, kb, log, false)
 	if err != nil {
 		return fail(err)
 	}
@@ -92,7 +88,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) int {
 	go prune(pruneCtx, st, cfg.Retention, log)
 
 	log.Info("policycheck starting", "version", versionString(), "workers", cfg.Workers,
-		"queue", cfg.QueueSize, "watched_channels", len(cfg.WatchChannels), "model", rcfg.ModelID)
+		"queue", cfg.QueueSize, "watched_channels", len(cfg.WatchChannels), "model", cfg.ModelID)
 	if err := bot.Run(ctx); err != nil {
 		return fail(err)
 	}
@@ -104,7 +100,7 @@ const pruneEvery = time.Hour
 
 // prune deletes old reviews and delivery keys now and then every
 // pruneEvery, until ctx ends.
-func prune(ctx context.Context, st *store.Store, retention time.Duration, log *slog.Logger) {
+func prune(ctx context.Context, st store.Store, retention time.Duration, log *slog.Logger) {
 	t := time.NewTicker(pruneEvery)
 	defer t.Stop()
 	for {
@@ -121,7 +117,7 @@ func prune(ctx context.Context, st *store.Store, retention time.Duration, log *s
 
 // pruneOnce deletes the reviews older than retention (none when it is 0)
 // and old delivery keys.
-func pruneOnce(ctx context.Context, st *store.Store, retention time.Duration, log *slog.Logger) error {
+func pruneOnce(ctx context.Context, st store.Store, retention time.Duration, log *slog.Logger) error {
 	var before time.Time // zero: keep every review
 	if retention > 0 {
 		before = time.Now().Add(-retention)

@@ -1,14 +1,18 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"log/slog"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/policycheck/policycheck/bot/store"
+	"github.com/policycheck/policycheck/bot/store/sqlite"
 )
 
 // TestPruneOnce: reviews older than the retention are deleted, others
@@ -25,7 +29,7 @@ func TestPruneOnce(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := context.Background()
-			st, err := store.Open(ctx, filepath.Join(t.TempDir(), "p.db"))
+			st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "p.db"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -47,5 +51,28 @@ func TestPruneOnce(t *testing.T) {
 				t.Errorf("review deleted: %v, want %v (%v)", gone, !tt.kept, err)
 			}
 		})
+	}
+}
+
+// TestServeChecksConfigFirst: every setting, the review's included, is
+// checked before anything is opened: a bad one stops serve with status 2
+// and no database created.
+func TestServeChecksConfigFirst(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "data", "policycheck.db")
+	for k, v := range map[string]string{
+		"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1", "SLACK_API_URL": "http://127.0.0.1:1/api/",
+		"POLICYCHECK_DB_PATH": db, "POLICYCHECK_HTTP_ADDR": "-", "BEDROCK_MODEL_ID": "", "BEDROCK_MAX_CONCURRENCY": "0",
+	} {
+		t.Setenv(k, v)
+	}
+	var stderr bytes.Buffer
+	if code := serve(context.Background(), nil, &stderr); code != 2 {
+		t.Errorf("serve = %d, want 2; stderr:\n%s", code, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "BEDROCK_MAX_CONCURRENCY") {
+		t.Errorf("stderr does not name the variable:\n%s", stderr.String())
+	}
+	if _, err := os.Stat(filepath.Dir(db)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the database directory was created before the configuration was checked: %v", err)
 	}
 }

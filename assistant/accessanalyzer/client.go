@@ -9,9 +9,10 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/accessanalyzer"
 	"github.com/aws/aws-sdk-go-v2/service/accessanalyzer/types"
+
+	"github.com/policycheck/policycheck/internal/awslog"
 )
 
 // DefaultTimeout bounds each call (all its retries and pages) when
@@ -32,6 +33,10 @@ type Config struct {
 	Endpoint string
 	// Timeout bounds each call; DefaultTimeout when zero.
 	Timeout time.Duration
+	// Logger receives one debug line per call (operation, outcome,
+	// duration; never the policy) and the AWS SDK's own log lines.
+	// slog.Default() when nil.
+	Logger *slog.Logger
 }
 
 // Client asks IAM Access Analyzer. It is safe for concurrent use.
@@ -40,6 +45,7 @@ type Client struct {
 	creds   aws.CredentialsProvider
 	region  string
 	timeout time.Duration
+	log     *slog.Logger
 }
 
 // Verdict is CheckNoNewAccess's answer.
@@ -65,46 +71,35 @@ type Finding struct {
 	// policy text sent, both 1-based like policy.Pos; zero when AWS gave
 	// no location. (AWS counts columns from 0; Column is converted.)
 	Line, Column int
+	// Statement is the 0-based index of the statement the first location's
+	// path leads into ("Statement[2]..."), or -1.
+	Statement int
 }
 
-// New loads the AWS configuration with the standard chain (environment,
-// shared files, SSO, web identity, container and instance roles), applies
-// optFns and then cfg, and returns a client. It does not contact AWS: use
-// Ready to learn whether credentials can be found.
-func New(ctx context.Context, cfg Config, optFns ...func(*config.LoadOptions) error) (*Client, error) {
-	const op = "load AWS configuration"
-	opts := append([]func(*config.LoadOptions) error(nil), optFns...)
-	if cfg.Region != "" {
-		opts = append(opts, config.WithRegion(cfg.Region))
-	}
-	callCtx, cancel := context.WithTimeout(ctx, timeout(cfg))
-	defer cancel()
-	awsCfg, err := config.LoadDefaultConfig(callCtx, opts...)
-	if err != nil {
-		u := unavailable(ctx, callCtx, op, err)
-		if u.Cause == CauseUnknown {
-			u.Cause = CauseBadConfig
-		}
-		return nil, u
-	}
-	if awsCfg.Region == "" {
-		return nil, &Unavailable{Op: op, Cause: CauseNoRegion}
-	}
-	return NewFromAWS(awsCfg, cfg), nil
-}
-
-// NewFromAWS returns a client using awsCfg (credentials, retryer, HTTP
-// client...) with cfg's region, endpoint and timeout on top.
-func NewFromAWS(awsCfg aws.Config, cfg Config) *Client {
+// New returns a client using awsCfg (credentials, retryer, HTTP
+// client...; the program loads it with config.LoadDefaultConfig) with
+// cfg's region, endpoint and timeout on top. The SDK's own log lines go
+// to cfg.Logger. It does not contact AWS: use Ready to learn whether
+// credentials can be found. Without a region it returns an *Unavailable
+// with CauseNoRegion.
+func New(awsCfg aws.Config, cfg Config) (*Client, error) {
 	if cfg.Region != "" {
 		awsCfg.Region = cfg.Region
 	}
+	if awsCfg.Region == "" {
+		return nil, &Unavailable{Cause: CauseNoRegion}
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	awsCfg.Logger = awslog.New(log)
 	api := accessanalyzer.NewFromConfig(awsCfg, func(o *accessanalyzer.Options) {
 		if cfg.Endpoint != "" {
 			o.BaseEndpoint = aws.String(cfg.Endpoint)
 		}
 	})
-	return &Client{api: api, creds: awsCfg.Credentials, region: awsCfg.Region, timeout: timeout(cfg)}
+	return &Client{api: api, creds: awsCfg.Credentials, region: awsCfg.Region, timeout: timeout(cfg), log: log}, nil
 }
 
 func timeout(cfg Config) time.Duration {
@@ -168,7 +163,7 @@ func (c *Client) CheckNoNewAccess(ctx context.Context, existing, candidate, poli
 	})
 	if err != nil {
 		u := unavailable(ctx, callCtx, op, err)
-		slog.DebugContext(ctx, "access analyzer call failed", "op", op, "cause", u.Cause, "duration", time.Since(start), "err", err)
+		c.log.DebugContext(ctx, "access analyzer call failed", "op", op, "cause", u.Cause, "duration", time.Since(start), "err", err)
 		return Verdict{}, u
 	}
 	var v Verdict
@@ -185,7 +180,7 @@ func (c *Client) CheckNoNewAccess(ctx context.Context, existing, candidate, poli
 			v.Reasons = append(v.Reasons, d)
 		}
 	}
-	slog.DebugContext(ctx, "access analyzer call", "op", op, "pass", v.Pass, "reasons", len(v.Reasons), "duration", time.Since(start))
+	c.log.DebugContext(ctx, "access analyzer call", "op", op, "pass", v.Pass, "reasons", len(v.Reasons), "duration", time.Since(start))
 	return v, nil
 }
 
@@ -230,7 +225,7 @@ func (c *Client) Validate(ctx context.Context, policyJSON, policyType string) ([
 		out, err := c.api.ValidatePolicy(callCtx, in)
 		if err != nil {
 			u := unavailable(ctx, callCtx, op, err)
-			slog.DebugContext(ctx, "access analyzer call failed", "op", op, "page", page, "cause", u.Cause, "duration", time.Since(start), "err", err)
+			c.log.DebugContext(ctx, "access analyzer call failed", "op", op, "page", page, "cause", u.Cause, "duration", time.Since(start), "err", err)
 			return nil, u
 		}
 		for _, f := range out.Findings {
@@ -246,7 +241,7 @@ func (c *Client) Validate(ctx context.Context, policyJSON, policyType string) ([
 		seen[next] = true
 		in.NextToken = aws.String(next)
 	}
-	slog.DebugContext(ctx, "access analyzer call", "op", op, "findings", len(findings), "duration", time.Since(start))
+	c.log.DebugContext(ctx, "access analyzer call", "op", op, "findings", len(findings), "duration", time.Since(start))
 	return findings, nil
 }
 
@@ -255,6 +250,10 @@ func finding(f types.ValidatePolicyFinding) Finding {
 		Type:      string(f.FindingType),
 		IssueCode: aws.ToString(f.IssueCode),
 		Message:   aws.ToString(f.FindingDetails),
+		Statement: -1,
+	}
+	if len(f.Locations) > 0 {
+		out.Statement = statementOf(f.Locations[0].Path)
 	}
 	for _, loc := range f.Locations {
 		if loc.Span == nil || loc.Span.Start == nil || loc.Span.Start.Line == nil || *loc.Span.Start.Line < 1 {

@@ -1,11 +1,13 @@
 package accessanalyzer_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"log/slog"
 	"net"
 	"net/http"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -13,9 +15,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/logging"
 
 	"github.com/policycheck/policycheck/assistant/accessanalyzer"
 	fake "github.com/policycheck/policycheck/internal/accessanalyzerfake"
@@ -44,7 +46,17 @@ func start(t *testing.T, opts ...func(*aws.Config, *accessanalyzer.Config)) (*fa
 	for _, o := range opts {
 		o(&awsCfg, &cfg)
 	}
-	return srv, accessanalyzer.NewFromAWS(awsCfg, cfg)
+	return srv, newClient(t, awsCfg, cfg)
+}
+
+// newClient is New that fails the test on an error.
+func newClient(t testing.TB, awsCfg aws.Config, cfg accessanalyzer.Config) *accessanalyzer.Client {
+	t.Helper()
+	c, err := accessanalyzer.New(awsCfg, cfg)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	return c
 }
 
 func withCredentials(id, secret string) func(*aws.Config, *accessanalyzer.Config) {
@@ -192,9 +204,9 @@ func TestValidateFollowsPages(t *testing.T) {
 		t.Fatalf("Validate: %v", err)
 	}
 	want := []accessanalyzer.Finding{
-		{Type: "SECURITY_WARNING", IssueCode: "PASS_ROLE_WITH_STAR_IN_RESOURCE", Message: "Using the iam:PassRole action with wildcards (*) in the resource can be overly permissive.", Line: 5, Column: 17},
-		{Type: "SUGGESTION", IssueCode: "EMPTY_ARRAY_ACTION", Message: "This statement includes no actions.", Line: 9, Column: 1},
-		{Type: "ERROR", IssueCode: "JSON_SYNTAX_ERROR", Message: "Fix the JSON syntax error."},
+		{Type: "SECURITY_WARNING", IssueCode: "PASS_ROLE_WITH_STAR_IN_RESOURCE", Message: "Using the iam:PassRole action with wildcards (*) in the resource can be overly permissive.", Line: 5, Column: 17, Statement: 0},
+		{Type: "SUGGESTION", IssueCode: "EMPTY_ARRAY_ACTION", Message: "This statement includes no actions.", Line: 9, Column: 1, Statement: 1},
+		{Type: "ERROR", IssueCode: "JSON_SYNTAX_ERROR", Message: "Fix the JSON syntax error.", Statement: -1},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("findings =\n%+v\nwant\n%+v", got, want)
@@ -349,7 +361,7 @@ func TestSessionToken(t *testing.T) {
 		ok    bool
 	}{{"session-token-1", true}, {"session-token-2", false}, {"", false}} {
 		c := srv.Credentials()
-		client := accessanalyzer.NewFromAWS(aws.Config{
+		client := newClient(t, aws.Config{
 			Region:           srv.Region(),
 			Credentials:      credentials.NewStaticCredentialsProvider(c.AccessKeyID, c.SecretAccessKey, tc.token),
 			RetryMaxAttempts: 1,
@@ -372,7 +384,7 @@ func TestUnreachable(t *testing.T) {
 	}
 	addr := l.Addr().String()
 	l.Close()
-	client := accessanalyzer.NewFromAWS(aws.Config{
+	client := newClient(t, aws.Config{
 		Region:           "us-east-1",
 		Credentials:      credentials.NewStaticCredentialsProvider(fake.DefaultAccessKeyID, fake.DefaultSecretAccessKey, ""),
 		RetryMaxAttempts: 1,
@@ -381,61 +393,59 @@ func TestUnreachable(t *testing.T) {
 	wantCause(t, err, accessanalyzer.CauseUnreachable)
 }
 
-// isolate keeps the standard credential chain away from the machine's own
-// AWS configuration and instance metadata.
-func isolate(t *testing.T) {
-	dir := t.TempDir()
-	for _, k := range []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
-		"AWS_DEFAULT_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_ACCESSANALYZER",
-		"AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI"} {
-		t.Setenv(k, "")
-	}
-	t.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "config"))
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "credentials"))
-	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
-}
-
-func TestNew(t *testing.T) {
-	isolate(t)
-	srv := fake.Start(fake.Config{})
-	defer srv.Close()
-	c := srv.Credentials()
-	t.Setenv("AWS_ACCESS_KEY_ID", c.AccessKeyID)
-	t.Setenv("AWS_SECRET_ACCESS_KEY", c.SecretAccessKey)
-
-	client, err := accessanalyzer.New(t.Context(), accessanalyzer.Config{Region: srv.Region(), Endpoint: srv.URL},
-		config.WithRetryMaxAttempts(1))
-	if err != nil {
-		t.Fatalf("New: %v", err)
-	}
-	if err := client.Ready(t.Context()); err != nil {
-		t.Errorf("Ready: %v", err)
-	}
-	srv.Enqueue(fake.Fail("", fake.NewAccessIn(0)))
-	v, err := client.CheckNoNewAccess(t.Context(), tightened, original, "resource")
-	if err != nil || v.Pass || len(v.Reasons) != 1 {
-		t.Errorf("CheckNoNewAccess = %+v, %v; want a fail with one reason", v, err)
-	}
-}
-
 func TestNewWithoutRegion(t *testing.T) {
-	isolate(t)
-	_, err := accessanalyzer.New(t.Context(), accessanalyzer.Config{})
+	_, err := accessanalyzer.New(aws.Config{}, accessanalyzer.Config{})
 	wantCause(t, err, accessanalyzer.CauseNoRegion)
 }
 
 func TestReadyWithoutCredentials(t *testing.T) {
-	isolate(t)
-	client, err := accessanalyzer.New(t.Context(), accessanalyzer.Config{Region: "eu-west-1", Endpoint: "http://127.0.0.1:1"},
-		config.WithCredentialsProvider(aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+	client := newClient(t, aws.Config{
+		Region: "eu-west-1",
+		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
 			return aws.Credentials{}, errors.New("no credential source")
-		})), config.WithRetryMaxAttempts(1))
-	if err != nil {
-		t.Fatalf("New: %v", err)
-	}
+		}),
+		RetryMaxAttempts: 1,
+	}, accessanalyzer.Config{Endpoint: "http://127.0.0.1:1"})
 	wantCause(t, client.Ready(t.Context()), accessanalyzer.CauseNoCredentials)
-	_, err = client.CheckNoNewAccess(t.Context(), original, tightened, "identity")
+	_, err := client.CheckNoNewAccess(t.Context(), original, tightened, "identity")
 	wantCause(t, err, accessanalyzer.CauseNoCredentials)
+}
+
+// badDate spoils the Date header of every response, which the SDK warns
+// about.
+type badDate struct{ http.RoundTripper }
+
+func (b badDate) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := b.RoundTripper.RoundTrip(r)
+	if err == nil {
+		resp.Header.Set("Date", "not a date")
+	}
+	return resp, err
+}
+
+// TestSDKLogsGoToLogger: the SDK's own warnings reach Config.Logger's
+// handler, not the plain-text logger config.LoadDefaultConfig sets.
+func TestSDKLogsGoToLogger(t *testing.T) {
+	var plain, structured bytes.Buffer
+	srv, client := start(t, func(a *aws.Config, c *accessanalyzer.Config) {
+		a.Logger = logging.NewStandardLogger(&plain)
+		a.HTTPClient = &http.Client{Transport: badDate{http.DefaultTransport}}
+		c.Logger = slog.New(slog.NewJSONHandler(&structured, nil))
+	})
+	srv.Enqueue(fake.Pass(""))
+	if _, err := client.CheckNoNewAccess(t.Context(), original, tightened, "identity"); err != nil {
+		t.Fatal(err)
+	}
+	if plain.Len() != 0 {
+		t.Errorf("the SDK wrote plain text: %q", plain.String())
+	}
+	var rec struct{ Level, Msg, Component string }
+	if err := json.Unmarshal(structured.Bytes(), &rec); err != nil {
+		t.Fatalf("%v: %q", err, structured.String())
+	}
+	if rec.Level != "WARN" || !strings.Contains(rec.Msg, "Date header") || rec.Component != "aws-sdk" {
+		t.Errorf("logged %q, want the SDK's warning about the Date header", structured.String())
+	}
 }
 
 func wantCause(t *testing.T, err error, cause string) *accessanalyzer.Unavailable {
@@ -458,7 +468,7 @@ func BenchmarkCheckNoNewAccess(b *testing.B) {
 	defer srv.Close()
 	srv.Handle(func(*fake.Request) fake.Response { return fake.Pass("") })
 	c := srv.Credentials()
-	client := accessanalyzer.NewFromAWS(aws.Config{
+	client := newClient(b, aws.Config{
 		Region:      srv.Region(),
 		Credentials: credentials.NewStaticCredentialsProvider(c.AccessKeyID, c.SecretAccessKey, ""),
 	}, accessanalyzer.Config{Endpoint: srv.URL})

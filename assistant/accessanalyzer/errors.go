@@ -19,7 +19,6 @@ const (
 	CauseInvalidCredentials = "invalid credentials"
 	CauseNoCredentials      = "no credentials"
 	CauseNoRegion           = "no region configured"
-	CauseBadConfig          = "invalid AWS configuration"
 	CauseRefused            = "request refused"
 	CauseServiceError       = "service error"
 	CauseUnreachable        = "service unreachable"
@@ -33,7 +32,7 @@ const (
 // give a verdict. Cause is one of the Cause constants; Err is the
 // underlying error (the SDK's, with AWS's message and request id).
 type Unavailable struct {
-	Op    string // "CheckNoNewAccess", "ValidatePolicy", "load AWS configuration"...
+	Op    string // "CheckNoNewAccess", "ValidatePolicy", "find credentials" or empty
 	Cause string
 	Err   error
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -11,6 +12,7 @@ import (
 	"github.com/policycheck/policycheck/assistant/iamref"
 	"github.com/policycheck/policycheck/assistant/policy"
 	"github.com/policycheck/policycheck/assistant/report"
+	"github.com/policycheck/policycheck/assistant/rules"
 )
 
 func kb() *iamref.KB { return iamref.Default() }
@@ -32,7 +34,35 @@ func analyze(t testing.TB, typ policy.Type, doc any) Result {
 	if err != nil {
 		t.Fatalf("read: %v\n%s", err, data)
 	}
-	return Analyze(kb(), res.Documents[0])
+	r := Analyze(kb(), res.Documents[0])
+	checkRules(t, r)
+	return r
+}
+
+// unfilled matches a placeholder left in a finding's text: an argument
+// its rule's template names and the check did not give (not a policy
+// variable, ${aws:username}, or an ARN format, ${Partition}).
+var unfilled = regexp.MustCompile(`(?:^|[^$])\{[A-Za-z0-9_-]+[}?]`)
+
+// checkRules checks that every finding comes from a registered rule, with
+// the rule's category and severity and every placeholder filled.
+func checkRules(t testing.TB, res Result) {
+	t.Helper()
+	for _, f := range res.Findings {
+		r, ok := rules.Lookup(f.Rule)
+		if !ok || r.ID != f.Rule {
+			t.Errorf("finding %q: rule %q is not a registered id", f.Title, f.Rule)
+			continue
+		}
+		if f.Category != r.Category || f.Severity != r.Severity {
+			t.Errorf("finding %q: %s/%s, its rule %s says %s/%s", f.Title, f.Category, f.Severity, r.ID, r.Category, r.Severity)
+		}
+		for _, text := range []string{f.Title, f.Detail, f.Recommendation} {
+			if p := unfilled.FindString(text); p != "" {
+				t.Errorf("finding %s: placeholder %s not filled in %q", r.ID, p, text)
+			}
+		}
+	}
 }
 
 type m = map[string]any
@@ -380,7 +410,7 @@ func TestInstructionsInPolicy(t *testing.T) {
 		}
 		found := false
 		for _, f := range r.Findings {
-			found = found || f.Title == "Instructions to a reviewer inside the policy"
+			found = found || f.Rule == RuleInstructions.ID
 		}
 		if !found && strings.Contains(sid, " ") {
 			t.Errorf("Sid %q not reported:\n%s", sid, dump(r))

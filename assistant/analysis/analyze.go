@@ -3,11 +3,13 @@ package analysis
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/policycheck/policycheck/assistant/iamref"
 	"github.com/policycheck/policycheck/assistant/policy"
 	"github.com/policycheck/policycheck/assistant/report"
+	"github.com/policycheck/policycheck/assistant/rules"
 )
 
 // Result is the engine's review of one policy document.
@@ -22,9 +24,9 @@ type Result struct {
 // finding is a report.Finding with what the score needs.
 type finding struct {
 	report.Finding
-	ceiling int    // highest score a policy with this problem can get
-	phrase  string // a few words for the one-sentence summary
-	scored  bool   // counts toward the score (false for findings in Denies)
+	rule   *rules.Rule // its ceiling is the highest score a policy with this problem can get
+	phrase string      // a few words for the one-sentence summary
+	scored bool        // counts toward the score (false for findings in Denies)
 }
 
 // review holds one document under analysis.
@@ -58,6 +60,61 @@ func Analyze(kb *iamref.KB, doc *policy.Document) Result {
 	return r.result()
 }
 
+var (
+	ruleDenyConditional = rules.Register(&rules.Rule{
+		ID: "PC401", Name: "deny-conditional", Category: report.ConditionCategory, Severity: report.Info, Ceiling: 10,
+		Title:  "Conditional Deny is a limit, not a removal",
+		Detail: "This Deny applies only when its conditions ({conditions}) hold, so the review does not subtract it from what the Allow statements grant.",
+		Why: "A Deny with conditions removes access only in the requests that meet them; the score is computed from what the Allows grant " +
+			"in every other request. The finding says why a Deny you expected to help did not raise the score.",
+		Example: `[{"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
+ {"Effect": "Deny", "Action": "s3:DeleteBucket", "Resource": "*", "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "false"}}}]`,
+		References: []string{"https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html"},
+	})
+	ruleDenySomePrincipals = rules.Register(&rules.Rule{
+		ID: "PC402", Name: "deny-some-principals", Category: report.ConditionCategory, Severity: report.Info, Ceiling: 10,
+		Title:  "Deny for some principals is a limit, not a removal",
+		Detail: "This Deny applies only to the principals it names (or does not exclude), so the review does not subtract it from what the Allow statements grant to everyone else.",
+		Why: "In a resource or trust policy a Deny that names principals leaves the Allows in force for every other principal; " +
+			"the score is computed from what those others get.",
+		Example: `[{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "s3:*", "Resource": "arn:aws:s3:::my-bucket/*"},
+ {"Effect": "Deny", "Principal": {"AWS": "arn:aws:iam::111122223333:user/intern"}, "Action": "s3:DeleteObject", "Resource": "arn:aws:s3:::my-bucket/*"}]`,
+		ExampleType: "resource",
+	})
+	ruleOmitted = rules.Register(&rules.Rule{
+		ID: "PC901", Name: "findings-omitted", Category: report.Syntax, Severity: report.Info, Ceiling: 10,
+		Title:  "{omitted} more findings not listed",
+		Detail: "The policy has {total} findings; the {listed} worst are listed. The score counts them all.",
+		Why: "A result lists at most 200 findings, the worst first, so that a hostile policy of thousands of statements " +
+			"cannot produce megabytes of report. The score still counts every finding.",
+		Example: omittedExample,
+	})
+)
+
+// omittedExample has 201 condition values that are not numbers.
+var omittedExample = `{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::my-bucket/*",
+ "Condition": {"NumericLessThan": {"aws:MultiFactorAuthAge": ` + exampleList(`"x"`, 201, 20) + `}}}`
+
+// exampleList is a JSON list of n copies of a value, perLine to a line,
+// for the examples of rules that take many values to trigger.
+func exampleList(v string, n, perLine int) string {
+	var b strings.Builder
+	b.WriteString("[")
+	for i := range n {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		if i%perLine == 0 {
+			b.WriteString("\n  ")
+		} else {
+			b.WriteString(" ")
+		}
+		b.WriteString(v)
+	}
+	b.WriteString("]")
+	return b.String()
+}
+
 // applyDenies computes each Allow's effective actions: what it designates
 // minus every unconditional Deny that covers all of its resources.
 // Conditional Denies are reported as limits.
@@ -72,25 +129,11 @@ func (r *review) applyDenies() {
 			continue
 		}
 		if !d.unconditional() {
-			r.add(&finding{
-				Finding: report.Finding{
-					Category: report.ConditionCategory, Severity: report.Info,
-					Title:  "Conditional Deny is a limit, not a removal",
-					Detail: fmt.Sprintf("This Deny applies only when its conditions (%s) hold, so the review does not subtract it from what the Allow statements grant.", strings.Join(condKeys(d.src.Conditions), ", ")),
-				},
-				ceiling: 10,
-			}, d)
+			r.add(d, ruleDenyConditional, rules.Args{"conditions": strings.Join(condKeys(d.src.Conditions), ", ")})
 			continue
 		}
 		if !everyone(d.src) {
-			r.add(&finding{
-				Finding: report.Finding{
-					Category: report.ConditionCategory, Severity: report.Info,
-					Title:  "Deny for some principals is a limit, not a removal",
-					Detail: "This Deny applies only to the principals it names (or does not exclude), so the review does not subtract it from what the Allow statements grant to everyone else.",
-				},
-				ceiling: 10,
-			}, d)
+			r.add(d, ruleDenySomePrincipals, nil)
 			continue
 		}
 		for _, a := range r.stmts {
@@ -160,8 +203,11 @@ func condKeys(cs []policy.Condition) []string {
 	return keys
 }
 
-// add records a finding for a statement (nil: the whole document).
-func (r *review) add(f *finding, st *stmt) {
+// add records a finding of a rule for a statement (nil: the whole
+// document), its texts rendered from the rule's templates with args.
+func (r *review) add(st *stmt, rule *rules.Rule, args rules.Args, actions ...string) {
+	f := &finding{Finding: rule.Finding(args), rule: rule, phrase: rules.Expand(rule.Phrase, args)}
+	f.Actions = actions
 	f.Document = r.doc.Name
 	f.Statement = -1
 	f.Line = r.doc.Pos.Line
@@ -176,25 +222,7 @@ func (r *review) add(f *finding, st *stmt) {
 	if f.Actions == nil {
 		f.Actions = []string{}
 	}
-	if f.Severity == "" {
-		f.Severity = severityFor(f.ceiling)
-	}
 	r.out = append(r.out, f)
-}
-
-// severityFor maps a score ceiling to a severity.
-func severityFor(ceiling int) report.Severity {
-	switch {
-	case ceiling <= 2:
-		return report.Critical
-	case ceiling <= 4:
-		return report.High
-	case ceiling <= 7:
-		return report.Medium
-	case ceiling <= 9:
-		return report.Low
-	}
-	return report.Info
 }
 
 // names lists the canonical names of a set's actions, at most max of them
@@ -220,8 +248,8 @@ func (r *review) result() Result {
 		if a.Severity.Rank() != b.Severity.Rank() {
 			return a.Severity.Rank() < b.Severity.Rank()
 		}
-		if a.ceiling != b.ceiling {
-			return a.ceiling < b.ceiling
+		if a.rule.Ceiling != b.rule.Ceiling {
+			return a.rule.Ceiling < b.rule.Ceiling
 		}
 		if a.Statement != b.Statement {
 			return a.Statement < b.Statement
@@ -241,21 +269,21 @@ func (r *review) result() Result {
 		if !f.scored {
 			continue
 		}
-		if f.ceiling < res.Score {
-			res.Score = f.ceiling
+		if c := f.rule.Ceiling; c < res.Score {
+			res.Score = c
 			worst = worst[:0]
 		}
-		if f.ceiling == res.Score && f.ceiling < 10 {
+		if c := f.rule.Ceiling; c == res.Score && c < 10 {
 			worst = append(worst, f)
 		}
 	}
 	res.Summary = summary(res.Score, worst)
 	if n := len(res.Findings); n > maxFindings {
-		res.Findings = append(res.Findings[:maxFindings-1], report.Finding{
-			ID: "syntax-omitted", Category: report.Syntax, Severity: report.Info, Statement: -1,
-			Title:  fmt.Sprintf("%d more findings not listed", n-maxFindings+1),
-			Detail: fmt.Sprintf("The policy has %d findings; the %d worst are listed. The score counts them all.", n, maxFindings-1),
+		f := ruleOmitted.Finding(rules.Args{
+			"omitted": strconv.Itoa(n - maxFindings + 1), "total": strconv.Itoa(n), "listed": strconv.Itoa(maxFindings - 1),
 		})
+		f.ID, f.Statement = "syntax-omitted", -1
+		res.Findings = append(res.Findings[:maxFindings-1], f)
 	}
 	if res.Findings == nil {
 		res.Findings = []report.Finding{}

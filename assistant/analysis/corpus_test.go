@@ -1,6 +1,8 @@
 package analysis
 
 import (
+	"bytes"
+	"os"
 	"runtime"
 	"sort"
 	"sync"
@@ -10,6 +12,40 @@ import (
 	"github.com/policycheck/policycheck/assistant/policy"
 	"github.com/policycheck/policycheck/internal/corpus"
 )
+
+// TestCorpusRules reviews every AWS managed policy and checks that each
+// finding comes from a registered rule that docs/rules.md documents.
+func TestCorpusRules(t *testing.T) {
+	docs, err := corpus.Load(corpus.Path(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	md, err := os.ReadFile("../../docs/rules.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := kb()
+	seen := map[string]int{}
+	for name, data := range docs {
+		res, err := policy.Read(data, policy.Options{Name: name, MaxBytes: 256 << 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range res.Documents {
+			r := Analyze(k, d)
+			checkRules(t, r)
+			for _, f := range r.Findings {
+				seen[f.Rule]++
+			}
+		}
+	}
+	for id, n := range seen {
+		if !bytes.Contains(md, []byte("\n## "+id+" ")) {
+			t.Errorf("docs/rules.md does not document %s (%d findings): run go generate ./assistant/analysis", id, n)
+		}
+	}
+	t.Logf("%d policies, findings of %d rules", len(docs), len(seen))
+}
 
 // BenchmarkAnalyzeCorpus reads and analyses every AWS managed policy per
 // iteration (no suggestion), and reports the slowest policy.

@@ -11,3 +11,5 @@
 // adding an Allow can only add findings, and adding an unconditional Deny
 // can only remove them.
 package analysis
+
+//go:generate go run ./internal/rulesdoc -o ../../docs/rules.md

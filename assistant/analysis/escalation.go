@@ -8,6 +8,37 @@ import (
 
 	"github.com/policycheck/policycheck/assistant/iamref"
 	"github.com/policycheck/policycheck/assistant/report"
+	"github.com/policycheck/policycheck/assistant/rules"
+)
+
+var (
+	ruleEscalation = rules.Register(&rules.Rule{
+		ID: "PC201", Name: "privilege-escalation", Category: report.PrivilegeEscalation, Severity: report.Critical, Ceiling: 2,
+		Title:  "Privilege escalation: {actions}",
+		Detail: "Together these actions let the holder {effect}.{statements? They come from statements {statements}.}",
+		Fix:    "{advice}",
+		Phrase: "privilege escalation ({actions})",
+		Why: "A known escalation path turns the policy into administrator access in a few API calls: whatever else it " +
+			"is scoped to, the holder can reach everything the account allows.",
+		Example: `{"Effect": "Allow", "Action": ["iam:PassRole", "lambda:CreateFunction", "lambda:InvokeFunction"], "Resource": "*"}`,
+		References: []string{
+			"https://pathfinding.cloud",
+			"https://rhinosecuritylabs.com/aws/aws-privilege-escalation-methods-mitigation/",
+		},
+	})
+	ruleEscalationLimited = rules.Register(&rules.Rule{
+		ID: "PC202", Name: "privilege-escalation-limited", Category: report.PrivilegeEscalation, Severity: report.Medium, Ceiling: 6,
+		Title: "Privilege escalation: {actions}",
+		Detail: "Together these actions let the holder {effect}.{statements? They come from statements {statements}.} " +
+			"The path is limited: {limited} reach only named resources or are narrowed by conditions, so the holder can escalate only to what those resources allow.",
+		Fix:    "{advice}",
+		Phrase: "a limited privilege-escalation path ({actions})",
+		Why: "The escalation path exists but reaches only named resources: the holder gains what those roles or " +
+			"resources allow, which may still be more than the policy grants directly.",
+		Example: `{"Effect": "Allow", "Action": ["iam:PassRole", "lambda:CreateFunction", "lambda:InvokeFunction"], "Resource": [
+  "arn:aws:iam::111122223333:role/app-function", "arn:aws:lambda:us-east-1:111122223333:function:app-*"]}`,
+		References: []string{"https://pathfinding.cloud"},
+	})
 )
 
 // escalation reports every known privilege-escalation method whose actions
@@ -73,26 +104,16 @@ func (r *review) addEscalation(m *escalationMethod, worst reach, used []int, lim
 	for i, a := range m.actions {
 		names[i] = a.FullName()
 	}
-	title := "Privilege escalation: " + strings.Join(names, " + ")
-	detail := fmt.Sprintf("Together these actions let the holder %s.", methodEffect(m))
+	args := rules.Args{"actions": strings.Join(names, " + "), "effect": methodEffect(m), "advice": escalationAdvice(m)}
 	if len(used) > 1 {
-		detail += fmt.Sprintf(" They come from statements %s.", joinInts(used))
+		args["statements"] = joinInts(used)
 	}
-	ceiling := 2
-	phrase := "privilege escalation (" + strings.Join(names, " + ") + ")"
+	rule := ruleEscalation
 	if worst == reachLimited {
-		ceiling = 6
-		detail += fmt.Sprintf(" The path is limited: %s reach only named resources or are narrowed by conditions, so the holder can escalate only to what those resources allow.", strings.Join(limitedBy, ", "))
-		phrase = "a limited privilege-escalation path (" + strings.Join(names, " + ") + ")"
+		rule = ruleEscalationLimited
+		args["limited"] = strings.Join(limitedBy, ", ")
 	}
-	f := &finding{Finding: report.Finding{
-		Category:       report.PrivilegeEscalation,
-		Title:          title,
-		Detail:         detail,
-		Recommendation: escalationAdvice(m),
-		Actions:        names,
-	}, ceiling: ceiling, phrase: phrase}
-	r.add(f, r.stmtByIndex(used[0]))
+	r.add(r.stmtByIndex(used[0]), rule, args, names...)
 }
 
 func escalationAdvice(m *escalationMethod) string {

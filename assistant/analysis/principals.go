@@ -1,12 +1,123 @@
 package analysis
 
 import (
-	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/policycheck/policycheck/assistant/iamref"
 	"github.com/policycheck/policycheck/assistant/policy"
 	"github.com/policycheck/policycheck/assistant/report"
+	"github.com/policycheck/policycheck/assistant/rules"
+)
+
+// Principals: who a resource or trust policy lets in.
+var (
+	ruleNotPrincipal = rules.Register(&rules.Rule{
+		ID: "PC301", Name: "notprincipal-allow", Category: report.PublicAccess, Severity: report.Critical, Ceiling: 2,
+		Title:       "Allow with NotPrincipal",
+		Detail:      "NotPrincipal in an Allow grants access to everyone except the listed principals, including anonymous users and every other account.",
+		Fix:         "Replace NotPrincipal with a Principal naming who needs access.",
+		Phrase:      "access for everyone but a few principals",
+		Why:         "An Allow with NotPrincipal is public access with a few exceptions: anonymous callers and every AWS account are let in.",
+		Example:     `{"Effect": "Allow", "NotPrincipal": {"AWS": "arn:aws:iam::111122223333:user/intern"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::my-bucket/*"}`,
+		ExampleType: "resource",
+		References:  []string{"https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html"},
+	})
+	rulePublicRead = rules.Register(&rules.Rule{
+		ID: "PC302", Name: "public-read", Category: report.PublicAccess, Severity: report.High, Ceiling: 4,
+		Title:       "Public read access",
+		Detail:      "The policy grants read access to everyone, including anonymous users and every AWS account.{conditions? Its conditions ({conditions}) do not pin an account, an organization or a network: any caller can meet them.}",
+		Fix:         "Name the accounts or roles that need access in Principal, or add an aws:PrincipalOrgID / aws:SourceVpce condition.",
+		Phrase:      "public read access",
+		Why:         "Anyone on the internet can read the resource: public buckets and snapshots are a leading cause of data leaks.",
+		Example:     `{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::my-bucket/*"}`,
+		ExampleType: "resource",
+		References:  []string{"https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html"},
+	})
+	rulePublicWrite = rules.Register(&rules.Rule{
+		ID: "PC303", Name: "public-write", Category: report.PublicAccess, Severity: report.Critical, Ceiling: 2,
+		Title:       "Public write access",
+		Detail:      "The policy grants write access to everyone, including anonymous users and every AWS account.{conditions? Its conditions ({conditions}) do not pin an account, an organization or a network: any caller can meet them.}",
+		Fix:         "Name the accounts or roles that need access in Principal, or add an aws:PrincipalOrgID / aws:SourceVpce condition.",
+		Phrase:      "public write access",
+		Why:         "Anyone on the internet can change, overwrite or delete the resource, or use it to host and spread their own content.",
+		Example:     `{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::my-bucket/*"}`,
+		ExampleType: "resource",
+		References:  []string{"https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html"},
+	})
+	rulePublicConditional = rules.Register(&rules.Rule{
+		ID: "PC304", Name: "public-with-conditions", Category: report.PublicAccess, Severity: report.Low, Ceiling: 8,
+		Title:  "Open to any principal, narrowed by conditions",
+		Detail: "The statement names every principal but is limited by {conditions}. Make sure those conditions pin your accounts or organization.",
+		Fix:    "Prefer naming the accounts or roles in Principal; keep aws:PrincipalOrgID or aws:SourceAccount conditions.",
+		Why: "\"Principal\": \"*\" with an organization, account or network condition is a common and sound pattern, " +
+			"but the whole protection rests on the condition: a typo in it makes the resource public.",
+		Example:     `{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::my-bucket/*", "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-exampleorgid"}}}`,
+		ExampleType: "resource",
+		References:  []string{"https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalorgid"},
+	})
+	ruleTrustAnyone = rules.Register(&rules.Rule{
+		ID: "PC305", Name: "trust-anyone", Category: report.PublicAccess, Severity: report.Critical, Ceiling: 1,
+		Title:      "Anyone can assume this role",
+		Detail:     "The trust policy allows every AWS principal, in any account, to assume the role.{conditions? Its conditions ({conditions}) do not pin an account, an organization or a network: any caller can meet them.}",
+		Fix:        "Name the accounts, roles or services that may assume it in Principal, and add sts:ExternalId or aws:PrincipalOrgID conditions for other accounts.",
+		Phrase:     "anyone can assume this role",
+		Why:        "Any AWS account in the world can obtain the role's credentials and act with its permissions in your account.",
+		Example:    `{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}`,
+		References: []string{"https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_terms-and-concepts.html"},
+	})
+	ruleWebIdentityUnpinned = rules.Register(&rules.Rule{
+		ID: "PC310", Name: "web-identity-without-audience", Category: report.PublicAccess, Severity: report.Critical, Ceiling: 1,
+		Title:      "{provider} trust without a {key} condition",
+		Detail:     "A token {provider} issued to any application, for any user, can assume this role.",
+		Fix:        "Add {\"StringEquals\": {\"{key}\": \"<your-app-id>\"}}.",
+		Phrase:     "anyone with a {provider} token can assume this role",
+		Why:        "Anyone can sign in to Google, Facebook or Amazon and get a token: without the application condition, the role is public.",
+		Example:    `{"Effect": "Allow", "Principal": {"Federated": "accounts.google.com"}, "Action": "sts:AssumeRoleWithWebIdentity"}`,
+		References: []string{"https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-idp_oidc.html"},
+	})
+	ruleGitHubOIDCUnpinned = rules.Register(&rules.Rule{
+		ID: "PC311", Name: "github-oidc-without-sub", Category: report.PublicAccess, Severity: report.Critical, Ceiling: 1,
+		Title:  "GitHub OIDC trust without a sub condition",
+		Detail: "Any GitHub Actions workflow, in any repository of any owner, can assume this role.",
+		Fix:    "Add {\"StringLike\": {\"token.actions.githubusercontent.com:sub\": \"repo:<org>/<repo>:ref:refs/heads/main\"}} and {\"StringEquals\": {\"token.actions.githubusercontent.com:aud\": \"sts.amazonaws.com\"}}.",
+		Phrase: "any GitHub workflow can assume this role",
+		Why:    "Anyone can create a GitHub repository and run a workflow in it: without a sub condition naming yours, they can assume the role.",
+		Example: `{"Effect": "Allow", "Principal": {"Federated": "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"}, "Action": "sts:AssumeRoleWithWebIdentity",
+ "Condition": {"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"}}}`,
+		References: []string{"https://docs.github.com/en/actions/deployment/security-hardening-your-deployments/configuring-openid-connect-in-amazon-web-services"},
+	})
+	ruleCognitoUnpinned = rules.Register(&rules.Rule{
+		ID: "PC312", Name: "cognito-without-aud", Category: report.PublicAccess, Severity: report.High, Ceiling: 3,
+		Title:      "Cognito trust without an aud condition",
+		Detail:     "Identities from any Cognito identity pool can assume this role.",
+		Fix:        "Add {\"StringEquals\": {\"cognito-identity.amazonaws.com:aud\": \"<identity-pool-id>\"}}.",
+		Phrase:     "any Cognito identity pool can assume this role",
+		Why:        "Without the aud condition, an identity from anyone's identity pool, including one they created for the purpose, can assume the role.",
+		Example:    `{"Effect": "Allow", "Principal": {"Federated": "cognito-identity.amazonaws.com"}, "Action": "sts:AssumeRoleWithWebIdentity"}`,
+		References: []string{"https://docs.aws.amazon.com/cognito/latest/developerguide/role-trust-and-permissions.html"},
+	})
+	ruleOIDCUnpinned = rules.Register(&rules.Rule{
+		ID: "PC313", Name: "oidc-without-sub", Category: report.PublicAccess, Severity: report.High, Ceiling: 3,
+		Title:      "OIDC trust without a sub condition",
+		Detail:     "Every identity the OIDC provider issues tokens for can assume this role.",
+		Fix:        "Add a StringEquals condition on the provider's :sub key naming the workload (for EKS: system:serviceaccount:<namespace>:<name>).",
+		Phrase:     "any identity of the OIDC provider can assume this role",
+		Why:        "Every workload the provider vouches for (every service account of an EKS cluster) gets the role, not only the one it is for.",
+		Example:    `{"Effect": "Allow", "Principal": {"Federated": "arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/EXAMPLE"}, "Action": "sts:AssumeRoleWithWebIdentity"}`,
+		References: []string{"https://docs.aws.amazon.com/eks/latest/userguide/associate-service-account-role.html"},
+	})
+	ruleServicePrincipalUnpinned = rules.Register(&rules.Rule{
+		ID: "PC320", Name: "service-principal-without-source", Category: report.ConditionCategory, Severity: report.Low, Ceiling: 8,
+		Title:       "Service principal {services} without a source condition",
+		Detail:      "Without aws:SourceAccount or aws:SourceArn, the service can be made to act on this resource for any customer's account (the confused deputy problem).",
+		Fix:         "Add {\"StringEquals\": {\"aws:SourceAccount\": \"<account-id>\"}} or an aws:SourceArn condition.",
+		Phrase:      "a service principal without aws:SourceAccount",
+		Why:         "Another AWS customer can point the same service at your resource (the confused deputy); the source condition ties the access to your account.",
+		Example:     `{"Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"}, "Action": "sqs:SendMessage", "Resource": "arn:aws:sqs:us-east-1:111122223333:orders"}`,
+		ExampleType: "resource",
+		References:  []string{"https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html"},
+	})
 )
 
 // principals judges who a resource-based or trust policy lets in.
@@ -17,11 +128,7 @@ func (r *review) principals() {
 			continue
 		}
 		if st.src.NotPrincipal != nil {
-			r.add(&finding{Finding: report.Finding{
-				Category: report.PublicAccess, Title: "Allow with NotPrincipal",
-				Detail:         "NotPrincipal in an Allow grants access to everyone except the listed principals, including anonymous users and every other account.",
-				Recommendation: "Replace NotPrincipal with a Principal naming who needs access.",
-			}, ceiling: 2, phrase: "access for everyone but a few principals"}, st)
+			r.add(st, ruleNotPrincipal, nil)
 		}
 		p := st.src.Principal
 		if p == nil {
@@ -36,11 +143,7 @@ func (r *review) principals() {
 				r.federated(st, e)
 			case "service":
 				if !trust && len(sourcePins(st.src.Conditions)) == 0 {
-					r.add(&finding{Finding: report.Finding{
-						Category: report.ConditionCategory, Title: fmt.Sprintf("Service principal %s without a source condition", strings.Join(e.Values.Strings(), ", ")),
-						Detail:         "Without aws:SourceAccount or aws:SourceArn, the service can be made to act on this resource for any customer's account (the confused deputy problem).",
-						Recommendation: "Add {\"StringEquals\": {\"aws:SourceAccount\": \"<account-id>\"}} or an aws:SourceArn condition.",
-					}, ceiling: 8, phrase: "a service principal without aws:SourceAccount"}, st)
+					r.add(st, ruleServicePrincipalUnpinned, rules.Args{"services": strings.Join(e.Values.Strings(), ", ")})
 				}
 			}
 		}
@@ -68,42 +171,21 @@ func (r *review) anyAWS(p *policy.Principal) bool {
 
 func (r *review) public(st *stmt, trust bool) {
 	if pins := callerPins(st.src.Conditions); len(pins) > 0 {
-		r.add(&finding{Finding: report.Finding{
-			Category: report.PublicAccess, Title: "Open to any principal, narrowed by conditions",
-			Detail:         fmt.Sprintf("The statement names every principal but is limited by %s. Make sure those conditions pin your accounts or organization.", strings.Join(pins, ", ")),
-			Recommendation: "Prefer naming the accounts or roles in Principal; keep aws:PrincipalOrgID or aws:SourceAccount conditions.",
-		}, ceiling: 8}, st)
+		r.add(st, rulePublicConditional, rules.Args{"conditions": strings.Join(pins, ", ")})
 		return
 	}
+	args := rules.Args{"conditions": strings.Join(condKeys(st.src.Conditions), ", ")}
 	if trust {
-		detail := "The trust policy allows every AWS principal, in any account, to assume the role."
-		if len(st.src.Conditions) > 0 {
-			detail += fmt.Sprintf(" Its conditions (%s) do not pin an account, an organization or a network: any caller can meet them.", strings.Join(condKeys(st.src.Conditions), ", "))
-		}
-		r.add(&finding{Finding: report.Finding{
-			Category: report.PublicAccess, Title: "Anyone can assume this role",
-			Detail:         detail,
-			Recommendation: "Name the accounts, roles or services that may assume it in Principal, and add sts:ExternalId or aws:PrincipalOrgID conditions for other accounts.",
-			Actions:        st.src.Action.Strings(),
-		}, ceiling: 1, phrase: "anyone can assume this role"}, st)
+		r.add(st, ruleTrustAnyone, args, st.src.Action.Strings()...)
 		return
 	}
 	write := st.eff.Clone()
 	write.And(r.cat.write)
-	ceiling, what := 4, "read"
+	rule := rulePublicRead
 	if !write.IsEmpty() {
-		ceiling, what = 2, "write"
+		rule = rulePublicWrite
 	}
-	detail := fmt.Sprintf("The policy grants %s access to everyone, including anonymous users and every AWS account.", what)
-	if len(st.src.Conditions) > 0 {
-		detail += fmt.Sprintf(" Its conditions (%s) do not pin an account, an organization or a network: any caller can meet them.", strings.Join(condKeys(st.src.Conditions), ", "))
-	}
-	r.add(&finding{Finding: report.Finding{
-		Category: report.PublicAccess, Title: fmt.Sprintf("Public %s access", what),
-		Detail:         detail,
-		Recommendation: "Name the accounts or roles that need access in Principal, or add an aws:PrincipalOrgID / aws:SourceVpce condition.",
-		Actions:        r.names(st.eff, 20),
-	}, ceiling: ceiling, phrase: "public " + what + " access"}, st)
+	r.add(st, rule, args, r.names(st.eff, 20)...)
 }
 
 // webIdentityProviders are the public identity providers AWS federates
@@ -126,38 +208,22 @@ func (r *review) federated(st *stmt, e policy.PrincipalEntry) {
 		provider := strings.ToLower(strings.TrimSpace(v.Text))
 		if key, ok := webIdentityProviders[provider]; ok {
 			if !pinnedKey(st.src.Conditions, key) {
-				r.add(&finding{Finding: report.Finding{
-					Category: report.PublicAccess, Title: fmt.Sprintf("%s trust without a %s condition", provider, key),
-					Detail:         fmt.Sprintf("A token %s issued to any application, for any user, can assume this role.", provider),
-					Recommendation: fmt.Sprintf("Add {\"StringEquals\": {%q: \"<your-app-id>\"}}.", key),
-				}, ceiling: 1, phrase: "anyone with a " + provider + " token can assume this role"}, st)
+				r.add(st, ruleWebIdentityUnpinned, rules.Args{"provider": provider, "key": key})
 			}
 			continue
 		}
 		switch {
 		case strings.Contains(provider, "token.actions.githubusercontent.com"):
 			if !st.cond.oidcSubject {
-				r.add(&finding{Finding: report.Finding{
-					Category: report.PublicAccess, Title: "GitHub OIDC trust without a sub condition",
-					Detail:         "Any GitHub Actions workflow, in any repository of any owner, can assume this role.",
-					Recommendation: "Add {\"StringLike\": {\"token.actions.githubusercontent.com:sub\": \"repo:<org>/<repo>:ref:refs/heads/main\"}} and {\"StringEquals\": {\"token.actions.githubusercontent.com:aud\": \"sts.amazonaws.com\"}}.",
-				}, ceiling: 1, phrase: "any GitHub workflow can assume this role"}, st)
+				r.add(st, ruleGitHubOIDCUnpinned, nil)
 			}
 		case strings.Contains(provider, "cognito-identity.amazonaws.com"):
 			if !st.cond.oidcAudience {
-				r.add(&finding{Finding: report.Finding{
-					Category: report.PublicAccess, Title: "Cognito trust without an aud condition",
-					Detail:         "Identities from any Cognito identity pool can assume this role.",
-					Recommendation: "Add {\"StringEquals\": {\"cognito-identity.amazonaws.com:aud\": \"<identity-pool-id>\"}}.",
-				}, ceiling: 3, phrase: "any Cognito identity pool can assume this role"}, st)
+				r.add(st, ruleCognitoUnpinned, nil)
 			}
 		case strings.Contains(provider, "oidc-provider/"):
 			if !st.cond.oidcSubject {
-				r.add(&finding{Finding: report.Finding{
-					Category: report.PublicAccess, Title: "OIDC trust without a sub condition",
-					Detail:         "Every identity the OIDC provider issues tokens for can assume this role.",
-					Recommendation: "Add a StringEquals condition on the provider's :sub key naming the workload (for EKS: system:serviceaccount:<namespace>:<name>).",
-				}, ceiling: 3, phrase: "any identity of the OIDC provider can assume this role"}, st)
+				r.add(st, ruleOIDCUnpinned, nil)
 			}
 		}
 	}
@@ -174,19 +240,48 @@ func pinnedKey(cs []policy.Condition, key string) bool {
 	return false
 }
 
+var ruleSCPDenyNotAction = rules.Register(&rules.Rule{
+	ID: "PC501", Name: "scp-deny-notaction", Category: report.NotAction, Severity: report.Info, Ceiling: 10,
+	Title:  "Deny with NotAction",
+	Detail: "Denies every action except those listed, in every account the SCP applies to. Check that the list contains everything those accounts need.",
+	Why: "An allow-list guard rail is strong and easy to get wrong: an action missing from the list is denied in every " +
+		"account the policy applies to, including the ones that run production.",
+	Example:     `{"Effect": "Deny", "NotAction": ["s3:*", "cloudwatch:*", "sts:*"], "Resource": "*"}`,
+	ExampleType: "scp",
+	References:  []string{"https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_syntax.html"},
+})
+
 // scp reviews a service control policy: it grants nothing, so only its
 // validity and its guard rails matter.
 func (r *review) scp() {
 	for _, st := range r.stmts {
 		if st.deny && st.notAction && st.anyResource && !st.cond.present {
-			r.add(&finding{Finding: report.Finding{
-				Category: report.NotAction, Severity: report.Info,
-				Title:  "Deny with NotAction",
-				Detail: "Denies every action except those listed, in every account the SCP applies to. Check that the list contains everything those accounts need.",
-			}, ceiling: 10}, st)
+			r.add(st, ruleSCPDenyNotAction, nil)
 		}
 	}
 }
+
+var (
+	ruleGrantsNothing = rules.Register(&rules.Rule{
+		ID: "PC051", Name: "statement-grants-nothing", Category: report.Syntax, Severity: report.Info, Ceiling: 10,
+		Title:  "Statement grants nothing",
+		Detail: "Unconditional Deny statements remove everything this statement allows.",
+		Why:    "A statement that the Denies cancel does nothing; it misleads whoever reads the policy about what is granted.",
+		Example: `[{"Effect": "Allow", "Action": "s3:DeleteBucket", "Resource": "*"},
+ {"Effect": "Deny", "Action": "s3:Delete*", "Resource": "*"}]`,
+	})
+	ruleRedundant = rules.Register(&rules.Rule{
+		ID: "PC050", Name: "statement-redundant", Category: report.Syntax, Severity: report.Low, Ceiling: 9,
+		Title:  "Redundant: statement {other} already grants all of this",
+		Detail: "Everything this statement allows is allowed by another unconditional statement on the same or broader resources.",
+		Fix:    "Remove this statement, or narrow the other one.",
+		Phrase: "redundant statements",
+		Why: "A redundant statement hides the real grant: tightening it changes nothing, and the policy is larger than " +
+			"it needs to be.",
+		Example: `[{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::my-bucket/*"},
+ {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "arn:aws:s3:::my-bucket/*"}]`,
+	})
+)
 
 // maxCompared is the most statements redundancy compares by pairs. AWS's
 // size quotas hold a few dozen statements; a hostile input of thousands
@@ -210,11 +305,7 @@ func (r *review) redundancy() {
 			continue
 		}
 		if a.eff.IsEmpty() && size[i] > 0 {
-			r.add(&finding{Finding: report.Finding{
-				Category: report.Syntax, Severity: report.Info,
-				Title:  "Statement grants nothing",
-				Detail: "Unconditional Deny statements remove everything this statement allows.",
-			}, ceiling: 10}, a)
+			r.add(a, ruleGrantsNothing, nil)
 			continue
 		}
 		if a.src.Principal != nil || a.src.NotPrincipal != nil || size[i] == 0 || len(r.stmts) > maxCompared {
@@ -235,11 +326,7 @@ func (r *review) redundancy() {
 			if size[i] == size[j] && resourcesCover(a, b) && !a.cond.present && j > i {
 				continue // identical: report the later one only
 			}
-			r.add(&finding{Finding: report.Finding{
-				Category: report.Syntax, Title: fmt.Sprintf("Redundant: statement %d already grants all of this", b.src.Index),
-				Detail:         "Everything this statement allows is allowed by another unconditional statement on the same or broader resources.",
-				Recommendation: "Remove this statement, or narrow the other one.",
-			}, ceiling: 9, phrase: "redundant statements"}, a)
+			r.add(a, ruleRedundant, rules.Args{"other": strconv.Itoa(b.src.Index)})
 			break
 		}
 	}

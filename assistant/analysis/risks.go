@@ -3,11 +3,13 @@ package analysis
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/policycheck/policycheck/assistant/iamref"
 	"github.com/policycheck/policycheck/assistant/policy"
 	"github.com/policycheck/policycheck/assistant/report"
+	"github.com/policycheck/policycheck/assistant/rules"
 )
 
 // broadSet is the part of an Allow's effective actions that reaches every
@@ -60,6 +62,246 @@ func AccountRoots(p *policy.Principal) (string, bool) {
 	return "account " + strings.Join(accts, ", "), true
 }
 
+// Broad access: what an Allow grants on every resource.
+var (
+	ruleConditionsNotNarrowing = rules.Register(&rules.Rule{
+		ID: "PC403", Name: "conditions-not-narrowing", Category: report.ConditionCategory, Severity: report.Info, Ceiling: 10,
+		Title:  "Conditions that do not narrow access",
+		Detail: "The statement's conditions ({conditions}) do not limit what the holder can reach (transport, time, client-supplied values, the caller's own account, tags or MFA sign-in, IfExists, ForAllValues or negated tests), so it is reviewed as unconditional.",
+		Fix:    "Where access should be limited, add a condition that pins it: aws:SourceAccount, aws:PrincipalOrgID, aws:ResourceTag/<key>, aws:SourceVpce, iam:PassedToService.",
+		Why: "Conditions such as aws:SecureTransport or an MFA requirement are good hygiene but do not reduce what the " +
+			"holder can reach: the statement is scored as if they were absent, and this finding says why.",
+		Example:    `{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", "Condition": {"Bool": {"aws:SecureTransport": "true"}}}`,
+		References: []string{"https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html"},
+	})
+	ruleAccountDelegation = rules.Register(&rules.Rule{
+		ID: "PC330", Name: "account-delegation", Category: report.ConditionCategory, Severity: report.Info, Ceiling: 10,
+		Title:  "Delegates to IAM in account {accounts}",
+		Detail: "The statement grants to the account itself: its users and roles get what their own IAM policies allow (the default of a KMS key policy). Review those policies.",
+		Why: "A resource policy that names a whole account hands the decision to that account's IAM policies: the " +
+			"resource is as open as the broadest of them. It is not scored, and suggestions leave it alone, since " +
+			"narrowing it could lock the account out of a KMS key.",
+		Example:     `{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}`,
+		ExampleType: "resource",
+		References:  []string{"https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html"},
+	})
+	ruleFullAdmin = rules.Register(&rules.Rule{
+		ID: "PC101", Name: "full-admin", Category: report.FullAdmin, Severity: report.Critical, Ceiling: 1,
+		Title:  "Full administrator access (\"Action\": \"*\" on \"Resource\": \"*\")",
+		Detail: "The statement allows every action of every AWS service on every resource: full administrator access.",
+		Fix:    "List the actions the workload calls and the ARNs of the resources it uses; grant administrator access only through a break-glass role.",
+		Phrase: "all actions on all resources",
+		Why: "Whoever holds the policy, or steals its credentials, controls the account: they can read every secret, " +
+			"delete every resource and create principals of their own.",
+		Example:    `{"Effect": "Allow", "Action": "*", "Resource": "*"}`,
+		References: []string{"https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege"},
+	})
+	ruleFullAdminConditional = rules.Register(&rules.Rule{
+		ID: "PC102", Name: "full-admin-with-conditions", Category: report.FullAdmin, Severity: report.Critical, Ceiling: 2,
+		Title:  "Full administrator access (\"Action\": \"*\" on \"Resource\": \"*\")",
+		Detail: "The statement allows every action of every AWS service on every resource: full administrator access. Conditions ({conditions}) limit when it applies, not what it grants.",
+		Fix:    "List the actions the workload calls and the ARNs of the resources it uses; grant administrator access only through a break-glass role.",
+		Phrase: "all actions on all resources",
+		Why: "A condition on the network or the account makes administrator access harder to use from outside, but " +
+			"whoever meets it controls the account.",
+		Example:    `{"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": {"StringEquals": {"aws:SourceVpce": "vpce-0abc1234"}}}`,
+		References: []string{"https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege"},
+	})
+	ruleNearlyFullAdmin = rules.Register(&rules.Rule{
+		ID: "PC103", Name: "nearly-full-admin", Category: report.FullAdmin, Severity: report.Critical, Ceiling: 2,
+		Title:  "Every action except a few, on every resource",
+		Detail: "Only {excluded} of {total} actions are excluded (by NotAction or an unconditional Deny); everything else is allowed on every resource.",
+		Fix:    "List the actions the workload needs instead of allowing everything but a few.",
+		Phrase: "nearly every action on every resource",
+		Why: "Excluding a few actions from administrator access rarely closes every way back to it: the holder can " +
+			"usually escalate through what remains.",
+		Example: `[{"Effect": "Allow", "Action": "*", "Resource": "*"},
+ {"Effect": "Deny", "Action": "iam:*", "Resource": "*"}]`,
+	})
+	ruleNotActionEverywhere = rules.Register(&rules.Rule{
+		ID: "PC110", Name: "notaction-every-resource", Category: report.NotAction, Severity: report.High, Ceiling: 3,
+		Title:  "Allow with NotAction",
+		Detail: "NotAction in an Allow grants every action of every service except {except} ({n} actions) on every resource, including services and actions AWS adds later.",
+		Fix:    "Replace NotAction with an Action list of what the workload needs.",
+		Phrase: "Allow with NotAction",
+		Why: "An Allow with NotAction grants everything not listed, in every service, today and as AWS adds services; " +
+			"it is administrator access with a few holes.",
+		Example:    `{"Effect": "Allow", "NotAction": ["iam:*", "organizations:*"], "Resource": "*"}`,
+		References: []string{"https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notaction.html"},
+	})
+	ruleNotActionConditional = rules.Register(&rules.Rule{
+		ID: "PC111", Name: "notaction-every-resource-with-conditions", Category: report.NotAction, Severity: report.Medium, Ceiling: 5,
+		Title:  "Allow with NotAction",
+		Detail: "NotAction in an Allow grants every action of every service except {except} ({n} actions) on every resource, including services and actions AWS adds later.",
+		Fix:    "Replace NotAction with an Action list of what the workload needs.",
+		Phrase: "Allow with NotAction",
+		Why: "Conditions limit when the statement applies, but whoever meets them gets everything not listed, in every " +
+			"service, today and as AWS adds services.",
+		Example:    `{"Effect": "Allow", "NotAction": "iam:*", "Resource": "*", "Condition": {"StringEquals": {"aws:SourceVpce": "vpce-0abc1234"}}}`,
+		References: []string{"https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notaction.html"},
+	})
+	ruleNotActionListed = rules.Register(&rules.Rule{
+		ID: "PC112", Name: "notaction-listed-resources", Category: report.NotAction, Severity: report.Medium, Ceiling: 6,
+		Title:  "Allow with NotAction",
+		Detail: "NotAction in an Allow grants every action of every service except {except} ({n} actions) on the listed resources, including services and actions AWS adds later.",
+		Fix:    "Replace NotAction with an Action list of what the workload needs.",
+		Phrase: "Allow with NotAction",
+		Why: "Every action not listed is granted on the named resources, including the ones that delete them or change " +
+			"who can reach them, and the actions AWS adds later.",
+		Example:    `{"Effect": "Allow", "NotAction": "s3:DeleteBucket", "Resource": ["arn:aws:s3:::my-bucket", "arn:aws:s3:::my-bucket/*"]}`,
+		References: []string{"https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notaction.html"},
+	})
+	ruleNotResource = rules.Register(&rules.Rule{
+		ID: "PC120", Name: "notresource", Category: report.NotResource, Severity: report.Medium, Ceiling: 6,
+		Title:      "Allow with NotResource",
+		Detail:     "NotResource in an Allow grants the actions on every resource except {except}, including resources created later and in other accounts.",
+		Fix:        "Replace NotResource with a Resource list of the ARNs the workload uses.",
+		Phrase:     "Allow with NotResource",
+		Why:        "An Allow with NotResource reaches every resource not listed, in every account, including those created later.",
+		Example:    `{"Effect": "Allow", "Action": "s3:GetObject", "NotResource": "arn:aws:s3:::secret-bucket/*"}`,
+		References: []string{"https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notresource.html"},
+	})
+)
+
+// Service and action wildcards.
+var (
+	ruleServiceWildcardEverywhere = rules.Register(&rules.Rule{
+		ID: "PC130", Name: "service-wildcard-every-resource", Category: report.ServiceWildcard, Severity: report.Medium, Ceiling: 5,
+		Title:  "Service wildcard {actions}",
+		Detail: "Every action of the service, on every resource, including actions AWS adds later.",
+		Fix:    "List the actions the workload calls (for example the service's Read and List actions only).",
+		Phrase: "{actions} on every resource",
+		Why: "\"service:*\" grants the service's destructive and permissions-management actions along with the few the " +
+			"workload calls, on every resource of the account, and every action AWS adds to the service later.",
+		Example:    `{"Effect": "Allow", "Action": "dynamodb:*", "Resource": "*"}`,
+		References: []string{"https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege"},
+	})
+	ruleServiceWildcardListed = rules.Register(&rules.Rule{
+		ID: "PC131", Name: "service-wildcard", Category: report.ServiceWildcard, Severity: report.Medium, Ceiling: 7,
+		Title:  "Service wildcard {actions}",
+		Detail: "Every action of the service, on the listed resources, including actions AWS adds later.",
+		Fix:    "List the actions the workload calls (for example the service's Read and List actions only).",
+		Phrase: "{actions} on the listed resources",
+		Why: "\"service:*\" on named resources still grants deleting them and changing who can reach them, and every " +
+			"action AWS adds to the service later.",
+		Example:    `{"Effect": "Allow", "Action": "dynamodb:*", "Resource": "arn:aws:dynamodb:us-east-1:111122223333:table/orders"}`,
+		References: []string{"https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege"},
+	})
+	ruleActionWildcard = rules.Register(&rules.Rule{
+		ID: "PC132", Name: "action-wildcard", Category: report.ServiceWildcard, Severity: report.Low, Ceiling: 9,
+		Title:  "Action wildcards {patterns}",
+		Detail: "The patterns match {n} actions today and any matching action AWS adds later.",
+		Fix:    "Name the actions explicitly.",
+		Phrase: "action wildcards",
+		Why: "A pattern such as s3:Get* grants more than it seems (s3:GetObject and s3:GetBucketPolicy alike) and " +
+			"grows silently as AWS adds actions.",
+		Example:    `{"Effect": "Allow", "Action": "s3:Get*", "Resource": "arn:aws:s3:::my-bucket/*"}`,
+		References: []string{"https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html"},
+	})
+)
+
+// Actions on every resource where they could be scoped.
+var (
+	ruleWriteEverywhere = rules.Register(&rules.Rule{
+		ID: "PC140", Name: "write-every-resource", Category: report.WildcardResource, Severity: report.Medium, Ceiling: 6,
+		Title:  "{many?{n} write actions|{action}} on every resource",
+		Detail: "{many?These write actions support|This write action supports} resource-level permissions but {many?are|is} granted on all resources: {actions}.",
+		Fix:    "Scope Resource to the ARNs the workload uses{examples?, for example {examples}}.",
+		Phrase: "write actions on every resource",
+		Why: "Write actions on \"*\" let the holder change or delete every resource of that type in the account, " +
+			"including other teams' and production's, where a list of ARNs was possible.",
+		Example:    `{"Effect": "Allow", "Action": "sqs:DeleteMessage", "Resource": "*"}`,
+		References: []string{"https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege"},
+	})
+	ruleReadEverywhere = rules.Register(&rules.Rule{
+		ID: "PC141", Name: "read-every-resource", Category: report.WildcardResource, Severity: report.Low, Ceiling: 8,
+		Title:      "{many?{n} read or list actions|{action}} on every resource",
+		Detail:     "{many?These read actions support|This read action supports} resource-level permissions but {many?are|is} granted on all resources: {actions}.",
+		Fix:        "Scope Resource to the ARNs the workload uses{examples?, for example {examples}}.",
+		Phrase:     "read actions on every resource",
+		Why:        "Read actions on \"*\" reveal every resource of that type in the account, a map for whoever steals the credentials.",
+		Example:    `{"Effect": "Allow", "Action": "sqs:GetQueueAttributes", "Resource": "*"}`,
+		References: []string{"https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege"},
+	})
+)
+
+// Sensitive actions: data exfiltration, credentials, permissions
+// management, iam:PassRole.
+var (
+	ruleExfiltrationSecrets = rules.Register(&rules.Rule{
+		ID: "PC210", Name: "data-exfiltration-secrets", Category: report.DataExfiltration, Severity: report.High, Ceiling: 4,
+		Title:  "Unconstrained read of {data}",
+		Detail: "{many?These actions|This action} on every resource, without a narrowing condition, {many?let|lets} the holder read or share out {data}: {actions}.",
+		Fix:    "Scope these actions to the buckets, secrets, parameters, keys or tables the workload needs (and for secrets, to their ARNs with a name prefix).",
+		Phrase: "unconstrained read of {data}",
+		Why: "Reading every secret, or sharing snapshots and images with another account, hands out the keys to other " +
+			"systems or whole copies of the data in one call.",
+		Example:    `{"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": "*"}`,
+		References: []string{"https://github.com/salesforce/cloudsplaining"},
+	})
+	ruleExfiltration = rules.Register(&rules.Rule{
+		ID: "PC211", Name: "data-exfiltration", Category: report.DataExfiltration, Severity: report.Medium, Ceiling: 5,
+		Title:      "Unconstrained read of {data}",
+		Detail:     "{many?These actions|This action} on every resource, without a narrowing condition, {many?let|lets} the holder read or share out {data}: {actions}.",
+		Fix:        "Scope these actions to the buckets, secrets, parameters, keys or tables the workload needs (and for secrets, to their ARNs with a name prefix).",
+		Phrase:     "unconstrained read of {data}",
+		Why:        "The holder can read every object, table or parameter of the account, not only the workload's own data.",
+		Example:    `{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}`,
+		References: []string{"https://github.com/salesforce/cloudsplaining"},
+	})
+	ruleCredentials = rules.Register(&rules.Rule{
+		ID: "PC220", Name: "credentials-exposure", Category: report.CredentialsExposure, Severity: report.High, Ceiling: 4,
+		Title:      "{many?{n} actions|{action}} that return credentials, on every resource",
+		Detail:     "{many?These actions can|This action can} issue or reveal credentials, tokens or passwords for any resource: {actions}.",
+		Fix:        "Scope these actions to the specific users, roles, clusters or repositories needed, or remove them.",
+		Phrase:     "credentials for any resource ({first})",
+		Why:        "Actions that return credentials let the holder act as other users, databases or registries: their reach becomes the holder's.",
+		Example:    `{"Effect": "Allow", "Action": "redshift:GetClusterCredentials", "Resource": "*"}`,
+		References: []string{"https://github.com/salesforce/cloudsplaining"},
+	})
+	rulePermissions = rules.Register(&rules.Rule{
+		ID: "PC230", Name: "permissions-management", Category: report.PermissionsMgmt, Severity: report.High, Ceiling: 4,
+		Title:      "{many?{n} permissions-management actions|{action}} that change who has access, on every resource",
+		Detail:     "{many?These actions|This action} at the Permissions management access level can grant access to others (policies, ACLs, grants, sharing) on any resource: {actions}.",
+		Fix:        "Remove permissions-management actions the workload does not need, and scope the rest to named resources with conditions.",
+		Phrase:     "permissions management on every resource",
+		Why:        "Permissions-management actions change who can reach a resource: on \"*\" the holder can open any bucket, key or queue of the account to anyone.",
+		Example:    `{"Effect": "Allow", "Action": "s3:PutBucketPolicy", "Resource": "*"}`,
+		References: []string{"https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_understand-policy-summary-access-level-summaries.html"},
+	})
+	rulePassRoleAnyRoleAnyService = rules.Register(&rules.Rule{
+		ID: "PC240", Name: "passrole-any-role-any-service", Category: report.PassRole, Severity: report.High, Ceiling: 4,
+		Title:  "iam:PassRole on every role, to any service",
+		Detail: "The holder can hand any role in the account to any service that accepts one, and then act with that role's permissions.",
+		Fix:    "Scope Resource to the ARNs of the roles the workload passes (arn:aws:iam::<account-id>:role/<role-name>) and add {\"StringEquals\": {\"iam:PassedToService\": \"<service>.amazonaws.com\"}}.",
+		Phrase: "iam:PassRole on every role",
+		Why: "Passing a role to a service that runs code (Lambda, EC2, Glue...) gives the holder that role's " +
+			"permissions: with every role, the most privileged one in the account.",
+		Example:    `{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}`,
+		References: []string{"https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html"},
+	})
+	rulePassRoleAnyRole = rules.Register(&rules.Rule{
+		ID: "PC241", Name: "passrole-any-role", Category: report.PassRole, Severity: report.Medium, Ceiling: 6,
+		Title:      "iam:PassRole on every role",
+		Detail:     "Limited to {services} by iam:PassedToService, but any role of the account can be passed.",
+		Fix:        "Scope Resource to the ARNs of the roles the workload passes.",
+		Phrase:     "iam:PassRole on every role",
+		Why:        "Limiting the service helps, but any role can still be handed to it, including the most privileged one in the account.",
+		Example:    `{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*", "Condition": {"StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}}}`,
+		References: []string{"https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html"},
+	})
+	rulePassRoleAnyService = rules.Register(&rules.Rule{
+		ID: "PC242", Name: "passrole-any-service", Category: report.PassRole, Severity: report.Low, Ceiling: 9,
+		Title:      "iam:PassRole without iam:PassedToService",
+		Detail:     "The named roles can be passed to any service, not only to the one that needs them.",
+		Fix:        "Add {\"StringEquals\": {\"iam:PassedToService\": \"<service>.amazonaws.com\"}}.",
+		Phrase:     "iam:PassRole without iam:PassedToService",
+		Why:        "A role meant for one service can be handed to another that runs the holder's code, with the role's permissions.",
+		Example:    `{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws:iam::111122223333:role/app-task"}`,
+		References: []string{"https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html"},
+	})
+)
+
 // risks reports what each Allow grants too widely.
 func (r *review) risks() {
 	all := r.kb.All().Len()
@@ -68,21 +310,12 @@ func (r *review) risks() {
 			continue
 		}
 		if st.cond.present && !st.cond.narrowing {
-			r.add(&finding{Finding: report.Finding{
-				Category: report.ConditionCategory, Severity: report.Info,
-				Title:          "Conditions that do not narrow access",
-				Detail:         fmt.Sprintf("The statement's conditions (%s) do not limit what the holder can reach (transport, time, client-supplied values, the caller's own account, tags or MFA sign-in, IfExists, ForAllValues or negated tests), so it is reviewed as unconditional.", strings.Join(st.cond.weakBy, ", ")),
-				Recommendation: "Where access should be limited, add a condition that pins it: aws:SourceAccount, aws:PrincipalOrgID, aws:ResourceTag/<key>, aws:SourceVpce, iam:PassedToService.",
-			}, ceiling: 10}, st)
+			r.add(st, ruleConditionsNotNarrowing, rules.Args{"conditions": strings.Join(st.cond.weakBy, ", ")})
 		}
 		broad := r.broadSet(st)
 		if r.doc.Type == policy.Resource {
 			if acct, ok := AccountRoots(st.src.Principal); ok && st.anyResource {
-				r.add(&finding{Finding: report.Finding{
-					Category: report.ConditionCategory, Severity: report.Info,
-					Title:  "Delegates to IAM in " + acct,
-					Detail: "The statement grants to the account itself: its users and roles get what their own IAM policies allow (the default of a KMS key policy). Review those policies.",
-				}, ceiling: 10}, st)
+				r.add(st, ruleAccountDelegation, rules.Args{"accounts": strings.TrimPrefix(acct, "account ")})
 				continue
 			}
 			// In a resource policy "*" names the resource the policy is
@@ -93,53 +326,32 @@ func (r *review) risks() {
 		critical := false
 		switch {
 		case st.allActions && !st.notAction && wide && st.eff.Len() == all:
-			ceiling := 1
-			detail := "The statement allows every action of every AWS service on every resource: full administrator access."
 			if st.cond.narrowing {
-				ceiling = 2
-				detail += fmt.Sprintf(" Conditions (%s) limit when it applies, not what it grants.", strings.Join(st.cond.narrowBy, ", "))
+				r.add(st, ruleFullAdminConditional, rules.Args{"conditions": strings.Join(st.cond.narrowBy, ", ")}, "*")
+			} else {
+				r.add(st, ruleFullAdmin, nil, "*")
 			}
-			r.add(&finding{Finding: report.Finding{
-				Category: report.FullAdmin, Title: "Full administrator access (\"Action\": \"*\" on \"Resource\": \"*\")",
-				Detail:         detail,
-				Recommendation: "List the actions the workload calls and the ARNs of the resources it uses; grant administrator access only through a break-glass role.",
-				Actions:        []string{"*"},
-			}, ceiling: ceiling, phrase: "all actions on all resources"}, st)
 			critical = true
 		case st.allActions && wide && !st.cond.narrowing && st.eff.Len()*2 > all:
 			// Denies take out a few actions. When they take out most
 			// (a Deny with NotAction), what remains is judged below like
 			// any list of actions.
-			r.add(&finding{Finding: report.Finding{
-				Category: report.FullAdmin, Title: "Every action except a few, on every resource",
-				Detail:         fmt.Sprintf("Only %d of %d actions are excluded (by NotAction or an unconditional Deny); everything else is allowed on every resource.", all-st.eff.Len(), all),
-				Recommendation: "List the actions the workload needs instead of allowing everything but a few.",
-				Actions:        []string{"*"},
-			}, ceiling: 2, phrase: "nearly every action on every resource"}, st)
+			r.add(st, ruleNearlyFullAdmin, rules.Args{"excluded": strconv.Itoa(all - st.eff.Len()), "total": strconv.Itoa(all)}, "*")
 			critical = true
 		case st.notAction && !st.allActions:
-			ceiling, where := 6, "the listed resources"
-			if wide {
-				ceiling, where = 3, "every resource"
+			rule := ruleNotActionListed
+			switch {
+			case wide && st.cond.narrowing:
+				rule = ruleNotActionConditional
+			case wide:
+				rule = ruleNotActionEverywhere
 			}
-			if st.cond.narrowing && ceiling < 5 {
-				ceiling = 5
-			}
-			r.add(&finding{Finding: report.Finding{
-				Category: report.NotAction, Title: "Allow with NotAction",
-				Detail: fmt.Sprintf("NotAction in an Allow grants every action of every service except %s (%d actions) on %s, including services and actions AWS adds later.",
-					strings.Join(st.src.NotAction.Strings(), ", "), st.eff.Len(), where),
-				Recommendation: "Replace NotAction with an Action list of what the workload needs.",
-				Actions:        st.src.NotAction.Strings(),
-			}, ceiling: ceiling, phrase: "Allow with NotAction"}, st)
+			except := st.src.NotAction.Strings()
+			r.add(st, rule, rules.Args{"except": strings.Join(except, ", "), "n": strconv.Itoa(st.eff.Len())}, except...)
 			critical = wide
 		}
 		if st.notResource {
-			r.add(&finding{Finding: report.Finding{
-				Category: report.NotResource, Title: "Allow with NotResource",
-				Detail:         fmt.Sprintf("NotResource in an Allow grants the actions on every resource except %s, including resources created later and in other accounts.", strings.Join(st.resources, ", ")),
-				Recommendation: "Replace NotResource with a Resource list of the ARNs the workload uses.",
-			}, ceiling: 6, phrase: "Allow with NotResource"}, st)
+			r.add(st, ruleNotResource, rules.Args{"except": strings.Join(st.resources, ", ")})
 		}
 		if !st.allActions {
 			r.serviceWildcards(st, wide)
@@ -179,29 +391,18 @@ func (r *review) serviceWildcards(st *stmt, wide bool) {
 		}
 	}
 	if len(full) > 0 {
-		ceiling, where := 7, "the listed resources"
+		rule := ruleServiceWildcardListed
 		if wide && !st.cond.narrowing {
-			ceiling, where = 5, "every resource"
+			rule = ruleServiceWildcardEverywhere
 		}
-		r.add(&finding{Finding: report.Finding{
-			Category: report.ServiceWildcard, Title: fmt.Sprintf("Service wildcard %s", strings.Join(full, ", ")),
-			Detail:         fmt.Sprintf("Every action of the service, on %s, including actions AWS adds later.", where),
-			Recommendation: "List the actions the workload calls (for example the service's Read and List actions only).",
-			Actions:        full,
-		}, ceiling: ceiling, phrase: fmt.Sprintf("%s on %s", strings.Join(full, ", "), where)}, st)
+		r.add(st, rule, rules.Args{"actions": strings.Join(full, ", ")}, full...)
 	}
 	if len(partial) > 0 {
 		n := 0
 		for _, p := range partial {
 			n += r.kb.Expand(p).Len()
 		}
-		r.add(&finding{Finding: report.Finding{
-			Category: report.ServiceWildcard, Severity: report.Low,
-			Title:          fmt.Sprintf("Action wildcards %s", strings.Join(partial, ", ")),
-			Detail:         fmt.Sprintf("The patterns match %d actions today and any matching action AWS adds later.", n),
-			Recommendation: "Name the actions explicitly.",
-			Actions:        partial,
-		}, ceiling: 9, phrase: "action wildcards"}, st)
+		r.add(st, ruleActionWildcard, rules.Args{"patterns": strings.Join(partial, ", "), "n": strconv.Itoa(n)}, partial...)
 	}
 }
 
@@ -224,31 +425,32 @@ func (r *review) wildcardResources(st *stmt, broad iamref.ActionSet) {
 	read := s
 	read.AndNot(r.cat.write)
 	for _, k := range []struct {
-		set       iamref.ActionSet
-		noun, one string
-		ceiling   int
-		phrase    string
+		set  iamref.ActionSet
+		rule *rules.Rule
 	}{
-		{write, "write action", "write", 6, "write actions on every resource"},
-		{read, "read or list action", "read", 8, "read actions on every resource"},
+		{write, ruleWriteEverywhere},
+		{read, ruleReadEverywhere},
 	} {
 		if k.set.IsEmpty() {
 			continue
 		}
 		acts := r.names(k.set, 0)
-		r.add(&finding{Finding: report.Finding{
-			Category: report.WildcardResource,
-			Title:    fmt.Sprintf("%s on every resource", countActions(acts, k.noun)),
-			Detail: fmt.Sprintf("%s resource-level permissions but %s granted on all resources: %s.",
-				plural(len(acts), "This "+k.one+" action supports", "These "+k.one+" actions support"), plural(len(acts), "is", "are"), preview(acts, 8)),
-			Recommendation: r.scopeAdvice(k.set),
-			Actions:        acts,
-		}, ceiling: k.ceiling, phrase: k.phrase}, st)
+		args := actionArgs(acts, 8)
+		args["examples"] = strings.Join(r.scopeExamples(k.set), ", ")
+		r.add(st, k.rule, args, acts...)
 	}
 }
 
-// scopeAdvice suggests the ARN formats to scope a set of actions to.
-func (r *review) scopeAdvice(s iamref.ActionSet) string {
+// actionArgs are the arguments that name a list of actions: n, how many;
+// many, set when there is more than one; action, the first; actions, a
+// preview of at most max of them.
+func actionArgs(acts []string, max int) rules.Args {
+	return rules.Args{"n": strconv.Itoa(len(acts)), "many": flag(len(acts) != 1), "action": acts[0], "actions": preview(acts, max)}
+}
+
+// scopeExamples are example ARNs, from the formats of the actions'
+// resource types, to scope a set of actions to.
+func (r *review) scopeExamples(s iamref.ActionSet) []string {
 	seen := map[string]bool{}
 	var formats []string
 	s.Each(func(id iamref.ActionID) bool {
@@ -266,10 +468,7 @@ func (r *review) scopeAdvice(s iamref.ActionSet) string {
 		}
 		return len(formats) < 4
 	})
-	if len(formats) == 0 {
-		return "Scope Resource to the ARNs the workload uses."
-	}
-	return "Scope Resource to the ARNs the workload uses, for example " + strings.Join(formats, ", ") + "."
+	return formats
 }
 
 // sensitive reports data exfiltration, credentials exposure and
@@ -281,46 +480,28 @@ func (r *review) sensitive(st *stmt, broad iamref.ActionSet) {
 	exfil := broad.Clone()
 	exfil.And(r.cat.exfiltration)
 	if !exfil.IsEmpty() {
-		ceiling := 5
+		rule := ruleExfiltration
 		if exfil.Intersects(r.cat.secrets) || exfil.Intersects(r.cat.sharing) {
-			ceiling = 4
+			rule = ruleExfiltrationSecrets
 		}
 		acts := r.names(exfil, 0)
-		what := dataNouns(r.kb, exfil)
-		r.add(&finding{Finding: report.Finding{
-			Category: report.DataExfiltration,
-			Title:    "Unconstrained read of " + what,
-			Detail: fmt.Sprintf("%s on every resource, without a narrowing condition, %s the holder read or share out %s: %s.",
-				plural(len(acts), "This action", "These actions"), plural(len(acts), "lets", "let"), what, preview(acts, 8)),
-			Recommendation: "Scope these actions to the buckets, secrets, parameters, keys or tables the workload needs (and for secrets, to their ARNs with a name prefix).",
-			Actions:        acts,
-		}, ceiling: ceiling, phrase: "unconstrained read of " + what}, st)
+		args := actionArgs(acts, 8)
+		args["data"] = dataNouns(r.kb, exfil)
+		r.add(st, rule, args, acts...)
 	}
 	creds := broad.Clone()
 	creds.And(r.cat.credentials)
 	if !creds.IsEmpty() {
 		acts := r.names(creds, 0)
-		r.add(&finding{Finding: report.Finding{
-			Category: report.CredentialsExposure,
-			Title:    fmt.Sprintf("%s that return credentials, on every resource", countActions(acts, "action")),
-			Detail: fmt.Sprintf("%s issue or reveal credentials, tokens or passwords for any resource: %s.",
-				plural(len(acts), "This action can", "These actions can"), preview(acts, 8)),
-			Recommendation: "Scope these actions to the specific users, roles, clusters or repositories needed, or remove them.",
-			Actions:        acts,
-		}, ceiling: 4, phrase: "credentials for any resource (" + preview(acts, 2) + ")"}, st)
+		args := actionArgs(acts, 8)
+		args["first"] = preview(acts, 2)
+		r.add(st, ruleCredentials, args, acts...)
 	}
 	perms := broad.Clone()
 	perms.And(r.cat.permissions)
 	if !perms.IsEmpty() {
 		acts := r.names(perms, 0)
-		r.add(&finding{Finding: report.Finding{
-			Category: report.PermissionsMgmt,
-			Title:    fmt.Sprintf("%s that change who has access, on every resource", countActions(acts, "permissions-management action")),
-			Detail: fmt.Sprintf("%s at the Permissions management access level can grant access to others (policies, ACLs, grants, sharing) on any resource: %s.",
-				plural(len(acts), "This action", "These actions"), preview(acts, 8)),
-			Recommendation: "Remove permissions-management actions the workload does not need, and scope the rest to named resources with conditions.",
-			Actions:        acts,
-		}, ceiling: 4, phrase: "permissions management on every resource"}, st)
+		r.add(st, rulePermissions, actionArgs(acts, 8), acts...)
 	}
 }
 
@@ -337,26 +518,11 @@ func (r *review) passRole(st *stmt) {
 	limited := len(st.cond.passedToService) > 0
 	switch {
 	case rr == reachBroad && !limited:
-		r.add(&finding{Finding: report.Finding{
-			Category: report.PassRole, Title: "iam:PassRole on every role, to any service",
-			Detail:         "The holder can hand any role in the account to any service that accepts one, and then act with that role's permissions.",
-			Recommendation: "Scope Resource to the ARNs of the roles the workload passes (arn:aws:iam::<account-id>:role/<role-name>) and add {\"StringEquals\": {\"iam:PassedToService\": \"<service>.amazonaws.com\"}}.",
-			Actions:        []string{pr.FullName()},
-		}, ceiling: 4, phrase: "iam:PassRole on every role"}, st)
+		r.add(st, rulePassRoleAnyRoleAnyService, nil, pr.FullName())
 	case rr == reachBroad:
-		r.add(&finding{Finding: report.Finding{
-			Category: report.PassRole, Title: "iam:PassRole on every role",
-			Detail:         fmt.Sprintf("Limited to %s by iam:PassedToService, but any role of the account can be passed.", strings.Join(st.cond.passedToService, ", ")),
-			Recommendation: "Scope Resource to the ARNs of the roles the workload passes.",
-			Actions:        []string{pr.FullName()},
-		}, ceiling: 6, phrase: "iam:PassRole on every role"}, st)
+		r.add(st, rulePassRoleAnyRole, rules.Args{"services": strings.Join(st.cond.passedToService, ", ")}, pr.FullName())
 	case !limited:
-		r.add(&finding{Finding: report.Finding{
-			Category: report.PassRole, Title: "iam:PassRole without iam:PassedToService",
-			Detail:         "The named roles can be passed to any service, not only to the one that needs them.",
-			Recommendation: "Add {\"StringEquals\": {\"iam:PassedToService\": \"<service>.amazonaws.com\"}}.",
-			Actions:        []string{pr.FullName()},
-		}, ceiling: 9, phrase: "iam:PassRole without iam:PassedToService"}, st)
+		r.add(st, rulePassRoleAnyService, nil, pr.FullName())
 	}
 }
 
@@ -395,20 +561,6 @@ func dataNouns(kb *iamref.KB, s iamref.ActionSet) string {
 	default:
 		return "every " + strings.Join(out[:len(out)-1], ", ") + " and " + out[len(out)-1]
 	}
-}
-
-func countActions(acts []string, noun string) string {
-	if len(acts) == 1 {
-		return acts[0]
-	}
-	return fmt.Sprintf("%d %ss", len(acts), noun)
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }
 
 // preview lists at most n names and says how many more there are.

@@ -17,14 +17,15 @@ func BenchmarkReviewClientWork(b *testing.B) {
 	c := newTestClient(b, f, nil)
 	req := sampleRequest()
 	user, _ := reviewPrompt(req)
-	out, err := c.rt.Converse(context.Background(), c.converseInput(reviewToolName, reviewSystemPrompt, user))
+	k := call{op: "review", tool: reviewToolName, system: reviewSystemPrompt, user: user, inputBytes: len(req.Policy)}
+	out, err := c.rt.Converse(context.Background(), c.converseInput(k))
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		user, _ := reviewPrompt(req)
-		_ = c.converseInput(reviewToolName, reviewSystemPrompt, user)
+		k.user, _ = reviewPrompt(req)
+		_ = c.converseInput(k)
 		rv, err := decodeReviewOutput(out, req.StatementCount)
 		if err != nil || rv.Score != 2 {
 			b.Fatalf("decode: %v", err)

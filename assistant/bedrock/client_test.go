@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,9 +16,10 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/smithy-go/logging"
 
+	"github.com/policycheck/policycheck/assistant/review"
 	"github.com/policycheck/policycheck/internal/bedrockfake"
 )
 
@@ -25,22 +27,22 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 func TestNewChecksConfig(t *testing.T) {
 	f := startFake(t, bedrockfake.Config{})
-	if _, err := NewFromAWS(awsConfigFor(f), Config{Endpoint: f.URL}); err == nil {
-		t.Error("NewFromAWS accepted an empty ModelID")
+	if _, err := New(awsConfigFor(f), Config{Endpoint: f.URL}); err == nil {
+		t.Error("New accepted an empty ModelID")
 	}
 	noRegion := awsConfigFor(f)
 	noRegion.Region = ""
-	if _, err := NewFromAWS(noRegion, Config{ModelID: testModel}); err == nil {
-		t.Error("NewFromAWS accepted a configuration without region")
+	if _, err := New(noRegion, Config{ModelID: testModel}); err == nil {
+		t.Error("New accepted a configuration without region")
 	}
 	noCreds := awsConfigFor(f)
 	noCreds.Credentials = nil
-	if _, err := NewFromAWS(noCreds, Config{ModelID: testModel}); err == nil {
-		t.Error("NewFromAWS accepted a configuration without credentials")
+	if _, err := New(noCreds, Config{ModelID: testModel}); err == nil {
+		t.Error("New accepted a configuration without credentials")
 	}
-	c, err := NewFromAWS(noRegion, Config{ModelID: testModel, Region: "eu-west-1"})
+	c, err := New(noRegion, Config{ModelID: testModel, Region: "eu-west-1", Logger: quiet})
 	if err != nil {
-		t.Fatalf("NewFromAWS with Config.Region: %v", err)
+		t.Fatalf("New with Config.Region: %v", err)
 	}
 	if c.region != "eu-west-1" || c.cfg.Timeout != DefaultTimeout || cap(c.sem) != DefaultMaxConcurrency ||
 		c.cfg.MaxTokens != DefaultMaxTokens || c.cfg.MaxAttempts != DefaultMaxAttempts || c.cfg.MaxBackoff != DefaultMaxBackoff {
@@ -52,16 +54,19 @@ func TestNewChecksConfig(t *testing.T) {
 // that strict mode would accept them.
 func TestToolSchemas(t *testing.T) {
 	f := startFake(t, bedrockfake.Config{})
-	f.Enqueue(bedrockfake.Review(goodReviewInput()), bedrockfake.Answer("Because.", ""))
+	f.Enqueue(bedrockfake.Review(goodReviewInput()), bedrockfake.Answer("Because.", ""), bedrockfake.ToolUse(intentToolName, intentInputFor()))
 	c := newTestClient(t, f, func(c *Config) { c.StrictTools = true })
 	if _, err := c.Review(context.Background(), sampleRequest()); err != nil {
 		t.Fatalf("Review: %v", err)
 	}
-	if _, err := c.Ask(context.Background(), AskRequest{Policy: samplePolicy, Question: "Why?"}); err != nil {
+	if _, err := c.Ask(context.Background(), AskRequest{Documents: sampleDocs(), Question: "Why?"}); err != nil {
 		t.Fatalf("Ask: %v", err)
 	}
+	if _, err := c.Intent(context.Background(), review.IntentRequest{Description: "reads reports"}); err != nil {
+		t.Fatalf("Intent: %v", err)
+	}
 	reqs := f.Requests()
-	for i, name := range []string{"submit_review", "answer"} {
+	for i, name := range []string{"submit_review", "answer", "submit_intent"} {
 		spec := reqs[i].Tool(name)
 		if spec == nil {
 			t.Fatalf("request %d has no tool %s", i, name)
@@ -245,44 +250,6 @@ func TestCloseWhileHanging(t *testing.T) {
 	}
 }
 
-func TestEndpointFromEnvironment(t *testing.T) {
-	for _, env := range []string{"AWS_ENDPOINT_URL_BEDROCK_RUNTIME", "AWS_ENDPOINT_URL"} {
-		t.Run(env, func(t *testing.T) {
-			f := startFake(t, bedrockfake.Config{Region: "eu-central-1"})
-			f.Enqueue(bedrockfake.Review(goodReviewInput()))
-			creds := f.Credentials()
-			t.Setenv(env, f.URL)
-			t.Setenv("AWS_ACCESS_KEY_ID", creds.AccessKeyID)
-			t.Setenv("AWS_SECRET_ACCESS_KEY", creds.SecretAccessKey)
-			t.Setenv("AWS_REGION", "eu-central-1")
-			c, err := New(context.Background(), Config{ModelID: testModel, MaxBackoff: time.Millisecond, Logger: quiet})
-			if err != nil {
-				t.Fatalf("New: %v", err)
-			}
-			if _, err := c.Review(context.Background(), sampleRequest()); err != nil {
-				t.Fatalf("Review: %v", err)
-			}
-			if reqs := f.Requests(); len(reqs) != 1 || reqs[0].AuthError != "" {
-				t.Fatalf("fake requests: %+v", reqs)
-			}
-		})
-	}
-}
-
-func TestNewUsesLoadOptions(t *testing.T) {
-	f := startFake(t, bedrockfake.Config{})
-	f.Enqueue(bedrockfake.Review(goodReviewInput()))
-	creds := f.Credentials()
-	c, err := New(context.Background(), Config{ModelID: testModel, Region: f.Region(), Endpoint: f.URL, Logger: quiet},
-		config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(creds.AccessKeyID, creds.SecretAccessKey, "")))
-	if err != nil {
-		t.Fatalf("New: %v", err)
-	}
-	if _, err := c.Review(context.Background(), sampleRequest()); err != nil {
-		t.Fatalf("Review: %v", err)
-	}
-}
-
 func TestBearerTokenFromEnvironment(t *testing.T) {
 	const token = "bedrock-api-key-for-tests"
 	f := startFake(t, bedrockfake.Config{BearerToken: token, TLS: true})
@@ -290,7 +257,7 @@ func TestBearerTokenFromEnvironment(t *testing.T) {
 	t.Setenv("AWS_BEARER_TOKEN_BEDROCK", token)
 	awsCfg := awsConfigFor(f)
 	awsCfg.HTTPClient = f.HTTPClient()
-	c, err := NewFromAWS(awsCfg, Config{ModelID: testModel, Endpoint: f.URL, Logger: quiet})
+	c, err := New(awsCfg, Config{ModelID: testModel, Endpoint: f.URL, Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -319,7 +286,7 @@ func TestAuthenticationFailures(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			before := len(f.Requests())
-			c, err := NewFromAWS(aws.Config{
+			c, err := New(aws.Config{
 				Region:      f.Region(),
 				Credentials: credentials.NewStaticCredentialsProvider(tt.key, tt.secret, tt.token),
 			}, Config{ModelID: testModel, Endpoint: f.URL, MaxBackoff: time.Millisecond, Logger: quiet})
@@ -343,7 +310,7 @@ func TestAuthenticationFailures(t *testing.T) {
 
 func TestCredentialsProviderFails(t *testing.T) {
 	f := startFake(t, bedrockfake.Config{})
-	c, err := NewFromAWS(aws.Config{Region: f.Region(), Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+	c, err := New(aws.Config{Region: f.Region(), Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
 		return aws.Credentials{}, errors.New("no SSO session")
 	})}, Config{ModelID: testModel, Endpoint: f.URL, Logger: quiet})
 	if err != nil {
@@ -392,5 +359,46 @@ func TestFmtDuration(t *testing.T) {
 		if got := fmtDuration(d); got != want {
 			t.Errorf("fmtDuration(%v) = %q, want %q", d, got, want)
 		}
+	}
+}
+
+// badDate spoils the Date header of every response, which the SDK warns
+// about.
+type badDate struct{ http.RoundTripper }
+
+func (b badDate) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := b.RoundTripper.RoundTrip(r)
+	if err == nil {
+		resp.Header.Set("Date", "not a date")
+	}
+	return resp, err
+}
+
+// TestSDKLogsGoToLogger: the SDK's own warnings reach Config.Logger's
+// handler, not the plain-text logger config.LoadDefaultConfig sets.
+func TestSDKLogsGoToLogger(t *testing.T) {
+	f := startFake(t, bedrockfake.Config{})
+	f.Enqueue(bedrockfake.Review(goodReviewInput()))
+	var plain, structured bytes.Buffer
+	awsCfg := awsConfigFor(f)
+	awsCfg.Logger = logging.NewStandardLogger(&plain)
+	awsCfg.HTTPClient = &http.Client{Transport: badDate{http.DefaultTransport}}
+	log := slog.New(slog.NewJSONHandler(&structured, nil))
+	c, err := New(awsCfg, Config{ModelID: testModel, Endpoint: f.URL, Logger: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Review(context.Background(), sampleRequest()); err != nil {
+		t.Fatalf("Review: %v", err)
+	}
+	if plain.Len() != 0 {
+		t.Errorf("the SDK wrote plain text: %q", plain.String())
+	}
+	var rec struct{ Level, Msg, Component string }
+	if err := json.Unmarshal(structured.Bytes(), &rec); err != nil {
+		t.Fatalf("%v: %q", err, structured.String())
+	}
+	if rec.Level != "WARN" || !strings.Contains(rec.Msg, "Date header") || rec.Component != "aws-sdk" {
+		t.Errorf("logged %q, want the SDK's warning about the Date header", structured.String())
 	}
 }

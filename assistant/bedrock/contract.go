@@ -6,12 +6,14 @@ import "github.com/policycheck/policycheck/assistant/review"
 // review.Asker); these are the contract's types under the names this
 // package uses.
 type (
-	Request     = review.ModelRequest
-	Review      = review.ModelReview
-	Finding     = review.ModelFinding
-	Usage       = review.Usage
-	Unavailable = review.Unavailable
-	Turn        = review.Turn
-	AskRequest  = review.AskRequest
-	Answer      = review.ModelAnswer
+	Request       = review.ModelRequest
+	Review        = review.ModelReview
+	Finding       = review.ModelFinding
+	Usage         = review.Usage
+	Unavailable   = review.Unavailable
+	Turn          = review.Turn
+	AskRequest    = review.AskRequest
+	AskDocument   = review.AskDocument
+	EarlierReview = review.EarlierReview
+	Answer        = review.ModelAnswer
 )

@@ -3,7 +3,10 @@ package bedrock
 import (
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"strings"
+	"syscall"
 
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
@@ -12,13 +15,29 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
-// classify turns an error of the Converse call into an Unavailable.
-func classify(err error, region string) *Unavailable {
+// classify turns an error of the Converse call to model in region into
+// an Unavailable.
+func classify(err error, model, region string) *Unavailable {
 	u := &Unavailable{Err: err}
 	attempts := ""
 	var maxErr *retry.MaxAttemptsError
 	if errors.As(err, &maxErr) {
 		attempts = fmt.Sprintf(" (after %d attempts)", maxErr.Attempt)
+	}
+	// Faults of the connection and of what stands between the client and
+	// Bedrock (a proxy, a load balancer, a VPC endpoint) come first: the
+	// SDK reports them as a malformed response or an unknown error.
+	var respErr *awshttp.ResponseError
+	switch {
+	case errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE):
+		u.Cause, u.Temporary = "the connection to Bedrock was reset"+attempts, true
+		return u
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		u.Cause, u.Temporary = "the connection to Bedrock was closed in the middle of the answer"+attempts, true
+		return u
+	case errors.As(err, &respErr) && respErr.HTTPStatusCode() >= 500 && !fromBedrock(respErr):
+		u.Cause, u.Temporary = gatewayCause(respErr.HTTPStatusCode())+attempts, true
+		return u
 	}
 
 	var (
@@ -43,13 +62,20 @@ func classify(err error, region string) *Unavailable {
 		u.Cause = "access denied to the model (check bedrock:InvokeModel permission)"
 	case errors.As(err, &validation):
 		msg := validation.ErrorMessage()
-		if modelNotUsable(msg) {
+		switch m := profileMismatch(model, region); {
+		case modelNotUsable(msg) && m != "":
+			u.Cause = m
+		case modelNotUsable(msg):
 			u.Cause = fmt.Sprintf("the model is not enabled in region %s or needs an inference profile id", region)
-		} else {
+		default:
 			u.Cause = "Bedrock refused the request: " + clip(msg, 200)
 		}
 	case errors.As(err, &notFound):
-		u.Cause = fmt.Sprintf("the model was not found in region %s (check the model id)", region)
+		if m := profileMismatch(model, region); m != "" {
+			u.Cause = m
+		} else {
+			u.Cause = fmt.Sprintf("the model was not found in region %s (check the model id)", region)
+		}
 	case errors.As(err, &modelTimeout):
 		u.Cause, u.Temporary = "the model took too long to answer", true
 	case errors.As(err, &modelError):
@@ -70,7 +96,6 @@ func classify(err error, region string) *Unavailable {
 		}
 	default:
 		var (
-			respErr *awshttp.ResponseError
 			sendErr *smithyhttp.RequestSendError
 			deser   *smithy.DeserializationError
 		)
@@ -88,6 +113,30 @@ func classify(err error, region string) *Unavailable {
 		}
 	}
 	return u
+}
+
+// fromBedrock reports whether an error answer comes from Bedrock itself,
+// which names the error's type in a header or a JSON body; a gateway in
+// between answers with an HTML page or nothing.
+func fromBedrock(e *awshttp.ResponseError) bool {
+	r := e.Response
+	if r == nil || r.Response == nil {
+		return false
+	}
+	if r.Header.Get("X-Amzn-Errortype") != "" {
+		return true
+	}
+	return strings.HasPrefix(strings.TrimSpace(r.Header.Get("Content-Type")), "application/json")
+}
+
+// gatewayCause names an HTTP error of a gateway between the client and
+// Bedrock.
+func gatewayCause(status int) string {
+	text := http.StatusText(status)
+	if text == "" {
+		text = "error"
+	}
+	return fmt.Sprintf("a gateway in front of Bedrock answered HTTP %d (%s) instead of Bedrock", status, text)
 }
 
 // modelNotUsable recognises the ValidationException messages of a model

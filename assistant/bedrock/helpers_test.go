@@ -72,9 +72,9 @@ func newTestClient(t testing.TB, f *bedrockfake.Server, edit func(*Config)) *Cli
 	if edit != nil {
 		edit(&cfg)
 	}
-	c, err := NewFromAWS(awsConfigFor(f), cfg)
+	c, err := New(awsConfigFor(f), cfg)
 	if err != nil {
-		t.Fatalf("NewFromAWS: %v", err)
+		t.Fatalf("New: %v", err)
 	}
 	return c
 }

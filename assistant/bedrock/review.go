@@ -26,6 +26,8 @@ const (
 	maxFindings    = 50
 	maxSuggestion  = 20 << 10
 	maxAnswer      = 3000
+	maxCited       = 20
+	maxCitedLen    = 256
 	truncationMark = "…"
 )
 
@@ -35,50 +37,63 @@ func (c *Client) Review(ctx context.Context, req Request) (*Review, error) {
 		return nil, &Unavailable{Cause: fmt.Sprintf("the policy is too large for the model review (%d KB, limit %d KB)", len(req.Policy)>>10, maxPolicyBytes>>10)}
 	}
 	user, _ := reviewPrompt(req)
-	out, err := c.converse(ctx, "review", reviewToolName, reviewSystemPrompt, user)
+	out, usage, err := c.converse(ctx, call{op: "review", tool: reviewToolName, system: reviewSystemPrompt, user: user,
+		inputBytes: len(req.Policy)})
 	if err != nil {
 		return nil, err
 	}
 	rv, err := decodeReviewOutput(out, req.StatementCount)
 	if err != nil {
+		if u, ok := err.(*Unavailable); ok {
+			u.Usage = usage
+		}
 		return nil, err
 	}
 	rv.ModelID = c.cfg.ModelID
-	rv.Usage = usageOf(out)
+	rv.Usage = usage
 	return rv, nil
 }
 
 // decodeReviewOutput checks the shape of the answer and decodes the tool
-// input.
+// input; an answer cut off at its token limit keeps what was complete.
 func decodeReviewOutput(out *bedrockruntime.ConverseOutput, statements int) (*Review, error) {
-	raw, err := toolInput(out, reviewToolName, "the review tool")
+	raw, cut, err := toolInput(out, reviewToolName, "the review tool")
 	if err != nil {
 		return nil, err
 	}
-	return decodeReview(raw, statements)
+	return decodeReview(raw, statements, cut)
 }
 
+// errCutOff is the cause of an answer cut off at its token limit with
+// nothing usable in it.
+const errCutOff = "the answer was cut off (max_tokens)"
+
 // toolInput accepts only stop reason tool_use with exactly one toolUse
-// block calling want, and returns its input as JSON.
-func toolInput(out *bedrockruntime.ConverseOutput, want, what string) ([]byte, error) {
+// block calling want, and returns its input as JSON. A max_tokens stop
+// with such a block returns what the block holds, with cut true: the
+// members that were complete when the limit struck.
+func toolInput(out *bedrockruntime.ConverseOutput, want, what string) (raw []byte, cut bool, err error) {
 	switch out.StopReason {
 	case types.StopReasonToolUse:
-	case types.StopReasonGuardrailIntervened:
-		return nil, &Unavailable{Cause: "a guardrail intervened"}
-	case types.StopReasonContentFiltered:
-		return nil, &Unavailable{Cause: "the answer was blocked by Bedrock's content filters"}
 	case types.StopReasonMaxTokens:
-		return nil, &Unavailable{Cause: "the answer was cut off (max_tokens)"}
+		cut = true
+	case types.StopReasonGuardrailIntervened:
+		return nil, false, &Unavailable{Cause: "a guardrail intervened"}
+	case types.StopReasonContentFiltered:
+		return nil, false, &Unavailable{Cause: "the answer was blocked by Bedrock's content filters"}
 	case types.StopReasonMalformedToolUse, types.StopReasonMalformedModelOutput:
-		return nil, &Unavailable{Cause: "the model's answer was not valid JSON"}
+		return nil, false, &Unavailable{Cause: "the model's answer was not valid JSON"}
 	case types.StopReasonEndTurn, types.StopReasonStopSequence:
-		return nil, &Unavailable{Cause: "the model answered with text instead of " + what}
+		return nil, false, &Unavailable{Cause: "the model answered with text instead of " + what}
 	default:
-		return nil, &Unavailable{Cause: fmt.Sprintf("the model stopped unexpectedly (%s)", clip(string(out.StopReason), 64))}
+		return nil, false, &Unavailable{Cause: fmt.Sprintf("the model stopped unexpectedly (%s)", clip(string(out.StopReason), 64))}
 	}
 	msg, ok := out.Output.(*types.ConverseOutputMemberMessage)
 	if !ok || msg == nil {
-		return nil, &Unavailable{Cause: "the model returned no message"}
+		if cut {
+			return nil, false, &Unavailable{Cause: errCutOff}
+		}
+		return nil, false, &Unavailable{Cause: "the model returned no message"}
 	}
 	var calls []*types.ToolUseBlock
 	for _, b := range msg.Value.Content {
@@ -89,23 +104,28 @@ func toolInput(out *bedrockruntime.ConverseOutput, want, what string) ([]byte, e
 		// arrive as nil) are ignored.
 	}
 	switch {
+	case cut && len(calls) != 1:
+		return nil, false, &Unavailable{Cause: errCutOff}
 	case len(calls) == 0:
-		return nil, &Unavailable{Cause: "the model answered with text instead of " + what}
+		return nil, false, &Unavailable{Cause: "the model answered with text instead of " + what}
 	case len(calls) > 1:
-		return nil, &Unavailable{Cause: "the model called its tool more than once"}
+		return nil, false, &Unavailable{Cause: "the model called its tool more than once"}
 	}
 	call := calls[0]
 	if call.Name == nil || *call.Name != want {
-		return nil, &Unavailable{Cause: "the model called an unknown tool"}
+		return nil, false, &Unavailable{Cause: "the model called an unknown tool"}
 	}
 	if call.Input == nil {
-		return nil, &Unavailable{Cause: "the model's answer was not valid JSON"}
+		if cut {
+			return nil, false, &Unavailable{Cause: errCutOff}
+		}
+		return nil, false, &Unavailable{Cause: "the model's answer was not valid JSON"}
 	}
-	raw, err := call.Input.MarshalSmithyDocument()
+	raw, err = call.Input.MarshalSmithyDocument()
 	if err != nil {
-		return nil, &Unavailable{Cause: "the model's answer was not valid JSON", Err: err}
+		return nil, false, &Unavailable{Cause: "the model's answer was not valid JSON", Err: err}
 	}
-	return raw, nil
+	return raw, cut, nil
 }
 
 // wholeNumber decodes a JSON number that is an integer, also when written
@@ -137,6 +157,9 @@ type reviewInput struct {
 	Summary         *string        `json:"summary"`
 	Findings        []findingInput `json:"findings"`
 	SuggestedPolicy *string        `json:"suggested_policy"`
+	// Instructions is required by the schema; an answer without it (an
+	// older prompt's, a cut one) reads as false.
+	Instructions *bool `json:"embedded_instructions"`
 }
 
 type findingInput struct {
@@ -146,6 +169,8 @@ type findingInput struct {
 	Title          *string      `json:"title"`
 	Detail         *string      `json:"detail"`
 	Recommendation *string      `json:"recommendation"`
+	Actions        []string     `json:"actions"`
+	Resources      []string     `json:"resources"`
 }
 
 // decodeStrict decodes exactly one JSON value into v, refusing unknown
@@ -162,11 +187,34 @@ func decodeStrict(raw []byte, v any) error {
 	return nil
 }
 
-// decodeReview decodes and validates the submit_review input.
-func decodeReview(raw []byte, statements int) (*Review, error) {
+// decodeReview decodes and validates the submit_review input. A cut
+// answer (cut) needs only its complete findings: a missing score reads as
+// 10 (it can lower nothing), a missing suggestion as none.
+func decodeReview(raw []byte, statements int, cut bool) (*Review, error) {
 	var in reviewInput
 	if err := decodeStrict(raw, &in); err != nil {
+		if cut {
+			return nil, &Unavailable{Cause: errCutOff, Err: err}
+		}
 		return nil, &Unavailable{Cause: "the model's answer was not valid JSON", Err: err}
+	}
+	if cut {
+		if in.Findings == nil && in.Score == nil {
+			return nil, &Unavailable{Cause: errCutOff}
+		}
+		if in.Score == nil {
+			in.Score = new(wholeNumber)
+			*in.Score = maxScore
+		}
+		if in.Summary == nil {
+			in.Summary = new(string)
+		}
+		if in.Findings == nil {
+			in.Findings = []findingInput{}
+		}
+		// A suggestion that was complete is still only as good as the
+		// rest of the answer: it is dropped with the cut.
+		in.SuggestedPolicy = new(string)
 	}
 	if in.Score == nil || in.Summary == nil || in.Findings == nil || in.SuggestedPolicy == nil {
 		return nil, &Unavailable{Cause: "the model's answer was not valid JSON", Err: errors.New("a required field is missing")}
@@ -175,7 +223,8 @@ func decodeReview(raw []byte, statements int) (*Review, error) {
 	if score < minScore || score > maxScore {
 		return nil, &Unavailable{Cause: fmt.Sprintf("the model's score %d is outside %d..%d", score, minScore, maxScore)}
 	}
-	rv := &Review{Score: score, Summary: clip(*in.Summary, maxSummary), Findings: []Finding{}}
+	rv := &Review{Score: score, Summary: clip(*in.Summary, maxSummary), Findings: []Finding{}, Truncated: cut,
+		Instructions: in.Instructions != nil && *in.Instructions}
 	for _, f := range in.Findings {
 		if len(rv.Findings) == maxFindings {
 			rv.DroppedFindings++
@@ -204,10 +253,31 @@ func decodeReview(raw []byte, statements int) (*Review, error) {
 			Title:          title,
 			Detail:         clip(deref(f.Detail), maxDetail),
 			Recommendation: clip(deref(f.Recommendation), maxDetail),
+			Actions:        cited(f.Actions),
+			Resources:      cited(f.Resources),
 		})
+	}
+	if cut {
+		rv.SuggestionRejected = "the answer was cut off at its token limit before the suggested policy was complete"
+		return rv, nil
 	}
 	rv.SuggestedPolicy, rv.SuggestionRejected = policyText(*in.SuggestedPolicy)
 	return rv, nil
+}
+
+// cited cleans the actions or resources a finding cites: at most
+// maxCited, each clipped, blanks dropped.
+func cited(vs []string) []string {
+	out := []string{}
+	for _, v := range vs {
+		if len(out) == maxCited {
+			break
+		}
+		if v = clip(v, maxCitedLen); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 func parseCategory(s *string) (report.Category, bool) {

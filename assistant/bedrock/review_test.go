@@ -36,16 +36,24 @@ func sampleRequest() Request {
 	return Request{Policy: samplePolicy, PolicyType: "identity", EngineScore: 1, EngineFindings: sampleFindings, StatementCount: 3}
 }
 
+func sampleDocs() []AskDocument {
+	return []AskDocument{{Name: "p.json", Policy: samplePolicy, PolicyType: "identity", EngineScore: 1, EngineFindings: sampleFindings}}
+}
+
 func goodReviewInput() map[string]any {
 	return map[string]any{
-		"score":   2,
-		"summary": "The policy grants full administrator access and lets any role be passed.",
+		"embedded_instructions": false,
+		"score":                 2,
+		"summary":               "The policy grants full administrator access and lets any role be passed.",
 		"findings": []any{
 			map[string]any{"severity": "critical", "category": "wildcard-resource", "statement": 1, "title": "Administrator access",
+				"actions": []any{"*"}, "resources": []any{"*"},
 				"detail": "Statement Admin allows every action on every resource.", "recommendation": "Remove it."},
 			map[string]any{"severity": "high", "category": "wildcard-resource", "statement": 2, "title": "PassRole on *",
+				"actions": []any{"iam:PassRole"}, "resources": []any{"*"},
 				"detail": "Any role can be passed.", "recommendation": "Name the role ARN and add iam:PassedToService."},
 			map[string]any{"severity": "info", "category": "wildcard-resource", "statement": -1, "title": "No conditions",
+				"actions": []any{}, "resources": []any{},
 				"detail": "Nothing limits the source.", "recommendation": "Consider aws:SourceVpce."},
 		},
 		"suggested_policy": "{\n \"Version\": \"2012-10-17\",\n \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"s3:GetObject\", \"Resource\": \"arn:aws:s3:::reports/*\"}]\n}",
@@ -65,13 +73,16 @@ func TestReviewGood(t *testing.T) {
 		Score:   2,
 		Summary: "The policy grants full administrator access and lets any role be passed.",
 		Findings: []Finding{
-			{Severity: report.Critical, Category: report.WildcardResource, Statement: 1, Title: "Administrator access", Detail: "Statement Admin allows every action on every resource.", Recommendation: "Remove it."},
-			{Severity: report.High, Category: report.WildcardResource, Statement: 2, Title: "PassRole on *", Detail: "Any role can be passed.", Recommendation: "Name the role ARN and add iam:PassedToService."},
-			{Severity: report.Info, Category: report.WildcardResource, Statement: -1, Title: "No conditions", Detail: "Nothing limits the source.", Recommendation: "Consider aws:SourceVpce."},
+			{Severity: report.Critical, Category: report.WildcardResource, Statement: 1, Title: "Administrator access", Detail: "Statement Admin allows every action on every resource.", Recommendation: "Remove it.",
+				Actions: []string{"*"}, Resources: []string{"*"}},
+			{Severity: report.High, Category: report.WildcardResource, Statement: 2, Title: "PassRole on *", Detail: "Any role can be passed.", Recommendation: "Name the role ARN and add iam:PassedToService.",
+				Actions: []string{"iam:PassRole"}, Resources: []string{"*"}},
+			{Severity: report.Info, Category: report.WildcardResource, Statement: -1, Title: "No conditions", Detail: "Nothing limits the source.", Recommendation: "Consider aws:SourceVpce.",
+				Actions: []string{}, Resources: []string{}},
 		},
 		SuggestedPolicy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::reports/*"}]}`,
 		ModelID:         testModel,
-		Usage:           Usage{InputTokens: 1234, OutputTokens: 321},
+		Usage:           Usage{InputTokens: 1234, OutputTokens: 321, Calls: 1},
 	}
 	if d := diffJSON(rv, want); d != "" {
 		t.Errorf("review:\n%s", d)
@@ -92,18 +103,25 @@ func TestReviewGood(t *testing.T) {
 	if ic == nil || ic.Temperature == nil || *ic.Temperature != 0 {
 		t.Errorf("temperature not sent as 0: %+v", ic)
 	}
-	if ic == nil || ic.MaxTokens == nil || *ic.MaxTokens != DefaultMaxTokens {
-		t.Errorf("maxTokens not %d: %+v", DefaultMaxTokens, ic)
+	// The answer's limit grows with the policy: a base, plus room for a
+	// rewrite of it.
+	if want := baseAnswerTokens + len(samplePolicy)/2; ic == nil || ic.MaxTokens == nil || *ic.MaxTokens != want {
+		t.Errorf("maxTokens not %d: %+v", want, ic)
 	}
 	tc := r.ToolConfig
 	if tc == nil || tc.ToolChoice == nil || tc.ToolChoice.Tool == nil || tc.ToolChoice.Tool.Name != "submit_review" {
 		t.Fatalf("toolChoice does not force submit_review: %+v", tc)
 	}
-	if len(tc.Tools) != 1 || r.Tool("submit_review") == nil {
-		t.Fatalf("tools = %+v, want only submit_review", tc.Tools)
+	// The static prompt is cached: a cachePoint after the tool spec and
+	// after the system prompt.
+	if len(tc.Tools) != 2 || r.Tool("submit_review") == nil || tc.Tools[1].CachePoint == nil {
+		t.Fatalf("tools = %+v, want submit_review and a cachePoint", tc.Tools)
 	}
 	if got := r.SystemText(); got != reviewSystemPrompt {
 		t.Errorf("system prompt differs from reviewSystemPrompt")
+	}
+	if len(r.System) != 2 || r.System[1].CachePoint == nil {
+		t.Errorf("system = %+v, want the prompt and a cachePoint", r.System)
 	}
 
 	user := r.UserText()
@@ -115,24 +133,27 @@ func TestReviewGood(t *testing.T) {
 	var eng struct {
 		Score    int
 		Findings []struct {
-			ID        string
 			Severity  string
+			Category  string
 			Statement int
-			Actions   []string
+			Title     string
 		}
 	}
 	if err := json.Unmarshal([]byte(engine), &eng); err != nil {
 		t.Fatalf("engine block is not JSON: %v\n%s", err, engine)
 	}
-	if eng.Score != 1 || len(eng.Findings) != 2 || eng.Findings[0].ID != "PC-ADM-001" || eng.Findings[1].Statement != 2 || eng.Findings[1].Actions[0] != "iam:PassRole" {
+	if eng.Score != 1 || len(eng.Findings) != 2 || eng.Findings[0].Category != "full-admin" || eng.Findings[1].Statement != 2 || eng.Findings[1].Title != "iam:PassRole on any role" {
 		t.Errorf("engine grounding = %+v", eng)
+	}
+	if s := between(user, "suggestion", nonce); s != "none" {
+		t.Errorf("suggestion block = %q, want none", s)
 	}
 	if !strings.Contains(user, "Policy type: identity") || !strings.Contains(user, "Number of statements: 3") {
 		t.Errorf("user message lacks the policy type or statement count:\n%s", user)
 	}
 }
 
-var nonceRE = regexp.MustCompile(`<policy-([0-9a-f]{32})>`)
+var nonceRE = regexp.MustCompile(`<(?:policy|policies|description)-([0-9a-f]{32})>`)
 
 // checkDelimited returns the nonce of the message's policy block and checks
 // that each delimiter appears exactly once.
@@ -140,7 +161,7 @@ func checkDelimited(t *testing.T, text, name string) string {
 	t.Helper()
 	m := nonceRE.FindStringSubmatch(text)
 	if m == nil {
-		t.Fatalf("no <policy-NONCE> delimiter in:\n%s", text)
+		t.Fatalf("no <policy-NONCE>, <policies-NONCE> or <description-NONCE> delimiter in:\n%s", text)
 	}
 	nonce := m[1]
 	for _, tag := range []string{"<" + name + "-" + nonce + ">", "</" + name + "-" + nonce + ">"} {
@@ -452,7 +473,7 @@ func TestReviewValidation(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			rv, err := decodeReview(raw, 3)
+			rv, err := decodeReview(raw, 3, false)
 			if err != nil {
 				t.Fatalf("decodeReview: %v", err)
 			}

@@ -9,4 +9,10 @@
 // accepted (a tie keeps the rival); and, when configured, IAM Access
 // Analyzer finds no new access. The accepted suggestion carries the
 // verdicts that the card and the command line show.
+//
+// A policy written from an intent (policycheck generate) has no policy in
+// use to compare with: Gate.AcceptGenerated holds it to the same criteria
+// against the policy its intent denotes, the coarsest reading of the spec
+// (every action of each access level on the ARNs named), so that the
+// compiler's narrowing is proven rather than trusted.
 package gate

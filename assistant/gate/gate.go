@@ -79,6 +79,22 @@ func refuse(format string, args ...any) (*report.Suggestion, *policy.Document, e
 // document it reads as, or a *Refusal saying why it is withheld. A
 // context error is returned as it is.
 func (g *Gate) Accept(ctx context.Context, orig Original, c Candidate) (*report.Suggestion, *policy.Document, error) {
+	return g.accept(ctx, orig, c, false)
+}
+
+// AcceptGenerated is Accept for a policy written from an intent rather
+// than in place of a policy in use: denoted is the policy the intent
+// denotes at its coarsest reading (package compose), which the candidate
+// must be proven within. The criteria are Accept's, with one difference:
+// the candidate must fit AWS's size quota whatever the size of denoted,
+// since no deployed policy over the quota stands to be improved. The
+// score compared is denoted's.
+func (g *Gate) AcceptGenerated(ctx context.Context, denoted *policy.Document, c Candidate) (*report.Suggestion, *policy.Document, error) {
+	score := analysis.Analyze(g.kb, denoted).Score
+	return g.accept(ctx, Original{Doc: denoted, Score: score}, c, true)
+}
+
+func (g *Gate) accept(ctx context.Context, orig Original, c Candidate, generated bool) (*report.Suggestion, *policy.Document, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
@@ -106,7 +122,7 @@ func (g *Gate) Accept(ctx context.Context, orig Original, c Candidate) (*report.
 	if v := subset.Check(g.kb, orig.Doc, cand); !v.Proven {
 		return refuse("%s", v.Reason)
 	}
-	if q := policy.SizeQuota(orig.Doc.Type); cand.Size > q.Limit && cand.Size > orig.Doc.Size {
+	if q := policy.SizeQuota(orig.Doc.Type); cand.Size > q.Limit && (generated || cand.Size > orig.Doc.Size) {
 		return refuse("it would be %d characters, over AWS's limit of %d for %s", cand.Size, q.Limit, q.What)
 	}
 	res := analysis.Analyze(g.kb, cand)

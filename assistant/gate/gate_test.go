@@ -113,3 +113,26 @@ func TestAcceptCanceled(t *testing.T) {
 		t.Fatalf("err = %v, want context.Canceled", err)
 	}
 }
+
+// TestAcceptGenerated: a generated policy is held to the same criteria
+// against the policy its intent denotes, and to AWS's quota whatever the
+// size of that policy.
+func TestAcceptGenerated(t *testing.T) {
+	g := New(iamref.Default(), nil)
+	denoted := read(t, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject","s3:PutObject"],"Resource":"arn:aws:s3:::acme-reports/*"}]}`)
+	sug, _, err := g.AcceptGenerated(context.Background(), denoted, Candidate{Source: Engine, Text: []byte(tight)})
+	if err != nil || sug.Score != 10 || sug.Verdicts[0] != BuiltinProof {
+		t.Fatalf("a policy within the denoted one: %+v, %v", sug, err)
+	}
+	_, _, err = g.AcceptGenerated(context.Background(), denoted, Candidate{Source: Engine, Text: []byte(wide)})
+	var r *Refusal
+	if !errors.As(err, &r) || !strings.Contains(r.Reason, "the suggestion allows") {
+		t.Errorf("a policy broader than the denoted one: %v", err)
+	}
+	// Over the quota, even though the denoted policy is larger still.
+	big := read(t, bigTight(200))
+	_, _, err = g.AcceptGenerated(context.Background(), big, Candidate{Source: Engine, Text: []byte(bigTight(80))})
+	if !errors.As(err, &r) || !strings.Contains(r.Reason, "over AWS's limit") {
+		t.Errorf("a generated policy over the quota: %v", err)
+	}
+}

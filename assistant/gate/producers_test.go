@@ -20,9 +20,14 @@ import (
 //     in assistant/suggest;
 //   - review.consultModel, the model's suggestion in a review, and
 //     review.Ask, a rewrite in a follow-up answer: TestProducersUseGate in
-//     assistant/review, and TestFollowUpRewriteWithheld in bot/e2e.
+//     assistant/review, and TestFollowUpRewriteWithheld in bot/e2e;
+//   - review.Generate, a policy compiled from an intent (a description
+//     the model turned into a spec, or a spec file), through
+//     Gate.AcceptGenerated: TestGenerateGoesThroughGate in
+//     assistant/review.
 var producers = []string{
 	"assistant/review.(*Reviewer).Ask",
+	"assistant/review.(*Reviewer).Generate",
 	"assistant/review.(*Reviewer).consultModel",
 	"assistant/suggest.Suggest",
 }
@@ -30,7 +35,8 @@ var producers = []string{
 const gateImport = "github.com/policycheck/policycheck/assistant/gate"
 
 // TestEveryProducerCallsTheGate reads the module's source: the functions
-// that call Gate.Accept are exactly the producers above, and no code
+// that call Gate.Accept (or another of its Accept methods) are exactly
+// the producers above, and no code
 // outside this package builds a report.Suggestion, so that nothing shown
 // as a suggestion can bypass the gate.
 func TestEveryProducerCallsTheGate(t *testing.T) {
@@ -83,7 +89,7 @@ func TestEveryProducerCallsTheGate(t *testing.T) {
 			ast.Inspect(fn.Body, func(n ast.Node) bool {
 				switch n := n.(type) {
 				case *ast.CallExpr:
-					if sel, ok := n.Fun.(*ast.SelectorExpr); ok && sel.Sel.Name == "Accept" && gateName != "" {
+					if sel, ok := n.Fun.(*ast.SelectorExpr); ok && strings.HasPrefix(sel.Sel.Name, "Accept") && gateName != "" {
 						calls = true
 					}
 				case *ast.CompositeLit:

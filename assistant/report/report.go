@@ -80,6 +80,11 @@ type Finding struct {
 	// Count is how many similar findings this one stands for (grouping);
 	// 0 or 1 means itself only.
 	Count int `json:"count,omitempty"`
+	// Args are the values the rule's templates were filled with (see
+	// assistant/rules), so that the texts can be rendered again, in
+	// another language for instance. They are not part of the JSON
+	// contract.
+	Args map[string]string `json:"-"`
 	// Suppressed is the suppression that accepts this finding, with its
 	// reason: the finding is reported but does not lower the score nor
 	// count for a gate.
@@ -173,4 +178,30 @@ type Report struct {
 	// SuppressionProblems are the suppressions meant for this file that
 	// were not applied, each with its Problem: its findings count.
 	SuppressionProblems []Suppression `json:"suppression_problems,omitempty"`
+	// Usage is what the model calls of the review cost, in tokens; nil
+	// when no model was called.
+	Usage *Usage `json:"usage,omitempty"`
+}
+
+// Usage is the token count of one or more model calls, as Bedrock reports
+// them.
+type Usage struct {
+	InputTokens  int `json:"input_tokens"`
+	OutputTokens int `json:"output_tokens"`
+	// CacheReadInputTokens and CacheWriteInputTokens are the prompt
+	// tokens read from and written to Bedrock's prompt cache; they are
+	// not counted in InputTokens.
+	CacheReadInputTokens  int `json:"cache_read_input_tokens"`
+	CacheWriteInputTokens int `json:"cache_write_input_tokens"`
+	// Calls is the number of model calls counted.
+	Calls int `json:"calls"`
+}
+
+// Add adds o to u.
+func (u *Usage) Add(o Usage) {
+	u.InputTokens += o.InputTokens
+	u.OutputTokens += o.OutputTokens
+	u.CacheReadInputTokens += o.CacheReadInputTokens
+	u.CacheWriteInputTokens += o.CacheWriteInputTokens
+	u.Calls += o.Calls
 }

@@ -64,8 +64,11 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 			}
 			p.line("  [%s] %s", label(f), f.Title)
 			p.line("      at %s", where(f, len(r.Documents) > 1))
-			if f.Source == "model" {
+			switch f.Source {
+			case "model":
 				p.line("      found by the model")
+			case "access-analyzer":
+				p.line("      found by IAM Access Analyzer")
 			}
 			if f.Baseline == BaselineUnchanged {
 				p.line("      in the baseline")

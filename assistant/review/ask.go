@@ -24,16 +24,33 @@ type Turn struct {
 	Answer   string
 }
 
-// AskRequest is a follow-up question about a reviewed policy, as the
+// AskRequest is a follow-up question about a reviewed input, as the
 // model is asked it.
 type AskRequest struct {
+	// Documents are every policy document of the input, each with the
+	// engine's findings about it: the facts.
+	Documents []AskDocument
+	// Earlier is what the model said in the review, unverified: history,
+	// never facts. Nil when the model did not review the input.
+	Earlier *EarlierReview
+	// History is the thread so far, oldest first.
+	History  []Turn
+	Question string
+}
+
+// AskDocument is one policy document of a follow-up question.
+type AskDocument struct {
+	Name           string // as the review names it
 	Policy         string // minified JSON
 	PolicyType     string
 	EngineScore    int
 	EngineFindings []report.Finding
-	// History is the thread so far, oldest first.
-	History  []Turn
-	Question string
+}
+
+// EarlierReview is the model's part of a stored review.
+type EarlierReview struct {
+	Summary  string
+	Findings []report.Finding
 }
 
 // ModelAnswer is the model's answer, decoded and within bounds, but not
@@ -43,9 +60,12 @@ type ModelAnswer struct {
 	Text string
 	// Policy is a rewritten policy as compact JSON, or "". The gate
 	// decides whether it is shown.
-	Policy  string
-	ModelID string
-	Usage   Usage
+	Policy string
+	// Document names the document Policy rewrites ("" when the input has
+	// one document).
+	Document string
+	ModelID  string
+	Usage    Usage
 	// PolicyRejected says why a policy in the answer was discarded before
 	// the gate.
 	PolicyRejected string
@@ -71,10 +91,16 @@ type Answer struct {
 	Review     *report.Report
 	// Note says what was withheld or unavailable, in plain words.
 	Note string
+	// Usage is what the model calls cost, in tokens (zero without them).
+	Usage Usage
 }
 
 // Ask answers a follow-up question: with the model when one is
 // configured, otherwise (or when it fails) with what the engine can say.
+// The model is told every document of the input, by name, with the
+// engine's findings as the facts; what a model said in the review goes as
+// history, never as facts. A rewrite goes through the gate against the
+// document it names.
 func (rv *Reviewer) Ask(ctx context.Context, q Question) (*Answer, error) {
 	if q.Report == nil {
 		return nil, errors.New("ask: no review to ask about")
@@ -89,30 +115,54 @@ func (rv *Reviewer) Ask(ctx context.Context, q Question) (*Answer, error) {
 	if err != nil || len(orig.Documents) == 0 {
 		return nil, fmt.Errorf("ask: the stored policy no longer reads: %w", err)
 	}
-	doc := orig.Documents[0]
-	ma, err := asker.Ask(ctx, AskRequest{
-		Policy:         string(doc.MinifiedJSON()),
-		PolicyType:     string(doc.Type),
-		EngineScore:    q.Report.Score,
-		EngineFindings: q.Report.Findings,
-		History:        q.History,
-		Question:       q.Text,
-	})
+	req := AskRequest{History: q.History, Question: q.Text, Earlier: earlierReview(q.Report)}
+	scores := make([]int, len(orig.Documents))
+	for i, doc := range orig.Documents {
+		a := analysis.Analyze(rv.kb, doc)
+		scores[i] = a.Score
+		for _, f := range a.Findings {
+			if f.Rule == analysis.RuleInstructions.ID {
+				ans := engineAnswer(q)
+				ans.Note = fmt.Sprintf("The policy contains text addressed to its reviewer (see the finding %q), so the model was not asked; this is what the built-in engine can say.", analysis.RuleInstructions.Title)
+				return ans, nil
+			}
+		}
+		req.Documents = append(req.Documents, AskDocument{
+			Name: doc.Name, Policy: string(doc.MinifiedJSON()), PolicyType: string(doc.Type),
+			EngineScore: a.Score, EngineFindings: a.Findings,
+		})
+	}
+	ma, err := asker.Ask(ctx, req)
 	if err != nil {
 		a := engineAnswer(q)
+		var u *Unavailable
+		if errors.As(err, &u) {
+			a.Usage = u.Usage
+		}
 		a.Note = fmt.Sprintf("The Bedrock model is unavailable (%s); this is what the built-in engine can say.", causeOf(err))
 		return a, nil
 	}
-	a := &Answer{Text: ma.Text, Source: "model"}
+	if m := analysis.Instructions(ma.Text); m != "" {
+		a := engineAnswer(q)
+		a.Usage = ma.Usage
+		a.Note = fmt.Sprintf("The model's answer was not shown: its words read as steered (%q); this is what the built-in engine can say.", clipText(m, 60))
+		return a, nil
+	}
+	a := &Answer{Text: ma.Text, Source: "model", Usage: ma.Usage}
 	switch {
 	case ma.PolicyRejected != "":
 		a.Note = "The model's rewritten policy was withheld: " + ma.PolicyRejected + "."
 	case ma.Policy != "":
-		score := analysis.Analyze(rv.kb, doc).Score
-		sug, _, err := rv.gate.Accept(ctx, gate.Original{Doc: doc, Score: score}, gate.Candidate{
+		i := documentNamed(orig.Documents, ma.Document)
+		if i < 0 {
+			a.Note = fmt.Sprintf("The model's rewritten policy was withheld: it names %q, which is not a document of the input.", ma.Document)
+			break
+		}
+		doc := orig.Documents[i]
+		sug, _, err := rv.gate.Accept(ctx, gate.Original{Doc: doc, Score: scores[i]}, gate.Candidate{
 			Source:  gate.Model,
 			Text:    []byte(ma.Policy),
-			Changes: []report.Change{{Statement: -1, What: "rewritten by the model in answer to a question", Why: "proven no broader than the original by the built-in subset check"}},
+			Changes: modelChanges(rv.kb, doc, ma.Policy),
 		})
 		if err != nil {
 			a.Note = "The model's rewritten policy was withheld: " + err.Error() + "."
@@ -123,9 +173,41 @@ func (rv *Reviewer) Ask(ctx context.Context, q Question) (*Answer, error) {
 			a.Note = fmt.Sprintf("The model's rewritten policy was withheld: its review failed (%v).", err)
 			break
 		}
+		if len(orig.Documents) > 1 {
+			rep.File = "rewritten " + doc.Name
+		}
 		a.Suggestion, a.Review = sug, rep
 	}
 	return a, nil
+}
+
+// documentNamed is the index of the document a model's answer names (the
+// only one, whatever the name, when the input has one), or -1.
+func documentNamed(docs []*policy.Document, name string) int {
+	if len(docs) == 1 {
+		return 0
+	}
+	name = strings.TrimSpace(name)
+	for i, d := range docs {
+		if d.Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// earlierReview is what the model said in a stored review, or nil.
+func earlierReview(r *report.Report) *EarlierReview {
+	e := &EarlierReview{Summary: r.Explanation}
+	for _, f := range r.Findings {
+		if f.Source == "model" {
+			e.Findings = append(e.Findings, f)
+		}
+	}
+	if e.Summary == "" && len(e.Findings) == 0 {
+		return nil
+	}
+	return e
 }
 
 // engineAnswer answers from the stored findings: those whose actions,
@@ -140,6 +222,9 @@ func engineAnswer(q Question) *Answer {
 	}
 	var hits []hit
 	for _, f := range q.Report.Findings {
+		if f.Source == "model" {
+			continue // the model's words are not the engine's facts
+		}
 		s := 0
 		hay := strings.ToLower(f.Title + " " + string(f.Category) + " " + strings.Join(f.Actions, " "))
 		for _, w := range words {

@@ -17,7 +17,7 @@ const broadPolicy = `{"Version":"2012-10-17","Statement":[{"Sid":"Data","Effect"
 
 func modelFor(t *testing.T, f *bedrockfake.Server) *bedrock.Client {
 	t.Helper()
-	c, err := bedrock.NewFromAWS(aws.Config{
+	c, err := bedrock.New(aws.Config{
 		Region:      f.Region(),
 		Credentials: aws.NewCredentialsCache(credentialsOf(f)),
 	}, bedrock.Config{ModelID: "us.anthropic.claude-sonnet-4-5-20250929-v1:0", Endpoint: f.URL, MaxAttempts: 1})

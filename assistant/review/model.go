@@ -29,6 +29,10 @@ type ModelRequest struct {
 	// model as ground truth.
 	EngineScore    int
 	EngineFindings []report.Finding
+	// EngineSuggestion is the engine's suggested policy as compact JSON,
+	// already accepted by the gate, or "": the model improves on it rather
+	// than redoing it.
+	EngineSuggestion string
 	// StatementCount is the number of statements of the policy; model
 	// findings must point into [-1, StatementCount).
 	StatementCount int
@@ -43,14 +47,20 @@ type ModelReview struct {
 	// SuggestedPolicy is the model's tightened policy as compact JSON, or
 	// "". The gate decides whether it is shown.
 	SuggestedPolicy string
-	ModelID         string
-	Usage           Usage
+	// Instructions is the model's report that the policy holds text
+	// addressed to it or to a reviewer.
+	Instructions bool
+	ModelID      string
+	Usage        Usage
 	// DroppedFindings counts the model's findings discarded for breaking
 	// the rules (unknown severity, statement index out of range, too many).
 	DroppedFindings int
 	// SuggestionRejected says why the model's suggested policy was
 	// discarded before the gate ("" when it was kept or there was none).
 	SuggestionRejected string
+	// Truncated says the answer was cut off at its token limit: what it
+	// holds was complete, the rest (often the suggestion) is missing.
+	Truncated bool
 }
 
 // ModelFinding is one problem the model reports.
@@ -61,12 +71,14 @@ type ModelFinding struct {
 	Title          string
 	Detail         string
 	Recommendation string
+	// Actions and Resources are what the finding cites from its
+	// statement; a finding is shown only when they are found there.
+	Actions   []string
+	Resources []string
 }
 
-// Usage is the token count of one model call.
-type Usage struct {
-	InputTokens, OutputTokens int
-}
+// Usage is the token count of model calls.
+type Usage = report.Usage
 
 // Unavailable is every failure of a model call: the model's opinion is
 // not available, and Cause says why in words a user can read.
@@ -79,6 +91,9 @@ type Unavailable struct {
 	Temporary bool
 	// Err is the underlying error (an SDK error, a decoding error), or nil.
 	Err error
+	// Usage counts the tokens of the calls made, billed even though the
+	// answer could not be used (cut off, malformed).
+	Usage Usage
 }
 
 func (e *Unavailable) Error() string {
@@ -99,67 +114,77 @@ func causeOf(err error) string {
 	return err.Error()
 }
 
-// consultModel asks the model and merges what survives the checks: its
-// score never rises above the engine's ceiling, its findings are added
-// (never replacing the engine's), and its suggestion is shown only when
-// the gate accepts it against the engine's.
-func (rv *Reviewer) consultModel(ctx context.Context, doc *policy.Document, a analysis.Result, d *docReview) {
-	mr, err := rv.model.Review(ctx, ModelRequest{
+// consultModel asks the model about one document and keeps of its answer
+// only what can be checked (see trust.go): findings that cite a statement
+// of the document and what that statement holds, a score lowered only
+// through such a finding, and a suggestion the gate accepts against the
+// engine's. When the policy addresses its reviewer, the model is not
+// asked; when the model says it does, or its own words read as steered,
+// nothing of its answer is shown.
+func (rv *Reviewer) consultModel(ctx context.Context, doc *policy.Document, d *docReview) {
+	a := d.analysis
+	for _, f := range a.Findings {
+		if f.Rule == analysis.RuleInstructions.ID {
+			d.notes = append(d.notes, fmt.Sprintf("The policy%s contains text addressed to its reviewer (see the finding %q), so the model was not asked: "+
+				"a model that reads it may follow it. The built-in review is shown.", d.of(), analysis.RuleInstructions.Title))
+			return
+		}
+	}
+	req := ModelRequest{
 		Policy:         string(doc.MinifiedJSON()),
 		PolicyType:     string(doc.Type),
 		EngineScore:    a.Score,
 		EngineFindings: a.Findings,
 		StatementCount: len(doc.Statements),
-	})
+	}
+	if d.suggestion != nil {
+		req.EngineSuggestion = string(d.suggestion.Policy)
+	}
+	mr, err := rv.model.Review(ctx, req)
 	if err != nil {
-		d.notes = append(d.notes, fmt.Sprintf("Bedrock model unavailable (%s); the built-in review is shown.", causeOf(err)))
+		var u *Unavailable
+		if errors.As(err, &u) {
+			d.usage.Add(u.Usage)
+		}
+		d.fallbacks = append(d.fallbacks, fmt.Sprintf("Bedrock model unavailable%s (%s); the built-in review is shown.", d.of(), causeOf(err)))
 		return
 	}
+	d.usage.Add(mr.Usage)
 	d.modelRan = true
-	steered := false
-	for _, f := range a.Findings {
-		if f.Title == analysis.InstructionsTitle {
-			steered = true
-		}
+
+	if why := steered(mr); why != "" {
+		d.notes = append(d.notes, fmt.Sprintf("The model's answer%s was not shown: %s. The built-in review is shown.", d.of(), why))
+		return
 	}
-	// The model's words are shown only when its verdict stands: not when
-	// the policy tried to steer it, nor when it scored above what the
-	// engine's findings allow.
+	if mr.Truncated {
+		d.notes = append(d.notes, fmt.Sprintf("The model's answer%s was cut off at its token limit (BEDROCK_MAX_TOKENS); its complete findings are kept and its suggested policy was dropped.", d.of()))
+	}
+
+	kept, dropped := rv.checkFindings(doc, mr.Findings, len(d.findings))
+	if dropped += mr.DroppedFindings; dropped > 0 {
+		d.notes = append(d.notes, fmt.Sprintf("%d model findings%s were dropped: they cite no statement of the policy, or actions or resources their statement does not hold.", dropped, d.of()))
+	}
+
+	// The score: the engine's, unless a finding of the model that passed
+	// the checks explains a lower one.
 	switch {
-	case steered:
-		d.notes = append(d.notes, "The policy contains instructions to its reviewer; the model's score and summary were ignored.")
 	case mr.Score > a.Score:
 		d.notes = append(d.notes, fmt.Sprintf("The model scored %d; the engine's findings cap the score at %d, so its summary is not shown.", mr.Score, a.Score))
-	case mr.Score < d.score:
-		d.score = mr.Score
-		d.summary = fmt.Sprintf("%d/10 (model): %s", mr.Score, mr.Summary)
-		d.explanation = mr.Summary
 	default:
 		d.explanation = mr.Summary
-	}
-	for _, f := range mr.Findings {
-		mf := report.Finding{
-			ID:             fmt.Sprintf("model-%d", len(d.findings)+1),
-			Category:       f.Category,
-			Severity:       f.Severity,
-			Document:       doc.Name,
-			Statement:      f.Statement,
-			Title:          f.Title,
-			Detail:         f.Detail,
-			Recommendation: f.Recommendation,
-			Actions:        []string{},
-			Source:         "model",
-			Line:           doc.Pos.Line,
+		if mr.Score < a.Score {
+			by, score := lowering(kept, mr.Score, a.Score)
+			if by == nil {
+				d.notes = append(d.notes, fmt.Sprintf("The model scored %d%s, but none of its findings that passed the checks explains a score below the engine's %d, which stands.", mr.Score, d.of(), a.Score))
+				break
+			}
+			d.score = score
+			d.summary = fmt.Sprintf("%d/10: lowered from the engine's %d by the model's finding %q (statement %d, %s). %s",
+				score, a.Score, by.Title, by.Statement, by.Severity, a.Summary)
 		}
-		if f.Statement >= 0 && f.Statement < len(doc.Statements) {
-			st := doc.Statements[f.Statement]
-			mf.Sid, mf.Line = st.Sid, st.Pos.Line
-		}
-		d.findings = append(d.findings, mf)
 	}
-	if mr.DroppedFindings > 0 {
-		d.notes = append(d.notes, fmt.Sprintf("%d model findings were dropped (unknown statement or malformed).", mr.DroppedFindings))
-	}
+	d.findings = append(d.findings, kept...)
+
 	switch {
 	case mr.SuggestionRejected != "":
 		d.notes = append(d.notes, "The model's suggested policy was rejected: "+mr.SuggestionRejected+".")
@@ -167,12 +192,15 @@ func (rv *Reviewer) consultModel(ctx context.Context, doc *policy.Document, a an
 		sug, _, err := rv.gate.Accept(ctx, gate.Original{Doc: doc, Score: a.Score, Rival: d.suggestion}, gate.Candidate{
 			Source:  gate.Model,
 			Text:    []byte(mr.SuggestedPolicy),
-			Changes: []report.Change{{Statement: -1, What: "rewritten by the model", Why: "proven no broader than the original by the built-in subset check"}},
+			Changes: modelChanges(rv.kb, doc, mr.SuggestedPolicy),
 		})
-		if err != nil {
+		switch {
+		case err != nil && ctx.Err() != nil:
+			d.notes = append(d.notes, "The model's suggested policy was not checked: the review ran out of time.")
+		case err != nil:
 			d.notes = append(d.notes, "The model's suggested policy was rejected: "+err.Error()+".")
-			return
+		default:
+			d.suggestion, d.noSuggestion = sug, ""
 		}
-		d.suggestion, d.noSuggestion = sug, ""
 	}
 }

@@ -6,8 +6,11 @@ package review
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
+	"sync"
+	"time"
 
 	"github.com/policycheck/policycheck/assistant/analysis"
 	"github.com/policycheck/policycheck/assistant/gate"
@@ -37,10 +40,11 @@ type Input struct {
 
 // Reviewer reviews inputs. Build one with New.
 type Reviewer struct {
-	kb     *iamref.KB
-	model  Model
-	access gate.NoNewAccessChecker
-	gate   *gate.Gate
+	kb        *iamref.KB
+	model     Model
+	access    gate.NoNewAccessChecker
+	validator PolicyValidator
+	gate      *gate.Gate
 }
 
 // Option configures a Reviewer.
@@ -50,9 +54,13 @@ type Option func(*Reviewer)
 func WithModel(m Model) Option { return func(rv *Reviewer) { rv.model = m } }
 
 // WithAccessAnalyzer adds IAM Access Analyzer's verdict on suggestions
-// (nil: none).
+// (nil: none). When c also validates policies (PolicyValidator), its
+// findings are shown beside the engine's.
 func WithAccessAnalyzer(c gate.NoNewAccessChecker) Option {
-	return func(rv *Reviewer) { rv.access = c }
+	return func(rv *Reviewer) {
+		rv.access = c
+		rv.validator, _ = c.(PolicyValidator)
+	}
 }
 
 // New returns a Reviewer over a knowledge base.
@@ -101,12 +109,26 @@ func (rv *Reviewer) Review(ctx context.Context, in Input) (*report.Report, error
 	for _, n := range res.Notes {
 		rep.Notes = append(rep.Notes, noteText(n))
 	}
-	var worst *docReview
+	// The engine first, document by document: its review is complete
+	// before any model is asked, so that no model can lose it.
+	drs := make([]*docReview, len(res.Documents))
 	for i, doc := range res.Documents {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		d := rv.reviewDocument(ctx, doc, !in.Offline)
+		drs[i] = rv.engineReview(ctx, doc)
+	}
+	rv.consult(ctx, res.Documents, drs, !in.Offline)
+	if errors.Is(ctx.Err(), context.Canceled) {
+		return nil, ctx.Err()
+	}
+	var worst *docReview
+	var usage report.Usage
+	// What fell back to the engine is said first: a card shows only so
+	// many notes.
+	var notes, fallbacks []string
+	for i, d := range drs {
+		doc := res.Documents[i]
 		rep.Documents = append(rep.Documents, report.Document{
 			Name:       doc.Name,
 			PolicyType: string(doc.Type),
@@ -115,13 +137,22 @@ func (rv *Reviewer) Review(ctx context.Context, in Input) (*report.Report, error
 			Findings:   d.findings,
 		})
 		rep.Findings = append(rep.Findings, d.findings...)
-		rep.Notes = append(rep.Notes, d.notes...)
+		notes = append(notes, d.notes...)
+		fallbacks = append(fallbacks, d.fallbacks...)
 		if i == 0 || d.score < worst.score {
 			worst = d
 		}
 		if d.modelRan && !slices.Contains(rep.Analyzers, "bedrock:"+rv.model.ModelID()) {
 			rep.Analyzers = append(rep.Analyzers, "bedrock:"+rv.model.ModelID())
 		}
+		if d.validated && !slices.Contains(rep.Analyzers, AccessAnalyzer) {
+			rep.Analyzers = append(rep.Analyzers, AccessAnalyzer)
+		}
+		usage.Add(d.usage)
+	}
+	rep.Notes = append(append(rep.Notes, fallbacks...), notes...)
+	if usage.Calls > 0 {
+		rep.Usage = &usage
 	}
 	if worst != nil {
 		rep.Score, rep.Summary, rep.Explanation = worst.score, worst.summary, worst.explanation
@@ -144,6 +175,7 @@ func (rv *Reviewer) Review(ctx context.Context, in Input) (*report.Report, error
 // docReview is the review of one document.
 type docReview struct {
 	name         string
+	analysis     analysis.Result
 	score        int
 	summary      string
 	explanation  string
@@ -151,17 +183,69 @@ type docReview struct {
 	suggestion   *report.Suggestion
 	noSuggestion string
 	notes        []string
+	fallbacks    []string // notes of what fell back to the engine
 	modelRan     bool
+	validated    bool // Access Analyzer's ValidatePolicy answered
+	usage        report.Usage
+	several      bool // the input has other documents: notes name this one
 }
 
-func (rv *Reviewer) reviewDocument(ctx context.Context, doc *policy.Document, useModel bool) *docReview {
-	a := analysis.Analyze(rv.kb, doc)
-	d := &docReview{name: doc.Name, score: a.Score, summary: a.Summary, findings: a.Findings}
-	d.suggestion, d.noSuggestion = rv.engineSuggestion(ctx, doc, a)
-	if useModel && rv.model != nil {
-		rv.consultModel(ctx, doc, a, d)
+// of names the document in a note when the input has several: "" or
+// " for document NAME".
+func (d *docReview) of() string {
+	if !d.several {
+		return ""
 	}
+	return fmt.Sprintf(" for %s", d.name)
+}
+
+// engineReview is the engine's review of one document, with its
+// suggestion.
+func (rv *Reviewer) engineReview(ctx context.Context, doc *policy.Document) *docReview {
+	a := analysis.Analyze(rv.kb, doc)
+	d := &docReview{name: doc.Name, analysis: a, score: a.Score, summary: a.Summary, findings: a.Findings}
+	d.suggestion, d.noSuggestion = rv.engineSuggestion(ctx, doc, a)
 	return d
+}
+
+// consult asks the model (when useModel) and IAM Access Analyzer (when
+// configured) about every document at once, within the model's
+// concurrency limit and before the caller's deadline. A document whose
+// answer does not come in time keeps the engine's review, with a note: a
+// slow model never costs the review.
+func (rv *Reviewer) consult(ctx context.Context, docs []*policy.Document, drs []*docReview, useModel bool) {
+	useModel = useModel && rv.model != nil
+	if !useModel && rv.validator == nil {
+		return
+	}
+	mctx, cancel := consultContext(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	for i, doc := range docs {
+		d := drs[i]
+		d.several = len(docs) > 1
+		wg.Go(func() {
+			if useModel {
+				rv.consultModel(mctx, doc, d)
+			}
+			if rv.validator != nil {
+				rv.validate(mctx, doc, d)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// consultContext is ctx with its deadline brought forward by a margin for
+// the work that follows the answers (the gate, the report): what has not
+// answered by then is given up.
+func consultContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		return context.WithCancel(ctx)
+	}
+	margin := min(time.Until(deadline)/10, 500*time.Millisecond)
+	return context.WithDeadline(ctx, deadline.Add(-margin))
 }
 
 func noteText(n policy.Note) string {

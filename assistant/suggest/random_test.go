@@ -1,3 +1,9 @@
+//go:build !race
+
+// This file is CPU-heavy and runs in the test pass without the race
+// detector (README, "Run the tests"): the package has no concurrency
+// for -race to check.
+
 package suggest
 
 import (

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -219,33 +218,6 @@ func TestIdentifiers(t *testing.T) {
 	for _, tt := range tests {
 		if got := identifiers(tt.in); got != tt.want {
 			t.Errorf("identifiers(%q)\n got %q\nwant %q", tt.in, got, tt.want)
-		}
-	}
-}
-
-// TestRandomAnswers renders random answers, with text up to 10,000
-// characters, and checks every Slack limit.
-func TestRandomAnswers(t *testing.T) {
-	rng := rand.New(rand.NewPCG(5, 6))
-	for i := range 300 {
-		a := AnswerView{
-			Text: randomText(rng, 10000), Source: []string{"model", "engine", ""}[rng.IntN(3)],
-			Note: randomText(rng, 10000), AskedBy: []string{"", "U024BE7LH", "<!channel>", randomText(rng, 50)}[rng.IntN(4)],
-			PolicyScore: rng.IntN(14) - 2,
-		}
-		switch rng.IntN(4) {
-		case 0:
-			a.Policy = []byte(randomText(rng, 10000))
-		case 1:
-			a.Policy, _ = json.Marshal(map[string]string{"Statement": randomText(rng, 5000)})
-		case 2:
-			a.Policy = longPolicy()
-		}
-		if !checkMessage(t, Answer(a)) {
-			t.Fatalf("answer %d breaks a limit: %+v", i, a)
-		}
-		if !checkMessage(t, Thinking(a.AskedBy)) {
-			t.Fatalf("thinking %d breaks a limit", i)
 		}
 	}
 }

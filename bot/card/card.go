@@ -340,8 +340,11 @@ func findingText(f report.Finding) string {
 	if f.Count > 1 {
 		where = append(where, fmt.Sprintf("×%d similar", f.Count))
 	}
-	if f.Source == "model" {
+	switch f.Source {
+	case "model":
 		where = append(where, "🤖 _found by the model_")
+	case "access-analyzer":
+		where = append(where, "🔎 _found by IAM Access Analyzer_")
 	}
 	text += "\n" + strings.Join(where, " · ")
 

@@ -367,41 +367,6 @@ func TestHistoryCountsEveryRow(t *testing.T) {
 	}
 }
 
-// TestRandomReports renders many random reports, with fields up to 10,000
-// characters and up to 500 findings, and checks every Slack limit.
-func TestRandomReports(t *testing.T) {
-	n := 150
-	if testing.Short() {
-		n = 20
-	}
-	rng := rand.New(rand.NewPCG(1, 2))
-	for i := range n {
-		r, m := randomReport(rng), randomMeta(rng)
-		if rng.IntN(20) == 0 {
-			r = nil
-		}
-		msg := Render(r, m)
-		if !checkMessage(t, msg) {
-			t.Fatalf("report %d breaks a limit", i)
-		}
-		if m.ReviewID != "" && runes(m.ReviewID) <= maxButtonValue && !strings.Contains(string(marshal(t, msg)), `"reevaluate"`) {
-			t.Fatalf("report %d: no Re-evaluate button", i)
-		}
-	}
-	for i := range 50 {
-		for _, msg := range []Message{
-			Failure(randomText(rng, 10000), randomText(rng, 10000)),
-			SyntaxFailure(randomText(rng, 10000), rng.IntN(100), rng.IntN(20000)-10, randomText(rng, 10000)),
-			Progress(randomText(rng, 50)),
-			History(randomHistory(rng)),
-		} {
-			if !checkMessage(t, msg) {
-				t.Fatalf("message %d breaks a limit", i)
-			}
-		}
-	}
-}
-
 // TestWorstCase fills every field to 10,000 characters that each expand
 // five times when escaped, and checks that the card still fits and still
 // lists at least one finding.

@@ -89,7 +89,8 @@ func Help() Message {
 				"• Mention me in a message with a policy, or in the thread of a message that has one.\n" +
 				"• Attach a policy file (JSON, YAML, CloudFormation, Terraform) and mention me.\n" +
 				"• Send me a policy in a direct message.\n" +
-				"• In a watched channel, I review every policy posted there."),
+				"• In a watched channel, I review every policy posted there.\n" +
+				"• `/policycheck generate` followed by what a workload needs writes a least-privilege policy for it (alone, it opens a dialog)."),
 			section("*Then*\n" +
 				"• *Re-evaluate* on a card reviews the policy again, after you edit it.\n" +
 				"• Ask a question in the thread of a card for more detail.\n" +

@@ -1,9 +1,17 @@
-// Package config reads the Slack bot's settings from the environment.
+// Package config reads every setting of policycheck from the environment,
+// in one place and once, at start, and checks them before anything is
+// opened; it then builds what they name (the knowledge base, the AWS
+// clients and the reviewer over them) for `policycheck check` and
+// `policycheck serve`. Nothing under assistant/ reads the environment: what
+// a review needs is handed to review.New.
 //
 // The Slack tokens and API URL keep Slack's usual names (SLACK_BOT_TOKEN,
-// SLACK_APP_TOKEN, SLACK_API_URL); everything else is POLICYCHECK_*. Load
-// checks every value and names the variable at fault, with what to do about
-// it, so that a misconfigured bot stops at once with a useful message.
+// SLACK_APP_TOKEN, SLACK_API_URL), the model settings Bedrock's
+// (BEDROCK_*); everything else is POLICYCHECK_*. AWS credentials, region
+// and endpoints come from the AWS SDK's own chain (AWS_* variables, shared
+// files, SSO, container and instance roles), loaded here too. A check names
+// the variable at fault, with what to do about it, so that a misconfigured
+// program stops at once with a useful message.
 package config
 
 import (
@@ -11,14 +19,44 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 
 	"github.com/kelseyhightower/envconfig"
 )
 
-// Config is the bot's configuration.
+// Config is the whole configuration: what `policycheck serve` reads.
 type Config struct {
+	Review
+	Bot
+}
+
+// Review is the part of the configuration that shapes a review; the bot
+// and `policycheck check` read the same variables.
+type Review struct {
+	// ModelID is a Bedrock model or inference-profile id
+	// ("us.anthropic.claude-sonnet-4-5-20250929-v1:0"); empty: built-in only.
+	ModelID string `envconfig:"BEDROCK_MODEL_ID"`
+	// ModelTimeout bounds one model call, retries included.
+	ModelTimeout time.Duration `envconfig:"BEDROCK_TIMEOUT" default:"60s"`
+	// ModelConcurrency is the number of model calls in flight at once.
+	ModelConcurrency int `envconfig:"BEDROCK_MAX_CONCURRENCY" default:"4"`
+	// ModelMaxTokens caps a model's answer; each call asks for what its
+	// policy needs, up to this.
+	ModelMaxTokens int `envconfig:"BEDROCK_MAX_TOKENS" default:"16384"`
+	// AccessAnalyzer also asks IAM Access Analyzer's CheckNoNewAccess to
+	// confirm every suggestion (needs AWS credentials).
+	AccessAnalyzer bool `envconfig:"POLICYCHECK_ACCESS_ANALYZER" default:"false"`
+	// ServiceReferenceURL, when set, loads the IAM data at start from AWS's
+	// Service Reference (its service-list URL, e.g.
+	// https://servicereference.us-east-1.amazonaws.com/) instead of the
+	// embedded copy, so a deployment can refresh without a release.
+	ServiceReferenceURL string `envconfig:"POLICYCHECK_SERVICE_REFERENCE_URL"`
+}
+
+// Bot is the part of the configuration only the Slack bot reads.
+type Bot struct {
 	// BotToken is the bot user OAuth token, xoxb-...
 	BotToken string `envconfig:"SLACK_BOT_TOKEN"`
 	// AppToken is the app-level token with connections:write, xapp-...
@@ -57,21 +95,47 @@ const (
 		"Basic Information > App-Level Tokens at https://api.slack.com/apps"
 )
 
-// Load reads and checks the configuration from the environment.
+// Load reads and checks the whole configuration, for the bot.
 func Load() (Config, error) {
 	var c Config
-	if err := envconfig.Process("", &c); err != nil {
-		var pe *envconfig.ParseError
-		if errors.As(err, &pe) {
-			// The value is not repeated: it could be a secret.
-			return Config{}, fmt.Errorf("%s: cannot read the value as %s: %w", pe.KeyName, describe(pe.TypeName), pe.Err)
-		}
-		return Config{}, fmt.Errorf("read configuration: %w", err)
+	if err := process(&c); err != nil {
+		return Config{}, err
 	}
-	if err := c.check(); err != nil {
+	if err := errors.Join(c.Review.check(), c.Bot.check()); err != nil {
 		return Config{}, err
 	}
 	return c, nil
+}
+
+// LoadReview reads and checks the part of the configuration that shapes a
+// review, for `policycheck check`: the bot's settings are neither read nor
+// required.
+func LoadReview() (Review, error) {
+	var r Review
+	if err := process(&r); err != nil {
+		return Review{}, err
+	}
+	if err := r.check(); err != nil {
+		return Review{}, err
+	}
+	return r, nil
+}
+
+// BotTokenSet reports whether SLACK_BOT_TOKEN is set: policycheck run
+// with no command then serves.
+func BotTokenSet() bool { return os.Getenv("SLACK_BOT_TOKEN") != "" }
+
+// process reads the variables of spec, a pointer to a struct.
+func process(spec any) error {
+	if err := envconfig.Process("", spec); err != nil {
+		var pe *envconfig.ParseError
+		if errors.As(err, &pe) {
+			// The value is not repeated: it could be a secret.
+			return fmt.Errorf("%s: cannot read the value as %s: %w", pe.KeyName, describe(pe.TypeName), pe.Err)
+		}
+		return fmt.Errorf("read configuration: %w", err)
+	}
+	return nil
 }
 
 func describe(typeName string) string {
@@ -80,12 +144,36 @@ func describe(typeName string) string {
 		return `a duration (such as "20s", "90m" or "2160h")`
 	case "int":
 		return "a whole number"
+	case "bool":
+		return "true or false"
 	}
 	return typeName
 }
 
+// check validates r.
+func (r *Review) check() error {
+	var errs []error
+	if r.ModelTimeout < 0 {
+		errs = append(errs, fmt.Errorf("BEDROCK_TIMEOUT: %v is negative; leave it unset for 60s", r.ModelTimeout))
+	}
+	if r.ModelConcurrency < 1 {
+		errs = append(errs, fmt.Errorf("BEDROCK_MAX_CONCURRENCY: %d must be at least 1", r.ModelConcurrency))
+	}
+	if r.ModelMaxTokens < 1024 {
+		errs = append(errs, fmt.Errorf("BEDROCK_MAX_TOKENS: %d must be at least 1024", r.ModelMaxTokens))
+	}
+	if r.ServiceReferenceURL != "" {
+		if u, err := url.Parse(r.ServiceReferenceURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("POLICYCHECK_SERVICE_REFERENCE_URL: %q is not an http(s) URL; "+
+				"use AWS's service list, https://servicereference.us-east-1.amazonaws.com/, or leave it unset for the embedded data",
+				r.ServiceReferenceURL))
+		}
+	}
+	return errors.Join(errs...)
+}
+
 // check validates c and normalizes APIURL and WatchChannels.
-func (c *Config) check() error {
+func (c *Bot) check() error {
 	var errs []error
 	errs = append(errs, checkToken("SLACK_BOT_TOKEN", c.BotToken, "xoxb-", botTokenHelp))
 	errs = append(errs, checkToken("SLACK_APP_TOKEN", c.AppToken, "xapp-", appTokenHelp))

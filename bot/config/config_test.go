@@ -15,6 +15,8 @@ var vars = []string{
 	"POLICYCHECK_WATCH_CHANNELS", "POLICYCHECK_WORKERS", "POLICYCHECK_QUEUE_SIZE",
 	"POLICYCHECK_RETENTION", "POLICYCHECK_HTTP_ADDR", "POLICYCHECK_LOG_LEVEL",
 	"POLICYCHECK_SHUTDOWN_TIMEOUT",
+	"BEDROCK_MODEL_ID", "BEDROCK_TIMEOUT", "BEDROCK_MAX_CONCURRENCY", "BEDROCK_MAX_TOKENS", "POLICYCHECK_ACCESS_ANALYZER",
+	"POLICYCHECK_SERVICE_REFERENCE_URL",
 }
 
 func setenv(t *testing.T, env map[string]string) {
@@ -34,9 +36,12 @@ func TestLoadDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := Config{
-		BotToken: "xoxb-1-2-abc", AppToken: "xapp-1-A1-2-def", APIURL: "https://slack.com/api/",
-		DBPath: "policycheck.db", Workers: 8, QueueSize: 256, Retention: 2160 * time.Hour,
-		HTTPAddr: ":8080", LogLevel: "info", ShutdownTimeout: 20 * time.Second,
+		Review: Review{ModelTimeout: time.Minute, ModelConcurrency: 4, ModelMaxTokens: 16384},
+		Bot: Bot{
+			BotToken: "xoxb-1-2-abc", AppToken: "xapp-1-A1-2-def", APIURL: "https://slack.com/api/",
+			DBPath: "policycheck.db", Workers: 8, QueueSize: 256, Retention: 2160 * time.Hour,
+			HTTPAddr: ":8080", LogLevel: "info", ShutdownTimeout: 20 * time.Second,
+		},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Load() =\n%+v\nwant\n%+v", got, want)
@@ -49,15 +54,25 @@ func TestLoadSet(t *testing.T) {
 		"POLICYCHECK_DB_PATH": "/data/policycheck.db", "POLICYCHECK_WATCH_CHANNELS": "C0123, #iam-review,,security",
 		"POLICYCHECK_WORKERS": "2", "POLICYCHECK_QUEUE_SIZE": "10", "POLICYCHECK_RETENTION": "0",
 		"POLICYCHECK_HTTP_ADDR": "-", "POLICYCHECK_LOG_LEVEL": "DEBUG", "POLICYCHECK_SHUTDOWN_TIMEOUT": "1m",
+		"BEDROCK_MODEL_ID": "us.anthropic.claude-sonnet-4-5-20250929-v1:0", "BEDROCK_TIMEOUT": "90s",
+		"BEDROCK_MAX_CONCURRENCY": "2", "POLICYCHECK_ACCESS_ANALYZER": "true",
+		"POLICYCHECK_SERVICE_REFERENCE_URL": "https://servicereference.us-east-1.amazonaws.com/",
 	})
 	got, err := Load()
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := Config{
-		BotToken: "xoxb-x", AppToken: "xapp-y", APIURL: "http://127.0.0.1:9/api/",
-		DBPath: "/data/policycheck.db", WatchChannels: []string{"C0123", "#iam-review", "security"},
-		Workers: 2, QueueSize: 10, HTTPAddr: "-", LogLevel: "DEBUG", ShutdownTimeout: time.Minute,
+		Review: Review{
+			ModelID: "us.anthropic.claude-sonnet-4-5-20250929-v1:0", ModelTimeout: 90 * time.Second,
+			ModelConcurrency: 2, ModelMaxTokens: 16384, AccessAnalyzer: true,
+			ServiceReferenceURL: "https://servicereference.us-east-1.amazonaws.com/",
+		},
+		Bot: Bot{
+			BotToken: "xoxb-x", AppToken: "xapp-y", APIURL: "http://127.0.0.1:9/api/",
+			DBPath: "/data/policycheck.db", WatchChannels: []string{"C0123", "#iam-review", "security"},
+			Workers: 2, QueueSize: 10, HTTPAddr: "-", LogLevel: "DEBUG", ShutdownTimeout: time.Minute,
+		},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Load() =\n%+v\nwant\n%+v", got, want)
@@ -94,6 +109,14 @@ func TestLoadErrors(t *testing.T) {
 		{"negative retention", with("POLICYCHECK_RETENTION", "-1h"), []string{"POLICYCHECK_RETENTION", "negative"}},
 		{"bad level", with("POLICYCHECK_LOG_LEVEL", "loud"), []string{"POLICYCHECK_LOG_LEVEL", "loud"}},
 		{"zero shutdown", with("POLICYCHECK_SHUTDOWN_TIMEOUT", "0s"), []string{"POLICYCHECK_SHUTDOWN_TIMEOUT"}},
+		{"bad model timeout", with("BEDROCK_TIMEOUT", "soon"), []string{"BEDROCK_TIMEOUT", "duration"}},
+		{"negative model timeout", with("BEDROCK_TIMEOUT", "-1s"), []string{"BEDROCK_TIMEOUT", "negative"}},
+		{"zero concurrency", with("BEDROCK_MAX_CONCURRENCY", "0"), []string{"BEDROCK_MAX_CONCURRENCY: 0 must be at least 1"}},
+		{"bad access analyzer", with("POLICYCHECK_ACCESS_ANALYZER", "yes please"), []string{"POLICYCHECK_ACCESS_ANALYZER", "true or false"}},
+		{"bad service reference", with("POLICYCHECK_SERVICE_REFERENCE_URL", "servicereference.us-east-1.amazonaws.com"),
+			[]string{"POLICYCHECK_SERVICE_REFERENCE_URL", "not an http(s) URL"}},
+		{"review and bot errors together", map[string]string{"BEDROCK_MAX_CONCURRENCY": "0"},
+			[]string{"BEDROCK_MAX_CONCURRENCY", "SLACK_BOT_TOKEN is not set", "SLACK_APP_TOKEN is not set"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -111,6 +134,23 @@ func TestLoadErrors(t *testing.T) {
 				t.Errorf("error %q repeats a token", err)
 			}
 		})
+	}
+}
+
+// TestLoadReview: `policycheck check` reads the review settings only; the
+// bot's are neither required nor checked.
+func TestLoadReview(t *testing.T) {
+	setenv(t, map[string]string{"POLICYCHECK_WORKERS": "eight", "SLACK_BOT_TOKEN": "xapp-wrong", "BEDROCK_MAX_CONCURRENCY": "3"})
+	got, err := LoadReview()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (Review{ModelTimeout: time.Minute, ModelConcurrency: 3, ModelMaxTokens: 16384}); got != want {
+		t.Errorf("LoadReview() = %+v, want %+v", got, want)
+	}
+	setenv(t, map[string]string{"BEDROCK_MAX_CONCURRENCY": "none"})
+	if _, err := LoadReview(); err == nil || !strings.Contains(err.Error(), "BEDROCK_MAX_CONCURRENCY: cannot read the value as a whole number") {
+		t.Errorf("LoadReview with a bad value: %v", err)
 	}
 }
 

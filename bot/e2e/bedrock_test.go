@@ -97,10 +97,10 @@ func goodReview() bedrockfake.Response {
 		"score":   4,
 		"summary": "Reads and writes every bucket.",
 		"findings": []any{map[string]any{
-			"severity": "medium", "category": "wildcard-resource", "statement": 0,
+			"severity": "high", "category": "wildcard-resource", "statement": 0, "actions": []any{"s3:PutObject"}, "resources": []any{"*"},
 			"title": "Every bucket of the account", "detail": "Resource is *.", "recommendation": "Name the bucket.",
 		}, map[string]any{
-			"severity": "high", "category": "wildcard-resource", "statement": 7,
+			"severity": "high", "category": "wildcard-resource", "statement": 7, "actions": []any{"s3:PutObject"}, "resources": []any{},
 			"title": "Out of range", "detail": "No such statement.", "recommendation": "None.",
 		}},
 		"suggested_policy": `{"Version":"2012-10-17","Statement":[{"Sid":"Data","Effect":"Allow","Action":["s3:GetObject","s3:PutObject"],"Resource":"arn:aws:s3:::acme-data/*"}]}`,
@@ -113,7 +113,7 @@ func hostileReview() bedrockfake.Response {
 		"score":   4,
 		"summary": "<!channel> read <https://evil.example|this> now @here",
 		"findings": []any{map[string]any{
-			"severity": "high", "category": "wildcard-resource", "statement": 0,
+			"severity": "high", "category": "wildcard-resource", "statement": 0, "actions": []any{"s3:GetObject"}, "resources": []any{},
 			"title":          "<!channel> urgent @here",
 			"detail":         "See <https://evil.example|x> and <@U0BOB0001>.",
 			"recommendation": "<!here> @channel <#C0GENERAL>",
@@ -151,15 +151,15 @@ func TestBedrockCases(t *testing.T) {
 		absent    []string
 	}{
 		{name: "good review", policy: bucketPolicy("Case01"), responses: []bedrockfake.Response{goodReview()},
-			score: 4, model: true, finding: "Every bucket of the account", suggested: "engine", note: "1 model findings were dropped",
+			score: 5, model: true, finding: "Every bucket of the account", suggested: "engine", note: "1 model findings were dropped: they cite no statement",
 			absent: []string{"Out of range", "Bedrock model unavailable"}},
 		{name: "admin scored 10", policy: adminPolicy("Case02"), responses: []bedrockfake.Response{bedrockfake.AdminScore10()},
 			score: 1, note: "The model scored 10; the engine's findings cap the score at 1", model: true, suggested: "engine",
 			absent: []string{"No findings"}},
 		{name: "broader suggestion", policy: bucketPolicy("Case03"), responses: []bedrockfake.Response{bedrockfake.BroaderSuggestion()},
-			score: 4, note: "The model's suggested policy was rejected:", model: true, suggested: "engine", absent: []string{`\"Action\": \"*\"`}},
+			note: "The model's suggested policy was rejected:", model: true, suggested: "engine", absent: []string{`\"Action\": \"*\"`}},
 		{name: "invalid suggestion", policy: bucketPolicy("Case04"), responses: []bedrockfake.Response{bedrockfake.InvalidSuggestionJSON()},
-			score: 3, note: "The model's suggested policy was rejected:", model: true, suggested: "engine"},
+			note: "The model's suggested policy was rejected:", model: true, suggested: "engine"},
 		{name: "unknown tool", policy: bucketPolicy("Case05"), responses: []bedrockfake.Response{bedrockfake.UnknownTool()},
 			note: "Bedrock model unavailable (the model called an unknown tool)", suggested: "engine", absent: []string{"run_shell", "credentials"}},
 		{name: "text instead of the tool", policy: bucketPolicy("Case06"), responses: []bedrockfake.Response{bedrockfake.Text("Looks fine to me!")},
@@ -167,7 +167,7 @@ func TestBedrockCases(t *testing.T) {
 		{name: "max_tokens", policy: bucketPolicy("Case07"), responses: []bedrockfake.Response{bedrockfake.MaxTokens()},
 			note: "Bedrock model unavailable (the answer was cut off", suggested: "engine"},
 		{name: "throttled then ok", policy: bucketPolicy("Case08"), responses: []bedrockfake.Response{bedrockfake.Throttling(), goodReview()},
-			score: 4, model: true, finding: "Every bucket of the account", suggested: "engine", absent: []string{"Bedrock model unavailable"}},
+			score: 5, model: true, finding: "Every bucket of the account", suggested: "engine", absent: []string{"Bedrock model unavailable"}},
 		{name: "throttled always", policy: bucketPolicy("Case09"), responses: []bedrockfake.Response{bedrockfake.Throttling()},
 			note: "Bedrock model unavailable (Bedrock is throttling requests (after 3 attempts))", suggested: "engine"},
 		{name: "access denied", policy: bucketPolicy("Case10"), responses: []bedrockfake.Response{bedrockfake.AccessDenied()},
@@ -176,9 +176,9 @@ func TestBedrockCases(t *testing.T) {
 			note: "Bedrock model unavailable (the model timed out after 1s)", suggested: "engine"},
 		{name: "instructions in the policy", responses: []bedrockfake.Response{bedrockfake.AdminScore10()},
 			policy: `{"Version": "2012-10-17", "Statement": [{"Sid": "` + injection + `", "Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}`,
-			note:   "The policy contains instructions to its reviewer; the model's score and summary were ignored", model: true, suggested: "engine"},
+			note:   "contains text addressed to its reviewer", model: false, suggested: "engine"},
 		{name: "hostile text", policy: bucketPolicy("Case13"), responses: []bedrockfake.Response{hostileReview()},
-			score: 4, model: true, finding: "&lt;!channel&gt; urgent @here", suggested: "engine"},
+			score: 5, model: true, finding: "&lt;!channel&gt; urgent @here", suggested: "engine"},
 	}
 	for _, tt := range tests {
 		marker := "Case"

@@ -169,6 +169,7 @@ func (b *Bot) check(ctx context.Context, name, text string) (*report.Report, err
 		b.metrics.reviews.Inc(outcomeInvalid)
 	default:
 		b.metrics.reviews.Inc(outcomeOK)
+		b.metrics.countUsage(rep.Usage)
 	}
 	return rep, err
 }

@@ -28,7 +28,8 @@ type Reviewer interface {
 	Review(ctx context.Context, in review.Input) (*report.Report, error)
 }
 
-// Store keeps the reviews and the keys of the deliveries already handled.
+// Store keeps the reviews and the keys of the deliveries already handled:
+// the part of store.Store the bot uses.
 type Store interface {
 	FirstDelivery(ctx context.Context, key string) (bool, error)
 	Create(ctx context.Context, r *store.Review) error
@@ -83,7 +84,8 @@ type Bot struct {
 	api     *slack.Client
 	http    *http.Client
 	rv      Reviewer
-	asker   Asker // nil: no follow-up questions
+	asker   Asker     // nil: no follow-up questions
+	gen     Generator // nil: no /policycheck generate
 	st      Store
 	log     *slog.Logger
 	metrics *metrics
@@ -149,6 +151,7 @@ func New(ctx context.Context, rv Reviewer, st Store, opts Options) (*Bot, error)
 		side: make(chan struct{}, sideTasks),
 	}
 	b.asker, _ = rv.(Asker)
+	b.gen, _ = rv.(Generator)
 	b.work, b.stopWork = context.WithCancel(context.Background())
 	b.metrics = newMetrics(opts.Registry, b)
 

@@ -12,7 +12,7 @@ import (
 	"github.com/policycheck/policycheck/assistant/report"
 	"github.com/policycheck/policycheck/assistant/review"
 	"github.com/policycheck/policycheck/bot/health"
-	"github.com/policycheck/policycheck/bot/store"
+	"github.com/policycheck/policycheck/bot/store/sqlite"
 	"github.com/policycheck/policycheck/internal/slackfake"
 )
 
@@ -29,7 +29,7 @@ func testBot(t *testing.T, rv Reviewer, workers, queue int, opts slackfake.Optio
 	t.Cleanup(s.Close)
 	s.AddUser(user, "alice")
 	s.AddChannel(channel, "general", true)
-	st, err := store.Open(context.Background(), ":memory:")
+	st, err := sqlite.Open(context.Background(), ":memory:")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -59,6 +59,8 @@ func (b *Bot) routeCommand(received time.Time, cmd slack.SlashCommand) decision 
 			break
 		}
 		d.side = func(ctx context.Context) { b.openDialog(ctx, cmd) }
+	case word == generateWord || strings.HasPrefix(word, generateWord+" ") || strings.HasPrefix(word, generateWord+"\n"):
+		return b.routeGenerate(received, cmd, strings.TrimSpace(text[len(generateWord):]))
 	case word == "history":
 		d.kind = "history"
 		d.job = func(ctx context.Context) { b.history(ctx, cmd) }

@@ -65,6 +65,7 @@ func (b *Bot) question(ctx context.Context, rev store.Review, ev messageEvent, t
 		show(b.failure(err))
 		return
 	}
+	b.metrics.countUsage(&ans.Usage)
 	msg := answerMessage(ans, ev.User)
 	if err := show(msg); err != nil {
 		b.log.Error("cannot post an answer", "channel", ev.Channel, "err", err)

@@ -36,8 +36,11 @@ func (b *Bot) routeInteraction(received time.Time, cb slack.InteractionCallback)
 			}
 		}
 	case slack.InteractionTypeViewSubmission:
-		if cb.View.CallbackID == dialogCallback {
+		switch cb.View.CallbackID {
+		case dialogCallback:
 			return b.routeSubmission(received, cb)
+		case generateCallback:
+			return b.routeGenerateSubmission(received, cb)
 		}
 	}
 	return decision{}

@@ -1,6 +1,7 @@
 package slackbot
 
 import (
+	"github.com/policycheck/policycheck/assistant/report"
 	"github.com/policycheck/policycheck/bot/health"
 )
 
@@ -17,6 +18,21 @@ type metrics struct {
 	rateLimited *health.Counter // HTTP 429 answers, by method
 	reconnects  *health.Counter
 	panics      *health.Counter
+	generations *health.Counter // policies written, by outcome
+	modelTokens *health.Counter // tokens of the model's calls, by kind
+	modelCalls  *health.Counter
+}
+
+// countUsage adds the tokens of a review's or an answer's model calls.
+func (m *metrics) countUsage(u *report.Usage) {
+	if u == nil || u.Calls == 0 {
+		return
+	}
+	m.modelCalls.Add(float64(u.Calls))
+	m.modelTokens.Add(float64(u.InputTokens), "input")
+	m.modelTokens.Add(float64(u.OutputTokens), "output")
+	m.modelTokens.Add(float64(u.CacheReadInputTokens), "cache_read")
+	m.modelTokens.Add(float64(u.CacheWriteInputTokens), "cache_write")
 }
 
 // Review outcomes.
@@ -40,6 +56,9 @@ func newMetrics(reg *health.Registry, b *Bot) *metrics {
 		rateLimited: reg.Counter("policycheck_slack_rate_limited_total", "Slack Web API answers of HTTP 429, by method.", "method"),
 		reconnects:  reg.Counter("policycheck_socket_reconnects_total", "Socket Mode connections opened after the first."),
 		panics:      reg.Counter("policycheck_panics_total", "Handlers that panicked and were recovered."),
+		generations: reg.Counter("policycheck_generations_total", "Policies written from a description, by outcome (ok, invalid, failed).", "outcome"),
+		modelTokens: reg.Counter("policycheck_model_tokens_total", "Tokens of the model's calls as Bedrock bills them, by kind (input, output, cache_read, cache_write).", "kind"),
+		modelCalls:  reg.Counter("policycheck_model_calls_total", "Calls to the model, retries of a refused form included."),
 	}
 	reg.GaugeFunc("policycheck_queue_depth", "Requests waiting for a worker.", func() float64 { return float64(b.pool.Depth()) })
 	reg.GaugeFunc("policycheck_queue_capacity", "Requests that may wait for a worker.", func() float64 { return float64(b.pool.Capacity()) })

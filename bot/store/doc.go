@@ -1,13 +1,10 @@
-// Package store keeps the bot's reviews and the keys of the Slack deliveries
-// it has already handled, in an embedded SQLite database (modernc.org/sqlite,
-// no cgo).
+// Package store defines what the bot keeps: its reviews (Review) and the
+// keys of the Slack deliveries it has already handled, and the contract of
+// a database that keeps them (Store).
 //
-// The schema is versioned: the numbered files in migrations/ are applied in
-// order, each in its own transaction, and recorded in schema_migrations, so
-// opening a database again is idempotent and an older database is brought up
-// to date on open.
-//
-// A Store is safe for concurrent use. Writes go through a single connection
-// and reads through a small pool of read-only connections; the database runs
-// in WAL mode so readers do not wait for the writer.
+// The package holds no database driver, so that the bot's code depends on
+// the records and not on a database. Implementations live in packages
+// below it (store/sqlite, the embedded default); a new one passes the
+// contract tests of package storetest and is chosen where the program opens
+// its store (serve.go).
 package store

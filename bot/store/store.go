@@ -2,227 +2,120 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"embed"
+	"crypto/rand"
+	"encoding/base32"
 	"errors"
-	"fmt"
-	"io/fs"
-	"net/url"
-	"os"
-	"path"
-	"path/filepath"
-	"sort"
-	"strconv"
 	"strings"
 	"time"
-
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
-// busyTimeout is how long a statement waits for a lock held by another
-// process (a CLI reading the same file, say) before it fails.
-const busyTimeout = 5 * time.Second
+// ErrNotFound is returned, wrapped, when no review matches.
+var ErrNotFound = errors.New("review not found")
 
-// readers is the size of the pool of read-only connections.
-const readers = 4
+// Kinds of review: how the policy reached the bot.
+const (
+	KindCommand  = "command"  // the /policycheck slash command
+	KindModal    = "modal"    // pasted into the review dialog
+	KindMention  = "mention"  // a message mentioning the bot
+	KindDM       = "dm"       // a direct message to the bot
+	KindWatched  = "watched"  // a message in a watched channel
+	KindFile     = "file"     // an uploaded file
+	KindFollowup = "followup" // a follow-up question in a review's thread
+)
 
-// Store is the bot's database. Its methods are safe for concurrent use.
-type Store struct {
-	w   *sql.DB // the one writer connection
-	r   *sql.DB // read-only connections; the same as w for an in-memory database
-	now func() time.Time
+// Review is one review the bot made and the Slack messages it belongs to.
+type Review struct {
+	ID        string
+	TeamID    string
+	ChannelID string
+	ThreadTS  string // the thread the card is in; the card's own ts if it starts one
+	MessageTS string // the source message, if any
+	CardTS    string // the card message, once posted
+	UserID    string // who asked
+	Kind      string // one of the Kind constants
+	// PolicyText is the policy as reviewed, kept for re-evaluation.
+	PolicyText string
+	// ReportJSON is the report.Report as JSON.
+	ReportJSON []byte
+	Score      int
+	// CreatedAt is when the review was first made, UpdatedAt when it was
+	// last re-evaluated; both in UTC.
+	CreatedAt, UpdatedAt time.Time
+	// ResponseURL is the response_url of a slash command, if any.
+	ResponseURL string
 }
 
-// Open opens the database at path, creating it and its parent directories if
-// need be, and brings its schema up to date. A path of ":memory:" opens a
-// private in-memory database (for tests); it is lost on Close.
-func Open(ctx context.Context, path string) (*Store, error) {
-	if path == "" {
-		return nil, errors.New("open store: empty path")
-	}
-	if strings.ContainsRune(path, '?') {
-		return nil, fmt.Errorf("open store %s: path must not contain '?'", path)
-	}
-	memory := path == ":memory:"
-	if !memory {
-		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-			return nil, fmt.Errorf("open store: %w", err)
-		}
-	}
+// DefaultHistory is the number of reviews History returns when asked for
+// none or fewer; MaxHistory is the most it returns.
+const (
+	DefaultHistory = 20
+	MaxHistory     = 200
+)
 
-	q := url.Values{}
-	q.Set("_busy_timeout", strconv.FormatInt(busyTimeout.Milliseconds(), 10))
-	q.Set("_txlock", "immediate") // take the write lock at BEGIN, not halfway through
-	q.Set("_foreign_keys", "1")
-	if !memory {
-		q.Set("_journal_mode", "WAL")
-		q.Set("_synchronous", "NORMAL") // durable across crashes of the process in WAL mode
+// HistoryLimit is the number of reviews History returns when asked for
+// limit.
+func HistoryLimit(limit int) int {
+	if limit <= 0 {
+		return DefaultHistory
 	}
-	w, err := sql.Open("sqlite", path+"?"+q.Encode())
-	if err != nil {
-		return nil, fmt.Errorf("open store %s: %w", path, err)
-	}
-	// One writer: SQLite serialises writers anyway, and queuing them in the
-	// pool rather than in the busy handler keeps SQLITE_BUSY away.
-	w.SetMaxOpenConns(1)
-	w.SetMaxIdleConns(1)
-	w.SetConnMaxLifetime(0)
-	w.SetConnMaxIdleTime(0) // an in-memory database lives as long as its connection
-
-	s := &Store{w: w, r: w, now: time.Now}
-	if !memory {
-		q.Del("_journal_mode") // set once on the file by the writer
-		q.Set("_query_only", "1")
-		r, err := sql.Open("sqlite", path+"?"+q.Encode())
-		if err != nil {
-			w.Close()
-			return nil, fmt.Errorf("open store %s: %w", path, err)
-		}
-		r.SetMaxOpenConns(readers)
-		s.r = r
-	}
-	if err := migrate(ctx, s.w, s.now); err != nil {
-		s.Close()
-		return nil, fmt.Errorf("open store %s: %w", path, err)
-	}
-	return s, nil
+	return min(limit, MaxHistory)
 }
 
-// Close closes the database.
-func (s *Store) Close() error {
-	var err error
-	if s.r != s.w {
-		err = s.r.Close()
-	}
-	return errors.Join(s.w.Close(), err)
+// DeliveryTTL is the longest a delivery key is remembered. Slack re-sends an
+// unacknowledged event within minutes, so a day is plenty whatever the
+// retention of reviews.
+const DeliveryTTL = 24 * time.Hour
+
+// NewID returns a random, URL-safe identifier for a review: 16 bytes in
+// lowercase base32, 26 characters.
+func NewID() string {
+	var b [16]byte
+	rand.Read(b[:]) // never returns an error
+	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:]))
 }
 
-// Ping reports whether the database can be read and written, for readiness
-// checks.
-func (s *Store) Ping(ctx context.Context) error {
-	if err := s.w.PingContext(ctx); err != nil {
-		return fmt.Errorf("ping store: %w", err)
-	}
-	var n int
-	if err := s.r.QueryRowContext(ctx, "SELECT count(*) FROM schema_migrations").Scan(&n); err != nil {
-		return fmt.Errorf("ping store: %w", err)
-	}
-	return nil
+// Store is the contract of a database of reviews; package storetest checks
+// it. Its methods are safe for concurrent use. Times come from the store's
+// clock, in UTC. A lookup that finds no review, and SetCard or Update of a
+// review that does not exist, return an error wrapping ErrNotFound.
+type Store interface {
+	// Create stores a new review. It sets r.ID if it is empty (to NewID()),
+	// and r.CreatedAt and r.UpdatedAt to the current time. An ID already
+	// used is an error.
+	Create(ctx context.Context, r *Review) error
+	// SetCard records the message that shows review id: its channel and
+	// ts. A card posted outside a thread starts one: an empty ThreadTS
+	// becomes cardTS, so that ByThread finds the review from the replies to
+	// its card.
+	SetCard(ctx context.Context, id, channelID, cardTS string) error
+	// Update replaces the policy, report and score of review id after a
+	// re-evaluation, and sets its UpdatedAt.
+	Update(ctx context.Context, id, policyText string, reportJSON []byte, score int) error
+	// Get returns review id.
+	Get(ctx context.Context, id string) (Review, error)
+	// ByCard returns the latest review shown by the card message cardTS in
+	// channelID.
+	ByCard(ctx context.Context, channelID, cardTS string) (Review, error)
+	// ByThread returns the latest review in the thread threadTS of
+	// channelID, for follow-up questions asked there.
+	ByThread(ctx context.Context, channelID, threadTS string) (Review, error)
+	// History returns the latest HistoryLimit(limit) reviews asked for by
+	// userID in teamID, newest first; reviews created in the same instant
+	// come in the reverse order of their creation.
+	History(ctx context.Context, teamID, userID string, limit int) ([]Review, error)
+
+	// FirstDelivery records key (a Slack event_id, an envelope id, or a
+	// channel and message ts) and reports whether it is the first time it
+	// is seen. Of concurrent calls with the same key exactly one gets true.
+	FirstDelivery(ctx context.Context, key string) (bool, error)
+	// Prune deletes the reviews not updated since olderThan, and the
+	// delivery keys seen before olderThan or more than DeliveryTTL ago. It
+	// returns the number of reviews deleted.
+	Prune(ctx context.Context, olderThan time.Time) (int, error)
+
+	// Ping reports whether the database can be read and written, for
+	// readiness checks.
+	Ping(ctx context.Context) error
+	// Close closes the database.
+	Close() error
 }
-
-//go:embed migrations/*.sql
-var migrationFiles embed.FS
-
-// A migration is one numbered file of migrations/.
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
-// migrations returns the embedded migrations in order. Their versions must
-// run 1, 2, 3... without gaps.
-func migrations() ([]migration, error) {
-	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
-	if err != nil {
-		return nil, err
-	}
-	var ms []migration
-	for _, name := range names {
-		base := strings.TrimSuffix(path.Base(name), ".sql")
-		num, label, ok := strings.Cut(base, "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil || v < 1 {
-			return nil, fmt.Errorf("migration %s: name is not NNN_name.sql", name)
-		}
-		text, err := migrationFiles.ReadFile(name)
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, migration{version: v, name: label, sql: string(text)})
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
-	for i, m := range ms {
-		if m.version != i+1 {
-			return nil, fmt.Errorf("migration %03d_%s: expected version %d", m.version, m.name, i+1)
-		}
-	}
-	return ms, nil
-}
-
-// migrate applies the embedded migrations that db lacks.
-func migrate(ctx context.Context, db *sql.DB, now func() time.Time) error {
-	ms, err := migrations()
-	if err != nil {
-		return err
-	}
-	return migrateTo(ctx, db, ms, now)
-}
-
-// migrateTo applies those of ms that db lacks, each in its own transaction,
-// and refuses a database written by a newer program.
-func migrateTo(ctx context.Context, db *sql.DB, ms []migration, now func() time.Time) error {
-	const create = `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version    INTEGER PRIMARY KEY,
-		name       TEXT NOT NULL,
-		applied_at TEXT NOT NULL
-	) STRICT`
-	if _, err := db.ExecContext(ctx, create); err != nil {
-		return fmt.Errorf("create schema_migrations: %w", err)
-	}
-	current, err := schemaVersion(ctx, db)
-	if err != nil {
-		return err
-	}
-	if current > len(ms) {
-		return fmt.Errorf("database schema version %d is newer than this program's %d", current, len(ms))
-	}
-	for _, m := range ms[current:] {
-		if err := apply(ctx, db, m, now); err != nil {
-			return fmt.Errorf("migration %03d_%s: %w", m.version, m.name, err)
-		}
-	}
-	return nil
-}
-
-// apply runs one migration in a transaction, unless another process applied
-// it meanwhile.
-func apply(ctx context.Context, db *sql.DB, m migration, now func() time.Time) error {
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	var done bool
-	if err := tx.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = ?)", m.version).Scan(&done); err != nil {
-		return err
-	}
-	if done {
-		return nil
-	}
-	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-		m.version, m.name, formatTime(now())); err != nil {
-		return err
-	}
-	return tx.Commit()
-}
-
-// schemaVersion is the highest migration applied to db, 0 for none.
-func schemaVersion(ctx context.Context, db *sql.DB) (int, error) {
-	var v int
-	if err := db.QueryRowContext(ctx, "SELECT coalesce(max(version), 0) FROM schema_migrations").Scan(&v); err != nil {
-		return 0, fmt.Errorf("read schema version: %w", err)
-	}
-	return v, nil
-}
-
-// timeLayout is RFC 3339 with a fixed number of fractional digits, so that
-// times stored as text in UTC sort as they compare.
-const timeLayout = "2006-01-02T15:04:05.000000000Z07:00"
-
-func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
-
-func parseTime(s string) (time.Time, error) { return time.Parse(time.RFC3339Nano, s) }

@@ -48,6 +48,18 @@ type Config struct {
 	// TLS serves https with a self-signed certificate; clients must use
 	// HTTPClient. The SDK sends bearer tokens over https only.
 	TLS bool
+
+	// TemperatureDeprecated lists model ids (or parts of them, such as
+	// "claude-opus-4-7") whose models refuse inferenceConfig.temperature
+	// with a ValidationException, as the newest Claude models do.
+	TemperatureDeprecated []string
+	// NoForcedTool lists model ids (or parts of them) whose models refuse
+	// a toolChoice of "tool" or "any" with a ValidationException.
+	NoForcedTool []string
+	// MinCacheTokens is the shortest prompt prefix a cachePoint caches
+	// (default 1,024 tokens, Claude Sonnet's minimum); a shorter prefix is
+	// neither written nor read.
+	MinCacheTokens int
 }
 
 // Server is a running fake. Its methods are safe for concurrent use.
@@ -67,6 +79,7 @@ type Server struct {
 	requests    []*Request
 	inFlight    int
 	maxInFlight int
+	cache       map[[32]byte]bool // prompt prefixes cached by a cachePoint
 }
 
 // Start serves a fake on 127.0.0.1. Stop it with Close.
@@ -221,6 +234,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.record(req)
+	if verr == nil {
+		verr = s.quirk(req)
+	}
 	if verr != nil {
 		writeError(w, *verr)
 		return
@@ -243,9 +259,19 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if resp.Reset {
+		resetConnection(w)
+		return
+	}
 	if resp.Raw != nil {
-		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("X-Amzn-Requestid", randomID())
+		ct := resp.ContentType
+		if ct == "" {
+			ct = "application/json"
+		}
+		w.Header().Set("Content-Type", ct)
+		if resp.ContentType == "" {
+			w.Header().Set("X-Amzn-Requestid", randomID())
+		}
 		w.WriteHeader(resp.status())
 		w.Write(resp.Raw)
 		return
@@ -254,7 +280,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		writeError(w, resp)
 		return
 	}
-	out, err := resp.body(len(body), time.Since(start))
+	out, err := s.answer(resp, req, time.Since(start))
 	if err != nil {
 		writeError(w, Error(http.StatusInternalServerError, "InternalServerException", "bedrockfake: "+err.Error()))
 		return
@@ -335,6 +361,11 @@ func decodeRequest(req *Request, contentType string) *Response {
 		if b.Text != nil && isBlank(*b.Text) {
 			return bad("The text field in the SystemContentBlock object at system.%d is blank. Add text to the text field, and try again.", i)
 		}
+		if b.CachePoint != nil {
+			if e := checkCachePoint(b.CachePoint, fmt.Sprintf("system.%d", i)); e != nil {
+				return e
+			}
+		}
 	}
 	if len(cr.Messages) == 0 {
 		return bad("A conversation must start with a user message. Try again with a conversation that starts with a user message.")
@@ -370,6 +401,11 @@ func decodeRequest(req *Request, contentType string) *Response {
 		}
 		names := map[string]bool{}
 		for i, t := range tc.Tools {
+			if t.CachePoint != nil {
+				if e := checkCachePoint(t.CachePoint, fmt.Sprintf("toolConfig.tools.%d", i)); e != nil {
+					return e
+				}
+			}
 			if t.ToolSpec == nil {
 				continue
 			}
@@ -396,6 +432,23 @@ func decodeRequest(req *Request, contentType string) *Response {
 		}
 	}
 	return nil
+}
+
+// resetConnection drops the client's connection with a TCP reset, as a
+// load balancer or a NAT gateway that lost the flow does.
+func resetConnection(w http.ResponseWriter) {
+	hj, ok := w.(http.Hijacker)
+	if !ok {
+		return
+	}
+	conn, _, err := hj.Hijack()
+	if err != nil {
+		return
+	}
+	if tc, ok := conn.(*net.TCPConn); ok {
+		tc.SetLinger(0) // close sends RST instead of FIN
+	}
+	conn.Close()
 }
 
 func isBlank(s string) bool {

@@ -196,9 +196,11 @@ type converseResponse struct {
 	} `json:"output"`
 	StopReason string `json:"stopReason"`
 	Usage      struct {
-		InputTokens  int `json:"inputTokens"`
-		OutputTokens int `json:"outputTokens"`
-		TotalTokens  int `json:"totalTokens"`
+		InputTokens           int `json:"inputTokens"`
+		OutputTokens          int `json:"outputTokens"`
+		TotalTokens           int `json:"totalTokens"`
+		CacheReadInputTokens  int `json:"cacheReadInputTokens,omitempty"`
+		CacheWriteInputTokens int `json:"cacheWriteInputTokens,omitempty"`
 	} `json:"usage"`
 	Metrics struct {
 		LatencyMs int64 `json:"latencyMs"`

@@ -1,15 +1,12 @@
-package store
+package sqlite
 
 import (
 	"context"
 	"fmt"
 	"time"
-)
 
-// DeliveryTTL is the longest a delivery key is remembered. Slack re-sends an
-// unacknowledged event within minutes, so a day is plenty whatever the
-// retention of reviews.
-const DeliveryTTL = 24 * time.Hour
+	"github.com/policycheck/policycheck/bot/store"
+)
 
 // FirstDelivery records key (a Slack event_id, an envelope id, or a
 // channel and message ts) and reports whether it is the first time it is
@@ -28,10 +25,10 @@ func (s *Store) FirstDelivery(ctx context.Context, key string) (bool, error) {
 }
 
 // Prune deletes the reviews not updated since olderThan, and the delivery
-// keys seen before olderThan or more than DeliveryTTL ago. It returns the
+// keys seen before olderThan or more than store.DeliveryTTL ago. It returns the
 // number of reviews deleted.
 func (s *Store) Prune(ctx context.Context, olderThan time.Time) (int, error) {
-	keysBefore := s.now().Add(-DeliveryTTL)
+	keysBefore := s.now().Add(-store.DeliveryTTL)
 	if olderThan.After(keysBefore) {
 		keysBefore = olderThan
 	}

@@ -1,65 +1,19 @@
-package store
+package sqlite
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/base32"
 	"errors"
 	"fmt"
-	"strings"
-	"time"
+
+	"github.com/policycheck/policycheck/bot/store"
 )
-
-// ErrNotFound is returned when no review matches.
-var ErrNotFound = errors.New("review not found")
-
-// Kinds of review: how the policy reached the bot.
-const (
-	KindCommand  = "command"  // the /policycheck slash command
-	KindModal    = "modal"    // pasted into the review dialog
-	KindMention  = "mention"  // a message mentioning the bot
-	KindDM       = "dm"       // a direct message to the bot
-	KindWatched  = "watched"  // a message in a watched channel
-	KindFile     = "file"     // an uploaded file
-	KindFollowup = "followup" // a follow-up question in a review's thread
-)
-
-// Review is one review the bot made and the Slack messages it belongs to.
-type Review struct {
-	ID        string
-	TeamID    string
-	ChannelID string
-	ThreadTS  string // the thread the card is in; the card's own ts if it starts one
-	MessageTS string // the source message, if any
-	CardTS    string // the card message, once posted
-	UserID    string // who asked
-	Kind      string // one of the Kind constants
-	// PolicyText is the policy as reviewed, kept for re-evaluation.
-	PolicyText string
-	// ReportJSON is the report.Report as JSON.
-	ReportJSON []byte
-	Score      int
-	// CreatedAt is when the review was first made, UpdatedAt when it was
-	// last re-evaluated; both in UTC.
-	CreatedAt, UpdatedAt time.Time
-	// ResponseURL is the response_url of a slash command, if any.
-	ResponseURL string
-}
-
-// newID returns a random, URL-safe identifier: 16 bytes in lowercase
-// base32, 26 characters.
-func newID() string {
-	var b [16]byte
-	rand.Read(b[:]) // never returns an error
-	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:]))
-}
 
 // Create stores a new review. It sets r.ID if it is empty, and r.CreatedAt
 // and r.UpdatedAt to the current time.
-func (s *Store) Create(ctx context.Context, r *Review) error {
+func (s *Store) Create(ctx context.Context, r *store.Review) error {
 	if r.ID == "" {
-		r.ID = newID()
+		r.ID = store.NewID()
 	}
 	now := s.now().UTC()
 	r.CreatedAt, r.UpdatedAt = now, now
@@ -104,7 +58,7 @@ func mustAffect(res sql.Result, id string) error {
 		return fmt.Errorf("review %s: %w", id, err)
 	}
 	if n == 0 {
-		return fmt.Errorf("review %s: %w", id, ErrNotFound)
+		return fmt.Errorf("review %s: %w", id, store.ErrNotFound)
 	}
 	return nil
 }
@@ -113,67 +67,56 @@ const reviewColumns = `id, team_id, channel_id, thread_ts, message_ts, card_ts, 
 	policy_text, report_json, score, created_at, updated_at, response_url`
 
 // Get returns review id.
-func (s *Store) Get(ctx context.Context, id string) (Review, error) {
+func (s *Store) Get(ctx context.Context, id string) (store.Review, error) {
 	row := s.r.QueryRowContext(ctx, "SELECT "+reviewColumns+" FROM reviews WHERE id = ?", id)
 	r, err := scanReview(row)
 	if err != nil {
-		return Review{}, fmt.Errorf("get review %s: %w", id, err)
+		return store.Review{}, fmt.Errorf("get review %s: %w", id, err)
 	}
 	return r, nil
 }
 
-// ByCard returns the review shown by the card message cardTS in channelID.
-// The bot uses it to check that a button belongs to the message it was
-// clicked in.
-func (s *Store) ByCard(ctx context.Context, channelID, cardTS string) (Review, error) {
+// ByCard returns the latest review shown by the card message cardTS in
+// channelID.
+func (s *Store) ByCard(ctx context.Context, channelID, cardTS string) (store.Review, error) {
 	if cardTS == "" {
-		return Review{}, fmt.Errorf("review by card: %w", ErrNotFound)
+		return store.Review{}, fmt.Errorf("review by card: %w", store.ErrNotFound)
 	}
 	row := s.r.QueryRowContext(ctx, "SELECT "+reviewColumns+` FROM reviews
 		WHERE channel_id = ? AND card_ts = ? ORDER BY created_at DESC, rowid DESC LIMIT 1`, channelID, cardTS)
 	r, err := scanReview(row)
 	if err != nil {
-		return Review{}, fmt.Errorf("review by card %s/%s: %w", channelID, cardTS, err)
+		return store.Review{}, fmt.Errorf("review by card %s/%s: %w", channelID, cardTS, err)
 	}
 	return r, nil
 }
 
 // ByThread returns the latest review in the thread threadTS of channelID,
 // for follow-up questions asked there.
-func (s *Store) ByThread(ctx context.Context, channelID, threadTS string) (Review, error) {
+func (s *Store) ByThread(ctx context.Context, channelID, threadTS string) (store.Review, error) {
 	if threadTS == "" {
-		return Review{}, fmt.Errorf("review by thread: %w", ErrNotFound)
+		return store.Review{}, fmt.Errorf("review by thread: %w", store.ErrNotFound)
 	}
 	row := s.r.QueryRowContext(ctx, "SELECT "+reviewColumns+` FROM reviews
 		WHERE channel_id = ? AND thread_ts = ? ORDER BY created_at DESC, rowid DESC LIMIT 1`, channelID, threadTS)
 	r, err := scanReview(row)
 	if err != nil {
-		return Review{}, fmt.Errorf("review by thread %s/%s: %w", channelID, threadTS, err)
+		return store.Review{}, fmt.Errorf("review by thread %s/%s: %w", channelID, threadTS, err)
 	}
 	return r, nil
 }
 
-// DefaultHistory is the number of reviews History returns when asked for
-// none or fewer; MaxHistory is the most it returns.
-const (
-	DefaultHistory = 20
-	MaxHistory     = 200
-)
-
 // History returns the latest reviews asked for by userID in teamID, newest
 // first.
-func (s *Store) History(ctx context.Context, teamID, userID string, limit int) ([]Review, error) {
-	if limit <= 0 {
-		limit = DefaultHistory
-	}
-	limit = min(limit, MaxHistory)
+func (s *Store) History(ctx context.Context, teamID, userID string, limit int) ([]store.Review, error) {
+	limit = store.HistoryLimit(limit)
 	rows, err := s.r.QueryContext(ctx, "SELECT "+reviewColumns+` FROM reviews
 		WHERE team_id = ? AND user_id = ? ORDER BY created_at DESC, rowid DESC LIMIT ?`, teamID, userID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("history of %s/%s: %w", teamID, userID, err)
 	}
 	defer rows.Close()
-	var out []Review
+	var out []store.Review
 	for rows.Next() {
 		r, err := scanReview(rows)
 		if err != nil {
@@ -187,22 +130,22 @@ func (s *Store) History(ctx context.Context, teamID, userID string, limit int) (
 	return out, nil
 }
 
-func scanReview(row interface{ Scan(...any) error }) (Review, error) {
-	var r Review
+func scanReview(row interface{ Scan(...any) error }) (store.Review, error) {
+	var r store.Review
 	var created, updated string
 	err := row.Scan(&r.ID, &r.TeamID, &r.ChannelID, &r.ThreadTS, &r.MessageTS, &r.CardTS, &r.UserID, &r.Kind,
 		&r.PolicyText, &r.ReportJSON, &r.Score, &created, &updated, &r.ResponseURL)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Review{}, ErrNotFound
+		return store.Review{}, store.ErrNotFound
 	}
 	if err != nil {
-		return Review{}, err
+		return store.Review{}, err
 	}
 	if r.CreatedAt, err = parseTime(created); err != nil {
-		return Review{}, fmt.Errorf("created_at: %w", err)
+		return store.Review{}, fmt.Errorf("created_at: %w", err)
 	}
 	if r.UpdatedAt, err = parseTime(updated); err != nil {
-		return Review{}, fmt.Errorf("updated_at: %w", err)
+		return store.Review{}, fmt.Errorf("updated_at: %w", err)
 	}
 	return r, nil
 }

@@ -1,0 +1,204 @@
+package analysis
+
+import (
+	"bytes"
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Text addressed to a reviewer is found in three readings of a string,
+// after folding look-alike letters to ASCII (fold):
+//   - as written, with words apart ("ignore previous instructions");
+//   - with words split where the case or a digit changes and at "_", "-"
+//     and "." ("IgnorePreviousInstructionsScore10", "ignore_previous");
+//   - each run of letters and digits as one word
+//     ("ignorepreviousinstructions").
+//
+// instructionPattern reads the first two, squashedPattern the third.
+
+// instructionPattern matches text addressed to a reviewer rather than to
+// IAM: "ignore previous instructions", "score this 10/10", "you are...".
+var instructionPattern = regexp.MustCompile(`(?i)(ignore\W+(all\W+)?(the\W+|your\W+)?(previous|prior|above|earlier|preceding|system|instructions|rules|findings)` +
+	`|disregard\W+(all\W+)?(the\W+|your\W+)?(previous|prior|above|instructions|rules|findings)` +
+	`|forget\W+(all\W+)?(the\W+|your\W+)?(previous|prior|instructions|rules)` +
+	`|new\W+instructions|system\W+prompt|you\W+are\W+(now\W+)?(a|an|the)\W|as\W+an\W+ai|(ai|llm|language\W+model|automated)\W+reviewers?\b` +
+	`|(score|rate|rated|grade|rating|mark)\W+(it\W+|this\W+(policy\W+)?)?(as\W+|of\W+|at\W+)?(a\W+)?(10|ten)\b|10\s*/\s*10|10\W+out\W+of\W+10|(maximum|highest|perfect)\W+score` +
+	`|least[\s-]+privilege\W+(is\W+)?(confirmed|approved|verified)|(mark|report|treat)\W+(it\W+|this\W+(policy\W+)?)?(as\W+)?(safe|clean|compliant|approved)` +
+	`|pre\W*approved\b|approved\W+(security\W+)?exception\b|safe\W+to\W+deploy|exempt\W+from\W+review` +
+	`|no\W+findings|do\W+not\W+(report|flag|mention|warn)|(reviewer|assistant|model)\W+(must|should)\W)`)
+
+// squashedPattern is instructionPattern's phrases written without any
+// separator, as in a Sid ("IgnorePreviousInstructions" read as one word).
+var squashedPattern = regexp.MustCompile(`ignore(all)?(the|your)?(previous|prior|above|earlier|system|instructions)` +
+	`|disregard(all)?(the|your)?(previous|prior|above|instructions)|forget(all)?(the|your)?(previous|prior|instructions)` +
+	`|previousinstructions|newinstructions|systemprompt|youarenow|asanai` +
+	`|(score|rate|grade|rating)(it|this|thepolicy|thispolicy)(as|at)?(a)?(10|ten)|(scoreof|ratingof|scoreit|rateit)(10|ten)|10outof10` +
+	`|leastprivilege(is)?(confirmed|approved|verified)|(markit|markthis|treatit|treatthis|reportit)(as)?(safe|clean|compliant|approved)` +
+	`|preapproved|approvedexception|approvedsecurityexception|safetodeploy|exemptfromreview|donot(report|flag|mention)`)
+
+// instructionWords are the squashed words the patterns need; text
+// without any of them is not run through the (slower) patterns.
+var instructionWords = []string{"ignor", "disregard", "forget", "instruction", "prompt", "youare", "asanai", "reviewer",
+	"assistant", "model", "score", "rate", "rating", "grade", "mark", "approv", "confirm", "verif", "safe", "clean",
+	"complian", "finding", "donot", "exempt", "exception", "treat", "outof"}
+
+// Instructions returns the text in s that addresses a reviewer or a
+// language model rather than IAM ("ignore previous instructions", "score
+// this 10", "pre-approved exception"), read with words apart or run
+// together and after folding look-alike letters; "" when there is none.
+func Instructions(s string) string {
+	if len(s) < 6 {
+		return ""
+	}
+	t := fold(s)
+	var buf [512]byte
+	if !mayInstruct(squash(buf[:0], t)) {
+		return ""
+	}
+	if m := instructionPattern.FindString(t); m != "" {
+		return m
+	}
+	if sp := spaced(t); sp != t {
+		if m := instructionPattern.FindString(sp); m != "" {
+			return m
+		}
+	}
+	for _, w := range strings.FieldsFunc(t, func(r rune) bool { return !(r < utf8.RuneSelf && (isLetter(byte(r)) || isDigit(byte(r)))) }) {
+		if len(w) < 10 {
+			continue
+		}
+		if lw := strings.ToLower(w); containsAny(lw, instructionWords) {
+			if m := squashedPattern.FindString(lw); m != "" {
+				return m
+			}
+		}
+	}
+	return ""
+}
+
+func containsAny(s string, words []string) bool {
+	for _, w := range words {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
+}
+
+var instructionWordBytes = func() [][]byte {
+	out := make([][]byte, len(instructionWords))
+	for i, w := range instructionWords {
+		out[i] = []byte(w)
+	}
+	return out
+}()
+
+// mayInstruct reports whether squashed text holds a word the patterns
+// need.
+func mayInstruct(sq []byte) bool {
+	for _, w := range instructionWordBytes {
+		if bytes.Contains(sq, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// squash appends the letters and digits of s, in lower case, to b.
+func squash(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
+			b = append(b, c)
+		case c >= 'A' && c <= 'Z':
+			b = append(b, c+'a'-'A')
+		}
+	}
+	return b
+}
+
+// spaced puts a space where a lower-case letter meets an upper-case one
+// or a letter meets a digit, and in place of "_", "-" and ".":
+// "IgnorePreviousInstructionsScore10" reads "Ignore Previous Instructions
+// Score 10".
+func spaced(s string) string {
+	var b strings.Builder
+	b.Grow(len(s) + 8)
+	var prev byte
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '_' || c == '-' || c == '.':
+			c = ' '
+		case isLower(prev) && isUpper(c), isLetter(prev) && isDigit(c), isDigit(prev) && isLetter(c):
+			b.WriteByte(' ')
+		case isUpper(prev) && isUpper(c) && i+1 < len(s) && isLower(s[i+1]):
+			b.WriteByte(' ') // "AIReviewer": "AI Reviewer"
+		}
+		b.WriteByte(c)
+		prev = c
+	}
+	return b.String()
+}
+
+func isLower(c byte) bool  { return c >= 'a' && c <= 'z' }
+func isUpper(c byte) bool  { return c >= 'A' && c <= 'Z' }
+func isDigit(c byte) bool  { return c >= '0' && c <= '9' }
+func isLetter(c byte) bool { return isLower(c) || isUpper(c) }
+
+// fold writes s in ASCII where it can: compatibility forms (fullwidth,
+// ligatures, mathematical letters) as their letters, accents dropped,
+// letters of other scripts that look like Latin ones as those, and
+// invisible characters removed. ASCII text is returned as it is.
+func fold(s string) string {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range norm.NFKD.String(s) {
+		switch {
+		case r < utf8.RuneSelf:
+			b.WriteRune(r)
+		case unicode.Is(unicode.Mn, r), unicode.Is(unicode.Cf, r):
+			// accents, zero-width and other format characters
+		default:
+			if l, ok := lookalike[r]; ok {
+				b.WriteRune(l)
+			} else if unicode.IsSpace(r) {
+				b.WriteByte(' ')
+			} else {
+				b.WriteRune(r)
+			}
+		}
+	}
+	return b.String()
+}
+
+// lookalike maps letters of other scripts to the Latin letters they
+// cannot be told from in most fonts (Unicode's confusables, the common
+// ones).
+var lookalike = map[rune]rune{
+	// Cyrillic
+	'а': 'a', 'в': 'b', 'е': 'e', 'ё': 'e', 'к': 'k', 'м': 'm', 'н': 'h', 'о': 'o', 'р': 'p', 'с': 'c', 'т': 't', 'у': 'y',
+	'х': 'x', 'ѕ': 's', 'і': 'i', 'ї': 'i', 'ј': 'j', 'ԁ': 'd', 'ԛ': 'q', 'ԝ': 'w', 'һ': 'h', 'ӏ': 'l', 'ɡ': 'g',
+	'А': 'A', 'В': 'B', 'Е': 'E', 'К': 'K', 'М': 'M', 'Н': 'H', 'О': 'O', 'Р': 'P', 'С': 'C', 'Т': 'T', 'У': 'Y', 'Х': 'X',
+	'Ѕ': 'S', 'І': 'I', 'Ј': 'J', 'Ԁ': 'D', 'Ԛ': 'Q', 'Ԝ': 'W', 'Һ': 'H', 'Ӏ': 'I',
+	// Greek
+	'α': 'a', 'ο': 'o', 'ρ': 'p', 'ι': 'i', 'ν': 'v', 'κ': 'k', 'τ': 't', 'υ': 'u', 'χ': 'x', 'ε': 'e', 'η': 'n',
+	'Α': 'A', 'Β': 'B', 'Ε': 'E', 'Ζ': 'Z', 'Η': 'H', 'Ι': 'I', 'Κ': 'K', 'Μ': 'M', 'Ν': 'N', 'Ο': 'O', 'Ρ': 'P', 'Τ': 'T',
+	'Υ': 'Y', 'Χ': 'X',
+	// Latin letters that are not ASCII
+	'ı': 'i', 'ȷ': 'j', 'ℓ': 'l', 'ǀ': 'l', 'ɑ': 'a',
+}

@@ -1,0 +1,233 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"github.com/policycheck/policycheck/bot/store"
+)
+
+// busyTimeout is how long a statement waits for a lock held by another
+// process (a CLI reading the same file, say) before it fails.
+const busyTimeout = 5 * time.Second
+
+// readers is the size of the pool of read-only connections.
+const readers = 4
+
+// Store is the bot's database, a store.Store. Its methods are safe for
+// concurrent use.
+type Store struct {
+	w   *sql.DB // the one writer connection
+	r   *sql.DB // read-only connections; the same as w for an in-memory database
+	now func() time.Time
+}
+
+// Open opens the database at path, creating it and its parent directories if
+// need be, and brings its schema up to date. A path of ":memory:" opens a
+// private in-memory database (for tests); it is lost on Close.
+func Open(ctx context.Context, path string) (*Store, error) {
+	if path == "" {
+		return nil, errors.New("open store: empty path")
+	}
+	if strings.ContainsRune(path, '?') {
+		return nil, fmt.Errorf("open store %s: path must not contain '?'", path)
+	}
+	memory := path == ":memory:"
+	if !memory {
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return nil, fmt.Errorf("open store: %w", err)
+		}
+	}
+
+	q := url.Values{}
+	q.Set("_busy_timeout", strconv.FormatInt(busyTimeout.Milliseconds(), 10))
+	q.Set("_txlock", "immediate") // take the write lock at BEGIN, not halfway through
+	q.Set("_foreign_keys", "1")
+	if !memory {
+		q.Set("_journal_mode", "WAL")
+		q.Set("_synchronous", "NORMAL") // durable across crashes of the process in WAL mode
+	}
+	w, err := sql.Open("sqlite", path+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	// One writer: SQLite serialises writers anyway, and queuing them in the
+	// pool rather than in the busy handler keeps SQLITE_BUSY away.
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0) // an in-memory database lives as long as its connection
+
+	s := &Store{w: w, r: w, now: time.Now}
+	if !memory {
+		q.Del("_journal_mode") // set once on the file by the writer
+		q.Set("_query_only", "1")
+		r, err := sql.Open("sqlite", path+"?"+q.Encode())
+		if err != nil {
+			w.Close()
+			return nil, fmt.Errorf("open store %s: %w", path, err)
+		}
+		r.SetMaxOpenConns(readers)
+		s.r = r
+	}
+	if err := migrate(ctx, s.w, s.now); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error {
+	var err error
+	if s.r != s.w {
+		err = s.r.Close()
+	}
+	return errors.Join(s.w.Close(), err)
+}
+
+// Ping reports whether the database can be read and written, for readiness
+// checks.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.w.PingContext(ctx); err != nil {
+		return fmt.Errorf("ping store: %w", err)
+	}
+	var n int
+	if err := s.r.QueryRowContext(ctx, "SELECT count(*) FROM schema_migrations").Scan(&n); err != nil {
+		return fmt.Errorf("ping store: %w", err)
+	}
+	return nil
+}
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// A migration is one numbered file of migrations/.
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+// migrations returns the embedded migrations in order. Their versions must
+// run 1, 2, 3... without gaps.
+func migrations() ([]migration, error) {
+	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
+	if err != nil {
+		return nil, err
+	}
+	var ms []migration
+	for _, name := range names {
+		base := strings.TrimSuffix(path.Base(name), ".sql")
+		num, label, ok := strings.Cut(base, "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil || v < 1 {
+			return nil, fmt.Errorf("migration %s: name is not NNN_name.sql", name)
+		}
+		text, err := migrationFiles.ReadFile(name)
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, migration{version: v, name: label, sql: string(text)})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+	for i, m := range ms {
+		if m.version != i+1 {
+			return nil, fmt.Errorf("migration %03d_%s: expected version %d", m.version, m.name, i+1)
+		}
+	}
+	return ms, nil
+}
+
+// migrate applies the embedded migrations that db lacks.
+func migrate(ctx context.Context, db *sql.DB, now func() time.Time) error {
+	ms, err := migrations()
+	if err != nil {
+		return err
+	}
+	return migrateTo(ctx, db, ms, now)
+}
+
+// migrateTo applies those of ms that db lacks, each in its own transaction,
+// and refuses a database written by a newer program.
+func migrateTo(ctx context.Context, db *sql.DB, ms []migration, now func() time.Time) error {
+	const create = `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version    INTEGER PRIMARY KEY,
+		name       TEXT NOT NULL,
+		applied_at TEXT NOT NULL
+	) STRICT`
+	if _, err := db.ExecContext(ctx, create); err != nil {
+		return fmt.Errorf("create schema_migrations: %w", err)
+	}
+	current, err := schemaVersion(ctx, db)
+	if err != nil {
+		return err
+	}
+	if current > len(ms) {
+		return fmt.Errorf("database schema version %d is newer than this program's %d", current, len(ms))
+	}
+	for _, m := range ms[current:] {
+		if err := apply(ctx, db, m, now); err != nil {
+			return fmt.Errorf("migration %03d_%s: %w", m.version, m.name, err)
+		}
+	}
+	return nil
+}
+
+// apply runs one migration in a transaction, unless another process applied
+// it meanwhile.
+func apply(ctx context.Context, db *sql.DB, m migration, now func() time.Time) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var done bool
+	if err := tx.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = ?)", m.version).Scan(&done); err != nil {
+		return err
+	}
+	if done {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+		m.version, m.name, formatTime(now())); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// schemaVersion is the highest migration applied to db, 0 for none.
+func schemaVersion(ctx context.Context, db *sql.DB) (int, error) {
+	var v int
+	if err := db.QueryRowContext(ctx, "SELECT coalesce(max(version), 0) FROM schema_migrations").Scan(&v); err != nil {
+		return 0, fmt.Errorf("read schema version: %w", err)
+	}
+	return v, nil
+}
+
+// timeLayout is RFC 3339 with a fixed number of fractional digits, so that
+// times stored as text in UTC sort as they compare.
+const timeLayout = "2006-01-02T15:04:05.000000000Z07:00"
+
+func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
+
+func parseTime(s string) (time.Time, error) { return time.Parse(time.RFC3339Nano, s) }
+
+var _ store.Store = (*Store)(nil)
