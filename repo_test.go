@@ -176,7 +176,7 @@ func TestCheckRepositoryGates(t *testing.T) {
 	}{
 		{"configuration's gate", []string{dir}, 0, "5 files reviewed, 6 files skipped (not policies), 0 could not be read."},
 		{"fail on medium", []string{"--fail-on", "medium", dir}, 1, "gate failed: a medium finding (fail on medium)"},
-		{"fail under", []string{"--fail-under", "5", dir}, 1, "gate failed: score 4 under 5"},
+		{"fail under", []string{"--fail-under", "7", dir}, 1, "gate failed: score 6 under 7"},
 		{"another configuration", []string{"--config", empty, "--fail-on", "high", dir}, 1, "gate failed: a high finding"},
 		{"configuration without a gate", []string{"--config", empty, dir}, 0, ""},
 		{"exclude", []string{"--exclude", "iam", "--fail-on", "medium", dir}, 0, "2 files reviewed"},
@@ -325,7 +325,7 @@ func TestCheckRepositoryText(t *testing.T) {
 		"  package.json: this JSON has no Statement element",
 		"SUPPRESSED (1)\n  [",
 		"suppression not applied: privilege-escalation (",
-		"5 files reviewed, 6 files skipped (not policies), 0 could not be read.\nFindings: 0 critical, 0 high, 2 medium, 0 low, 0 info; 4 suppressed.\nWorst files:\n   4/10  iam/deploy.json\n",
+		"5 files reviewed, 6 files skipped (not policies), 0 could not be read.\nFindings: 0 critical, 0 high, 2 medium, 0 low, 0 info; 4 suppressed.\nWorst files:\n   6/10  iam/deploy.json\n",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)

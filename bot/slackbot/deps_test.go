@@ -34,7 +34,9 @@ func TestDependencies(t *testing.T) {
 		if len(fields) == 0 {
 			continue
 		}
-		importers[fields[0]] = importers[fields[0]] // listed
+		if _, ok := importers[fields[0]]; !ok {
+			importers[fields[0]] = nil // listed
+		}
 		for _, imp := range fields[1:] {
 			importers[imp] = append(importers[imp], fields[0])
 		}

@@ -32,7 +32,7 @@ type Tool struct {
 	Name, Version  string
 	InformationURI string
 	// RulesURI is the page that documents the rules; a rule's help is
-	// its anchor there, RulesURI#pc101.
+	// its section there, RulesURI#pc101-full-admin.
 	RulesURI string
 }
 
@@ -128,9 +128,16 @@ func (l *Log) addRule(r *rules.Rule) {
 		d.WithFullDescription(gosarif.NewMultiformatMessageString().WithText(r.Why))
 	}
 	if l.tool.RulesURI != "" {
-		d.WithHelpURI(l.tool.RulesURI + "#" + strings.ToLower(r.ID))
+		d.WithHelpURI(l.tool.RulesURI + "#" + anchor(r))
 	}
 	l.indexes[r.ID] = len(l.run.Tool.Driver.Rules) - 1
+}
+
+// anchor is the anchor of a rule's section in docs/rules.md, whose
+// heading is "PC101 full-admin": GitHub's anchor for it is
+// "pc101-full-admin".
+func anchor(r *rules.Rule) string {
+	return strings.ToLower(r.ID + "-" + r.Name)
 }
 
 // placeholder is a template's {name} left after expanding it without

@@ -141,6 +141,9 @@ func TestLog(t *testing.T) {
 		t.Errorf("driver %+v", d)
 	}
 	registered := rules.All()
+	if len(registered) == 0 {
+		t.Fatal("no rule is registered")
+	}
 	if len(run.Tool.Driver.Rules) < len(registered) {
 		t.Errorf("%d rules in the driver, %d registered", len(run.Tool.Driver.Rules), len(registered))
 	}
@@ -150,8 +153,8 @@ func TestLog(t *testing.T) {
 		if rl.ShortDescription.Text == "" || rl.DefaultConfig.Level == "" {
 			t.Errorf("rule %s lacks a description or a level: %+v", rl.ID, rl)
 		}
-		if _, ok := rules.Lookup(rl.ID); ok {
-			if rl.HelpURI != "https://github.com/policycheck/policycheck/blob/main/docs/rules.md#"+strings.ToLower(rl.ID) || rl.Help.Text == "" || rl.Name == "" {
+		if reg, ok := rules.Lookup(rl.ID); ok {
+			if rl.HelpURI != "https://github.com/policycheck/policycheck/blob/main/docs/rules.md#"+strings.ToLower(reg.ID+"-"+reg.Name) || rl.Help.Text == "" || rl.Name == "" {
 				t.Errorf("rule %s: help %q at %q", rl.ID, rl.Help.Text, rl.HelpURI)
 			}
 		}
@@ -233,5 +236,20 @@ func TestLogEmpty(t *testing.T) {
 	}
 	if !strings.Contains(b.String(), `"results": []`) {
 		t.Errorf("no results array:\n%s", b.String())
+	}
+}
+
+// TestHelpAnchors: every rule's help link points at a section of
+// docs/rules.md.
+func TestHelpAnchors(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "..", "..", "docs", "rules.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rules.All() {
+		heading := "\n## " + r.ID + " " + r.Name + "\n"
+		if !strings.Contains(string(doc), heading) {
+			t.Errorf("%s: docs/rules.md has no heading %q for the anchor %s", r.ID, strings.TrimSpace(heading), anchor(r))
+		}
 	}
 }
