@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/policycheck/policycheck/internal/slackfake"
 )
@@ -244,6 +245,11 @@ func TestUndecodableEnvelope(t *testing.T) {
 			t.Fatal(err)
 		}
 		waitMessage(t, ctx, s, general, tt.ts, isCard)
+		// The card can be posted before the ack of an envelope read on
+		// the bad-message path is recorded: wait for the ack, not a time.
+		for s.AckCount(env) == 0 && ctx.Err() == nil {
+			time.Sleep(10 * time.Millisecond)
+		}
 		if n := s.AckCount(env); n != 1 {
 			t.Errorf("%s: envelope acked %d times, want 1", tt.name, n)
 		}
