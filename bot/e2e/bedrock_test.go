@@ -61,7 +61,12 @@ func (s *script) add(marker string, rs []bedrockfake.Response) {
 }
 
 func (s *script) handle(r *bedrockfake.Request) bedrockfake.Response {
+	// A follow-up carries the thread's earlier questions too: match the
+	// marker against the question being asked, not the history.
 	text := r.UserText()
+	if i := strings.LastIndex(text, "The question (untrusted data):"); i >= 0 {
+		text = text[i:]
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for marker, rs := range s.answers {
