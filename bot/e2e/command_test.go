@@ -75,15 +75,34 @@ func TestHelpAndHistory(t *testing.T) {
 		}
 	}
 	waitCount(t, ctx, s, general, "", isCard, 2)
-	if _, err := s.SlashCommand(ctx, slackfake.SlashCommand{Command: "/policycheck", Text: "history", ChannelID: general, UserID: alice}); err != nil {
-		t.Fatal(err)
-	}
-	r, err := s.WaitResponse(ctx, func(r slackfake.Response) bool { return strings.Contains(string(r.Blocks), "Your recent reviews") })
-	if err != nil {
-		t.Fatal(err)
+	// A card's message is recorded just after it is posted: ask again
+	// until both rows link to their cards.
+	var r slackfake.Response
+	for asked := 1; ; asked++ {
+		if _, err := s.SlashCommand(ctx, slackfake.SlashCommand{Command: "/policycheck", Text: "history", ChannelID: general, UserID: alice}); err != nil {
+			t.Fatal(err)
+		}
+		if err := poll(ctx, nil, func() bool {
+			n := 0
+			for _, x := range s.Responses() {
+				if strings.Contains(string(x.Blocks), "Your recent reviews") {
+					n++
+					r = x
+				}
+			}
+			return n == asked
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Count(unescape(string(r.Blocks)), "|open the card>") == 2 {
+			break
+		}
+		if asked == 50 {
+			t.Fatalf("history rows do not link to their cards: %s", r.Blocks)
+		}
 	}
 	body := string(r.Blocks)
-	if !strings.Contains(unescape(body), "|open the card>") || !strings.Contains(body, "/archives/"+general+"/p") {
+	if !strings.Contains(body, "/archives/"+general+"/p") {
 		t.Errorf("history rows do not link to their cards: %s", body)
 	}
 	if r.ResponseType != "ephemeral" || !strings.Contains(body, fmt.Sprintf("*%d/10*", score(t, widePolicy))) ||
