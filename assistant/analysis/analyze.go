@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/policycheck/policycheck/assistant/iamref"
+	"github.com/policycheck/policycheck/assistant/norm"
 	"github.com/policycheck/policycheck/assistant/policy"
 	"github.com/policycheck/policycheck/assistant/report"
 	"github.com/policycheck/policycheck/assistant/rules"
@@ -41,8 +42,9 @@ type review struct {
 // Analyze reviews one document against the knowledge base.
 func Analyze(kb *iamref.KB, doc *policy.Document) Result {
 	r := &review{kb: kb, cat: catalogFor(kb), doc: doc}
-	for i := range doc.Statements {
-		r.stmts = append(r.stmts, newStmt(kb, &doc.Statements[i], doc.Type != policy.Trust && doc.Type != policy.Resource))
+	attached := doc.Type != policy.Trust && doc.Type != policy.Resource
+	for _, s := range norm.New(kb, doc).Statements {
+		r.stmts = append(r.stmts, newStmt(kb, s, attached))
 	}
 	r.applyDenies()
 	r.validate()
@@ -120,26 +122,26 @@ func exampleList(v string, n, perLine int) string {
 // Conditional Denies are reported as limits.
 func (r *review) applyDenies() {
 	for _, a := range r.stmts {
-		if a.allow {
-			a.eff = a.actions
+		if a.Allow {
+			a.eff = a.Actions
 		}
 	}
 	for _, d := range r.stmts {
-		if !d.deny || d.actions.IsEmpty() {
+		if !d.Deny || d.Actions.IsEmpty() {
 			continue
 		}
 		if !d.unconditional() {
-			r.add(d, ruleDenyConditional, rules.Args{"conditions": strings.Join(condKeys(d.src.Conditions), ", ")})
+			r.add(d, ruleDenyConditional, rules.Args{"conditions": strings.Join(condKeys(d.Src.Conditions), ", ")})
 			continue
 		}
-		if !everyone(d.src) {
+		if !everyone(d.Src) {
 			r.add(d, ruleDenySomePrincipals, nil)
 			continue
 		}
 		for _, a := range r.stmts {
-			if a.allow && a.eff.Intersects(d.actions) && denyCovers(d, a) {
+			if a.Allow && a.eff.Intersects(d.Actions) && denyCovers(d, a) {
 				eff := a.eff.Clone()
-				eff.AndNot(d.actions)
+				eff.AndNot(d.Actions)
 				a.eff = eff
 			}
 		}
@@ -159,7 +161,7 @@ func everyone(s *policy.Statement) bool {
 	for _, e := range p.Entries {
 		if strings.EqualFold(e.Kind, "AWS") {
 			for _, v := range e.Values.Values {
-				if isAllWildcard(strings.TrimSpace(v.Text)) {
+				if iamref.IsAllWildcard(strings.TrimSpace(v.Text)) {
 					return true
 				}
 			}
@@ -171,18 +173,18 @@ func everyone(s *policy.Statement) bool {
 // denyCovers reports whether an unconditional Deny applies to every
 // resource the Allow names.
 func denyCovers(d, a *stmt) bool {
-	if d.notResource || d.noResource {
-		return d.noResource && a.noResource
+	if d.notResource() || d.noResource() {
+		return d.noResource() && a.noResource()
 	}
-	if d.anyResource {
+	if d.AnyResource {
 		return true
 	}
-	if a.notResource || a.noResource {
+	if a.notResource() || a.noResource() {
 		return false
 	}
-	for _, p := range a.resources {
+	for _, p := range a.ResourceList {
 		covered := false
-		for _, q := range d.resources {
+		for _, q := range d.ResourceList {
 			if iamref.PatternCovers(q, p) {
 				covered = true
 				break
@@ -214,10 +216,10 @@ func (r *review) add(st *stmt, rule *rules.Rule, args rules.Args, actions ...str
 	f.Source = "engine"
 	f.scored = true
 	if st != nil {
-		f.Statement = st.src.Index
-		f.Sid = st.src.Sid
-		f.Line = st.src.Pos.Line
-		f.scored = !st.deny
+		f.Statement = st.Src.Index
+		f.Sid = st.Src.Sid
+		f.Line = st.Src.Pos.Line
+		f.scored = !st.Deny
 	}
 	if f.Actions == nil {
 		f.Actions = []string{}

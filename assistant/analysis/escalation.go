@@ -46,7 +46,7 @@ var (
 func (r *review) escalation() {
 	var allowed iamref.ActionSet
 	for _, st := range r.stmts {
-		if st.allow {
+		if st.Allow {
 			allowed.Or(st.eff)
 		}
 	}
@@ -88,10 +88,10 @@ func (r *review) escalation() {
 // without wildcards.
 func (r *review) namedOnly(a *iamref.Action) bool {
 	for _, st := range r.stmts {
-		if !st.allow || !st.eff.Has(a.ID) {
+		if !st.Allow || !st.eff.Has(a.ID) {
 			continue
 		}
-		if st.notResource || wildcardNames(st.resources) {
+		if st.notResource() || wildcardNames(st.ResourceList) {
 			return false
 		}
 	}
@@ -188,7 +188,7 @@ func (r *review) policyReach(m *escalationMethod, a *iamref.Action) (reach, int)
 func (r *review) bestStatement(m *escalationMethod, a *iamref.Action, rt *iamref.ResourceType) (reach, int) {
 	best, at := reachNone, -1
 	for _, st := range r.stmts {
-		if !st.allow || !st.eff.Has(a.ID) {
+		if !st.Allow || !st.eff.Has(a.ID) {
 			continue
 		}
 		rr, done := st.trivialReach(a)
@@ -198,11 +198,11 @@ func (r *review) bestStatement(m *escalationMethod, a *iamref.Action, rt *iamref
 			} else {
 				rr = st.resourceReach(a)
 			}
-			if rr != reachNone && m.Category == "self-escalation" && selfScoped(st.resources) {
+			if rr != reachNone && m.Category == "self-escalation" && selfScoped(st.ResourceList) {
 				// An escalation of the caller itself is a full one.
 				rr = reachBroad
 			}
-			if rr == reachLimited && m.Category == "new-principal" && wildcardNames(st.resources) {
+			if rr == reachLimited && m.Category == "new-principal" && wildcardNames(st.ResourceList) {
 				// The holder creates the principal, under any name the
 				// pattern allows: user/svc-* limits nothing.
 				rr = reachBroad
@@ -212,7 +212,7 @@ func (r *review) bestStatement(m *escalationMethod, a *iamref.Action, rt *iamref
 			rr = reachLimited
 		}
 		if rr > best {
-			best, at = rr, st.src.Index
+			best, at = rr, st.Src.Index
 			if best == reachBroad {
 				break
 			}
@@ -281,7 +281,7 @@ func selfScoped(patterns []string) bool {
 
 func (r *review) stmtByIndex(i int) *stmt {
 	for _, st := range r.stmts {
-		if st.src.Index == i {
+		if st.Src.Index == i {
 			return st
 		}
 	}

@@ -40,7 +40,7 @@ func (r *review) injection() {
 		return
 	}
 	for _, st := range r.stmts {
-		s := st.src
+		s := st.Src
 		if check(st, "Sid", s.Sid) {
 			continue
 		}

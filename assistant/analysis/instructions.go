@@ -89,19 +89,32 @@ func containsAny(s string, words []string) bool {
 	return false
 }
 
-var instructionWordBytes = func() [][]byte {
-	out := make([][]byte, len(instructionWords))
-	for i, w := range instructionWords {
-		out[i] = []byte(w)
-	}
-	return out
-}()
-
-// mayInstruct reports whether squashed text holds a word the patterns
-// need.
+// mayInstruct reports whether squashed text holds the words some
+// pattern needs: a word only an instruction uses, or the two halves of a
+// phrase ("score" and "10", "mark" and "safe"). Most values (ARNs, action
+// patterns, condition keys) have neither and skip the patterns.
 func mayInstruct(sq []byte) bool {
-	for _, w := range instructionWordBytes {
-		if bytes.Contains(sq, w) {
+	switch {
+	case hasAny(sq, "ignor", "disregard", "forget", "instruction", "prompt", "youare", "asanai", "reviewer", "outof",
+		"1010", "preapproved", "safetodeploy", "exempt", "nofindings", "donot"):
+		return true
+	case hasAny(sq, "score", "rate", "grade", "mark") && hasAny(sq, "10", "ten", "maximum", "highest", "perfect"):
+		return true
+	case hasAny(sq, "mark", "report", "treat") && hasAny(sq, "safe", "clean", "complian", "approv"):
+		return true
+	case hasAny(sq, "approv") && hasAny(sq, "exception", "confirm", "verif"):
+		return true
+	case hasAny(sq, "leastprivilege") && hasAny(sq, "confirm", "approv", "verif"):
+		return true
+	case hasAny(sq, "assistant", "model") && hasAny(sq, "must", "should"):
+		return true
+	}
+	return false
+}
+
+func hasAny(sq []byte, words ...string) bool {
+	for _, w := range words {
+		if bytes.Contains(sq, []byte(w)) {
 			return true
 		}
 	}

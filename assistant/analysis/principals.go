@@ -124,13 +124,13 @@ var (
 func (r *review) principals() {
 	trust := r.doc.Type == policy.Trust
 	for _, st := range r.stmts {
-		if !st.allow || st.eff.IsEmpty() {
+		if !st.Allow || st.eff.IsEmpty() {
 			continue
 		}
-		if st.src.NotPrincipal != nil {
+		if st.Src.NotPrincipal != nil {
 			r.add(st, ruleNotPrincipal, nil)
 		}
-		p := st.src.Principal
+		p := st.Src.Principal
 		if p == nil {
 			continue
 		}
@@ -142,7 +142,7 @@ func (r *review) principals() {
 			case "federated":
 				r.federated(st, e)
 			case "service":
-				if !trust && len(sourcePins(st.src.Conditions)) == 0 {
+				if !trust && len(sourcePins(st.Src.Conditions)) == 0 {
 					r.add(st, ruleServicePrincipalUnpinned, rules.Args{"services": strings.Join(e.Values.Strings(), ", ")})
 				}
 			}
@@ -158,7 +158,7 @@ func (r *review) anyAWS(p *policy.Principal) bool {
 		}
 		for _, v := range e.Values.Values {
 			t := strings.TrimSpace(v.Text)
-			if isAllWildcard(t) {
+			if iamref.IsAllWildcard(t) {
 				return true
 			}
 			if f := strings.SplitN(t, ":", 6); len(f) == 6 && strings.ContainsAny(f[4], "*?") {
@@ -170,13 +170,13 @@ func (r *review) anyAWS(p *policy.Principal) bool {
 }
 
 func (r *review) public(st *stmt, trust bool) {
-	if pins := callerPins(st.src.Conditions); len(pins) > 0 {
+	if pins := callerPins(st.Src.Conditions); len(pins) > 0 {
 		r.add(st, rulePublicConditional, rules.Args{"conditions": strings.Join(pins, ", ")})
 		return
 	}
-	args := rules.Args{"conditions": strings.Join(condKeys(st.src.Conditions), ", ")}
+	args := rules.Args{"conditions": strings.Join(condKeys(st.Src.Conditions), ", ")}
 	if trust {
-		r.add(st, ruleTrustAnyone, args, st.src.Action.Strings()...)
+		r.add(st, ruleTrustAnyone, args, st.Src.Action.Strings()...)
 		return
 	}
 	write := st.eff.Clone()
@@ -207,7 +207,7 @@ func (r *review) federated(st *stmt, e policy.PrincipalEntry) {
 	for _, v := range e.Values.Values {
 		provider := strings.ToLower(strings.TrimSpace(v.Text))
 		if key, ok := webIdentityProviders[provider]; ok {
-			if !pinnedKey(st.src.Conditions, key) {
+			if !pinnedKey(st.Src.Conditions, key) {
 				r.add(st, ruleWebIdentityUnpinned, rules.Args{"provider": provider, "key": key})
 			}
 			continue
@@ -255,7 +255,7 @@ var ruleSCPDenyNotAction = rules.Register(&rules.Rule{
 // validity and its guard rails matter.
 func (r *review) scp() {
 	for _, st := range r.stmts {
-		if st.deny && st.notAction && st.anyResource && !st.cond.present {
+		if st.Deny && st.NotAction && st.AnyResource && !st.cond.present {
 			r.add(st, ruleSCPDenyNotAction, nil)
 		}
 	}
@@ -297,18 +297,18 @@ func (r *review) redundancy() {
 	size := make([]int, len(r.stmts))
 	for i, st := range r.stmts {
 		first[i] = -1
-		st.actions.Each(func(id iamref.ActionID) bool { first[i] = id; return false })
-		size[i] = st.actions.Len()
+		st.Actions.Each(func(id iamref.ActionID) bool { first[i] = id; return false })
+		size[i] = st.Actions.Len()
 	}
 	for i, a := range r.stmts {
-		if !a.allow {
+		if !a.Allow {
 			continue
 		}
 		if a.eff.IsEmpty() && size[i] > 0 {
 			r.add(a, ruleGrantsNothing, nil)
 			continue
 		}
-		if a.src.Principal != nil || a.src.NotPrincipal != nil || size[i] == 0 || len(r.stmts) > maxCompared {
+		if a.Src.Principal != nil || a.Src.NotPrincipal != nil || size[i] == 0 || len(r.stmts) > maxCompared {
 			// Principals differ in ways sets do not capture; and the
 			// comparison is by pairs.
 			continue
@@ -316,32 +316,32 @@ func (r *review) redundancy() {
 		for j, b := range r.stmts {
 			// Compare what the statements designate, not what survives the
 			// Denies, so that adding a Deny never creates a finding.
-			if i == j || !b.allow || b.cond.present || size[j] < size[i] || !b.actions.Has(first[i]) ||
-				b.src.Principal != nil || b.src.NotPrincipal != nil {
+			if i == j || !b.Allow || b.cond.present || size[j] < size[i] || !b.Actions.Has(first[i]) ||
+				b.Src.Principal != nil || b.Src.NotPrincipal != nil {
 				continue
 			}
-			if !a.actions.SubsetOf(b.actions) || !resourcesCover(b, a) {
+			if !a.Actions.SubsetOf(b.Actions) || !resourcesCover(b, a) {
 				continue
 			}
 			if size[i] == size[j] && resourcesCover(a, b) && !a.cond.present && j > i {
 				continue // identical: report the later one only
 			}
-			r.add(a, ruleRedundant, rules.Args{"other": strconv.Itoa(b.src.Index)})
+			r.add(a, ruleRedundant, rules.Args{"other": strconv.Itoa(b.Src.Index)})
 			break
 		}
 	}
 }
 
 func resourcesCover(b, a *stmt) bool {
-	if b.anyResource {
+	if b.AnyResource {
 		return true
 	}
-	if b.notResource || b.noResource || a.notResource || a.noResource || a.anyResource {
-		return b.noResource && a.noResource
+	if b.notResource() || b.noResource() || a.notResource() || a.noResource() || a.AnyResource {
+		return b.noResource() && a.noResource()
 	}
-	for _, p := range a.resources {
+	for _, p := range a.ResourceList {
 		ok := false
-		for _, q := range b.resources {
+		for _, q := range b.ResourceList {
 			if q == p || iamref.PatternCovers(q, p) {
 				ok = true
 				break

@@ -15,10 +15,10 @@ import (
 // broadSet is the part of an Allow's effective actions that reaches every
 // resource of its types with no narrowing condition.
 func (r *review) broadSet(st *stmt) iamref.ActionSet {
-	if st.cond.narrowing || st.noResource {
+	if st.cond.narrowing || st.noResource() {
 		return nil
 	}
-	if st.anyResource || st.notResource {
+	if st.AnyResource || st.notResource() {
 		return st.eff
 	}
 	var out iamref.ActionSet
@@ -306,7 +306,7 @@ var (
 func (r *review) risks() {
 	all := r.kb.All().Len()
 	for _, st := range r.stmts {
-		if !st.allow || st.eff.IsEmpty() {
+		if !st.Allow || st.eff.IsEmpty() {
 			continue
 		}
 		if st.cond.present && !st.cond.narrowing {
@@ -314,7 +314,7 @@ func (r *review) risks() {
 		}
 		broad := r.broadSet(st)
 		if r.doc.Type == policy.Resource {
-			if acct, ok := AccountRoots(st.src.Principal); ok && st.anyResource {
+			if acct, ok := AccountRoots(st.Src.Principal); ok && st.AnyResource {
 				r.add(st, ruleAccountDelegation, rules.Args{"accounts": strings.TrimPrefix(acct, "account ")})
 				continue
 			}
@@ -322,23 +322,23 @@ func (r *review) risks() {
 			// attached to: there is no "every resource" to reach.
 			broad = nil
 		}
-		wide := st.anyResource || st.notResource
+		wide := st.AnyResource || st.notResource()
 		critical := false
 		switch {
-		case st.allActions && !st.notAction && wide && st.eff.Len() == all:
+		case st.AllActions && !st.NotAction && wide && st.eff.Len() == all:
 			if st.cond.narrowing {
 				r.add(st, ruleFullAdminConditional, rules.Args{"conditions": strings.Join(st.cond.narrowBy, ", ")}, "*")
 			} else {
 				r.add(st, ruleFullAdmin, nil, "*")
 			}
 			critical = true
-		case st.allActions && wide && !st.cond.narrowing && st.eff.Len()*2 > all:
+		case st.AllActions && wide && !st.cond.narrowing && st.eff.Len()*2 > all:
 			// Denies take out a few actions. When they take out most
 			// (a Deny with NotAction), what remains is judged below like
 			// any list of actions.
 			r.add(st, ruleNearlyFullAdmin, rules.Args{"excluded": strconv.Itoa(all - st.eff.Len()), "total": strconv.Itoa(all)}, "*")
 			critical = true
-		case st.notAction && !st.allActions:
+		case st.NotAction && !st.AllActions:
 			rule := ruleNotActionListed
 			switch {
 			case wide && st.cond.narrowing:
@@ -346,14 +346,14 @@ func (r *review) risks() {
 			case wide:
 				rule = ruleNotActionEverywhere
 			}
-			except := st.src.NotAction.Strings()
+			except := st.Src.NotAction.Strings()
 			r.add(st, rule, rules.Args{"except": strings.Join(except, ", "), "n": strconv.Itoa(st.eff.Len())}, except...)
 			critical = wide
 		}
-		if st.notResource {
-			r.add(st, ruleNotResource, rules.Args{"except": strings.Join(st.resources, ", ")})
+		if st.notResource() {
+			r.add(st, ruleNotResource, rules.Args{"except": strings.Join(st.ResourceList, ", ")})
 		}
-		if !st.allActions {
+		if !st.AllActions {
 			r.serviceWildcards(st, wide)
 		}
 		if critical {
@@ -367,11 +367,11 @@ func (r *review) risks() {
 
 // serviceWildcards reports "service:*" and partial action wildcards.
 func (r *review) serviceWildcards(st *stmt, wide bool) {
-	if st.notAction {
+	if st.NotAction {
 		return
 	}
 	var full, partial []string
-	for _, v := range st.src.Action.Values {
+	for _, v := range st.Src.Action.Values {
 		p := strings.TrimSpace(v.Text)
 		svc, act, ok := strings.Cut(p, ":")
 		if !ok || !strings.ContainsAny(p, "*?") || r.kb.Expand(p).IsEmpty() {
@@ -382,7 +382,7 @@ func (r *review) serviceWildcards(st *stmt, wide bool) {
 		switch {
 		case granted.IsEmpty():
 			// Denied entirely: nothing to report.
-		case isAllWildcard(act) && !strings.ContainsAny(svc, "*?") && granted.Len() == r.kb.Expand(p).Len():
+		case iamref.IsAllWildcard(act) && !strings.ContainsAny(svc, "*?") && granted.Len() == r.kb.Expand(p).Len():
 			full = append(full, p)
 		default:
 			// A wildcard that Denies cut down is judged by what remains,

@@ -4,7 +4,7 @@ import (
 	"strings"
 
 	"github.com/policycheck/policycheck/assistant/iamref"
-	"github.com/policycheck/policycheck/assistant/policy"
+	"github.com/policycheck/policycheck/assistant/norm"
 )
 
 // reach is how far a statement lets an action go.
@@ -16,25 +16,15 @@ const (
 	reachBroad                // every resource of the type, unconditionally
 )
 
-// stmt is one statement with its effective permissions worked out.
+// stmt is one statement of the shared normalized model, with what the
+// analysis works out on top of it.
 type stmt struct {
-	src   *policy.Statement
-	allow bool
-	deny  bool
+	*norm.Statement
 
-	// actions is what Action or NotAction designates; eff is what an
-	// Allow really grants once unconditional Denies are taken out. Both
-	// may share storage with the knowledge base or each other: they are
-	// replaced, never changed in place.
-	actions iamref.ActionSet
-	eff     iamref.ActionSet
-
-	notAction   bool
-	allActions  bool // Action "*" (or a NotAction that excludes nothing known)
-	resources   []string
-	notResource bool
-	anyResource bool // Resource contains a pattern matching every resource
-	noResource  bool // neither Resource nor NotResource
+	// eff is what an Allow really grants once unconditional Denies are
+	// taken out. It may share storage with the knowledge base or with
+	// Actions: it is replaced, never changed in place.
+	eff iamref.ActionSet
 
 	cond conditions
 
@@ -45,72 +35,16 @@ type stmt struct {
 // newStmt reads one statement; attached is true for a policy attached to
 // the principals it grants to (identity policies, boundaries, SCPs), as
 // opposed to a resource or trust policy that names them.
-func newStmt(kb *iamref.KB, s *policy.Statement, attached bool) *stmt {
-	st := &stmt{src: s, kb: kb}
-	switch strings.ToLower(s.Effect) {
-	case "allow":
-		st.allow = true
-	case "deny":
-		st.deny = true
-	}
-	switch {
-	case s.NotAction.Set:
-		st.notAction = true
-		excluded := expandAll(kb, s.NotAction)
-		st.actions = kb.All().Clone()
-		st.actions.AndNot(excluded)
-		st.allActions = excluded.IsEmpty()
-	default:
-		st.actions = expandAll(kb, s.Action)
-		// "*", "*:*", "*:*" in any spelling: every action there is.
-		st.allActions = st.actions.Len() == kb.NumActions()
-	}
-	switch {
-	case s.NotResource.Set:
-		st.notResource = true
-		st.resources = s.NotResource.Strings()
-	case s.Resource.Set:
-		st.resources = s.Resource.Strings()
-		for _, r := range st.resources {
-			if isAllWildcard(r) {
-				st.anyResource = true
-			}
-		}
-	default:
-		st.noResource = true
-	}
-	st.cond = summarize(kb, s.Conditions, attached)
-	return st
+func newStmt(kb *iamref.KB, s *norm.Statement, attached bool) *stmt {
+	return &stmt{Statement: s, kb: kb, cond: summarize(kb, s.Conditions, attached)}
 }
 
-// expandAll is the union of what a list's patterns match. The result may
-// be a set the knowledge base shares: it is never changed.
-func expandAll(kb *iamref.KB, l policy.List) iamref.ActionSet {
-	switch len(l.Values) {
-	case 0:
-		return nil
-	case 1:
-		return kb.Expand(strings.TrimSpace(l.Values[0].Text))
-	}
-	out := kb.Expand(strings.TrimSpace(l.Values[0].Text)).Clone()
-	for _, v := range l.Values[1:] {
-		out.Or(kb.Expand(strings.TrimSpace(v.Text)))
-	}
-	return out
-}
+// notResource reports a statement written with NotResource.
+func (st *stmt) notResource() bool { return st.Resources == norm.NotListed }
 
-// isAllWildcard reports whether a pattern matches any text: "*", "**".
-func isAllWildcard(p string) bool {
-	if p == "" {
-		return false
-	}
-	for i := 0; i < len(p); i++ {
-		if p[i] != '*' {
-			return false
-		}
-	}
-	return true
-}
+// noResource reports a statement with neither Resource nor NotResource:
+// the resource the policy is attached to is meant.
+func (st *stmt) noResource() bool { return st.Resources == norm.Unnamed }
 
 // unconditional reports whether the statement has no condition at all.
 func (st *stmt) unconditional() bool { return !st.cond.present }
@@ -159,17 +93,17 @@ func (st *stmt) matchesAny(a *iamref.Action) bool {
 // trivialReach answers what needs no resource-type matching.
 func (st *stmt) trivialReach(a *iamref.Action) (reach, bool) {
 	switch {
-	case st.noResource:
+	case st.noResource():
 		// Trust and some resource policies have no Resource: the
 		// policy's own resource is meant.
 		return reachLimited, true
-	case st.notResource:
+	case st.notResource():
 		return reachBroad, true
-	case st.anyResource:
+	case st.AnyResource:
 		return reachBroad, true
 	case !a.ResourceLevel():
 		return reachNone, true
-	case a.Service.Prefix == "iam" && a.Level >= iamref.Write && allAWSManaged(st.resources):
+	case a.Service.Prefix == "iam" && a.Level >= iamref.Write && allAWSManaged(st.ResourceList):
 		// AWS managed policies (account "aws") cannot be changed by anyone.
 		return reachNone, true
 	}
@@ -181,7 +115,7 @@ func (st *stmt) typeReach(rt *iamref.ResourceType) reach {
 		return r
 	}
 	r := reachNone
-	for _, p := range st.resources {
+	for _, p := range st.ResourceList {
 		if !st.kb.MatchResource(p, rt) {
 			continue
 		}
@@ -203,7 +137,7 @@ func (st *stmt) typeReach(rt *iamref.ResourceType) reach {
 // differ in their first name. Policy variables and template placeholders
 // count as one specific name.
 func BroadFor(pattern string, rt *iamref.ResourceType) bool {
-	if isAllWildcard(pattern) {
+	if iamref.IsAllWildcard(pattern) {
 		return true
 	}
 	p := specificVars(pattern)

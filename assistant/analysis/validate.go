@@ -272,12 +272,12 @@ func (r *review) validate() {
 }
 
 func (r *review) validateStatement(st *stmt, sids map[string]int) {
-	s := st.src
+	s := st.Src
 	switch {
-	case !st.allow && !st.deny:
+	case !st.Allow && !st.Deny:
 		r.add(st, ruleEffectInvalid, rules.Args{"effect": strconv.Quote(s.Effect)})
 	case s.Effect != "Allow" && s.Effect != "Deny":
-		r.add(st, ruleEffectSpelling, rules.Args{"effect": strconv.Quote(s.Effect), "allow": flag(st.allow)})
+		r.add(st, ruleEffectSpelling, rules.Args{"effect": strconv.Quote(s.Effect), "allow": flag(st.Allow)})
 	}
 	if s.Sid != "" {
 		if prev, ok := sids[s.Sid]; ok {
@@ -317,7 +317,7 @@ func (r *review) validateStatement(st *stmt, sids map[string]int) {
 		if s.Principal != nil || s.NotPrincipal != nil {
 			r.add(st, ruleIdentityPrincipal, nil)
 		}
-		if st.noResource && r.doc.Type == policy.Identity {
+		if st.noResource() && r.doc.Type == policy.Identity {
 			r.add(st, ruleResourceMissing, nil)
 		}
 	case policy.RCP:
@@ -389,13 +389,13 @@ var (
 )
 
 func (r *review) validateActions(st *stmt) {
-	l := st.src.Action
-	if st.notAction {
-		l = st.src.NotAction
+	l := st.Src.Action
+	if st.NotAction {
+		l = st.Src.NotAction
 	}
 	for _, v := range l.Values {
 		name := strings.TrimSpace(v.Text)
-		if isAllWildcard(name) {
+		if iamref.IsAllWildcard(name) {
 			continue
 		}
 		svc, act, ok := strings.Cut(name, ":")
@@ -406,7 +406,7 @@ func (r *review) validateActions(st *stmt) {
 		if !r.kb.Expand(name).IsEmpty() {
 			continue
 		}
-		args := rules.Args{"action": name, "deny": flag(st.deny)}
+		args := rules.Args{"action": name, "deny": flag(st.Deny)}
 		if c, ok := r.kb.Closest(name); ok {
 			args["closest"] = c
 		}
@@ -473,22 +473,22 @@ var (
 // validateResources checks ARN syntax and reports named actions whose
 // resources match none of the resource types they accept.
 func (r *review) validateResources(st *stmt) {
-	for _, p := range st.resources {
-		if isAllWildcard(p) || strings.HasPrefix(p, "${") {
+	for _, p := range st.ResourceList {
+		if iamref.IsAllWildcard(p) || strings.HasPrefix(p, "${") {
 			continue
 		}
 		if !strings.HasPrefix(p, "arn:") || strings.Count(p, ":") < 5 {
 			r.add(st, ruleResourceNotARN, rules.Args{"resource": strconv.Quote(p)})
 		}
 	}
-	if st.notAction || st.notResource || st.noResource || st.anyResource || st.allActions {
+	if st.NotAction || st.notResource() || st.noResource() || st.AnyResource || st.AllActions {
 		return
 	}
 	// Only actions named one by one: a wildcard is expected to match
 	// actions of other resource types too.
 	var mismatched []string
 	seen := map[*iamref.Action]bool{}
-	for _, v := range st.src.Action.Values {
+	for _, v := range st.Src.Action.Values {
 		a := r.kb.Action(strings.TrimSpace(v.Text))
 		if a == nil || seen[a] {
 			continue
@@ -694,7 +694,7 @@ var (
 )
 
 func (r *review) validateConditions(st *stmt) {
-	for _, c := range st.src.Conditions {
+	for _, c := range st.Src.Conditions {
 		base, set, _ := baseOperator(c.Operator)
 		if !knownOperators[strings.ToLower(base)] || (set != "" && !strings.EqualFold(set, "ForAllValues") && !strings.EqualFold(set, "ForAnyValue")) {
 			r.add(st, ruleConditionOperatorUnknown, rules.Args{"operator": strconv.Quote(c.Operator)})
@@ -822,12 +822,12 @@ func (r *review) checkConditionUse(st *stmt, c policy.Condition, key *iamref.Con
 	multi := strings.HasPrefix(key.Type, "ArrayOf") || strings.EqualFold(key.Name, "cognito-identity.amazonaws.com:amr")
 	if set != "" && !multi {
 		rule := ruleConditionSetSingleValued
-		if strings.EqualFold(set, "ForAllValues") && st.allow {
+		if strings.EqualFold(set, "ForAllValues") && st.Allow {
 			rule = ruleConditionForAllValuesAllow
 		}
 		r.add(st, rule, rules.Args{"set": set, "key": c.Key})
 	}
-	if strings.EqualFold(base, "Bool") && strings.EqualFold(key.Name, "aws:MultiFactorAuthPresent") && st.allow {
+	if strings.EqualFold(base, "Bool") && strings.EqualFold(key.Name, "aws:MultiFactorAuthPresent") && st.Allow {
 		for _, v := range c.Values.Values {
 			if strings.EqualFold(strings.TrimSpace(v.Text), "false") {
 				r.add(st, ruleConditionMFAFalse, nil)
@@ -835,9 +835,9 @@ func (r *review) checkConditionUse(st *stmt, c policy.Condition, key *iamref.Con
 			}
 		}
 	}
-	if !key.Global && !st.notAction && !st.actions.IsEmpty() {
+	if !key.Global && !st.NotAction && !st.Actions.IsEmpty() {
 		applies := false
-		st.actions.Each(func(id iamref.ActionID) bool {
+		st.Actions.Each(func(id iamref.ActionID) bool {
 			applies = r.kb.ConditionKeyApplies(c.Key, r.kb.ActionByID(id))
 			return !applies
 		})
