@@ -40,7 +40,7 @@ func Read(data []byte, opts Options) (*Result, error) {
 	}
 
 	var firstErr error
-	for _, rg := range r.regions(r.text, r.loc) {
+	for _, rg := range r.regions(r.text) {
 		mark, n := len(r.notes), len(r.docs)
 		err := r.readRegion(rg)
 		if err == nil {

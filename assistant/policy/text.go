@@ -287,11 +287,19 @@ type region struct {
 	lang       string // a code fence's language tag, lower case
 }
 
-// regions finds where the policies are: the contents of ``` code blocks
-// when there are any, else of `inline code` that holds an object, else
-// the whole text.
-func (r *reader) regions(text string, loc locator) []region {
-	var out []region
+// Block is a part of a chat message that may hold a policy: the byte
+// offsets of its contents, and a code fence's language tag in lower case.
+type Block struct {
+	Start, End int
+	Lang       string
+}
+
+// Blocks finds where the policies of a chat message are: the contents of
+// ``` code blocks when there are any, else of `inline code` that holds an
+// object, else the whole text. The reader reads these; the bot uses them
+// to give positions from the start of the policy the user pasted.
+func Blocks(text string) []Block {
+	var out []Block
 	if strings.Contains(text, "```") {
 		for i := 0; ; {
 			k := strings.Index(text[i:], "```")
@@ -319,13 +327,11 @@ func (r *reader) regions(text string, loc locator) []region {
 				}
 			}
 			if strings.TrimSpace(text[start:end]) != "" {
-				out = append(out, region{start: start, end: end, lang: lang})
+				out = append(out, Block{Start: start, End: end, Lang: lang})
 			}
 			i = next
 		}
 		if len(out) > 0 {
-			// Taking the policy out of a fence changes nothing in it:
-			// no note.
 			return out
 		}
 	}
@@ -342,7 +348,7 @@ func (r *reader) regions(text string, loc locator) []region {
 			}
 			b += a
 			if strings.Contains(text[a:b], "{") {
-				out = append(out, region{start: a, end: b})
+				out = append(out, Block{Start: a, End: b})
 			}
 			i = b + 1
 		}
@@ -350,7 +356,18 @@ func (r *reader) regions(text string, loc locator) []region {
 			return out
 		}
 	}
-	return []region{{start: 0, end: len(text)}}
+	return []Block{{Start: 0, End: len(text)}}
+}
+
+// regions are the blocks of the cleaned text. Taking a policy out of a
+// fence changes nothing in it: no note.
+func (r *reader) regions(text string) []region {
+	blocks := Blocks(text)
+	out := make([]region, len(blocks))
+	for i, b := range blocks {
+		out[i] = region{start: b.Start, end: b.End, lang: b.Lang}
+	}
+	return out
 }
 
 func isLangTag(s string) bool {

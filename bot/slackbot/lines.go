@@ -27,68 +27,20 @@ type codeBlock struct {
 	first, last, col int
 }
 
-// newChatLines finds the policies of a message's text as the reader does:
-// the contents of ``` code blocks (after a language tag), else of `inline
-// code` that holds an object, else the whole text from its first line
-// that is not blank.
+// newChatLines finds the policies of a message's text where the reader
+// finds them (policy.Blocks). A policy's first line is the first that is
+// not blank: the rest of a fence's line, or the line after it.
 func newChatLines(text string) chatLines {
 	var c chatLines
-	if strings.Contains(text, "```") {
-		for i := 0; ; {
-			k := strings.Index(text[i:], "```")
-			if k < 0 {
-				break
+	for _, b := range policy.Blocks(text) {
+		start := b.Start
+		if lead := len(text[start:b.End]) - len(strings.TrimLeft(text[start:b.End], " \t\r\n")); lead > 0 {
+			if nl := strings.LastIndexByte(text[start:start+lead], '\n'); nl >= 0 {
+				start += nl + 1 // from the start of the first line that is not blank
 			}
-			start := i + k + 3
-			for start < len(text) && text[start] == '`' {
-				start++
-			}
-			if nl := strings.IndexByte(text[start:], '\n'); nl >= 0 {
-				if rest := strings.TrimSpace(text[start : start+nl]); rest == "" || isLangTag(rest) {
-					start += nl + 1
-				}
-			}
-			end, next := len(text), len(text)
-			if k := strings.Index(text[start:], "```"); k >= 0 {
-				end = start + k
-				next = end + 3
-				for next < len(text) && text[next] == '`' {
-					next++
-				}
-			}
-			if strings.TrimSpace(text[start:end]) != "" {
-				c.add(text, start, end)
-			}
-			i = next
 		}
-		if len(c.blocks) > 0 {
-			return c
-		}
+		c.add(text, start, b.End)
 	}
-	if strings.Count(text, "`") >= 2 {
-		for i := 0; ; {
-			a := strings.IndexByte(text[i:], '`')
-			if a < 0 {
-				break
-			}
-			a += i + 1
-			b := strings.IndexByte(text[a:], '`')
-			if b < 0 {
-				break
-			}
-			b += a
-			if strings.Contains(text[a:b], "{") {
-				c.add(text, a, b)
-			}
-			i = b + 1
-		}
-		if len(c.blocks) > 0 {
-			return c
-		}
-	}
-	start := len(text) - len(strings.TrimLeft(text, " \t\r\n"))
-	start = strings.LastIndexByte(text[:start], '\n') + 1 // the start of that line
-	c.add(text, start, len(text))
 	return c
 }
 
@@ -99,19 +51,6 @@ func (c *chatLines) add(text string, start, end int) {
 		last:  strings.Count(text[:end], "\n") + 1,
 		col:   utf8.RuneCountInString(text[lineStart:start]),
 	})
-}
-
-// isLangTag is the reader's test for a code fence's language tag.
-func isLangTag(s string) bool {
-	if len(s) > 20 {
-		return false
-	}
-	for _, c := range []byte(s) {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '+' || c == '.') {
-			return false
-		}
-	}
-	return true
 }
 
 // pos maps a line and column (from 1; 0 when unknown) of the message to
