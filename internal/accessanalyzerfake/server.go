@@ -1,11 +1,9 @@
 package accessanalyzerfake
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -16,6 +14,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/policycheck/policycheck/internal/script"
 )
 
 // Default credentials and region of a fake started with a zero Config.
@@ -84,11 +83,7 @@ type Server struct {
 	closing chan struct{}
 	once    sync.Once
 
-	mu       sync.Mutex
-	changed  chan struct{} // closed and replaced when requests grow
-	queue    []Response
-	handler  func(*Request) Response
-	requests []*Request
+	script.Script[*Request, Response]
 }
 
 // Start serves a fake on 127.0.0.1. Stop it with Close.
@@ -102,7 +97,7 @@ func Start(cfg Config) *Server {
 	if cfg.SecretAccessKey == "" {
 		cfg.SecretAccessKey = DefaultSecretAccessKey
 	}
-	s := &Server{cfg: cfg, closing: make(chan struct{}), changed: make(chan struct{})}
+	s := &Server{cfg: cfg, closing: make(chan struct{})}
 	s.ts = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
 	// httptest listens on 127.0.0.1 already; make it explicit.
 	if l, err := net.Listen("tcp", "127.0.0.1:0"); err == nil {
@@ -137,48 +132,6 @@ func (s *Server) Credentials() aws.Credentials {
 	}
 }
 
-// Enqueue adds answers to the queue; each accepted request takes the next
-// one before the handler is asked.
-func (s *Server) Enqueue(rs ...Response) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.queue = append(s.queue, rs...)
-}
-
-// Handle sets the function answering requests when the queue is empty.
-// Without queue or handler the fake answers 500 InternalServerException.
-// h runs on the server's goroutines.
-func (s *Server) Handle(h func(*Request) Response) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.handler = h
-}
-
-// Requests returns the requests received so far, refused ones included.
-func (s *Server) Requests() []*Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]*Request(nil), s.requests...)
-}
-
-// WaitRequests blocks until n requests have been received (answered or
-// not) or ctx ends.
-func (s *Server) WaitRequests(ctx context.Context, n int) error {
-	for {
-		s.mu.Lock()
-		got, ch := len(s.requests), s.changed
-		s.mu.Unlock()
-		if got >= n {
-			return nil
-		}
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return fmt.Errorf("wait for %d requests (have %d): %w", n, got, ctx.Err())
-		}
-	}
-}
-
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
 	if err != nil {
@@ -194,17 +147,17 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	if aerr := s.authenticate(r, body); aerr != nil {
 		req.AuthError = aerr.Error()
-		s.record(req)
+		s.Record(req)
 		writeError(w, Error(aerr.Status, aerr.Type, aerr.Message))
 		return
 	}
 	if len(body) > maxBodyBytes {
-		s.record(req)
+		s.Record(req)
 		writeError(w, Error(http.StatusRequestEntityTooLarge, "ValidationException", "Request entity too large."))
 		return
 	}
 	verr := decode(req, r)
-	s.record(req)
+	s.Record(req)
 	if verr != nil {
 		writeError(w, *verr)
 		return
@@ -239,26 +192,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	w.Write(out)
 }
 
-func (s *Server) record(req *Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.requests = append(s.requests, req)
-	close(s.changed)
-	s.changed = make(chan struct{})
-}
-
 func (s *Server) next(req *Request) Response {
-	s.mu.Lock()
-	if len(s.queue) > 0 {
-		r := s.queue[0]
-		s.queue = s.queue[1:]
-		s.mu.Unlock()
+	if r, ok := s.Next(req); ok {
 		return r
-	}
-	h := s.handler
-	s.mu.Unlock()
-	if h != nil {
-		return h(req)
 	}
 	return Error(http.StatusInternalServerError, "InternalServerException", "accessanalyzerfake: no scripted response")
 }

@@ -2,7 +2,6 @@ package bedrockfake
 
 import (
 	"bytes"
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/policycheck/policycheck/internal/script"
 )
 
 // Default credentials and region of a fake started with a zero Config.
@@ -72,11 +72,9 @@ type Server struct {
 	closing chan struct{}
 	once    sync.Once
 
+	script.Script[*Request, Response]
+
 	mu          sync.Mutex
-	changed     chan struct{} // closed and replaced when requests grow
-	queue       []Response
-	handler     func(*Request) Response
-	requests    []*Request
 	inFlight    int
 	maxInFlight int
 	cache       map[[32]byte]bool // prompt prefixes cached by a cachePoint
@@ -93,7 +91,7 @@ func Start(cfg Config) *Server {
 	if cfg.SecretAccessKey == "" {
 		cfg.SecretAccessKey = DefaultSecretAccessKey
 	}
-	s := &Server{cfg: cfg, closing: make(chan struct{}), changed: make(chan struct{})}
+	s := &Server{cfg: cfg, closing: make(chan struct{})}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/", s.serve)
 	s.ts = httptest.NewUnstartedServer(mux)
@@ -135,46 +133,6 @@ func (s *Server) Credentials() aws.Credentials {
 		SecretAccessKey: s.cfg.SecretAccessKey,
 		SessionToken:    s.cfg.SessionToken,
 		Source:          "bedrockfake",
-	}
-}
-
-// Enqueue adds answers to the queue; each request takes the next one.
-func (s *Server) Enqueue(rs ...Response) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.queue = append(s.queue, rs...)
-}
-
-// Handle sets the function answering requests when the queue is empty.
-// Without queue or handler the fake answers 500 InternalServerException.
-func (s *Server) Handle(h func(*Request) Response) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.handler = h
-}
-
-// Requests returns the requests received so far, refused ones included.
-func (s *Server) Requests() []*Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]*Request(nil), s.requests...)
-}
-
-// WaitRequests blocks until n requests have been received (answered or
-// not) or ctx ends.
-func (s *Server) WaitRequests(ctx context.Context, n int) error {
-	for {
-		s.mu.Lock()
-		got, ch := len(s.requests), s.changed
-		s.mu.Unlock()
-		if got >= n {
-			return nil
-		}
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return fmt.Errorf("wait for %d requests (have %d): %w", n, got, ctx.Err())
-		}
 	}
 }
 
@@ -229,11 +187,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	if aerr := s.authenticate(r, body); aerr != nil {
 		req.AuthError = aerr.Error()
-		s.record(req)
+		s.Record(req)
 		writeError(w, Error(aerr.Status, aerr.Type, aerr.Message))
 		return
 	}
-	s.record(req)
+	s.Record(req)
 	if verr == nil {
 		verr = s.quirk(req)
 	}
@@ -291,26 +249,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	w.Write(out)
 }
 
-func (s *Server) record(req *Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.requests = append(s.requests, req)
-	close(s.changed)
-	s.changed = make(chan struct{})
-}
-
 func (s *Server) next(req *Request) Response {
-	s.mu.Lock()
-	if len(s.queue) > 0 {
-		r := s.queue[0]
-		s.queue = s.queue[1:]
-		s.mu.Unlock()
+	if r, ok := s.Next(req); ok {
 		return r
-	}
-	h := s.handler
-	s.mu.Unlock()
-	if h != nil {
-		return h(req)
 	}
 	return Error(http.StatusInternalServerError, "InternalServerException", "bedrockfake: no scripted response")
 }
