@@ -82,3 +82,116 @@ func TestImpliedFold(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// TestJudgement pins the general rules of issue 11, point 6, on policies
+// written as people write them, with expectations from AWS semantics.
+func TestJudgement(t *testing.T) {
+	star := func(stmt m) m { stmt["Principal"] = "*"; return stmt }
+	tests := []struct {
+		name     string
+		typ      policy.Type
+		doc      any
+		min, max int
+		want     []string // rules that must be reported
+		not      []string // rules that must not
+	}{
+		// A resource policy naming every principal, pinned by a condition
+		// to one principal or account, names them: not public.
+		{"queue for one SNS topic by aws:SourceArn", policy.Resource, pol(star(m{"Effect": "Allow", "Action": "sqs:SendMessage",
+			"Resource": "arn:aws:sqs:us-east-1:111122223333:orders", "Condition": m{"ArnEquals": m{"aws:SourceArn": "arn:aws:sns:us-east-1:111122223333:order-events"}}})),
+			10, 10, []string{"PC340"}, []string{"PC302", "PC303", "PC304"}},
+		{"bucket for CloudTrail by aws:SourceAccount", policy.Resource, pol(star(m{"Effect": "Allow", "Action": "s3:PutObject",
+			"Resource": "arn:aws:s3:::trail-logs/AWSLogs/111122223333/*", "Condition": m{"StringEquals": m{"aws:SourceAccount": "111122223333", "s3:x-amz-acl": "bucket-owner-full-control"}}})),
+			10, 10, []string{"PC340"}, []string{"PC303", "PC304"}},
+		{"bucket for one role by aws:PrincipalArn", policy.Resource, pol(star(m{"Effect": "Allow", "Action": "s3:GetObject",
+			"Resource": "arn:aws:s3:::reports/*", "Condition": m{"ArnLike": m{"aws:PrincipalArn": "arn:aws:iam::111122223333:role/reporting-*"}}})),
+			10, 10, []string{"PC340"}, []string{"PC302", "PC304"}},
+		{"bucket for one role's sessions by aws:userid", policy.Resource, pol(star(m{"Effect": "Allow", "Action": "s3:GetObject",
+			"Resource": "arn:aws:s3:::reports/*", "Condition": m{"StringLike": m{"aws:userid": []string{"AROAEXAMPLEROLEID01:*", "111122223333"}}}})),
+			10, 10, []string{"PC340"}, []string{"PC302", "PC304"}},
+		{"aws:userid that admits anyone", policy.Resource, pol(star(m{"Effect": "Allow", "Action": "s3:GetObject",
+			"Resource": "arn:aws:s3:::reports/*", "Condition": m{"StringLike": m{"aws:userid": "*:alice"}}})),
+			4, 4, []string{"PC302"}, []string{"PC340"}},
+		{"aws:SourceArn of any bucket", policy.Resource, pol(star(m{"Effect": "Allow", "Action": "sqs:SendMessage",
+			"Resource": "arn:aws:sqs:us-east-1:111122223333:q", "Condition": m{"ArnLike": m{"aws:SourceArn": "arn:aws:s3:::*"}}})),
+			2, 2, []string{"PC303"}, []string{"PC340"}},
+
+		// Managing one's own access keys is not escalation; writing one's
+		// own policies still is.
+		{"manage own access keys", "", pol(allow([]string{"iam:CreateAccessKey", "iam:DeleteAccessKey", "iam:UpdateAccessKey", "iam:ListAccessKeys",
+			"iam:ChangePassword", "iam:CreateLoginProfile", "iam:UpdateLoginProfile"}, "arn:aws:iam::*:user/${aws:username}")),
+			10, 10, nil, []string{"PC201", "PC202"}},
+		{"own keys and own inline policy", "", pol(allow([]string{"iam:CreateAccessKey", "iam:PutUserPolicy"}, "arn:aws:iam::111122223333:user/${aws:username}")),
+			2, 2, []string{"PC201"}, nil},
+		{"access keys of another user", "", pol(allow("iam:CreateAccessKey", "arn:aws:iam::111122223333:user/deploy")),
+			6, 6, []string{"PC202"}, nil},
+		{"own keys and every user's", "", pol(allow("iam:CreateAccessKey", []string{"arn:aws:iam::111122223333:user/${aws:username}", "arn:aws:iam::111122223333:user/*"})),
+			1, 4, []string{"PC201"}, nil},
+
+		// A resource-policy write on a named resource can grant others
+		// access to it.
+		{"bucket policy write on one bucket", "", pol(allow([]string{"s3:GetObject", "s3:PutObject", "s3:PutBucketPolicy"}, []string{"arn:aws:s3:::reports", "arn:aws:s3:::reports/*"})),
+			7, 7, []string{"PC250"}, []string{"PC230"}},
+		{"queue policy through its attributes", "", pol(allow("sqs:SetQueueAttributes", "arn:aws:sqs:us-east-1:111122223333:orders")),
+			7, 7, []string{"PC250"}, nil},
+		{"key policy and grants on one key", "", pol(allow([]string{"kms:PutKeyPolicy", "kms:CreateGrant"}, "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab")),
+			7, 7, []string{"PC250"}, nil},
+		{"lambda permission on one function", "", pol(allow("lambda:AddPermission", "arn:aws:lambda:us-east-1:111122223333:function:ingest")),
+			7, 7, []string{"PC250"}, nil},
+		{"removing a bucket policy's grants", "", pol(allow("kms:RevokeGrant", "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab")),
+			10, 10, nil, []string{"PC250"}},
+		{"key admins in a key policy", policy.Resource, pol(
+			m{"Effect": "Allow", "Principal": m{"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"},
+			m{"Effect": "Allow", "Principal": m{"AWS": "arn:aws:iam::111122223333:role/KeyAdmin"}, "Action": []string{"kms:Describe*", "kms:PutKeyPolicy"}, "Resource": "*"}),
+			7, 7, []string{"PC250"}, nil},
+		{"bucket policy write on every bucket", "", pol(allow("s3:PutBucketPolicy", "*")), 4, 4, []string{"PC230"}, []string{"PC250"}},
+
+		// Credentials and tokens whose use IAM still governs: low, with
+		// why.
+		{"ECR pull", "", pol(allow("ecr:GetAuthorizationToken", "*"),
+			allow([]string{"ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"}, "arn:aws:ecr:us-east-1:111122223333:repository/app")),
+			9, 9, []string{"PC255"}, []string{"PC220"}},
+		{"MFA session", "", pol(allow("sts:GetSessionToken", "*")), 9, 9, []string{"PC255"}, []string{"PC220"}},
+		{"identity pool credentials", "", pol(allow([]string{"cognito-identity:GetCredentialsForIdentity", "cognito-identity:GetOpenIdToken"}, "*")), 9, 9, []string{"PC255"}, nil},
+		{"cluster credentials for any database user", "", pol(allow("redshift:GetClusterCredentials", "*")), 4, 4, []string{"PC220"}, []string{"PC255"}},
+
+		// secretsmanager:BatchGetSecretValue needs GetSecretValue on each
+		// secret.
+		{"batch read of named secrets", "", pol(allow("secretsmanager:BatchGetSecretValue", "*"),
+			allow("secretsmanager:GetSecretValue", "arn:aws:secretsmanager:us-east-1:111122223333:secret:app/*")), 10, 10, nil, []string{"PC210"}},
+		{"batch read alone", "", pol(allow("secretsmanager:BatchGetSecretValue", "*")), 10, 10, nil, []string{"PC210"}},
+		{"batch read of every secret", "", pol(allow([]string{"secretsmanager:BatchGetSecretValue", "secretsmanager:GetSecretValue"}, "*")), 4, 4, []string{"PC210"}, nil},
+
+		// A pattern that pins partition, account and region and leaves
+		// only the name open is narrower than "*", with rules of its own.
+		{"every queue of one account and region", "", pol(allow([]string{"sqs:SendMessage", "sqs:DeleteMessage"}, "arn:aws:sqs:us-east-1:111122223333:*")),
+			7, 7, []string{"PC150"}, []string{"PC140"}},
+		{"every table of one account and region", "", pol(allow([]string{"dynamodb:Scan", "dynamodb:Query"}, "arn:aws:dynamodb:eu-west-1:111122223333:table/*")),
+			6, 6, []string{"PC153"}, []string{"PC211"}},
+		{"every secret of one account and region", "", pol(allow("secretsmanager:GetSecretValue", "arn:aws:secretsmanager:eu-west-1:111122223333:secret:*")),
+			5, 5, []string{"PC152"}, []string{"PC210"}},
+		{"every secret of one account, any region", "", pol(allow("secretsmanager:GetSecretValue", "arn:aws:secretsmanager:*:111122223333:secret:*")),
+			4, 4, []string{"PC210"}, []string{"PC152"}},
+		{"every role of the account", "", pol(allow("iam:PassRole", "arn:aws:iam::111122223333:role/*")), 4, 4, []string{"PC240"}, nil},
+		{"every function of one region still escalates", "", pol(allow("lambda:UpdateFunctionCode", "arn:aws:lambda:us-east-1:111122223333:function:*")),
+			2, 2, []string{"PC201"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := analyze(t, tt.typ, tt.doc)
+			if r.Score < tt.min || r.Score > tt.max {
+				t.Errorf("score %d, want %d-%d: %s\n%s", r.Score, tt.min, tt.max, r.Summary, dump(r))
+			}
+			for _, id := range tt.want {
+				if count(r, id) == 0 {
+					t.Errorf("no %s finding:\n%s", id, dump(r))
+				}
+			}
+			for _, id := range tt.not {
+				if count(r, id) != 0 {
+					t.Errorf("unexpected %s finding:\n%s", id, dump(r))
+				}
+			}
+		})
+	}
+}
