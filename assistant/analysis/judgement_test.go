@@ -195,3 +195,80 @@ func TestJudgement(t *testing.T) {
 		})
 	}
 }
+
+// TestAccessAnalyzerChecks: the ERROR and SECURITY_WARNING checks of IAM
+// Access Analyzer's policy validation that issue 11 names, each under its
+// own rule, and valid policies they leave alone.
+func TestAccessAnalyzerChecks(t *testing.T) {
+	trust := func(principal any, action string) any {
+		return pol(m{"Effect": "Allow", "Principal": principal, "Action": action})
+	}
+	cond := func(c m) any {
+		return pol(m{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::my-bucket/*", "Condition": c})
+	}
+	tests := []struct {
+		name string
+		typ  policy.Type
+		doc  any
+		want string // "" : no validation finding at all
+	}{
+		{"partition", "", pol(allow("s3:GetObject", "arn:amazon:s3:::my-bucket/*")), "PC060"},
+		{"service case", "", pol(allow("s3:GetObject", "arn:aws:S3:::my-bucket/*")), "PC061"},
+		{"region name", "", pol(allow("sqs:SendMessage", "arn:aws:sqs:Ireland:111122223333:orders")), "PC062"},
+		{"region on a global service", "", pol(allow("iam:PassRole", "arn:aws:iam:us-east-1:111122223333:role/app")), "PC063"},
+		{"no region on a regional service", "", pol(allow("lambda:InvokeFunction", "arn:aws:lambda::111122223333:function:ingest")), "PC064"},
+		{"account alias", "", pol(allow("sqs:SendMessage", "arn:aws:sqs:us-east-1:prod:orders")), "PC065"},
+		{"account on a service without accounts", "", pol(allow("route53:ChangeResourceRecordSets", "arn:aws:route53::111122223333:hostedzone/Z1D633PJN98FT9")), "PC066"},
+		{"table without table/", "", pol(allow("dynamodb:GetItem", "arn:aws:dynamodb:us-east-1:111122223333:orders")), "PC067"},
+		{"lower-case principal key", policy.Trust, trust(m{"aws": "arn:aws:iam::111122223333:root"}, "sts:AssumeRole"), "PC070"},
+		{"Services", policy.Trust, trust(m{"Services": "lambda.amazonaws.com"}, "sts:AssumeRole"), "PC070"},
+		{"group as principal", policy.Trust, trust(m{"AWS": "arn:aws:iam::111122223333:group/admins"}, "sts:AssumeRole"), "PC071"},
+		{"role name as principal", policy.Resource, pol(m{"Effect": "Allow", "Principal": m{"AWS": "app-role"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::my-bucket/*"}), "PC071"},
+		{"service without its domain", policy.Trust, trust(m{"Service": "lambda"}, "sts:AssumeRole"), "PC071"},
+		{"federated by name", policy.Trust, trust(m{"Federated": "okta"}, "sts:AssumeRoleWithSAML"), "PC071"},
+		{"canonical user", policy.Resource, pol(m{"Effect": "Allow", "Principal": m{"CanonicalUser": "abc"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::my-bucket/*"}), "PC071"},
+		{"wildcard in a role ARN", policy.Resource, pol(m{"Effect": "Allow", "Principal": m{"AWS": "arn:aws:iam::111122223333:role/app-*"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::my-bucket/*"}), "PC072"},
+		{"NotPrincipal in a trust policy", policy.Trust, pol(m{"Effect": "Allow", "NotPrincipal": m{"AWS": "arn:aws:iam::111122223333:user/intern"}, "Action": "sts:AssumeRole"}), "PC073"},
+		{"resource in a trust policy", policy.Trust, pol(m{"Effect": "Allow", "Principal": m{"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole", "Resource": "*"}), "PC016"},
+		{"private source address alone", "", cond(m{"IpAddress": m{"aws:VpcSourceIp": "10.0.0.0/16"}}), "PC430"},
+		{"bucket as source without the account", policy.Resource, pol(m{"Effect": "Allow", "Principal": m{"Service": "s3.amazonaws.com"}, "Action": "sqs:SendMessage",
+			"Resource": "arn:aws:sqs:us-east-1:111122223333:uploads", "Condition": m{"ArnLike": m{"aws:SourceArn": "arn:aws:s3:::upload-bucket"}}}), "PC430"},
+		{"window that closes before it opens", "", cond(m{"DateGreaterThan": m{"aws:CurrentTime": "2027-06-30T00:00:00Z"}, "DateLessThan": m{"aws:CurrentTime": "2027-01-01T00:00:00Z"}}), "PC431"},
+		{"same instant, strict", "", cond(m{"DateGreaterThan": m{"aws:EpochTime": "1798761600"}, "DateLessThan": m{"aws:EpochTime": "1798761600"}}), "PC431"},
+		{"closed window", "", cond(m{"DateLessThan": m{"aws:CurrentTime": "2019-12-31T23:59:59Z"}}), "PC432"},
+
+		// Valid: left alone.
+		{"AWS-owned SSM document", "", pol(allow("ssm:SendCommand", []string{"arn:aws:ssm:us-east-1::document/AWS-RunShellScript", "arn:aws:ec2:us-east-1:111122223333:instance/i-0abc1234567890def"})), ""},
+		{"public AMI", "", pol(allow("ec2:RunInstances", []string{"arn:aws:ec2:us-east-1::image/ami-0abcdef1234567890", "arn:aws:ec2:us-east-1:111122223333:*"})), ""},
+		{"managed policy ARN", "", pol(m{"Effect": "Allow", "Action": "iam:AttachRolePolicy", "Resource": "arn:aws:iam::111122223333:role/app",
+			"Condition": m{"ArnEquals": m{"iam:PolicyARN": "arn:aws:iam::aws:policy/ReadOnlyAccess"}}}), ""},
+		{"template placeholders", "", pol(allow("sqs:SendMessage", "arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:orders")), ""},
+		{"GovCloud and China", "", pol(allow("sqs:SendMessage", []string{"arn:aws-us-gov:sqs:us-gov-west-1:111122223333:orders", "arn:aws-cn:sqs:cn-north-1:111122223333:orders"})), ""},
+		{"usual principals", policy.Trust, pol(
+			m{"Effect": "Allow", "Principal": m{"Service": []string{"lambda.amazonaws.com", "logs.us-east-1.amazonaws.com"}}, "Action": "sts:AssumeRole"},
+			m{"Effect": "Allow", "Principal": m{"AWS": []string{"111122223333", "arn:aws:iam::111122223333:role/deploy", "arn:aws:sts::111122223333:assumed-role/deploy/ci", "AROAEXAMPLEROLEID0001"}}, "Action": "sts:AssumeRole"},
+			m{"Effect": "Allow", "Principal": m{"Federated": "arn:aws:iam::111122223333:saml-provider/okta"}, "Action": "sts:AssumeRoleWithSAML",
+				"Condition": m{"StringEquals": m{"SAML:aud": "https://signin.aws.amazon.com/saml"}}}), ""},
+		{"window still open", "", cond(m{"DateGreaterThan": m{"aws:CurrentTime": "2020-01-01T00:00:00Z"}, "DateLessThan": m{"aws:CurrentTime": "2999-01-01T00:00:00Z"}}), ""},
+		{"private address in one VPC", "", cond(m{"IpAddress": m{"aws:VpcSourceIp": "10.0.0.0/16"}, "StringEquals": m{"aws:SourceVpc": "vpc-0abc1234"}}), ""},
+	}
+	validation := func(id string) bool {
+		return strings.HasPrefix(id, "PC0") || id >= "PC430" && id <= "PC439"
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := analyze(t, tt.typ, tt.doc)
+			if tt.want == "" {
+				for _, f := range r.Findings {
+					if validation(f.Rule) {
+						t.Errorf("unexpected %s:\n%s", f.Rule, dump(r))
+					}
+				}
+				return
+			}
+			if count(r, tt.want) == 0 {
+				t.Errorf("no %s finding:\n%s", tt.want, dump(r))
+			}
+		})
+	}
+}
