@@ -153,10 +153,12 @@ func arnServicesFor(kb *iamref.KB) map[string]*arnService {
 	return actual.(map[string]*arnService)
 }
 
-// templated reports a value written with a policy variable or a template
-// placeholder (${...}, {{...}}): what it will be is not known here.
+// templated reports a value written with a policy variable, a template
+// placeholder (${...}, {{...}}) or a placeholder for a person to fill
+// (<account-id>, as suggestions write them): what it will be is not known
+// here.
 func templated(v string) bool {
-	return strings.Contains(v, "${") || strings.Contains(v, "{{")
+	return strings.Contains(v, "${") || strings.Contains(v, "{{") || strings.Contains(v, "<") && strings.Contains(v, ">")
 }
 
 // fixedField reports an ARN field to check: written, without wildcards or
