@@ -98,6 +98,14 @@ func (r *review) regional(st *stmt, broad iamref.ActionSet) (iamref.ActionSet, s
 	if st.AnyResource || st.notResource() || st.noResource() || broad.IsEmpty() {
 		return nil, ""
 	}
+	pinned := false
+	for _, p := range st.ResourceList {
+		f := strings.SplitN(p, ":", 6)
+		pinned = pinned || len(f) == 6 && fixedField(f[3]) && fixedField(f[4])
+	}
+	if !pinned {
+		return nil, ""
+	}
 	var out iamref.ActionSet
 	scopes := map[string]bool{}
 	broad.Each(func(id iamref.ActionID) bool {
