@@ -1,6 +1,8 @@
 package analysis
 
 import (
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -268,6 +270,64 @@ func TestAccessAnalyzerChecks(t *testing.T) {
 			}
 			if count(r, tt.want) == 0 {
 				t.Errorf("no %s finding:\n%s", tt.want, dump(r))
+			}
+		})
+	}
+}
+
+// TestJudgementTemplates reviews a CloudFormation template and a
+// Terraform file written as public repositories write them: each
+// document gets what AWS's semantics say.
+func TestJudgementTemplates(t *testing.T) {
+	tests := []struct {
+		file string
+		docs map[string][]string // a document's name contains the key; the rules it must have ("-PCxxx": must not)
+	}{
+		{"judgement-stack.yaml", map[string][]string{
+			"OrderQueuePolicy":        {"PC340", "-PC302", "-PC303", "-PC304"},
+			"pull-images":             {"PC255", "-PC220"},
+			"publish-reports":         {"PC250"},
+			"BreakGlassRole.Policies": {"PC101", "-PC201"},
+			"BreakGlassRole.Assume":   {"PC070"},
+		}},
+		{"judgement.tf", map[string][]string{
+			"self_service": {"-PC201", "-PC202"},
+			"worker":       {"PC152", "PC067", "-PC210"},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			data, err := os.ReadFile(filepath.Join("testdata", tt.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := policy.Read(data, policy.Options{Name: tt.file})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for key, want := range tt.docs {
+				var r *Result
+				for _, d := range res.Documents {
+					if strings.Contains(d.Name, key) {
+						a := Analyze(kb(), d)
+						checkRules(t, a)
+						r = &a
+						break
+					}
+				}
+				if r == nil {
+					t.Errorf("no document named like %q", key)
+					continue
+				}
+				for _, id := range want {
+					if not, ok := strings.CutPrefix(id, "-"); ok {
+						if count(*r, not) != 0 {
+							t.Errorf("%s: unexpected %s:\n%s", key, not, dump(*r))
+						}
+					} else if count(*r, id) == 0 {
+						t.Errorf("%s: no %s:\n%s", key, id, dump(*r))
+					}
+				}
 			}
 		})
 	}

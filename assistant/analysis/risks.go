@@ -50,10 +50,16 @@ func (r *review) judgedByNeeds(s iamref.ActionSet) iamref.ActionSet {
 }
 
 // broadAnywhere reports whether some Allow grants the action on every
-// resource of its types, without a narrowing condition.
+// resource of its types (beyond one account and region), without a
+// narrowing condition.
 func (r *review) broadAnywhere(a *iamref.Action) bool {
 	for _, st := range r.stmts {
-		if st.Allow && st.eff.Has(a.ID) && !st.cond.narrowing && st.resourceReach(a) == reachBroad {
+		if !st.Allow || !st.eff.Has(a.ID) || st.cond.narrowing || st.resourceReach(a) != reachBroad {
+			continue
+		}
+		// Every resource of one account and region is reported with
+		// the action itself, under its own rule.
+		if _, pinned := st.pinnedScope(a); !pinned {
 			return true
 		}
 	}
