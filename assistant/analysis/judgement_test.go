@@ -22,14 +22,6 @@ func count(r Result, rule string) int {
 	return n
 }
 
-func find(r Result, rule string) *report.Finding {
-	for i := range r.Findings {
-		if r.Findings[i].Rule == rule {
-			return &r.Findings[i]
-		}
-	}
-	return nil
-}
 
 // TestImpliedFold: what full administrator access implies is folded into
 // its finding, with a count, and kept apart for the suggestion.
