@@ -22,7 +22,6 @@ func count(r Result, rule string) int {
 	return n
 }
 
-
 // TestImpliedFold: what full administrator access implies is folded into
 // its finding, with a count, and kept apart for the suggestion.
 func TestImpliedFold(t *testing.T) {
@@ -320,6 +319,33 @@ func TestJudgementTemplates(t *testing.T) {
 						t.Errorf("%s: no %s:\n%s", key, id, dump(*r))
 					}
 				}
+			}
+		})
+	}
+}
+
+// TestTrustActions: each kind of principal assumes a role through its own
+// action (Access Analyzer's MISMATCHED_ACTION_FOR_PRINCIPAL).
+func TestTrustActions(t *testing.T) {
+	saml := "arn:aws:iam::111122223333:saml-provider/okta"
+	tests := []struct {
+		name string
+		stmt m
+		want bool
+	}{
+		{"SAML with AssumeRole", m{"Effect": "Allow", "Principal": m{"Federated": saml}, "Action": "sts:AssumeRole"}, true},
+		{"SAML with AssumeRoleWithSAML", m{"Effect": "Allow", "Principal": m{"Federated": saml}, "Action": []string{"sts:AssumeRoleWithSAML", "sts:TagSession"}}, false},
+		{"service with web identity", m{"Effect": "Allow", "Principal": m{"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRoleWithWebIdentity"}, true},
+		{"OIDC with AssumeRole", m{"Effect": "Allow", "Principal": m{"Federated": "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"},
+			"Action": "sts:AssumeRole", "Condition": m{"StringLike": m{"token.actions.githubusercontent.com:sub": "repo:acme/app:*"}}}, true},
+		{"account with AssumeRole", m{"Effect": "Allow", "Principal": m{"AWS": "arn:aws:iam::111122223333:root"}, "Action": "sts:AssumeRole"}, false},
+		{"session tags alone", m{"Effect": "Allow", "Principal": m{"Federated": saml}, "Action": "sts:TagSession"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := analyze(t, policy.Trust, pol(tt.stmt))
+			if got := count(r, "PC074") > 0; got != tt.want {
+				t.Errorf("PC074 reported: %v, want %v:\n%s", got, tt.want, dump(r))
 			}
 		})
 	}

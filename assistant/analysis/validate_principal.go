@@ -61,6 +61,56 @@ var (
 	})
 )
 
+var ruleTrustActionMismatch = rules.Register(&rules.Rule{
+	ID: "PC074", Name: "trust-action-principal-mismatch", Category: report.Syntax, Severity: report.Low, Ceiling: 8,
+	Title:  "{principal} cannot use {actions}",
+	Detail: "{principal} assumes a role with {want}; the statement allows only {actions}, so it never lets {principal} in.",
+	Fix:    "Allow {want} for this principal.",
+	Why: "Each kind of principal assumes a role through its own action: a SAML provider through sts:AssumeRoleWithSAML, an OIDC " +
+		"provider through sts:AssumeRoleWithWebIdentity, accounts, roles and services through sts:AssumeRole. With the wrong one " +
+		"the role cannot be assumed, and the usual fix, a wildcard action, admits every way in.",
+	Example: `{"Effect": "Allow", "Principal": {"Federated": "arn:aws:iam::111122223333:saml-provider/okta"}, "Action": "sts:AssumeRole",
+ "Condition": {"StringEquals": {"SAML:aud": "https://signin.aws.amazon.com/saml"}}}`,
+	ExampleType: "trust",
+	References:  []string{"https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-idp_saml.html"},
+})
+
+// trustActions checks that a trust statement allows the action its
+// principals assume a role with.
+func (r *review) trustActions(st *stmt) {
+	p := st.Src.Principal
+	if r.doc.Type != policy.Trust || !st.Allow || p == nil || p.Any || st.NotAction || st.Actions.IsEmpty() {
+		return
+	}
+	allows := func(name string) bool {
+		a := r.kb.Action(name)
+		return a != nil && st.Actions.Has(a.ID)
+	}
+	if !allows("sts:AssumeRole") && !allows("sts:AssumeRoleWithSAML") && !allows("sts:AssumeRoleWithWebIdentity") {
+		return // session tags, source identity: they ride along with another statement
+	}
+	for _, e := range p.Entries {
+		for _, v := range e.Values.Values {
+			val := strings.TrimSpace(v.Text)
+			if templated(val) {
+				continue
+			}
+			want := "sts:AssumeRole"
+			if strings.EqualFold(e.Kind, "Federated") {
+				want = "sts:AssumeRoleWithWebIdentity"
+				if strings.Contains(val, ":saml-provider/") {
+					want = "sts:AssumeRoleWithSAML"
+				}
+			}
+			if allows(want) {
+				continue
+			}
+			r.add(st, ruleTrustActionMismatch, rules.Args{"principal": val, "want": want, "actions": strings.Join(st.Src.Action.Strings(), ", ")})
+			return
+		}
+	}
+}
+
 var principalKeys = []string{"AWS", "Service", "Federated", "CanonicalUser"}
 
 var (
@@ -83,6 +133,7 @@ var federatedDomains = map[string]bool{
 // validatePrincipal checks the keys and values of Principal and
 // NotPrincipal.
 func (r *review) validatePrincipal(st *stmt) {
+	r.trustActions(st)
 	s := st.Src
 	if r.doc.Type == policy.Trust && s.NotPrincipal != nil {
 		r.add(st, ruleTrustNotPrincipal, nil)

@@ -58,6 +58,7 @@ var accessRules = map[string]string{
 	"ROLE_TRUST_POLICY_UNSUPPORTED_WILDCARD_IN_PRINCIPAL":     "principal-wildcard-unsupported",
 	"ROLE_TRUST_POLICY_SYNTAX_ERROR_RESOURCE":                 "trust-policy-resource",
 	"INVALID_FEDERATED_PRINCIPAL_SYNTAX_IN_ROLE_TRUST_POLICY": "principal-value-invalid",
+	"MISMATCHED_ACTION_FOR_PRINCIPAL":                         "trust-action-principal-mismatch",
 
 	// SECURITY_WARNING: valid, and more permissive than it looks.
 	"ALLOW_WITH_NOTPRINCIPAL":                                       "notprincipal-allow",
@@ -99,7 +100,6 @@ var accessUnchecked = map[string]string{
 	"FEDERATED_PRINCIPAL_NOT_SUPPORTED":               "not checked",
 	"UNSUPPORTED_CONDITION_KEY_FOR_SERVICE_PRINCIPAL": "not checked: which keys each service principal sends is not in the service reference",
 	"MISSING_ACTION_FOR_CONDITION_KEY":                "not checked",
-	"MISMATCHED_ACTION_FOR_PRINCIPAL":                 "not checked: a federated principal with sts:AssumeRole (not ...WithSAML or ...WithWebIdentity) is reviewed as written",
 	"MISSING_ACTION_FOR_ROLES_ANYWHERE_TRUST_POLICY":  "not checked",
 }
 
