@@ -251,7 +251,7 @@ func TestScoreAnchors(t *testing.T) {
 func dump(r Result) string {
 	var b strings.Builder
 	for _, f := range r.Findings {
-		fmt.Fprintf(&b, "  %s %s [%d]: %s\n", f.Severity, f.Category, f.Statement, f.Title)
+		fmt.Fprintf(&b, "  %s %s %s [%d]: %s\n", f.Rule, f.Severity, f.Category, f.Statement, f.Title)
 	}
 	return b.String()
 }

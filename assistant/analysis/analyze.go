@@ -20,6 +20,11 @@ type Result struct {
 	Score    int
 	Summary  string
 	Findings []report.Finding
+	// Implied are the findings folded into a stronger one (see
+	// report.Finding.Implies): not listed, but still known to what
+	// works on each of them (the suggestion breaks every escalation
+	// path).
+	Implied []report.Finding
 }
 
 // finding is a report.Finding with what the score needs.
@@ -59,7 +64,12 @@ func Analyze(kb *iamref.KB, doc *policy.Document) Result {
 	}
 	r.redundancy()
 	r.injection()
-	return r.result()
+	folded := r.fold()
+	res := r.result()
+	for _, f := range folded {
+		res.Implied = append(res.Implied, f.Finding)
+	}
+	return res
 }
 
 var (

@@ -87,7 +87,52 @@ type catalog struct {
 	permissions   iamref.ActionSet
 	write         iamref.ActionSet // Write, Permissions management, Tagging
 	passRole      *iamref.Action
+	bounded       iamref.ActionSet // credentials whose use IAM still checks (boundedCredentials)
+	policyWrites  iamref.ActionSet // actions that can grant others access to a resource
+	needsEach     []needs
 	missing       []string // catalog names the knowledge base does not know
+}
+
+// needs is an action that AWS authorizes only with another action on each
+// resource it reaches.
+type needs struct {
+	action, needs *iamref.Action
+}
+
+// needsEach: secretsmanager:BatchGetSecretValue supports only "*", and
+// returns a secret only to a caller allowed secretsmanager:GetSecretValue
+// on it.
+var needsEach = [][2]string{
+	{"secretsmanager:BatchGetSecretValue", "secretsmanager:GetSecretValue"},
+}
+
+// boundedCredentials return credentials or tokens, support only "*", and
+// hand out nothing IAM does not still govern; each with why.
+var boundedCredentials = map[string]string{
+	"ecr:GetAuthorizationToken":        "the token signs the caller in to the registry; every pull and push is still checked against the caller's own ECR permissions",
+	"ecr-public:GetAuthorizationToken": "the token signs the caller in to ECR Public; what it can push is still checked against the caller's own permissions",
+	"sts:GetSessionToken":              "it returns temporary credentials of the caller itself (an MFA session), with no more permissions than the caller has",
+	"cognito-identity:GetCredentialsForIdentity": "it returns an identity pool role's credentials for an identity the caller already holds a login for; " +
+		"the pool's roles and their trust policies decide what they get",
+	"cognito-identity:GetOpenIdToken": "it returns a token for an identity the caller already holds a login for; the roles' trust policies decide what it can assume",
+}
+
+// attributeWrites are Write actions that also set a resource policy
+// (through the Policy attribute).
+var attributeWrites = []string{"sqs:SetQueueAttributes", "sns:SetTopicAttributes"}
+
+// identityServices grant through identities, not resource policies: what
+// their permissions-management actions do is judged as escalation.
+var identityServices = map[string]bool{"iam": true, "sts": true, "sso": true, "identitystore": true, "organizations": true}
+
+// removalName reports an action named for taking access away.
+func removalName(name string) bool {
+	for _, p := range []string{"Delete", "Remove", "Revoke", "Detach", "Disassociate", "Reject", "Untag", "Disable", "Cancel", "Retire"} {
+		if strings.HasPrefix(name, p) {
+			return true
+		}
+	}
+	return false
 }
 
 var catalogs sync.Map // *iamref.KB → *catalog
@@ -169,11 +214,29 @@ func buildCatalog(kb *iamref.KB) (*catalog, error) {
 	// caller's own permissions (ECR repositories, the caller's session,
 	// the identity pool's roles). Others that support only "*" do not
 	// (lightsail:DownloadDefaultKeyPair, appsync:CreateApiKey) and stay.
-	c.credentials.AndNot(c.set(kb, []string{
-		"ecr:GetAuthorizationToken", "ecr-public:GetAuthorizationToken", "sts:GetSessionToken",
-		"cognito-identity:GetCredentialsForIdentity", "cognito-identity:GetOpenIdToken",
-	}))
+	var bounded []string
+	for n := range boundedCredentials {
+		bounded = append(bounded, n)
+	}
+	c.bounded = c.set(kb, bounded)
+	c.credentials.AndNot(c.bounded)
 	c.passRole = kb.Action("iam:PassRole")
+	c.permissions.Each(func(id iamref.ActionID) bool {
+		a := kb.ActionByID(id)
+		if !identityServices[a.Service.Prefix] && !removalName(a.Name) {
+			c.policyWrites.Add(id)
+		}
+		return true
+	})
+	c.policyWrites.Or(c.set(kb, attributeWrites))
+	for _, n := range needsEach {
+		a, b := kb.Action(n[0]), kb.Action(n[1])
+		if a == nil || b == nil {
+			c.missing = append(c.missing, n[0], n[1])
+			continue
+		}
+		c.needsEach = append(c.needsEach, needs{a, b})
+	}
 	return c, nil
 }
 

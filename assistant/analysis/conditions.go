@@ -316,6 +316,40 @@ func callerPins(cs []policy.Condition) []string {
 	return out
 }
 
+// principalPins lists the conditions that pin the callers to one account
+// or to named principals: the account (aws:PrincipalAccount,
+// aws:SourceAccount, kms:CallerAccount), a principal's ARN in one account
+// (aws:PrincipalArn), a principal's unique id (aws:userid: "AROA...:*"
+// is one role's sessions), or, for a service, the resource it acts for
+// (aws:SourceArn). A statement naming every principal with such a
+// condition names them as surely as its Principal would.
+func principalPins(cs []policy.Condition) []string {
+	var out []string
+	for _, c := range cs {
+		ok := func(string) bool { return false }
+		switch strings.ToLower(c.Key) {
+		case "aws:principalaccount", "aws:sourceaccount", "kms:calleraccount", "aws:sourceowner":
+			ok = literal
+		case "aws:principalarn", "aws:sourcearn":
+			ok = pinnedARN
+		case "aws:userid":
+			ok = pinnedUserID
+		}
+		if positive(c.Operator) && allValues(c.Values.Strings(), ok) {
+			out = append(out, c.Key)
+		}
+	}
+	return out
+}
+
+// pinnedUserID reports an aws:userid value that names one principal: its
+// unique id (or an account id, for the root) before any ":", without
+// wildcards ("AROAEXAMPLEID:*" is every session of one role).
+func pinnedUserID(v string) bool {
+	id, _, _ := strings.Cut(v, ":")
+	return len(id) >= 12 && literal(id) && !strings.Contains(id, "${")
+}
+
 // sourcePins lists the conditions that pin, for a service principal, the
 // account or resource it acts for (the confused-deputy guard).
 func sourcePins(cs []policy.Condition) []string {

@@ -198,6 +198,11 @@ func (r *review) bestStatement(m *escalationMethod, a *iamref.Action, rt *iamref
 			} else {
 				rr = st.resourceReach(a)
 			}
+			if rr != reachNone && m.Category == "principal-access" && ownCredentials[strings.ToLower(a.FullName())] && onlySelf(st, a) {
+				// Managing one's own access keys or password gives
+				// nothing the caller does not already have.
+				rr = reachNone
+			}
 			if rr != reachNone && m.Category == "self-escalation" && selfScoped(st.ResourceList) {
 				// An escalation of the caller itself is a full one.
 				rr = reachBroad
@@ -277,6 +282,42 @@ func selfScoped(patterns []string) bool {
 		}
 	}
 	return false
+}
+
+// ownCredentials are the actions that give the holder a way to sign in
+// as a user (keys, passwords, service credentials): on the caller itself
+// they are how a user manages its own credentials, and give nothing new.
+var ownCredentials = map[string]bool{
+	"iam:createaccesskey": true, "iam:deleteaccesskey": true, "iam:updateaccesskey": true,
+	"iam:createloginprofile": true, "iam:updateloginprofile": true,
+	"iam:createservicespecificcredential": true, "iam:resetservicespecificcredential": true,
+	"iam:uploadsshpublickey": true,
+}
+
+// onlySelf reports whether every resource of the statement that the
+// action applies to is the caller itself (user/${aws:username}).
+func onlySelf(st *stmt, a *iamref.Action) bool {
+	if st.AnyResource || st.notResource() || st.noResource() {
+		return false
+	}
+	n := 0
+	for _, p := range st.ResourceList {
+		matches := false
+		for _, ref := range a.Resources {
+			matches = matches || st.kb.MatchResource(p, ref.Type)
+		}
+		if !matches {
+			continue
+		}
+		// The account may be a wildcard: IAM users are reached only in
+		// the caller's own account.
+		f := strings.SplitN(p, ":", 6)
+		if len(f) != 6 || !selfScoped([]string{f[5]}) || strings.ContainsAny(specificVars(f[5]), "*?") {
+			return false
+		}
+		n++
+	}
+	return n > 0
 }
 
 func (r *review) stmtByIndex(i int) *stmt {

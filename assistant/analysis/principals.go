@@ -107,6 +107,19 @@ var (
 		Example:    `{"Effect": "Allow", "Principal": {"Federated": "arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/EXAMPLE"}, "Action": "sts:AssumeRoleWithWebIdentity"}`,
 		References: []string{"https://docs.aws.amazon.com/eks/latest/userguide/associate-service-account-role.html"},
 	})
+	rulePrincipalPinned = rules.Register(&rules.Rule{
+		ID: "PC340", Name: "principal-pinned-by-condition", Category: report.ConditionCategory, Severity: report.Info, Ceiling: 10,
+		Title: "Any principal, pinned by {conditions}",
+		Detail: "The statement names every principal, but its conditions ({conditions}) admit only the principals of one account, one named principal, " +
+			"or a service acting for one resource or account: it is judged like a statement that names them, not as public access.",
+		Why: "\"Principal\": \"*\" with aws:PrincipalArn, aws:userid, aws:SourceArn, aws:SourceAccount or aws:PrincipalAccount pinned to " +
+			"literal values lets in exactly what those values name: a request from anyone else does not carry them. It is the usual way " +
+			"to name a role that may not exist yet, or a service acting for one bucket or account.",
+		Example: `{"Effect": "Allow", "Principal": "*", "Action": "sqs:SendMessage", "Resource": "arn:aws:sqs:us-east-1:111122223333:orders",
+ "Condition": {"ArnEquals": {"aws:SourceArn": "arn:aws:sns:us-east-1:111122223333:order-events"}}}`,
+		ExampleType: "resource",
+		References:  []string{"https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalarn"},
+	})
 	ruleServicePrincipalUnpinned = rules.Register(&rules.Rule{
 		ID: "PC320", Name: "service-principal-without-source", Category: report.ConditionCategory, Severity: report.Low, Ceiling: 8,
 		Title:       "Service principal {services} without a source condition",
@@ -170,6 +183,12 @@ func (r *review) anyAWS(p *policy.Principal) bool {
 }
 
 func (r *review) public(st *stmt, trust bool) {
+	if pins := principalPins(st.Src.Conditions); len(pins) > 0 {
+		// Pinned to one account or principal: the same as naming it in
+		// Principal, which is not public.
+		r.add(st, rulePrincipalPinned, rules.Args{"conditions": strings.Join(pins, ", ")})
+		return
+	}
 	if pins := callerPins(st.Src.Conditions); len(pins) > 0 {
 		r.add(st, rulePublicConditional, rules.Args{"conditions": strings.Join(pins, ", ")})
 		return

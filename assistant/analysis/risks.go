@@ -33,6 +33,39 @@ func (r *review) broadSet(st *stmt) iamref.ActionSet {
 	return out
 }
 
+// judgedByNeeds takes out of a broad set the actions that need another
+// action on each resource they reach (see needsEach) where the policy
+// does not grant that one broadly: they reach no further than it does.
+func (r *review) judgedByNeeds(s iamref.ActionSet) iamref.ActionSet {
+	for _, n := range r.cat.needsEach {
+		if !s.Has(n.action.ID) || r.broadAnywhere(n.needs) {
+			continue
+		}
+		s = s.Clone()
+		var one iamref.ActionSet
+		one.Add(n.action.ID)
+		s.AndNot(one)
+	}
+	return s
+}
+
+// broadAnywhere reports whether some Allow grants the action on every
+// resource of its types (beyond one account and region), without a
+// narrowing condition.
+func (r *review) broadAnywhere(a *iamref.Action) bool {
+	for _, st := range r.stmts {
+		if !st.Allow || !st.eff.Has(a.ID) || st.cond.narrowing || st.resourceReach(a) != reachBroad {
+			continue
+		}
+		// Every resource of one account and region is reported with
+		// the action itself, under its own rule.
+		if _, pinned := st.pinnedScope(a); !pinned {
+			return true
+		}
+	}
+	return false
+}
+
 // AccountRoots reports a Principal that names only whole accounts
 // ("arn:aws:iam::111122223333:root" or "111122223333"), and names them. In
 // a resource policy whose Resource is "*" (a KMS key or secret policy: the
@@ -312,7 +345,7 @@ func (r *review) risks() {
 		if st.cond.present && !st.cond.narrowing {
 			r.add(st, ruleConditionsNotNarrowing, rules.Args{"conditions": strings.Join(st.cond.weakBy, ", ")})
 		}
-		broad := r.broadSet(st)
+		broad := r.judgedByNeeds(r.broadSet(st))
 		if r.doc.Type == policy.Resource {
 			if acct, ok := AccountRoots(st.Src.Principal); ok && st.AnyResource {
 				r.add(st, ruleAccountDelegation, rules.Args{"accounts": strings.TrimPrefix(acct, "account ")})
@@ -359,8 +392,18 @@ func (r *review) risks() {
 		if critical {
 			continue
 		}
-		r.wildcardResources(st, broad)
-		r.sensitive(st, broad)
+		allBroad := broad
+		regional, scope := r.regional(st, broad)
+		if !regional.IsEmpty() {
+			broad = broad.Clone()
+			broad.AndNot(regional)
+		}
+		r.wildcardResources(st, broad, everywhere, "")
+		r.sensitive(st, broad, everywhere, "")
+		r.wildcardResources(st, regional, inRegion, scope)
+		r.sensitive(st, regional, inRegion, scope)
+		r.resourcePolicyWrites(st, allBroad)
+		r.boundedCredentials(st)
 		r.passRole(st)
 	}
 }
@@ -408,7 +451,7 @@ func (r *review) serviceWildcards(st *stmt, wide bool) {
 
 // wildcardResources reports resource-level actions granted on every
 // resource, write first.
-func (r *review) wildcardResources(st *stmt, broad iamref.ActionSet) {
+func (r *review) wildcardResources(st *stmt, broad iamref.ActionSet, rs broadRules, scope string) {
 	s := broad.Clone()
 	s.And(r.cat.resourceLevel)
 	// What the sharper categories report is not repeated here.
@@ -428,8 +471,8 @@ func (r *review) wildcardResources(st *stmt, broad iamref.ActionSet) {
 		set  iamref.ActionSet
 		rule *rules.Rule
 	}{
-		{write, ruleWriteEverywhere},
-		{read, ruleReadEverywhere},
+		{write, rs.write},
+		{read, rs.read},
 	} {
 		if k.set.IsEmpty() {
 			continue
@@ -437,6 +480,7 @@ func (r *review) wildcardResources(st *stmt, broad iamref.ActionSet) {
 		acts := r.names(k.set, 0)
 		args := actionArgs(acts, 8)
 		args["examples"] = strings.Join(r.scopeExamples(k.set), ", ")
+		args["scope"] = scope
 		r.add(st, k.rule, args, acts...)
 	}
 }
@@ -473,20 +517,21 @@ func (r *review) scopeExamples(s iamref.ActionSet) []string {
 
 // sensitive reports data exfiltration, credentials exposure and
 // permissions management granted without constraint.
-func (r *review) sensitive(st *stmt, broad iamref.ActionSet) {
+func (r *review) sensitive(st *stmt, broad iamref.ActionSet, rs broadRules, scope string) {
 	if broad.IsEmpty() {
 		return
 	}
 	exfil := broad.Clone()
 	exfil.And(r.cat.exfiltration)
 	if !exfil.IsEmpty() {
-		rule := ruleExfiltration
+		rule := rs.data
 		if exfil.Intersects(r.cat.secrets) || exfil.Intersects(r.cat.sharing) {
-			rule = ruleExfiltrationSecrets
+			rule = rs.secrets
 		}
 		acts := r.names(exfil, 0)
 		args := actionArgs(acts, 8)
 		args["data"] = dataNouns(r.kb, exfil)
+		args["scope"] = scope
 		r.add(st, rule, args, acts...)
 	}
 	creds := broad.Clone()
@@ -495,13 +540,16 @@ func (r *review) sensitive(st *stmt, broad iamref.ActionSet) {
 		acts := r.names(creds, 0)
 		args := actionArgs(acts, 8)
 		args["first"] = preview(acts, 2)
-		r.add(st, ruleCredentials, args, acts...)
+		args["scope"] = scope
+		r.add(st, rs.credentials, args, acts...)
 	}
 	perms := broad.Clone()
 	perms.And(r.cat.permissions)
 	if !perms.IsEmpty() {
 		acts := r.names(perms, 0)
-		r.add(st, rulePermissions, actionArgs(acts, 8), acts...)
+		args := actionArgs(acts, 8)
+		args["scope"] = scope
+		r.add(st, rs.permissions, args, acts...)
 	}
 }
 

@@ -5,7 +5,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/policycheck/policycheck/assistant/iamref"
 	"github.com/policycheck/policycheck/assistant/policy"
@@ -329,9 +328,11 @@ func (r *review) validateStatement(st *stmt, sids map[string]int) {
 			r.add(st, rulePrincipalMissing, nil)
 		}
 	}
+	r.validatePrincipal(st)
 	r.validateActions(st)
 	r.validateResources(st)
 	r.validateConditions(st)
+	r.conditionLogic(st)
 }
 
 // Actions.
@@ -479,6 +480,8 @@ func (r *review) validateResources(st *stmt) {
 		}
 		if !strings.HasPrefix(p, "arn:") || strings.Count(p, ":") < 5 {
 			r.add(st, ruleResourceNotARN, rules.Args{"resource": strconv.Quote(p)})
+		} else {
+			r.validateARN(st, p)
 		}
 	}
 	if st.NotAction || st.notResource() || st.noResource() || st.AnyResource || st.AllActions {
@@ -784,15 +787,8 @@ func (r *review) checkConditionValues(st *stmt, c policy.Condition, key *iamref.
 }
 
 func validDate(v string) bool {
-	if _, err := strconv.ParseInt(v, 10, 64); err == nil {
-		return true
-	}
-	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04:05Z0700", "2006-01-02T15:04Z", "2006-01-02"} {
-		if _, err := time.Parse(layout, v); err == nil {
-			return true
-		}
-	}
-	return false
+	_, ok := parseDate(v)
+	return ok
 }
 
 func parseCIDR(v string) (netip.Prefix, error) {

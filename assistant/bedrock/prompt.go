@@ -195,6 +195,14 @@ func ground(doc string, score int, findings []report.Finding) engineGround {
 			gf.Actions = append(gf.Actions, clip(a, 256))
 		}
 		g.Findings = append(g.Findings, gf)
+		// What the engine folded into this finding is counted too.
+		for _, im := range f.Implies {
+			k := key{f.Statement, im.Category}
+			if implied[k] == 0 {
+				order = append(order, k)
+			}
+			implied[k] += im.Count
+		}
 	}
 	for _, k := range order {
 		g.Implied = append(g.Implied, impliedCount{Statement: k.st, Category: k.cat, Count: implied[k]})

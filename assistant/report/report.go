@@ -80,6 +80,11 @@ type Finding struct {
 	// Count is how many similar findings this one stands for (grouping);
 	// 0 or 1 means itself only.
 	Count int `json:"count,omitempty"`
+	// Implies counts, by rule, the findings this one makes redundant and
+	// that were folded into it: the escalation paths and service
+	// wildcards that full administrator access already grants. Absent
+	// when it folds none.
+	Implies []Implied `json:"implies,omitempty"`
 	// Args are the values the rule's templates were filled with (see
 	// assistant/rules), so that the texts can be rendered again, in
 	// another language for instance. They are not part of the JSON
@@ -92,6 +97,14 @@ type Finding struct {
 	// Baseline is "new" or "unchanged" when the run was compared with a
 	// baseline (a previous run): only new findings count for a gate.
 	Baseline string `json:"baseline,omitempty"`
+}
+
+// Implied is a kind of finding folded into a stronger one: its rule, its
+// category, and how many there were.
+type Implied struct {
+	Rule     string   `json:"rule"`
+	Category Category `json:"category"`
+	Count    int      `json:"count"`
 }
 
 // Counts reports whether a finding counts for a gate: it is neither

@@ -63,7 +63,7 @@ func Suggest(ctx context.Context, g *gate.Gate, kb *iamref.KB, doc *policy.Docum
 		doc:      doc,
 		res:      res,
 		arn:      factsOf(doc),
-		remove:   escalationRemovals(kb, res.Findings),
+		remove:   escalationRemovals(kb, append(slices.Clip(res.Findings), res.Implied...)),
 		services: passRoleServices(kb, doc),
 		passRole: kb.Action("iam:PassRole"),
 		denied:   deniedBy(kb, doc),

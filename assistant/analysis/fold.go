@@ -1,0 +1,130 @@
+package analysis
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/policycheck/policycheck/assistant/policy"
+	"github.com/policycheck/policycheck/assistant/report"
+)
+
+// impliedByAdmin are the categories of what a statement grants that full
+// administrator access already grants: every action on every resource has
+// each of these problems, and listing them beside it says nothing more.
+var impliedByAdmin = map[report.Category]bool{
+	report.PrivilegeEscalation: true, report.ServiceWildcard: true, report.WildcardResource: true,
+	report.DataExfiltration: true, report.CredentialsExposure: true, report.PermissionsMgmt: true,
+	report.PassRole: true, report.NotAction: true, report.NotResource: true,
+}
+
+// fold folds the findings that a full-administrator finding implies into
+// it: Action "*" on "*" gives one finding that says how many escalation
+// paths it also implies, not one per path. A finding is implied when it
+// is on the same statement, or, when the administrator access is
+// unconditional in a policy attached to its holders, on any Allow of the
+// policy (the same holders get both). Findings about the policy's text
+// (syntax, conditions, unknown actions) and about who a resource or
+// trust policy lets in are never folded. It returns the folded findings.
+func (r *review) fold() []*finding {
+	var strong []*finding
+	for _, f := range r.out {
+		if f.Category == report.FullAdmin && f.scored {
+			strong = append(strong, f)
+		}
+	}
+	if len(strong) == 0 {
+		return nil
+	}
+	attached := r.doc.Type != policy.Resource && r.doc.Type != policy.Trust
+	into := func(f *finding) *finding {
+		if !f.scored || !impliedByAdmin[f.Category] {
+			return nil
+		}
+		for _, s := range strong {
+			if s.Statement == f.Statement && s != f {
+				return s
+			}
+		}
+		for _, s := range strong {
+			if s.rule == ruleFullAdmin && attached {
+				return s
+			}
+		}
+		return nil
+	}
+	kept := r.out[:0]
+	var folded []*finding
+	counts := map[*finding]map[string]*report.Implied{}
+	for _, f := range r.out {
+		s := into(f)
+		if s == nil {
+			kept = append(kept, f)
+			continue
+		}
+		folded = append(folded, f)
+		if counts[s] == nil {
+			counts[s] = map[string]*report.Implied{}
+		}
+		im := counts[s][f.Rule]
+		if im == nil {
+			im = &report.Implied{Rule: f.Rule, Category: f.Category}
+			counts[s][f.Rule] = im
+		}
+		im.Count++
+	}
+	r.out = kept
+	for s, byRule := range counts {
+		for _, im := range byRule {
+			s.Implies = append(s.Implies, *im)
+		}
+		sort.Slice(s.Implies, func(i, j int) bool { return s.Implies[i].Rule < s.Implies[j].Rule })
+		s.Detail += " " + impliedSentence(s.Implies)
+	}
+	return folded
+}
+
+// impliedSentence says what a finding also implies: "It also implies 96
+// escalation paths and 1 service wildcard, folded into this finding."
+func impliedSentence(ims []report.Implied) string {
+	byCat := map[report.Category]int{}
+	var cats []report.Category
+	for _, im := range ims {
+		if byCat[im.Category] == 0 {
+			cats = append(cats, im.Category)
+		}
+		byCat[im.Category] += im.Count
+	}
+	// Escalation paths first: they are what the count is usually about.
+	sort.SliceStable(cats, func(i, j int) bool {
+		return cats[i] == report.PrivilegeEscalation && cats[j] != report.PrivilegeEscalation
+	})
+	var parts []string
+	for _, c := range cats {
+		parts = append(parts, countNoun(byCat[c], impliedNoun(c)))
+	}
+	list := parts[0]
+	if len(parts) > 1 {
+		list = strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
+	}
+	return "It also implies " + list + ", folded into this finding."
+}
+
+func impliedNoun(c report.Category) string {
+	switch c {
+	case report.PrivilegeEscalation:
+		return "escalation path"
+	case report.ServiceWildcard:
+		return "service wildcard"
+	case report.PassRole:
+		return "iam:PassRole finding"
+	}
+	return string(c) + " finding"
+}
+
+func countNoun(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
