@@ -62,7 +62,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) int {
 		APIURL:          cfg.APIURL,
 		WatchChannels:   cfg.WatchChannels,
 		Workers:         cfg.Workers,
-		QueueSize:       cfg.QueueSize,
+		Lease:           cfg.Lease,
 		ShutdownTimeout: cfg.ShutdownTimeout,
 		Logger:          log,
 		Registry:        reg,
@@ -88,7 +88,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) int {
 	go prune(pruneCtx, st, cfg.Retention, log)
 
 	log.Info("policycheck starting", "version", versionString(), "workers", cfg.Workers,
-		"queue", cfg.QueueSize, "watched_channels", len(cfg.WatchChannels), "model", cfg.ModelID)
+		"watched_channels", len(cfg.WatchChannels), "model", cfg.ModelID)
 	if err := bot.Run(ctx); err != nil {
 		return fail(err)
 	}

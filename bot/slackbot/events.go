@@ -10,7 +10,6 @@ import (
 	"github.com/slack-go/slack/slackevents"
 
 	"github.com/policycheck/policycheck/assistant/policy"
-	"github.com/policycheck/policycheck/bot/card"
 	"github.com/policycheck/policycheck/bot/store"
 )
 
@@ -61,15 +60,6 @@ func (b *Bot) routeMessage(received time.Time, team string, ev messageEvent) dec
 		fail: func(ctx context.Context, err error) {
 			b.post(ctx, ev.Channel, threadOf(ev.TS, ev.ThreadTS), b.failure(err))
 		},
-	}
-	if m.addressed || len(ev.Files) > 0 || looksLikePolicy(ev.Text) {
-		d.busy = func(ctx context.Context) {
-			// The same message can come twice (app_mention and message):
-			// one notice is enough.
-			if b.claim(ctx, "busy:"+ev.Channel+":"+ev.TS, m.kind) {
-				b.post(ctx, ev.Channel, threadOf(ev.TS, ev.ThreadTS), card.Failure(busyTitle, busyDetail))
-			}
-		}
 	}
 	return d
 }
@@ -162,13 +152,21 @@ func sources(text string, files []slack.File, quiet bool) []source {
 }
 
 // claim records a delivery key and reports whether this is its first
-// delivery. When the store fails it answers true: better to answer twice
-// than never.
+// delivery. When the store fails it answers false, and the request is run
+// again later: better to answer late than twice.
 func (b *Bot) claim(ctx context.Context, key, kind string) bool {
-	first, err := b.st.FirstDelivery(ctx, key)
+	holder := ""
+	if r := runOf(ctx); r != nil {
+		holder = r.id // a request run again keeps the keys it took
+	}
+	first, err := b.st.FirstDelivery(ctx, key, holder)
+	b.storeState.set(err)
 	if err != nil {
-		b.log.Error("cannot record a delivery; handling it anyway", "err", err)
-		return true
+		b.log.Error("cannot record a delivery; the request will be run again", "err", err)
+		if r := runOf(ctx); r != nil {
+			r.retry.Store(true)
+		}
+		return false
 	}
 	if !first {
 		b.metrics.duplicates.Inc(kind)

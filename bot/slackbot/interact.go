@@ -48,7 +48,6 @@ func (b *Bot) routeInteraction(received time.Time, cb slack.InteractionCallback)
 					}
 				},
 				fail: func(ctx context.Context, err error) { b.tell(ctx, cb, b.failure(err)) },
-				busy: func(ctx context.Context) { b.tell(ctx, cb, card.Failure(busyTitle, busyDetail)) },
 			}
 		}
 	case slack.InteractionTypeViewSubmission:

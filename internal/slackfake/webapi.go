@@ -39,6 +39,7 @@ type fault struct {
 	code       string
 	rateLimit  bool
 	retryAfter time.Duration
+	status     int // an HTTP error status, with an HTML body as a proxy sends
 }
 
 type apiMethod struct {
@@ -84,6 +85,15 @@ func (s *Server) RateLimitNext(method string, retryAfter time.Duration) {
 	s.faults[method] = append(s.faults[method], fault{code: "ratelimited", rateLimit: true, retryAfter: retryAfter})
 }
 
+// FailNextStatus makes the next call of method answer HTTP status (500,
+// 502, 503...) with an HTML body, as Slack's edge does when it fails; the
+// call is not carried out.
+func (s *Server) FailNextStatus(method string, status int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults[method] = append(s.faults[method], fault{status: status})
+}
+
 // takeFault counts a call of method and pops its next scripted fault.
 func (s *Server) takeFault(method string) *apiError {
 	s.mu.Lock()
@@ -98,6 +108,9 @@ func (s *Server) takeFault(method string) *apiError {
 	s.faults[method] = q[1:]
 	if f.rateLimit {
 		return &apiError{code: f.code, status: http.StatusTooManyRequests, retryAfter: f.retryAfter}
+	}
+	if f.status != 0 {
+		return &apiError{status: f.status}
 	}
 	return errCode(f.code)
 }
@@ -228,6 +241,12 @@ func writeJSON(w http.ResponseWriter, status int, body any) {
 }
 
 func writeError(w http.ResponseWriter, e *apiError) {
+	if e.code == "" && e.status >= 500 {
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(e.status)
+		fmt.Fprintf(w, "<html><body><h1>%d %s</h1></body></html>", e.status, http.StatusText(e.status))
+		return
+	}
 	body := map[string]any{"ok": false, "error": e.code}
 	if len(e.problems) > 0 {
 		msgs := make([]string, len(e.problems))
