@@ -164,11 +164,11 @@ func New(ctx context.Context, rv Reviewer, st Store, opts Options) (*Bot, error)
 		opts.APIURL = slack.APIURL
 	}
 	b := &Bot{
-		opts: opts,
-		http: opts.HTTPClient,
-		rv:   rv,
-		st:   st,
-		log:  opts.Logger,
+		opts:   opts,
+		http:   opts.HTTPClient,
+		rv:     rv,
+		st:     st,
+		log:    opts.Logger,
 		lull:   newLull(burstQuiet, burstHold),
 		side:   make(chan struct{}, sideTasks),
 		owner:  newOwner(),
