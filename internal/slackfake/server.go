@@ -139,6 +139,7 @@ type Server struct {
 	tickets     map[string]bool
 	links       map[int]*link
 	linkSeq     int
+	turn        int // round-robin over links
 	connections int
 	pongs       int
 }
