@@ -117,6 +117,7 @@ type Bot struct {
 	watch   *watchList
 
 	connected atomic.Bool
+	appID     atomic.Pointer[string] // the app's ID, from Slack's hello
 
 	side   chan struct{} // semaphore of side tasks
 	sideWG sync.WaitGroup
@@ -130,6 +131,9 @@ type Bot struct {
 // identity is who the bot is, from auth.test.
 type identity struct {
 	TeamID, UserID, BotID string
+	// EnterpriseID is set for an app installed on a whole Enterprise
+	// Grid organization, whose requests come from its many teams.
+	EnterpriseID string
 }
 
 // New checks the bot token with auth.test and returns a Bot ready to Run.
@@ -163,6 +167,7 @@ func New(ctx context.Context, rv Reviewer, st Store, opts Options) (*Bot, error)
 	if opts.APIURL == "" {
 		opts.APIURL = slack.APIURL
 	}
+	opts.HTTPClient = keepTokenToOrigin(opts.HTTPClient)
 	b := &Bot{
 		opts:   opts,
 		http:   opts.HTTPClient,
@@ -204,7 +209,7 @@ func New(ctx context.Context, rv Reviewer, st Store, opts Options) (*Bot, error)
 		}
 		return nil, explainAuth("SLACK_BOT_TOKEN", err)
 	}
-	b.self = identity{TeamID: auth.TeamID, UserID: auth.UserID, BotID: auth.BotID}
+	b.self = identity{TeamID: auth.TeamID, UserID: auth.UserID, BotID: auth.BotID, EnterpriseID: auth.EnterpriseID}
 	b.mention = mentionPattern(auth.UserID)
 	b.watch = newWatchList(opts.WatchChannels)
 	b.log.Info("authenticated with Slack", "team", auth.TeamID, "bot_user", auth.UserID, "bot_id", auth.BotID)
@@ -239,7 +244,8 @@ func (b *Bot) Ready(ctx context.Context) error {
 // hand finish within the shutdown timeout, and returns: nil after ctx
 // ended, an error when the connection could not be made.
 func (b *Bot) Run(ctx context.Context) error {
-	sm := socketmode.New(b.api, socketmode.OptionLog(slog.NewLogLogger(b.log.Handler(), slog.LevelDebug)))
+	sm := socketmode.New(b.api, socketmode.OptionLog(slog.NewLogLogger(b.log.Handler(), slog.LevelDebug)),
+		socketmode.OptionReadLimit(maxEnvelope))
 	sockCtx, stopSocket := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopSocket()
 	runErr := make(chan error, 1)
@@ -323,6 +329,9 @@ func (b *Bot) handle(sm *socketmode.Client, evt socketmode.Event) {
 			b.metrics.reconnects.Inc()
 		}
 	case socketmode.EventTypeHello:
+		if evt.Request != nil && evt.Request.ConnectionInfo.AppID != "" {
+			b.appID.Store(&evt.Request.ConnectionInfo.AppID)
+		}
 		b.connected.Store(true)
 		b.log.Info("connected to Slack")
 	case socketmode.EventTypeDisconnect:

@@ -10,6 +10,7 @@ import (
 	"github.com/slack-go/slack/slackevents"
 
 	"github.com/policycheck/policycheck/assistant/policy"
+	"github.com/policycheck/policycheck/bot/card"
 	"github.com/policycheck/policycheck/bot/store"
 )
 
@@ -81,7 +82,8 @@ func (b *Bot) message(ctx context.Context, m incoming) {
 		return
 	}
 	text := stripMention(ev.text(), b.mention)
-	srcs := sources(text, ev.Files, !m.addressed)
+	files, skipped := capFiles(ev.Files)
+	srcs := sources(text, files, !m.addressed)
 	if len(srcs) == 0 && !m.addressed {
 		return // chatter in a watched channel
 	}
@@ -108,8 +110,11 @@ func (b *Bot) message(ctx context.Context, m incoming) {
 		parent, err := b.fetchMessage(ctx, ev.Channel, ev.ThreadTS, "")
 		if err != nil {
 			b.log.Warn("cannot read the start of a thread", "channel", ev.Channel, "err", err)
-		} else if ps := sources(stripMention(messageText(parent.Text, parent.Blocks), b.mention), parent.Files, true); len(ps) > 0 {
-			srcs, base.messageTS = ps, parent.Timestamp
+		} else {
+			pfiles, pskipped := capFiles(parent.Files)
+			if ps := sources(stripMention(messageText(parent.Text, parent.Blocks), b.mention), pfiles, true); len(ps) > 0 {
+				srcs, base.messageTS, skipped = ps, parent.Timestamp, pskipped
+			}
 		}
 	}
 	if len(srcs) == 0 {
@@ -125,6 +130,17 @@ func (b *Bot) message(ctx context.Context, m incoming) {
 		}
 		b.answer(ctx, r)
 	}
+	if skipped > 0 {
+		b.post(ctx, ev.Channel, base.thread, card.Failure(tooManyFilesTitle, tooManyFilesDetail(maxFiles, skipped)))
+	}
+}
+
+// capFiles keeps the first maxFiles files and counts the others.
+func capFiles(files []slack.File) ([]slack.File, int) {
+	if len(files) <= maxFiles {
+		return files, 0
+	}
+	return files[:maxFiles], len(files) - maxFiles
 }
 
 // source is one thing to review in a message: its text or one of its files.

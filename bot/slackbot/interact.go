@@ -18,6 +18,9 @@ import (
 // routeInteraction decides what to do with a button click or a dialog
 // submission.
 func (b *Bot) routeInteraction(received time.Time, cb slack.InteractionCallback) decision {
+	if !b.ours(cb) {
+		return decision{}
+	}
 	switch cb.Type {
 	case slack.InteractionTypeBlockActions:
 		for _, a := range cb.ActionCallback.BlockActions {

@@ -1,6 +1,9 @@
 package slackbot
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // What the requester is told when Slack failed every attempt to post the
 // answer until the post deadline (Options.PostDeadline).
@@ -10,3 +13,11 @@ const (
 	// notPostedTimeout bounds the attempts to post this notice.
 	notPostedTimeout = 30 * time.Second
 )
+
+// What the requester is told when a message has more files than the bot
+// reviews (maxFiles).
+const tooManyFilesTitle = "Some files were not reviewed"
+
+func tooManyFilesDetail(reviewed, skipped int) string {
+	return fmt.Sprintf("I review the first %d files of a message; %d more were left out. Send them in another message.", reviewed, skipped)
+}
