@@ -217,6 +217,7 @@ func (b *Bot) work(stop <-chan struct{}) {
 // run is the state of one run of a request, in its context.
 type run struct {
 	id    string
+	again bool // an earlier run of the request did not finish
 	posts atomic.Int32 // messages posted so far
 	// retry is set when the request could not be run for a reason of
 	// the bot's own (the store failed): it is released to run again.
@@ -250,7 +251,7 @@ func (b *Bot) runRequest(r store.Request) {
 		b.finish(r.ID)
 		return
 	}
-	state := &run{id: r.ID}
+	state := &run{id: r.ID, again: r.Attempts > 1}
 	ctx, cancel := context.WithTimeout(context.WithValue(b.workCtx, runKey{}, state), jobTimeout)
 	defer cancel()
 	lost := make(chan struct{})

@@ -23,6 +23,14 @@ type flaky struct {
 	*sqlite.Store
 	broken   atomic.Bool
 	failKeys atomic.Int32 // FirstDelivery calls to fail
+	noRecord atomic.Bool  // RecordPost fails
+}
+
+func (f *flaky) RecordPost(ctx context.Context, key, ts string) error {
+	if f.noRecord.Load() {
+		return errBroken
+	}
+	return f.Store.RecordPost(ctx, key, ts)
 }
 
 var errBroken = errors.New("attempt to write a readonly database")
@@ -210,41 +218,48 @@ func TestPostDeadline(t *testing.T) {
 
 // TestRunAgainPostsOnce: a request run again (as by a process that took
 // it over after the first died before finishing it) keeps its delivery
-// keys and finds its card instead of posting it again.
+// keys and finds its card instead of posting it again: in the store, or,
+// when the first run died before recording it, in Slack.
 func TestRunAgainPostsOnce(t *testing.T) {
-	s := slackfake.New(slackfake.Options{OmitMessageEvents: true})
-	t.Cleanup(s.Close)
-	st := openFlaky(t)
-	b := runBot(t, s, review.New(iamref.Default()), st, Options{Workers: 1})
-	ctx := waitCtx(t)
+	for _, recorded := range []bool{true, false} {
+		t.Run(map[bool]string{true: "recorded", false: "not recorded"}[recorded], func(t *testing.T) {
+			s := slackfake.New(slackfake.Options{OmitMessageEvents: true})
+			t.Cleanup(s.Close)
+			st := openFlaky(t)
+			st.noRecord.Store(!recorded)
+			b := runBot(t, s, review.New(iamref.Default()), st, Options{Workers: 1})
+			ctx := waitCtx(t)
 
-	d, err := s.Mention(ctx, channel, user, fencedPolicy, slackfake.MessageOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.WaitMessage(ctx, func(m slackfake.Message) bool { return m.ThreadTS == d.TS && isCard(m) }); err != nil {
-		t.Fatal(err)
-	}
-	waitFor(t, ctx, "requests finished", func() bool { n, _ := st.Pending(ctx); return n == 0 })
+			d, err := s.Mention(ctx, channel, user, fencedPolicy, slackfake.MessageOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.WaitMessage(ctx, func(m slackfake.Message) bool { return m.ThreadTS == d.TS && isCard(m) }); err != nil {
+				t.Fatal(err)
+			}
+			waitFor(t, ctx, "requests finished", func() bool { n, _ := st.Pending(ctx); return n == 0 })
+			st.noRecord.Store(false)
 
-	var payload struct {
-		EventID string `json:"event_id"`
-	}
-	env := s.Envelopes()[0]
-	if err := json.Unmarshal(env.Payload, &payload); err != nil || payload.EventID == "" {
-		t.Fatalf("no event_id in %s: %v", env.Payload, err)
-	}
-	r := store.Request{ID: "evt:" + payload.EventID, Type: env.Type, Payload: env.Payload, ReceivedAt: time.Now()}
-	dec := b.decide(r)
-	if dec.job == nil {
-		t.Fatal("the request has no work")
-	}
-	before := s.Calls("chat.postMessage")
-	b.runJob(context.WithValue(ctx, runKey{}, &run{id: r.ID}), dec.kind, dec.job, dec.fail)
-	if n := countReplies(s, d.TS); n != 1 {
-		t.Errorf("%d answers after the request ran again, want 1", n)
-	}
-	if n := s.Calls("chat.postMessage"); n != before {
-		t.Errorf("chat.postMessage called %d more times", n-before)
+			var payload struct {
+				EventID string `json:"event_id"`
+			}
+			env := s.Envelopes()[0]
+			if err := json.Unmarshal(env.Payload, &payload); err != nil || payload.EventID == "" {
+				t.Fatalf("no event_id in %s: %v", env.Payload, err)
+			}
+			r := store.Request{ID: "evt:" + payload.EventID, Type: env.Type, Payload: env.Payload, ReceivedAt: time.Now(), Attempts: 2}
+			dec := b.decide(r)
+			if dec.job == nil {
+				t.Fatal("the request has no work")
+			}
+			before := s.Calls("chat.postMessage")
+			b.runJob(context.WithValue(ctx, runKey{}, &run{id: r.ID, again: true}), dec.kind, dec.job, dec.fail)
+			if n := countReplies(s, d.TS); n != 1 {
+				t.Errorf("%d answers after the request ran again, want 1", n)
+			}
+			if n := s.Calls("chat.postMessage"); n != before {
+				t.Errorf("chat.postMessage called %d more times", n-before)
+			}
+		})
 	}
 }

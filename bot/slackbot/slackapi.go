@@ -88,9 +88,21 @@ func (b *Bot) post(ctx context.Context, channel, thread string, m card.Message) 
 	if done || err != nil {
 		return ts, err
 	}
+	if r := runOf(ctx); r != nil && r.again {
+		// An earlier run may have posted it and died before recording
+		// its ts.
+		if ts := b.findPost(ctx, channel, thread, key); ts != "" {
+			b.recordPost(ctx, key, ts)
+			return ts, nil
+		}
+	}
+	msg := chatMessage{Channel: channel, ThreadTS: thread, Text: m.Text, Blocks: m.Blocks}
+	if key != "" {
+		msg.Metadata = &slack.SlackMetadata{EventType: postEventType, EventPayload: map[string]any{"key": key}}
+	}
 	ctx, cancel := context.WithTimeout(ctx, b.opts.PostDeadline)
 	defer cancel()
-	ts, err = b.chat(ctx, "chat.postMessage", chatMessage{Channel: channel, ThreadTS: thread, Text: m.Text, Blocks: m.Blocks})
+	ts, err = b.chat(ctx, "chat.postMessage", msg)
 	if err == nil {
 		b.recordPost(ctx, key, ts)
 	}
@@ -115,6 +127,36 @@ func (b *Bot) posted(ctx context.Context) (key, ts string, done bool, err error)
 		b.log.Debug("message posted by an earlier run; not posted again", "key", key)
 	}
 	return key, ts, done, nil
+}
+
+// findPost looks in Slack for the bot's message posted for key, in thread
+// or at the top of channel, and returns its ts, or "" when there is none
+// or Slack cannot tell.
+func (b *Bot) findPost(ctx context.Context, channel, thread, key string) string {
+	var msgs []slack.Message
+	var err error
+	if thread != "" {
+		msgs, _, _, err = b.api.GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{
+			ChannelID: channel, Timestamp: thread, Limit: 200, IncludeAllMetadata: true})
+	} else {
+		var hist *slack.GetConversationHistoryResponse
+		hist, err = b.api.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{
+			ChannelID: channel, Limit: 100, IncludeAllMetadata: true})
+		if hist != nil {
+			msgs = hist.Messages
+		}
+	}
+	if err != nil {
+		b.log.Debug("cannot look for an earlier post", "channel", channel, "err", b.apiError("conversations.replies", err))
+		return ""
+	}
+	for _, m := range msgs {
+		if m.BotID == b.self.BotID && m.Metadata.EventType == postEventType && m.Metadata.EventPayload["key"] == key {
+			b.log.Info("found a message posted by an earlier run", "key", key)
+			return m.Timestamp
+		}
+	}
+	return ""
 }
 
 // recordPost records the ts of a message posted for key.
@@ -146,7 +188,13 @@ type chatMessage struct {
 	ThreadTS string        `json:"thread_ts,omitempty"` // chat.postMessage
 	Text     string        `json:"text"`
 	Blocks   []slack.Block `json:"blocks"`
+	// Metadata carries the post's key (see post), so that a request run
+	// again finds the message in Slack when its ts was not recorded.
+	Metadata *slack.SlackMetadata `json:"metadata,omitempty"`
 }
+
+// postEventType is the event_type of the metadata of the bot's posts.
+const postEventType = "policycheck_post"
 
 // chat calls chat.postMessage or chat.update and returns the message's ts.
 //

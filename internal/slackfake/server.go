@@ -131,6 +131,7 @@ type Server struct {
 	reactionLog  []ReactionEvent
 	calls        map[string]int
 	faults       map[string][]fault
+	failEvery    map[string]int
 
 	envelopes map[string]*Envelope
 	envOrder  []string
@@ -177,6 +178,7 @@ func New(opts Options) *Server {
 		responseURLs: map[string]*responseURL{},
 		calls:        map[string]int{},
 		faults:       map[string][]fault{},
+		failEvery:    map[string]int{},
 		envelopes:    map[string]*Envelope{},
 		acks:         map[string][]Ack{},
 		tickets:      map[string]bool{},

@@ -94,12 +94,24 @@ func (s *Server) FailNextStatus(method string, status int) {
 	s.faults[method] = append(s.faults[method], fault{status: status})
 }
 
+// FailEvery makes every n-th call of method (the n-th, 2n-th...) answer
+// HTTP 500 without being carried out; 0 stops it. A client that retries
+// gets through on the next call.
+func (s *Server) FailEvery(method string, n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failEvery[method] = n
+}
+
 // takeFault counts a call of method and pops its next scripted fault.
 func (s *Server) takeFault(method string) *apiError {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.calls[method]++
 	s.notifyLocked()
+	if n := s.failEvery[method]; n > 0 && s.calls[method]%n == 0 {
+		return &apiError{status: http.StatusInternalServerError}
+	}
 	q := s.faults[method]
 	if len(q) == 0 {
 		return nil

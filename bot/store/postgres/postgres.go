@@ -19,6 +19,9 @@ import (
 	"github.com/policycheck/policycheck/bot/store"
 )
 
+// poolSize is the pool's size unless the URL sets pool_max_conns.
+const poolSize = 24
+
 // Store is the bot's database in PostgreSQL, a store.Store. Its methods
 // are safe for concurrent use.
 type Store struct {
@@ -34,6 +37,12 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	if err != nil {
 		// pgx's message may quote the URL.
 		return nil, errors.New("open store: POLICYCHECK_DATABASE_URL cannot be parsed as a PostgreSQL URL")
+	}
+	// pgx's default pool (4 connections on a small machine) is fewer
+	// than the bot's workers, its intake and their leases: a request
+	// would wait for a connection before it is acknowledged.
+	if !strings.Contains(url, "pool_max_conns") {
+		cfg.MaxConns = poolSize
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
