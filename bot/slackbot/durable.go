@@ -217,7 +217,7 @@ func (b *Bot) work(stop <-chan struct{}) {
 // run is the state of one run of a request, in its context.
 type run struct {
 	id    string
-	again bool // an earlier run of the request did not finish
+	again bool         // an earlier run of the request did not finish
 	posts atomic.Int32 // messages posted so far
 	// retry is set when the request could not be run for a reason of
 	// the bot's own (the store failed): it is released to run again.
