@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"fmt"
+	"os"
 	"strconv"
 	"testing"
 	"time"
@@ -42,6 +43,9 @@ func benchDurable(b *testing.B, db string, replicas int, faults bool) {
 	extra := map[string]string{"POLICYCHECK_LOG_LEVEL": "info", "POLICYCHECK_LEASE": "5s"}
 	if db != "" {
 		extra["POLICYCHECK_DATABASE_URL"] = db
+	}
+	if w := os.Getenv("POLICYCHECK_WORKERS"); w != "" {
+		extra["POLICYCHECK_WORKERS"] = w
 	}
 	dir := b.TempDir()
 	var ps []*proc

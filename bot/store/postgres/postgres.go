@@ -44,6 +44,11 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	if !strings.Contains(url, "pool_max_conns") {
 		cfg.MaxConns = poolSize
 	}
+	// Connections opened ahead: opening one takes tens of milliseconds,
+	// which the first envelopes of a burst would wait for.
+	if !strings.Contains(url, "pool_min_conns") {
+		cfg.MinConns = poolSize / 3
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", where(cfg), err)

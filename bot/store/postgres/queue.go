@@ -29,32 +29,35 @@ func (s *Store) FirstDelivery(ctx context.Context, key, holder string) (bool, er
 	return first == holder, nil
 }
 
-// Enqueue records the requests not recorded yet, in one transaction and
-// one round trip, and reports for each whether it was new.
+// Enqueue records the requests not recorded yet, in one statement, and
+// reports for each whether it was new. A request twice in reqs is new
+// once at most.
 func (s *Store) Enqueue(ctx context.Context, reqs []*store.Request) ([]bool, error) {
 	now := s.now().UTC()
-	fresh := make([]bool, len(reqs))
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		var b pgx.Batch
-		for _, r := range reqs {
-			b.Queue(`INSERT INTO requests (id, type, payload, received_at) VALUES ($1, $2, $3, $4)
-				ON CONFLICT (id) DO NOTHING`, r.ID, r.Type, r.Payload, now)
-		}
-		res := tx.SendBatch(ctx, &b)
-		for i := range reqs {
-			tag, err := res.Exec()
-			if err != nil {
-				res.Close()
-				return err
-			}
-			fresh[i] = tag.RowsAffected() == 1
-		}
-		return res.Close()
-	})
+	ids := make([]string, len(reqs))
+	types := make([]string, len(reqs))
+	payloads := make([][]byte, len(reqs))
+	for i, r := range reqs {
+		ids[i], types[i], payloads[i] = r.ID, r.Type, r.Payload
+	}
+	rows, err := s.pool.Query(ctx, `INSERT INTO requests (id, type, payload, received_at)
+		SELECT id, type, payload, $4 FROM unnest($1::text[], $2::text[], $3::bytea[]) AS t (id, type, payload)
+		ON CONFLICT (id) DO NOTHING RETURNING id`, ids, types, payloads, now)
 	if err != nil {
 		return nil, fmt.Errorf("enqueue: %w", err)
 	}
-	for _, r := range reqs {
+	inserted, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("enqueue: %w", err)
+	}
+	isNew := make(map[string]bool, len(inserted))
+	for _, id := range inserted {
+		isNew[id] = true
+	}
+	fresh := make([]bool, len(reqs))
+	for i, r := range reqs {
+		fresh[i] = isNew[r.ID]
+		delete(isNew, r.ID) // a second copy in the batch is a duplicate
 		r.ReceivedAt = now
 	}
 	return fresh, nil

@@ -428,9 +428,9 @@ func testQueue(t *testing.T, s store.Store, c *clock) {
 	}
 	// A re-delivery, in a batch with a new request.
 	c.Set(t0.Add(time.Second))
-	fresh, err = s.Enqueue(ctx, []*store.Request{{ID: "Ev1", Type: "events_api"}, {ID: "Ev3", Type: "interactive"}})
-	if err != nil || !reflect.DeepEqual(fresh, []bool{false, true}) {
-		t.Fatalf("Enqueue again = %v, %v; want [false true]", fresh, err)
+	fresh, err = s.Enqueue(ctx, []*store.Request{{ID: "Ev1", Type: "events_api"}, {ID: "Ev3", Type: "interactive"}, {ID: "Ev3", Type: "interactive"}})
+	if err != nil || !reflect.DeepEqual(fresh, []bool{false, true, false}) {
+		t.Fatalf("Enqueue again = %v, %v; want [false true false]", fresh, err)
 	}
 	if n, err := s.Pending(ctx); err != nil || n != 3 {
 		t.Errorf("Pending = %d, %v; want 3", n, err)
