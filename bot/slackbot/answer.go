@@ -251,7 +251,7 @@ func readFailure(e *policy.Error) card.Message {
 	return card.SyntaxFailure(e.Msg, e.Pos.Line, e.Pos.Col, e.Line)
 }
 
-// Busy answers, when the queue is full.
+// Busy answers, when a dialog cannot be opened now (too many side tasks).
 const (
 	busyTitle  = "I am busy"
 	busyDetail = "Too many reviews are waiting. Try again in a minute."

@@ -36,7 +36,8 @@ import (
 //
 // Running a request again posts nothing twice: each message a request
 // posts is numbered, and its ts recorded (store.RecordPost); the same
-// message of a run again is found there instead of being posted.
+// message of a run again is found there, or, when the earlier run died
+// before recording it, in Slack by the key in the message's metadata.
 
 // Limits of durable requests.
 const (
