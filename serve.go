@@ -16,6 +16,7 @@ import (
 	"github.com/policycheck/policycheck/bot/health"
 	"github.com/policycheck/policycheck/bot/slackbot"
 	"github.com/policycheck/policycheck/bot/store"
+	"github.com/policycheck/policycheck/bot/store/postgres"
 	"github.com/policycheck/policycheck/bot/store/sqlite"
 )
 
@@ -41,7 +42,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) int {
 		return 1
 	}
 
-	st, err := sqlite.Open(ctx, cfg.DBPath)
+	st, err := openStore(ctx, cfg)
 	if err != nil {
 		return fail(err)
 	}
@@ -62,7 +63,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) int {
 		APIURL:          cfg.APIURL,
 		WatchChannels:   cfg.WatchChannels,
 		Workers:         cfg.Workers,
-		QueueSize:       cfg.QueueSize,
+		Lease:           cfg.Lease,
 		ShutdownTimeout: cfg.ShutdownTimeout,
 		Logger:          log,
 		Registry:        reg,
@@ -88,11 +89,20 @@ func serve(ctx context.Context, args []string, stderr io.Writer) int {
 	go prune(pruneCtx, st, cfg.Retention, log)
 
 	log.Info("policycheck starting", "version", versionString(), "workers", cfg.Workers,
-		"queue", cfg.QueueSize, "watched_channels", len(cfg.WatchChannels), "model", cfg.ModelID)
+		"watched_channels", len(cfg.WatchChannels), "model", cfg.ModelID)
 	if err := bot.Run(ctx); err != nil {
 		return fail(err)
 	}
 	return 0
+}
+
+// openStore opens PostgreSQL when POLICYCHECK_DATABASE_URL is set, the
+// SQLite file POLICYCHECK_DB_PATH otherwise.
+func openStore(ctx context.Context, cfg config.Config) (store.Store, error) {
+	if cfg.DatabaseURL != "" {
+		return postgres.Open(ctx, cfg.DatabaseURL)
+	}
+	return sqlite.Open(ctx, cfg.DBPath)
 }
 
 // pruneEvery is how often old reviews and delivery keys are deleted.

@@ -64,16 +64,20 @@ type Bot struct {
 	// APIURL is the base of the Slack Web API, ending in "/".
 	APIURL string `envconfig:"SLACK_API_URL" default:"https://slack.com/api/"`
 
-	// DBPath is the SQLite database file.
+	// DBPath is the SQLite database file, used when DatabaseURL is empty.
 	DBPath string `envconfig:"POLICYCHECK_DB_PATH" default:"policycheck.db"`
+	// DatabaseURL, postgres://..., selects PostgreSQL in place of SQLite:
+	// the database replicas share.
+	DatabaseURL string `envconfig:"POLICYCHECK_DATABASE_URL"`
 	// WatchChannels are channel IDs (C..., G...) or names (#name or name)
 	// where every policy posted is reviewed without a mention.
 	WatchChannels []string `envconfig:"POLICYCHECK_WATCH_CHANNELS"`
 	// Workers is the number of reviews run at the same time.
 	Workers int `envconfig:"POLICYCHECK_WORKERS" default:"8"`
-	// QueueSize is how many requests may wait for a worker; beyond it the
-	// bot answers "busy, try again".
-	QueueSize int `envconfig:"POLICYCHECK_QUEUE_SIZE" default:"256"`
+	// Lease is how long a request claimed by a worker stays its own
+	// without being renewed: the requests of a replica that dies are
+	// taken over by the others after that long.
+	Lease time.Duration `envconfig:"POLICYCHECK_LEASE" default:"30s"`
 	// Retention is how long reviews are kept after their last update;
 	// 0 keeps them forever.
 	Retention time.Duration `envconfig:"POLICYCHECK_RETENTION" default:"2160h"`
@@ -183,7 +187,12 @@ func (c *Bot) check() error {
 	} else if !strings.HasSuffix(c.APIURL, "/") {
 		c.APIURL += "/"
 	}
-	if c.DBPath == "" {
+	if c.DatabaseURL != "" {
+		if u, err := url.Parse(c.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+			// The URL may hold a password: it is not repeated.
+			errs = append(errs, errors.New("POLICYCHECK_DATABASE_URL: not a postgres:// URL"))
+		}
+	} else if c.DBPath == "" {
 		errs = append(errs, errors.New("POLICYCHECK_DB_PATH: empty; name the SQLite database file (default policycheck.db)"))
 	}
 	var watch []string
@@ -196,8 +205,8 @@ func (c *Bot) check() error {
 	if c.Workers < 1 || c.Workers > 1024 {
 		errs = append(errs, fmt.Errorf("POLICYCHECK_WORKERS: %d is out of range; use 1 to 1024", c.Workers))
 	}
-	if c.QueueSize < 1 || c.QueueSize > 100_000 {
-		errs = append(errs, fmt.Errorf("POLICYCHECK_QUEUE_SIZE: %d is out of range; use 1 to 100000", c.QueueSize))
+	if c.Lease < 3*time.Second || c.Lease > time.Hour {
+		errs = append(errs, fmt.Errorf("POLICYCHECK_LEASE: %v is out of range; use 3s to 1h", c.Lease))
 	}
 	if c.Retention < 0 {
 		errs = append(errs, fmt.Errorf("POLICYCHECK_RETENTION: %v is negative; use 0 to keep reviews forever", c.Retention))

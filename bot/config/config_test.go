@@ -12,7 +12,7 @@ import (
 // vars are every variable Load reads; each test starts from all unset.
 var vars = []string{
 	"SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_API_URL", "POLICYCHECK_DB_PATH",
-	"POLICYCHECK_WATCH_CHANNELS", "POLICYCHECK_WORKERS", "POLICYCHECK_QUEUE_SIZE",
+	"POLICYCHECK_WATCH_CHANNELS", "POLICYCHECK_WORKERS", "POLICYCHECK_LEASE", "POLICYCHECK_DATABASE_URL",
 	"POLICYCHECK_RETENTION", "POLICYCHECK_HTTP_ADDR", "POLICYCHECK_LOG_LEVEL",
 	"POLICYCHECK_SHUTDOWN_TIMEOUT",
 	"BEDROCK_MODEL_ID", "BEDROCK_TIMEOUT", "BEDROCK_MAX_CONCURRENCY", "BEDROCK_MAX_TOKENS", "POLICYCHECK_ACCESS_ANALYZER",
@@ -39,7 +39,7 @@ func TestLoadDefaults(t *testing.T) {
 		Review: Review{ModelTimeout: time.Minute, ModelConcurrency: 4, ModelMaxTokens: 16384},
 		Bot: Bot{
 			BotToken: "xoxb-1-2-abc", AppToken: "xapp-1-A1-2-def", APIURL: "https://slack.com/api/",
-			DBPath: "policycheck.db", Workers: 8, QueueSize: 256, Retention: 2160 * time.Hour,
+			DBPath: "policycheck.db", Workers: 8, Lease: 30 * time.Second, Retention: 2160 * time.Hour,
 			HTTPAddr: ":8080", LogLevel: "info", ShutdownTimeout: 20 * time.Second,
 		},
 	}
@@ -52,7 +52,7 @@ func TestLoadSet(t *testing.T) {
 	setenv(t, map[string]string{
 		"SLACK_BOT_TOKEN": "xoxb-x", "SLACK_APP_TOKEN": "xapp-y", "SLACK_API_URL": "http://127.0.0.1:9/api",
 		"POLICYCHECK_DB_PATH": "/data/policycheck.db", "POLICYCHECK_WATCH_CHANNELS": "C0123, #iam-review,,security",
-		"POLICYCHECK_WORKERS": "2", "POLICYCHECK_QUEUE_SIZE": "10", "POLICYCHECK_RETENTION": "0",
+		"POLICYCHECK_WORKERS": "2", "POLICYCHECK_LEASE": "10s", "POLICYCHECK_DATABASE_URL": "postgres://bot@db:5432/policycheck", "POLICYCHECK_RETENTION": "0",
 		"POLICYCHECK_HTTP_ADDR": "-", "POLICYCHECK_LOG_LEVEL": "DEBUG", "POLICYCHECK_SHUTDOWN_TIMEOUT": "1m",
 		"BEDROCK_MODEL_ID": "us.anthropic.claude-sonnet-4-5-20250929-v1:0", "BEDROCK_TIMEOUT": "90s",
 		"BEDROCK_MAX_CONCURRENCY": "2", "POLICYCHECK_ACCESS_ANALYZER": "true",
@@ -71,7 +71,7 @@ func TestLoadSet(t *testing.T) {
 		Bot: Bot{
 			BotToken: "xoxb-x", AppToken: "xapp-y", APIURL: "http://127.0.0.1:9/api/",
 			DBPath: "/data/policycheck.db", WatchChannels: []string{"C0123", "#iam-review", "security"},
-			Workers: 2, QueueSize: 10, HTTPAddr: "-", LogLevel: "DEBUG", ShutdownTimeout: time.Minute,
+			DatabaseURL: "postgres://bot@db:5432/policycheck", Workers: 2, Lease: 10 * time.Second, HTTPAddr: "-", LogLevel: "DEBUG", ShutdownTimeout: time.Minute,
 		},
 	}
 	if !reflect.DeepEqual(got, want) {
@@ -104,7 +104,8 @@ func TestLoadErrors(t *testing.T) {
 		{"bad url", with("SLACK_API_URL", "slack.com/api"), []string{"SLACK_API_URL"}},
 		{"bad workers", with("POLICYCHECK_WORKERS", "eight"), []string{"POLICYCHECK_WORKERS", "whole number"}},
 		{"zero workers", with("POLICYCHECK_WORKERS", "0"), []string{"POLICYCHECK_WORKERS: 0 is out of range"}},
-		{"bad queue", with("POLICYCHECK_QUEUE_SIZE", "0"), []string{"POLICYCHECK_QUEUE_SIZE"}},
+		{"short lease", with("POLICYCHECK_LEASE", "1s"), []string{"POLICYCHECK_LEASE"}},
+		{"database url", with("POLICYCHECK_DATABASE_URL", "mysql://u:hunter2@db/x"), []string{"POLICYCHECK_DATABASE_URL: not a postgres:// URL"}},
 		{"bad retention", with("POLICYCHECK_RETENTION", "90 days"), []string{"POLICYCHECK_RETENTION", "duration"}},
 		{"negative retention", with("POLICYCHECK_RETENTION", "-1h"), []string{"POLICYCHECK_RETENTION", "negative"}},
 		{"bad level", with("POLICYCHECK_LOG_LEVEL", "loud"), []string{"POLICYCHECK_LOG_LEVEL", "loud"}},

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -114,5 +115,23 @@ func TestHandler(t *testing.T) {
 		if code != tt.code || !strings.Contains(body, tt.contains) {
 			t.Errorf("GET %s = %d %q; want %d containing %q", tt.path, code, body, tt.code, tt.contains)
 		}
+	}
+}
+
+// TestCounterBounded: label values from outside cannot grow a counter
+// without bound; the ones past MaxSeries are counted under "other".
+func TestCounterBounded(t *testing.T) {
+	r := NewRegistry()
+	c := r.Counter("x_total", "X.", "method", "error")
+	for i := range MaxSeries + 50 {
+		c.Inc("chat.postMessage", fmt.Sprintf("code_%d", i))
+	}
+	if got := c.Value(Other, Other); got != 50 {
+		t.Errorf("other = %v, want 50", got)
+	}
+	var b strings.Builder
+	r.WriteTo(&b)
+	if n := strings.Count(b.String(), "\nx_total{"); n != MaxSeries+1 {
+		t.Errorf("%d series written, want %d", n, MaxSeries+1)
 	}
 }

@@ -97,9 +97,22 @@ func (c *Counter) Add(v float64, labelValues ...string) {
 	}
 	key := strings.Join(labelValues, "\xff")
 	c.mu.Lock()
+	if _, ok := c.values[key]; !ok && len(c.values) >= MaxSeries {
+		// Label values can come from outside (Slack's error codes,
+		// envelope types): past the bound, new ones are counted
+		// together.
+		key = strings.Repeat(Other+"\xff", len(c.labels)-1) + Other
+	}
 	c.values[key] += v
 	c.mu.Unlock()
 }
+
+// MaxSeries bounds the label values a counter keeps: beyond them, new
+// values are counted under Other in every label.
+const (
+	MaxSeries = 200
+	Other     = "other"
+)
 
 // Value returns the count for the label values.
 func (c *Counter) Value(labelValues ...string) float64 {

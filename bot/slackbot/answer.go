@@ -75,6 +75,7 @@ func (b *Bot) answer(ctx context.Context, r request) {
 			viaURL = true
 		default:
 			b.log.Error("cannot post the summary of a review", "kind", r.kind, "channel", r.channel, "err", err)
+			b.notPosted(ctx, r, command, err)
 			return
 		}
 	}
@@ -101,6 +102,7 @@ func (b *Bot) answer(ctx context.Context, r request) {
 	}
 	if err != nil {
 		b.log.Error("cannot show the answer", "kind", r.kind, "channel", r.channel, "err", err)
+		b.notPosted(ctx, r, command, err)
 		return
 	}
 	if saved != nil && cardTS != "" {
@@ -113,6 +115,18 @@ func (b *Bot) answer(ctx context.Context, r request) {
 			b.log.Error("cannot upload the suggested policy", "channel", r.channel, "err", err)
 		}
 	}
+}
+
+// notPosted tells the requester that the answer could not be posted, when
+// Slack kept failing until the post deadline. The request's own context
+// may be over: the notice gets a little time of its own.
+func (b *Bot) notPosted(ctx context.Context, r request, command bool, err error) {
+	if !transient(err) || (runOf(ctx) != nil && runOf(ctx).retry.Load()) {
+		return // refused for good (reported above), or run again later
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), notPostedTimeout)
+	defer cancel()
+	b.fail(ctx, r, command, card.Failure(notPostedTitle, notPostedDetail))
 }
 
 // fail tells why there is no review: in the thread of the request, or for
@@ -237,7 +251,7 @@ func readFailure(e *policy.Error) card.Message {
 	return card.SyntaxFailure(e.Msg, e.Pos.Line, e.Pos.Col, e.Line)
 }
 
-// Busy answers, when the queue is full.
+// Busy answers, when a dialog cannot be opened now (too many side tasks).
 const (
 	busyTitle  = "I am busy"
 	busyDetail = "Too many reviews are waiting. Try again in a minute."

@@ -28,10 +28,18 @@ type Reviewer interface {
 	Review(ctx context.Context, in review.Input) (*report.Report, error)
 }
 
-// Store keeps the reviews and the keys of the deliveries already handled:
-// the part of store.Store the bot uses.
+// Store keeps the requests, the reviews and the keys of the deliveries
+// already handled: the part of store.Store the bot uses.
 type Store interface {
-	FirstDelivery(ctx context.Context, key string) (bool, error)
+	Enqueue(ctx context.Context, reqs []*store.Request) ([]bool, error)
+	Claim(ctx context.Context, owner string, lease time.Duration) (store.Request, bool, error)
+	Extend(ctx context.Context, id, owner string, lease time.Duration) error
+	Release(ctx context.Context, id, owner string, delay time.Duration) error
+	Finish(ctx context.Context, id, owner string) error
+	Pending(ctx context.Context) (int, error)
+	RecordPost(ctx context.Context, key, ts string) error
+	Posted(ctx context.Context, key string) (string, bool, error)
+	FirstDelivery(ctx context.Context, key, holder string) (bool, error)
 	Create(ctx context.Context, r *store.Review) error
 	SetCard(ctx context.Context, id, channelID, cardTS string) error
 	Update(ctx context.Context, id, policyText string, reportJSON []byte, score int) error
@@ -49,11 +57,18 @@ type Options struct {
 	// WatchChannels are channel IDs or names where every policy posted is
 	// reviewed without a mention.
 	WatchChannels []string
-	// Workers run reviews; QueueSize requests may wait for them.
-	Workers, QueueSize int
+	// Workers run requests at the same time.
+	Workers int
 	// ShutdownTimeout bounds how long Run waits for in-flight work after
 	// its context ends.
 	ShutdownTimeout time.Duration
+	// Lease is how long a request claimed by a worker stays its own
+	// without being renewed: a process that dies leaves its requests to
+	// others for that long. Default 30 s.
+	Lease time.Duration
+	// PostDeadline bounds the retries of posting an answer when Slack
+	// fails; then the requester is told the review failed. Default 2 min.
+	PostDeadline time.Duration
 
 	Logger   *slog.Logger     // default: discard
 	Registry *health.Registry // where metrics are registered; default: a private one
@@ -89,27 +104,36 @@ type Bot struct {
 	st      Store
 	log     *slog.Logger
 	metrics *metrics
-	pool    *pool
 	lull    *lull
+
+	owner      string        // names this process in leases
+	intake     chan intake   // envelopes to record, then acknowledge
+	wake       chan struct{} // tells idle workers a request was recorded
+	workers    sync.WaitGroup
+	storeState storeState
 
 	self    identity
 	mention *regexp.Regexp
 	watch   *watchList
 
 	connected atomic.Bool
+	appID     atomic.Pointer[string] // the app's ID, from Slack's hello
 
 	side   chan struct{} // semaphore of side tasks
 	sideWG sync.WaitGroup
 
-	// work is the context of all requests; it ends when the shutdown
+	// workCtx is the context of all requests; it ends when the shutdown
 	// timeout is over.
-	work     context.Context
+	workCtx  context.Context
 	stopWork context.CancelFunc
 }
 
 // identity is who the bot is, from auth.test.
 type identity struct {
 	TeamID, UserID, BotID string
+	// EnterpriseID is set for an app installed on a whole Enterprise
+	// Grid organization, whose requests come from its many teams.
+	EnterpriseID string
 }
 
 // New checks the bot token with auth.test and returns a Bot ready to Run.
@@ -117,8 +141,11 @@ func New(ctx context.Context, rv Reviewer, st Store, opts Options) (*Bot, error)
 	if opts.Workers < 1 {
 		opts.Workers = 1
 	}
-	if opts.QueueSize < 1 {
-		opts.QueueSize = 1
+	if opts.Lease <= 0 {
+		opts.Lease = 30 * time.Second
+	}
+	if opts.PostDeadline <= 0 {
+		opts.PostDeadline = 2 * time.Minute
 	}
 	if opts.ShutdownTimeout <= 0 {
 		opts.ShutdownTimeout = 20 * time.Second
@@ -140,19 +167,22 @@ func New(ctx context.Context, rv Reviewer, st Store, opts Options) (*Bot, error)
 	if opts.APIURL == "" {
 		opts.APIURL = slack.APIURL
 	}
+	opts.HTTPClient = keepTokenToOrigin(opts.HTTPClient)
 	b := &Bot{
-		opts: opts,
-		http: opts.HTTPClient,
-		rv:   rv,
-		st:   st,
-		log:  opts.Logger,
-		pool: newPool(opts.Workers, opts.QueueSize),
-		lull: newLull(burstQuiet, burstHold),
-		side: make(chan struct{}, sideTasks),
+		opts:   opts,
+		http:   opts.HTTPClient,
+		rv:     rv,
+		st:     st,
+		log:    opts.Logger,
+		lull:   newLull(burstQuiet, burstHold),
+		side:   make(chan struct{}, sideTasks),
+		owner:  newOwner(),
+		intake: make(chan intake, intakeSize),
+		wake:   make(chan struct{}, opts.Workers),
 	}
 	b.asker, _ = rv.(Asker)
 	b.gen, _ = rv.(Generator)
-	b.work, b.stopWork = context.WithCancel(context.Background())
+	b.workCtx, b.stopWork = context.WithCancel(context.Background())
 	b.metrics = newMetrics(opts.Registry, b)
 
 	retry := slack.RetryConfig{
@@ -179,7 +209,7 @@ func New(ctx context.Context, rv Reviewer, st Store, opts Options) (*Bot, error)
 		}
 		return nil, explainAuth("SLACK_BOT_TOKEN", err)
 	}
-	b.self = identity{TeamID: auth.TeamID, UserID: auth.UserID, BotID: auth.BotID}
+	b.self = identity{TeamID: auth.TeamID, UserID: auth.UserID, BotID: auth.BotID, EnterpriseID: auth.EnterpriseID}
 	b.mention = mentionPattern(auth.UserID)
 	b.watch = newWatchList(opts.WatchChannels)
 	b.log.Info("authenticated with Slack", "team", auth.TeamID, "bot_user", auth.UserID, "bot_id", auth.BotID)
@@ -200,12 +230,13 @@ func explainAuth(variable string, err error) error {
 	return fmt.Errorf("check %s with Slack: %w", variable, err)
 }
 
-// Ready reports whether the bot is connected to Slack.
+// Ready reports whether the bot is connected to Slack and its store could
+// be written lately.
 func (b *Bot) Ready(ctx context.Context) error {
 	if !b.connected.Load() {
 		return errors.New("not connected to Slack")
 	}
-	return nil
+	return b.storeState.err()
 }
 
 // Run connects to Slack and serves until ctx ends or Slack refuses the
@@ -213,11 +244,18 @@ func (b *Bot) Ready(ctx context.Context) error {
 // hand finish within the shutdown timeout, and returns: nil after ctx
 // ended, an error when the connection could not be made.
 func (b *Bot) Run(ctx context.Context) error {
-	sm := socketmode.New(b.api, socketmode.OptionLog(slog.NewLogLogger(b.log.Handler(), slog.LevelDebug)))
+	sm := socketmode.New(b.api, socketmode.OptionLog(slog.NewLogLogger(b.log.Handler(), slog.LevelDebug)),
+		socketmode.OptionReadLimit(maxEnvelope))
 	sockCtx, stopSocket := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopSocket()
 	runErr := make(chan error, 1)
 	go func() { runErr <- sm.RunContext(sockCtx) }()
+	recorded := make(chan struct{})
+	go func() { b.record(); close(recorded) }()
+	stopWorkers := make(chan struct{})
+	for range b.opts.Workers {
+		b.workers.Go(func() { b.work(stopWorkers) })
+	}
 
 	var err error
 	running := true
@@ -234,9 +272,12 @@ func (b *Bot) Run(ctx context.Context) error {
 		}
 	}
 
-	b.log.Info("stopping: no new requests", "queued", b.pool.Depth())
+	b.log.Info("stopping: no new requests")
 	stopSocket()
 	b.connected.Store(false)
+	close(b.intake)
+	<-recorded
+	close(stopWorkers)
 	b.drain()
 	if err == nil {
 		select {
@@ -247,18 +288,16 @@ func (b *Bot) Run(ctx context.Context) error {
 	return err
 }
 
-// drain waits for the queued and running requests, within the shutdown
-// timeout; then it cancels them and waits a little more.
+// drain waits for the running requests, within the shutdown timeout; then
+// it cancels them (they are released, to be run again by the next process
+// or another one) and waits a little more. Requests not started stay in
+// the store.
 func (b *Bot) drain() {
-	b.pool.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), b.opts.ShutdownTimeout)
 	defer cancel()
 	wait := func(ctx context.Context) error {
-		if err := b.pool.Wait(ctx); err != nil {
-			return err
-		}
 		done := make(chan struct{})
-		go func() { b.sideWG.Wait(); close(done) }()
+		go func() { b.workers.Wait(); b.sideWG.Wait(); close(done) }()
 		select {
 		case <-done:
 			return nil
@@ -290,6 +329,9 @@ func (b *Bot) handle(sm *socketmode.Client, evt socketmode.Event) {
 			b.metrics.reconnects.Inc()
 		}
 	case socketmode.EventTypeHello:
+		if evt.Request != nil && evt.Request.ConnectionInfo.AppID != "" {
+			b.appID.Store(&evt.Request.ConnectionInfo.AppID)
+		}
 		b.connected.Store(true)
 		b.log.Info("connected to Slack")
 	case socketmode.EventTypeDisconnect:
@@ -327,7 +369,7 @@ func (b *Bot) envelope(sm *socketmode.Client, evt socketmode.Event) {
 	}
 	received := time.Now()
 	b.lull.arrived(received)
-	b.dispatch(sm, req.EnvelopeID, req.Type, b.route(func() decision {
+	b.dispatch(sm, req.EnvelopeID, req.Type, requestKey(evt, req.Type, req.Payload), req.Payload, b.route(func() decision {
 		switch evt.Type {
 		case socketmode.EventTypeEventsAPI:
 			if api, ok := evt.Data.(slackevents.EventsAPIEvent); ok {
@@ -366,7 +408,7 @@ func (b *Bot) badMessage(sm *socketmode.Client, evt socketmode.Event) {
 	}
 	b.metrics.received.Inc(env.Type)
 	received := time.Now()
-	b.dispatch(sm, env.EnvelopeID, env.Type, b.route(func() decision {
+	b.dispatch(sm, env.EnvelopeID, env.Type, requestKey(socketmode.Event{}, env.Type, env.Payload), env.Payload, b.route(func() decision {
 		if env.Type != socketmode.RequestTypeEventsAPI {
 			return decision{}
 		}
@@ -392,34 +434,26 @@ func (b *Bot) route(f func() decision) (d decision) {
 	return f()
 }
 
-// dispatch acknowledges an envelope as d says and hands over its work: a
-// place in the queue is taken before the ack, the work handed over after
-// it.
-func (b *Bot) dispatch(sm *socketmode.Client, envelopeID, typ string, d decision) {
-	accepted := d.job != nil && b.pool.Reserve()
-	payload := d.ack
-	if d.job != nil && !accepted {
-		b.metrics.busy.Inc(d.kind)
-		payload = d.busyAck
+// dispatch acknowledges an envelope as d says and hands over its work:
+// an envelope that brings a request is acknowledged once the request is
+// recorded (see accept); others at once, their side work started after.
+func (b *Bot) dispatch(sm *socketmode.Client, envelopeID, typ, key string, payload []byte, d decision) {
+	ack := func() {
+		ctx, cancel := context.WithTimeout(context.Background(), ackTimeout)
+		err := sm.AckCtx(ctx, envelopeID, d.ack)
+		cancel()
+		if err != nil {
+			b.log.Warn("ack failed", "type", typ, "envelope_id", envelopeID, "err", err)
+		} else {
+			b.metrics.acked.Inc(typ)
+		}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), ackTimeout)
-	err := sm.AckCtx(ctx, envelopeID, payload)
-	cancel()
-	if err != nil {
-		b.log.Warn("ack failed", "type", typ, "envelope_id", envelopeID, "err", err)
-	} else {
-		b.metrics.acked.Inc(typ)
+	if d.job != nil {
+		b.accept(intake{req: &store.Request{ID: key, Type: typ, Payload: payload}, ack: ack, kind: d.kind, envType: typ})
+		return
 	}
-
-	switch {
-	case accepted:
-		b.pool.Run(func() {
-			b.lull.wait()
-			b.runJob(d.kind, d.job, d.fail)
-		})
-	case d.job != nil && d.busy != nil:
-		b.sideTask(d.busy)
-	case d.side != nil:
+	ack()
+	if d.side != nil {
 		b.sideTask(d.side)
 	}
 }
@@ -429,20 +463,19 @@ func (b *Bot) dispatch(sm *socketmode.Client, envelopeID, typ string, d decision
 type decision struct {
 	kind string // for metrics and logs: "mention", "command"...
 	ack  any    // ack payload; nil for a bare ack
-	// job is queued on the pool; fail answers when it panics.
+	// job is recorded, then run by a worker; fail answers when it
+	// panics.
 	job  func(ctx context.Context)
 	fail func(ctx context.Context, err error)
-	// busyAck and busy answer when the queue is full.
+	// busyAck answers when the work cannot be started (no room for a
+	// side task).
 	busyAck any
-	busy    func(ctx context.Context)
 	// side runs outside the pool, at once (opening a dialog).
 	side func(ctx context.Context)
 }
 
 // runJob runs one request on a worker, recovering from a panic.
-func (b *Bot) runJob(kind string, job func(ctx context.Context), fail func(ctx context.Context, err error)) {
-	ctx, cancel := context.WithTimeout(b.work, jobTimeout)
-	defer cancel()
+func (b *Bot) runJob(ctx context.Context, kind string, job func(ctx context.Context), fail func(ctx context.Context, err error)) {
 	defer func() {
 		if p := recover(); p != nil {
 			b.recovered(kind, p)
@@ -471,7 +504,7 @@ func (b *Bot) sideTask(f func(ctx context.Context)) {
 	}
 	b.sideWG.Go(func() {
 		defer func() { <-b.side }()
-		ctx, cancel := context.WithTimeout(b.work, sideTimeout)
+		ctx, cancel := context.WithTimeout(b.workCtx, sideTimeout)
 		defer cancel()
 		defer func() {
 			if p := recover(); p != nil {

@@ -24,23 +24,28 @@ const (
 )
 
 // testBot runs a Bot with rv against a fake Slack, in this process.
-func testBot(t *testing.T, rv Reviewer, workers, queue int, opts slackfake.Options) (*slackfake.Server, *Bot) {
+func testBot(t *testing.T, rv Reviewer, workers int, opts slackfake.Options) (*slackfake.Server, *Bot) {
 	t.Helper()
 	s := slackfake.New(opts)
 	t.Cleanup(s.Close)
-	s.AddUser(user, "alice")
-	s.AddChannel(channel, "general", true)
 	st, err := sqlite.Open(context.Background(), ":memory:")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
+	return s, runBot(t, s, rv, st, Options{Workers: workers})
+}
+
+// runBot runs a Bot with rv and st against s, with opts completed.
+func runBot(t *testing.T, s *slackfake.Server, rv Reviewer, st Store, opts Options) *Bot {
+	t.Helper()
+	s.AddUser(user, "alice")
+	s.AddChannel(channel, "general", true)
 	reg := health.NewRegistry()
 	cfg := s.Config()
-	b, err := New(context.Background(), rv, st, Options{
-		BotToken: cfg.BotToken, AppToken: cfg.AppToken, APIURL: s.APIURL(),
-		Workers: workers, QueueSize: queue, ShutdownTimeout: 10 * time.Second, Registry: reg,
-	})
+	opts.BotToken, opts.AppToken, opts.APIURL = cfg.BotToken, cfg.AppToken, s.APIURL()
+	opts.ShutdownTimeout, opts.Registry = 10*time.Second, reg
+	b, err := New(context.Background(), rv, st, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +63,7 @@ func testBot(t *testing.T, rv Reviewer, workers, queue int, opts slackfake.Optio
 	if err := s.WaitConnected(wctx); err != nil {
 		t.Fatal(err)
 	}
-	return s, b
+	return b
 }
 
 func waitCtx(t *testing.T) context.Context {
@@ -84,52 +89,57 @@ func (g *gated) Review(ctx context.Context, in review.Input) (*report.Report, er
 	return g.rv.Review(ctx, in)
 }
 
-// TestBusy fills the one worker and the queue of one, and checks that the
-// next request is answered "busy" at once while the loop keeps acking.
-func TestBusy(t *testing.T) {
-	g := &gated{rv: review.New(iamref.Default()), entered: make(chan struct{}, 10), gate: make(chan struct{})}
-	// One envelope per message: the app_mention.
-	s, b := testBot(t, g, 1, 1, slackfake.Options{OmitMessageEvents: true})
+// TestNothingDropped keeps the one worker busy while many requests come:
+// every one is acknowledged at once, none is refused, and every one is
+// answered once the worker is free.
+func TestNothingDropped(t *testing.T) {
+	g := &gated{rv: review.New(iamref.Default()), entered: make(chan struct{}, 100), gate: make(chan struct{})}
+	s, b := testBot(t, g, 1, slackfake.Options{})
 	ctx := waitCtx(t)
-
-	first, err := s.Message(ctx, channel, user, "<@"+s.Config().BotUserID+"> "+fencedPolicy, slackfake.MessageOptions{})
-	if err != nil {
-		t.Fatal(err)
+	const n = 40
+	var ds []slackfake.Delivery
+	for range n {
+		d, err := s.Message(ctx, channel, user, "<@"+s.Config().BotUserID+"> "+fencedPolicy, slackfake.MessageOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ds = append(ds, d)
 	}
-	<-g.entered // the worker holds the first request
-	second, err := s.Message(ctx, channel, user, "<@"+s.Config().BotUserID+"> "+fencedPolicy, slackfake.MessageOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	third, err := s.Message(ctx, channel, user, "<@"+s.Config().BotUserID+"> "+fencedPolicy, slackfake.MessageOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The third is refused, with a notice in its thread; every envelope
-	// is acked although the worker is stuck.
-	if _, err := s.WaitMessage(ctx, func(m slackfake.Message) bool {
-		return m.ThreadTS == third.TS && strings.Contains(string(m.Blocks), busyTitle)
-	}); err != nil {
-		t.Fatal(err)
-	}
-	for _, d := range []slackfake.Delivery{first, second, third} {
+	for _, d := range ds {
 		for _, env := range d.Envelopes {
 			if _, err := s.WaitAck(ctx, env); err != nil {
 				t.Fatal(err)
 			}
 		}
 	}
-	if n := b.metrics.busy.Value("mention"); n == 0 {
-		t.Error("busy not counted")
+	<-g.entered
+	if pending, err := b.st.Pending(ctx); err != nil || pending < n {
+		t.Errorf("Pending = %d, %v while the worker is held; want at least %d", pending, err, n)
 	}
 	close(g.gate)
-	for _, d := range []slackfake.Delivery{first, second} {
+	for _, d := range ds {
 		if _, err := s.WaitMessage(ctx, func(m slackfake.Message) bool {
 			return m.ThreadTS == d.TS && strings.Contains(string(m.Blocks), card.CardBlockID)
 		}); err != nil {
 			t.Fatal(err)
 		}
 	}
+	for _, d := range ds {
+		if n := countReplies(s, d.TS); n != 1 {
+			t.Errorf("message %s answered %d times", d.TS, n)
+		}
+	}
+}
+
+// countReplies counts the bot's messages in the thread of ts.
+func countReplies(s *slackfake.Server, ts string) int {
+	n := 0
+	for _, m := range s.Messages(channel) {
+		if m.ThreadTS == ts && m.TS != ts {
+			n++
+		}
+	}
+	return n
 }
 
 // panicky panics on its first review, then reviews normally.
@@ -144,7 +154,7 @@ func (p *panicky) Review(ctx context.Context, in review.Input) (*report.Report, 
 }
 
 func TestPanicRecovered(t *testing.T) {
-	s, b := testBot(t, &panicky{rv: review.New(iamref.Default())}, 2, 10, slackfake.Options{})
+	s, b := testBot(t, &panicky{rv: review.New(iamref.Default())}, 2, slackfake.Options{})
 	ctx := waitCtx(t)
 
 	d, err := s.Message(ctx, channel, user, "<@"+s.Config().BotUserID+"> "+fencedPolicy, slackfake.MessageOptions{})
@@ -179,7 +189,7 @@ func (failing) Review(context.Context, review.Input) (*report.Report, error) {
 }
 
 func TestReviewErrorAnswered(t *testing.T) {
-	s, b := testBot(t, failing{}, 1, 10, slackfake.Options{})
+	s, b := testBot(t, failing{}, 1, slackfake.Options{})
 	ctx := waitCtx(t)
 	d, err := s.Message(ctx, channel, user, "<@"+s.Config().BotUserID+"> "+fencedPolicy, slackfake.MessageOptions{})
 	if err != nil {

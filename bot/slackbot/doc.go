@@ -15,7 +15,11 @@
 // they work across restarts.
 //
 // The bot survives what Slack does to long-running clients: retried and
-// doubly delivered events are answered once, a full queue is answered
-// "busy", rate limits are waited out, and disconnections are reconnected
-// while the event channel keeps being drained.
+// doubly delivered events are answered once, rate limits and Slack's
+// failures are waited out, and disconnections are reconnected while the
+// event channel keeps being drained. Requests are durable (see
+// durable.go): recorded in the store before they are acknowledged, claimed
+// by workers under a lease, taken over when a process dies, and posted
+// once however often they run; so several processes can share one
+// database behind one Slack app.
 package slackbot

@@ -62,15 +62,6 @@ func (b *Bot) routeMessage(received time.Time, team string, ev messageEvent) dec
 			b.post(ctx, ev.Channel, threadOf(ev.TS, ev.ThreadTS), b.failure(err))
 		},
 	}
-	if m.addressed || len(ev.Files) > 0 || looksLikePolicy(ev.Text) {
-		d.busy = func(ctx context.Context) {
-			// The same message can come twice (app_mention and message):
-			// one notice is enough.
-			if b.claim(ctx, "busy:"+ev.Channel+":"+ev.TS, m.kind) {
-				b.post(ctx, ev.Channel, threadOf(ev.TS, ev.ThreadTS), card.Failure(busyTitle, busyDetail))
-			}
-		}
-	}
 	return d
 }
 
@@ -91,7 +82,8 @@ func (b *Bot) message(ctx context.Context, m incoming) {
 		return
 	}
 	text := stripMention(ev.text(), b.mention)
-	srcs := sources(text, ev.Files, !m.addressed)
+	files, skipped := capFiles(ev.Files)
+	srcs := sources(text, files, !m.addressed)
 	if len(srcs) == 0 && !m.addressed {
 		return // chatter in a watched channel
 	}
@@ -118,8 +110,11 @@ func (b *Bot) message(ctx context.Context, m incoming) {
 		parent, err := b.fetchMessage(ctx, ev.Channel, ev.ThreadTS, "")
 		if err != nil {
 			b.log.Warn("cannot read the start of a thread", "channel", ev.Channel, "err", err)
-		} else if ps := sources(stripMention(messageText(parent.Text, parent.Blocks), b.mention), parent.Files, true); len(ps) > 0 {
-			srcs, base.messageTS = ps, parent.Timestamp
+		} else {
+			pfiles, pskipped := capFiles(parent.Files)
+			if ps := sources(stripMention(messageText(parent.Text, parent.Blocks), b.mention), pfiles, true); len(ps) > 0 {
+				srcs, base.messageTS, skipped = ps, parent.Timestamp, pskipped
+			}
 		}
 	}
 	if len(srcs) == 0 {
@@ -135,6 +130,17 @@ func (b *Bot) message(ctx context.Context, m incoming) {
 		}
 		b.answer(ctx, r)
 	}
+	if skipped > 0 {
+		b.post(ctx, ev.Channel, base.thread, card.Failure(tooManyFilesTitle, tooManyFilesDetail(maxFiles, skipped)))
+	}
+}
+
+// capFiles keeps the first maxFiles files and counts the others.
+func capFiles(files []slack.File) ([]slack.File, int) {
+	if len(files) <= maxFiles {
+		return files, 0
+	}
+	return files[:maxFiles], len(files) - maxFiles
 }
 
 // source is one thing to review in a message: its text or one of its files.
@@ -162,13 +168,21 @@ func sources(text string, files []slack.File, quiet bool) []source {
 }
 
 // claim records a delivery key and reports whether this is its first
-// delivery. When the store fails it answers true: better to answer twice
-// than never.
+// delivery. When the store fails it answers false, and the request is run
+// again later: better to answer late than twice.
 func (b *Bot) claim(ctx context.Context, key, kind string) bool {
-	first, err := b.st.FirstDelivery(ctx, key)
+	holder := ""
+	if r := runOf(ctx); r != nil {
+		holder = r.id // a request run again keeps the keys it took
+	}
+	first, err := b.st.FirstDelivery(ctx, key, holder)
+	b.storeState.set(err)
 	if err != nil {
-		b.log.Error("cannot record a delivery; handling it anyway", "err", err)
-		return true
+		b.log.Error("cannot record a delivery; the request will be run again", "err", err)
+		if r := runOf(ctx); r != nil {
+			r.retry.Store(true)
+		}
+		return false
 	}
 	if !first {
 		b.metrics.duplicates.Inc(kind)

@@ -18,6 +18,9 @@ import (
 // routeInteraction decides what to do with a button click or a dialog
 // submission.
 func (b *Bot) routeInteraction(received time.Time, cb slack.InteractionCallback) decision {
+	if !b.ours(cb) {
+		return decision{}
+	}
 	switch cb.Type {
 	case slack.InteractionTypeBlockActions:
 		for _, a := range cb.ActionCallback.BlockActions {
@@ -48,7 +51,6 @@ func (b *Bot) routeInteraction(received time.Time, cb slack.InteractionCallback)
 					}
 				},
 				fail: func(ctx context.Context, err error) { b.tell(ctx, cb, b.failure(err)) },
-				busy: func(ctx context.Context) { b.tell(ctx, cb, card.Failure(busyTitle, busyDetail)) },
 			}
 		}
 	case slack.InteractionTypeViewSubmission:

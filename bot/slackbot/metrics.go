@@ -1,6 +1,9 @@
 package slackbot
 
 import (
+	"context"
+	"time"
+
 	"github.com/policycheck/policycheck/assistant/report"
 	"github.com/policycheck/policycheck/bot/health"
 )
@@ -12,7 +15,9 @@ type metrics struct {
 	reviews     *health.Counter // by outcome
 	duration    *health.Histogram
 	latency     *health.Histogram
-	busy        *health.Counter // requests refused with the queue full, by kind
+	unacked     *health.Counter // envelopes left unacknowledged, by reason
+	takenOver   *health.Counter // requests whose lease ran out, run here
+	postRetries *health.Counter // Slack posts retried, by method
 	duplicates  *health.Counter // deliveries already handled, by kind
 	apiErrors   *health.Counter // Slack calls failed, by method and error
 	rateLimited *health.Counter // HTTP 429 answers, by method
@@ -50,7 +55,9 @@ func newMetrics(reg *health.Registry, b *Bot) *metrics {
 		reviews:     reg.Counter("policycheck_reviews_total", "Reviews made, by outcome (ok, invalid, failed).", "outcome"),
 		duration:    reg.Histogram("policycheck_review_duration_seconds", "Time the review engine took for one input.", buckets),
 		latency:     reg.Histogram("policycheck_response_duration_seconds", "Time from receiving a request to showing its answer.", buckets),
-		busy:        reg.Counter("policycheck_busy_total", "Requests refused because the queue was full, by kind.", "kind"),
+		unacked:     reg.Counter("policycheck_envelopes_unacked_total", "Envelopes left for Slack to deliver again because they could not be recorded, by reason (store_failed, intake_full).", "reason"),
+		takenOver:   reg.Counter("policycheck_leases_taken_over_total", "Requests run here after the lease of another process (or of this one before a restart) ran out."),
+		postRetries: reg.Counter("policycheck_slack_post_retries_total", "Posts to Slack retried after a failure of Slack's, by method.", "method"),
 		duplicates:  reg.Counter("policycheck_duplicate_deliveries_total", "Deliveries already handled (Slack retries, a mention seen as two events), by kind.", "kind"),
 		apiErrors:   reg.Counter("policycheck_slack_api_errors_total", "Slack Web API calls that failed, by method and error.", "method", "error"),
 		rateLimited: reg.Counter("policycheck_slack_rate_limited_total", "Slack Web API answers of HTTP 429, by method.", "method"),
@@ -60,8 +67,15 @@ func newMetrics(reg *health.Registry, b *Bot) *metrics {
 		modelTokens: reg.Counter("policycheck_model_tokens_total", "Tokens of the model's calls as Bedrock bills them, by kind (input, output, cache_read, cache_write).", "kind"),
 		modelCalls:  reg.Counter("policycheck_model_calls_total", "Calls to the model, retries of a refused form included."),
 	}
-	reg.GaugeFunc("policycheck_queue_depth", "Requests waiting for a worker.", func() float64 { return float64(b.pool.Depth()) })
-	reg.GaugeFunc("policycheck_queue_capacity", "Requests that may wait for a worker.", func() float64 { return float64(b.pool.Capacity()) })
+	reg.GaugeFunc("policycheck_queue_depth", "Requests recorded and not finished, in the whole database (every replica's); -1 when it cannot be read.", func() float64 {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		n, err := b.st.Pending(ctx)
+		if err != nil {
+			return -1
+		}
+		return float64(n)
+	})
 	reg.GaugeFunc("policycheck_socket_connected", "1 when connected to Slack.", func() float64 {
 		if b.connected.Load() {
 			return 1

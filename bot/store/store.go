@@ -62,6 +62,29 @@ func HistoryLimit(limit int) int {
 	return min(limit, MaxHistory)
 }
 
+// Request is a Slack envelope the bot accepted and has not yet finished,
+// kept so that it outlives the process that received it: another process,
+// or the same one after a restart, takes it over.
+type Request struct {
+	// ID is the delivery key: the same for every delivery of one request
+	// (an event_id, a trigger_id...), so that a re-delivery is not queued
+	// twice.
+	ID      string
+	Type    string // the envelope type: "events_api", "slash_commands", "interactive"
+	Payload []byte // the envelope's payload as Slack sent it
+	// ReceivedAt is when it was first queued (the store's clock).
+	ReceivedAt time.Time
+	// Attempts counts the claims, this one included.
+	Attempts int
+	// TakenOver is set by Claim when the request was held by an owner
+	// whose lease ran out (a process that died or hung).
+	TakenOver bool
+}
+
+// ErrLeaseLost is returned, wrapped, when an owner extends, releases or
+// finishes a request whose lease it no longer holds.
+var ErrLeaseLost = errors.New("lease lost")
+
 // DeliveryTTL is the longest a delivery key is remembered. Slack re-sends an
 // unacknowledged event within minutes, so a day is plenty whatever the
 // retention of reviews.
@@ -106,13 +129,45 @@ type Store interface {
 	History(ctx context.Context, teamID, userID string, limit int) ([]Review, error)
 
 	// FirstDelivery records key (a Slack event_id, an envelope id, or a
-	// channel and message ts) and reports whether it is the first time it
-	// is seen. Of concurrent calls with the same key exactly one gets true.
-	FirstDelivery(ctx context.Context, key string) (bool, error)
+	// channel and message ts) for holder and reports whether it is the
+	// first time it is seen, or was first seen for the same holder (a
+	// request run again after its first run died). An empty holder
+	// matches none. Of concurrent calls with the same key and different
+	// holders exactly one gets true.
+	FirstDelivery(ctx context.Context, key, holder string) (bool, error)
 	// Prune deletes the reviews not updated since olderThan, and the
-	// delivery keys seen before olderThan or more than DeliveryTTL ago. It
-	// returns the number of reviews deleted.
+	// delivery keys, finished requests and post records seen before
+	// olderThan or more than DeliveryTTL ago. It returns the number of
+	// reviews deleted. When several processes share the database, one
+	// prunes at a time; the others return at once.
 	Prune(ctx context.Context, olderThan time.Time) (int, error)
+
+	// Enqueue records the requests not recorded yet, all in one
+	// transaction, and reports for each whether it was new (false: a
+	// re-delivery of a request queued or finished before). It sets their
+	// ReceivedAt. Of concurrent calls with the same ID exactly one gets
+	// true.
+	Enqueue(ctx context.Context, reqs []*Request) ([]bool, error)
+	// Claim takes the oldest unfinished request that no owner holds, or
+	// whose lease has run out, for owner until lease from now; ok is false
+	// when there is none. Concurrent claims never get the same request.
+	Claim(ctx context.Context, owner string, lease time.Duration) (r Request, ok bool, err error)
+	// Extend renews owner's lease of request id for lease from now.
+	Extend(ctx context.Context, id, owner string, lease time.Duration) error
+	// Release gives up owner's lease of request id, unfinished: it can be
+	// claimed again after delay.
+	Release(ctx context.Context, id, owner string, delay time.Duration) error
+	// Finish marks request id done and drops its payload; its ID is kept
+	// for DeliveryTTL so that a re-delivery is recognised.
+	Finish(ctx context.Context, id, owner string) error
+	// Pending is the number of unfinished requests.
+	Pending(ctx context.Context) (int, error)
+
+	// RecordPost records that the message of key (a request and the rank
+	// of the message in its answer) was posted as ts; Posted finds it, so
+	// that a request run again does not post it twice.
+	RecordPost(ctx context.Context, key, ts string) error
+	Posted(ctx context.Context, key string) (ts string, ok bool, err error)
 
 	// Ping reports whether the database can be read and written, for
 	// readiness checks.

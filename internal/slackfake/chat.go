@@ -86,6 +86,9 @@ func (s *Server) chatPostMessage(r *apiRequest) (map[string]any, *apiError) {
 		Attachments: attachments,
 	}
 	m.ReplyBroadcast = m.ThreadTS != "" && r.params.Get("reply_broadcast") == "true"
+	if md := r.params.Get("metadata"); md != "" && json.Valid([]byte(md)) {
+		m.Metadata = json.RawMessage(md)
+	}
 	s.postLocked(ch, m)
 	return map[string]any{"channel": ch.id, "ts": m.TS, "message": s.messageObjectLocked(ch, m)}, nil
 }
@@ -238,6 +241,9 @@ func (s *Server) messageObjectLocked(ch *channel, m *Message) map[string]any {
 		}
 	}
 	o["team"] = s.opts.TeamID
+	if m.Metadata != nil {
+		o["metadata"] = m.Metadata
+	}
 	if m.Blocks != nil {
 		o["blocks"] = m.Blocks
 	}

@@ -32,6 +32,10 @@ type Message struct {
 	Updated int
 	// Reactions are the emoji on the message (reactions.add, React).
 	Reactions []Reaction
+	// Metadata is the message's metadata ({"event_type","event_payload"})
+	// as the bot posted it; nil when none. Read methods return it (Slack
+	// does with include_all_metadata).
+	Metadata json.RawMessage
 
 	editedTS string // ts of the last change, for "edited"
 }

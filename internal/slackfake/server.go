@@ -131,6 +131,7 @@ type Server struct {
 	reactionLog  []ReactionEvent
 	calls        map[string]int
 	faults       map[string][]fault
+	failEvery    map[string]int
 
 	envelopes map[string]*Envelope
 	envOrder  []string
@@ -139,6 +140,7 @@ type Server struct {
 	tickets     map[string]bool
 	links       map[int]*link
 	linkSeq     int
+	turn        int // round-robin over links
 	connections int
 	pongs       int
 }
@@ -176,6 +178,7 @@ func New(opts Options) *Server {
 		responseURLs: map[string]*responseURL{},
 		calls:        map[string]int{},
 		faults:       map[string][]fault{},
+		failEvery:    map[string]int{},
 		envelopes:    map[string]*Envelope{},
 		acks:         map[string][]Ack{},
 		tickets:      map[string]bool{},

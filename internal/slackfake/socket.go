@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -20,8 +21,9 @@ type link struct {
 	ws  *websocket.Conn
 	wmu sync.Mutex // serializes data frames; control frames need no lock
 	// routable is false once the link is told to disconnect or found dead;
-	// guarded by Server.mu.
-	routable bool
+	// guarded by Server.mu, as delivered is.
+	routable  bool
+	delivered int // envelopes written to it
 }
 
 func (l *link) write(data []byte) error {
@@ -226,6 +228,36 @@ func (s *Server) routableLocked() *link {
 	return best
 }
 
+// nextLinkLocked picks the link for the next envelope: like Slack, which
+// spreads an app's envelopes over its connections, it takes the routable
+// links in turn.
+func (s *Server) nextLinkLocked() *link {
+	var ids []int
+	for id, l := range s.links {
+		if l.routable {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	slices.Sort(ids)
+	s.turn++
+	return s.links[ids[s.turn%len(ids)]]
+}
+
+// LinkDeliveries reports how many envelopes each link that is still open
+// received, by link number (1 for the first link opened).
+func (s *Server) LinkDeliveries() map[int]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[int]int{}
+	for id, l := range s.links {
+		out[id] = l.delivered
+	}
+	return out
+}
+
 // Disconnect sends {"type":"disconnect","reason":reason} on every routable
 // link (reason: "refresh_requested", "warning" or "link_disabled") and stops
 // routing envelopes to them; slack-go then opens a new link.
@@ -333,7 +365,7 @@ func (s *Server) deliver(ctx context.Context, env *Envelope) error {
 
 	for {
 		var l *link
-		if err := s.waitFor(ctx, func() bool { l = s.routableLocked(); return l != nil }); err != nil {
+		if err := s.waitFor(ctx, func() bool { l = s.nextLinkLocked(); return l != nil }); err != nil {
 			return fmt.Errorf("slackfake: deliver %s envelope: %w", env.Type, err)
 		}
 		if err := l.write(data); err != nil {
@@ -343,6 +375,9 @@ func (s *Server) deliver(ctx context.Context, env *Envelope) error {
 			s.mu.Unlock()
 			continue
 		}
+		s.mu.Lock()
+		l.delivered++
+		s.mu.Unlock()
 		break
 	}
 	s.opts.Logger.Debug("slackfake: envelope sent", "type", env.Type, "envelope_id", env.ID, "retry_attempt", env.RetryAttempt)

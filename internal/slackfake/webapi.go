@@ -39,6 +39,7 @@ type fault struct {
 	code       string
 	rateLimit  bool
 	retryAfter time.Duration
+	status     int // an HTTP error status, with an HTML body as a proxy sends
 }
 
 type apiMethod struct {
@@ -84,12 +85,33 @@ func (s *Server) RateLimitNext(method string, retryAfter time.Duration) {
 	s.faults[method] = append(s.faults[method], fault{code: "ratelimited", rateLimit: true, retryAfter: retryAfter})
 }
 
+// FailNextStatus makes the next call of method answer HTTP status (500,
+// 502, 503...) with an HTML body, as Slack's edge does when it fails; the
+// call is not carried out.
+func (s *Server) FailNextStatus(method string, status int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults[method] = append(s.faults[method], fault{status: status})
+}
+
+// FailEvery makes every n-th call of method (the n-th, 2n-th...) answer
+// HTTP 500 without being carried out; 0 stops it. A client that retries
+// gets through on the next call.
+func (s *Server) FailEvery(method string, n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failEvery[method] = n
+}
+
 // takeFault counts a call of method and pops its next scripted fault.
 func (s *Server) takeFault(method string) *apiError {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.calls[method]++
 	s.notifyLocked()
+	if n := s.failEvery[method]; n > 0 && s.calls[method]%n == 0 {
+		return &apiError{status: http.StatusInternalServerError}
+	}
 	q := s.faults[method]
 	if len(q) == 0 {
 		return nil
@@ -98,6 +120,9 @@ func (s *Server) takeFault(method string) *apiError {
 	s.faults[method] = q[1:]
 	if f.rateLimit {
 		return &apiError{code: f.code, status: http.StatusTooManyRequests, retryAfter: f.retryAfter}
+	}
+	if f.status != 0 {
+		return &apiError{status: f.status}
 	}
 	return errCode(f.code)
 }
@@ -228,6 +253,12 @@ func writeJSON(w http.ResponseWriter, status int, body any) {
 }
 
 func writeError(w http.ResponseWriter, e *apiError) {
+	if e.code == "" && e.status >= 500 {
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(e.status)
+		fmt.Fprintf(w, "<html><body><h1>%d %s</h1></body></html>", e.status, http.StatusText(e.status))
+		return
+	}
 	body := map[string]any{"ok": false, "error": e.code}
 	if len(e.problems) > 0 {
 		msgs := make([]string, len(e.problems))

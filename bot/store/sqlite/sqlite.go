@@ -6,6 +6,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net/url"
 	"os"
@@ -34,6 +35,9 @@ type Store struct {
 	w   *sql.DB // the one writer connection
 	r   *sql.DB // read-only connections; the same as w for an in-memory database
 	now func() time.Time
+	// lock is the file lock held while this is the only store open on its
+	// file (see Open); nil otherwise.
+	lock io.Closer
 }
 
 // Open opens the database at path, creating it and its parent directories if
@@ -88,6 +92,21 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		s.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
+	// A store that is alone on its file ends the leases a previous process
+	// left (it crashed or was killed), so that their requests are taken up
+	// now rather than when the leases run out.
+	if !memory {
+		if l, ok := lockFile(path + ".lock"); ok {
+			s.lock = l
+			if err := s.releaseAll(ctx); err != nil {
+				s.Close()
+				return nil, fmt.Errorf("open store %s: %w", path, err)
+			}
+		}
+	} else if err := s.releaseAll(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
 	return s, nil
 }
 
@@ -97,7 +116,11 @@ func (s *Store) Close() error {
 	if s.r != s.w {
 		err = s.r.Close()
 	}
-	return errors.Join(s.w.Close(), err)
+	err = errors.Join(s.w.Close(), err)
+	if s.lock != nil {
+		s.lock.Close()
+	}
+	return err
 }
 
 // Ping reports whether the database can be read and written, for readiness

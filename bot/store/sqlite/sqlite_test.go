@@ -191,7 +191,7 @@ func TestReopen(t *testing.T) {
 	if err := s.Create(ctx, &r); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.FirstDelivery(ctx, "Ev1"); err != nil {
+	if _, err := s.FirstDelivery(ctx, "Ev1", ""); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Close(); err != nil {
@@ -212,7 +212,7 @@ func TestReopen(t *testing.T) {
 	if !reflect.DeepEqual(got, r) {
 		t.Errorf("after reopening\n got %+v\nwant %+v", got, r)
 	}
-	if first, err := s2.FirstDelivery(ctx, "Ev1"); err != nil || first {
+	if first, err := s2.FirstDelivery(ctx, "Ev1", ""); err != nil || first {
 		t.Errorf("a key seen before the restart is new again: %v, %v", first, err)
 	}
 }
@@ -242,7 +242,7 @@ func BenchmarkFirstDelivery(b *testing.B) {
 	i := 0
 	for b.Loop() {
 		i++
-		if _, err := s.FirstDelivery(b.Context(), fmt.Sprintf("Ev%d", i)); err != nil {
+		if _, err := s.FirstDelivery(b.Context(), fmt.Sprintf("Ev%d", i), ""); err != nil {
 			b.Fatal(err)
 		}
 	}

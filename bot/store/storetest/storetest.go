@@ -36,6 +36,9 @@ func Run(t *testing.T, open Opener) {
 		{"FirstDeliveryConcurrent", testFirstDeliveryConcurrent},
 		{"ConcurrentWriters", testConcurrentWriters},
 		{"Prune", testPrune},
+		{"Queue", testQueue},
+		{"ClaimConcurrent", testClaimConcurrent},
+		{"Posts", testPosts},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -240,7 +243,7 @@ func testFirstDeliveryConcurrent(t *testing.T, s store.Store, _ *clock) {
 		for k := range keys {
 			// Every goroutine sees every key, starting at different places.
 			key := fmt.Sprintf("Ev%03d", (k+g*7)%keys)
-			first, err := s.FirstDelivery(ctx, key)
+			first, err := s.FirstDelivery(ctx, key, "")
 			if err != nil {
 				return err
 			}
@@ -263,8 +266,20 @@ func testFirstDeliveryConcurrent(t *testing.T, s store.Store, _ *clock) {
 			t.Errorf("key %s reported first %d times", key, n)
 		}
 	}
-	if first, err := s.FirstDelivery(ctx, "Ev000"); err != nil || first {
+	if first, err := s.FirstDelivery(ctx, "Ev000", ""); err != nil || first {
 		t.Errorf("FirstDelivery of a seen key = %v, %v", first, err)
+	}
+	// A holder gets its own key again, and only its own.
+	if first, err := s.FirstDelivery(ctx, "msg:1", "R1"); err != nil || !first {
+		t.Errorf("FirstDelivery for R1 = %v, %v", first, err)
+	}
+	for _, tt := range []struct {
+		holder string
+		want   bool
+	}{{"R1", true}, {"R2", false}, {"", false}} {
+		if first, err := s.FirstDelivery(ctx, "msg:1", tt.holder); err != nil || first != tt.want {
+			t.Errorf("FirstDelivery again for %q = %v, %v; want %v", tt.holder, first, err, tt.want)
+		}
 	}
 }
 
@@ -345,7 +360,7 @@ func testPrune(t *testing.T, s store.Store, c *clock) {
 	}
 	seen := func(at time.Time, key string) {
 		c.Set(at)
-		if _, err := s.FirstDelivery(ctx, key); err != nil {
+		if _, err := s.FirstDelivery(ctx, key, ""); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -384,7 +399,7 @@ func testPrune(t *testing.T, s store.Store, c *clock) {
 		kept bool
 	}{{"ancient", false}, {"two days ago", false}, {"an hour ago", true}}
 	for _, tt := range keys {
-		first, err := s.FirstDelivery(ctx, tt.key)
+		first, err := s.FirstDelivery(ctx, tt.key, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -396,5 +411,165 @@ func testPrune(t *testing.T, s store.Store, c *clock) {
 	// A retention in the future deletes everything.
 	if n, err := s.Prune(ctx, now.Add(day)); err != nil || n != 2 {
 		t.Errorf("Prune everything = %d, %v; want 2", n, err)
+	}
+}
+
+func testQueue(t *testing.T, s store.Store, c *clock) {
+	ctx := t.Context()
+	const lease = 30 * time.Second
+	a := &store.Request{ID: "Ev1", Type: "events_api", Payload: []byte(`{"a":1}`)}
+	b := &store.Request{ID: "Ev2", Type: "slash_commands", Payload: []byte(`{"b":2}`)}
+	fresh, err := s.Enqueue(ctx, []*store.Request{a, b})
+	if err != nil || !reflect.DeepEqual(fresh, []bool{true, true}) {
+		t.Fatalf("Enqueue = %v, %v; want both new", fresh, err)
+	}
+	if a.ReceivedAt != t0 {
+		t.Errorf("ReceivedAt = %v, want %v", a.ReceivedAt, t0)
+	}
+	// A re-delivery, in a batch with a new request.
+	c.Set(t0.Add(time.Second))
+	fresh, err = s.Enqueue(ctx, []*store.Request{{ID: "Ev1", Type: "events_api"}, {ID: "Ev3", Type: "interactive"}, {ID: "Ev3", Type: "interactive"}})
+	if err != nil || !reflect.DeepEqual(fresh, []bool{false, true, false}) {
+		t.Fatalf("Enqueue again = %v, %v; want [false true false]", fresh, err)
+	}
+	if n, err := s.Pending(ctx); err != nil || n != 3 {
+		t.Errorf("Pending = %d, %v; want 3", n, err)
+	}
+
+	// Oldest first; a held request is not claimed again.
+	got, ok, err := s.Claim(ctx, "w1", lease)
+	if err != nil || !ok || got.ID != "Ev1" || got.Type != "events_api" || string(got.Payload) != `{"a":1}` ||
+		got.Attempts != 1 || got.TakenOver || got.ReceivedAt != t0 {
+		t.Fatalf("Claim = %+v, %v, %v", got, ok, err)
+	}
+	if got, _, _ := s.Claim(ctx, "w2", lease); got.ID != "Ev2" {
+		t.Fatalf("second Claim = %q, want Ev2", got.ID)
+	}
+	if got, _, _ := s.Claim(ctx, "w2", lease); got.ID != "Ev3" {
+		t.Fatalf("third Claim = %q, want Ev3", got.ID)
+	}
+	if _, ok, err := s.Claim(ctx, "w3", lease); ok || err != nil {
+		t.Fatalf("Claim with everything held = %v, %v", ok, err)
+	}
+
+	// w1 finishes Ev1; w2 releases Ev2 for later and extends Ev3.
+	if err := s.Finish(ctx, "Ev1", "w1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Finish(ctx, "Ev1", "w1"); !errors.Is(err, store.ErrLeaseLost) {
+		t.Errorf("Finish twice = %v, want ErrLeaseLost", err)
+	}
+	if err := s.Release(ctx, "Ev2", "w2", 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Extend(ctx, "Ev3", "w1", lease); !errors.Is(err, store.ErrLeaseLost) {
+		t.Errorf("Extend by another owner = %v, want ErrLeaseLost", err)
+	}
+	c.Set(t0.Add(20 * time.Second))
+	if err := s.Extend(ctx, "Ev3", "w2", lease); err != nil {
+		t.Fatal(err)
+	}
+	if fresh, _ := s.Enqueue(ctx, []*store.Request{{ID: "Ev1", Type: "events_api"}}); fresh[0] {
+		t.Error("a finished request was queued again")
+	}
+	if n, _ := s.Pending(ctx); n != 2 {
+		t.Errorf("Pending = %d, want 2", n)
+	}
+	// Ev2 is free again after its delay, not taken over.
+	got, ok, err = s.Claim(ctx, "w3", lease)
+	if err != nil || !ok || got.ID != "Ev2" || got.Attempts != 2 || got.TakenOver {
+		t.Fatalf("Claim after release = %+v, %v, %v", got, ok, err)
+	}
+	if err := s.Finish(ctx, "Ev2", "w3"); err != nil {
+		t.Fatal(err)
+	}
+	// w2 dies: Ev3's lease runs out (extended at +20 s to +50 s) and w3
+	// takes it over; w2 can no longer finish it.
+	c.Set(t0.Add(49 * time.Second))
+	if _, ok, _ := s.Claim(ctx, "w3", lease); ok {
+		t.Fatal("a request claimed before its lease ran out")
+	}
+	c.Set(t0.Add(51 * time.Second))
+	got, ok, err = s.Claim(ctx, "w3", lease)
+	if err != nil || !ok || got.ID != "Ev3" || !got.TakenOver || got.Attempts != 2 {
+		t.Fatalf("Claim after the lease ran out = %+v, %v, %v", got, ok, err)
+	}
+	if err := s.Finish(ctx, "Ev3", "w2"); !errors.Is(err, store.ErrLeaseLost) {
+		t.Errorf("Finish by the dead owner = %v, want ErrLeaseLost", err)
+	}
+	if err := s.Finish(ctx, "Ev3", "w3"); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := s.Pending(ctx); n != 0 {
+		t.Errorf("Pending = %d, want 0", n)
+	}
+
+	// Finished requests are kept for DeliveryTTL, then pruned.
+	c.Set(t0.Add(store.DeliveryTTL + time.Minute))
+	if _, err := s.Prune(ctx, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	if fresh, _ := s.Enqueue(ctx, []*store.Request{{ID: "Ev1", Type: "events_api"}}); !fresh[0] {
+		t.Error("a request finished more than DeliveryTTL ago is still known")
+	}
+}
+
+func testClaimConcurrent(t *testing.T, s store.Store, _ *clock) {
+	ctx := t.Context()
+	const n, workers = 60, 6
+	var reqs []*store.Request
+	for i := range n {
+		reqs = append(reqs, &store.Request{ID: fmt.Sprintf("R%03d", i), Type: "events_api", Payload: []byte("{}")})
+	}
+	if _, err := s.Enqueue(ctx, reqs); err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	claimed := map[string]int{}
+	errs := run(workers, func(g int) error {
+		owner := fmt.Sprintf("w%d", g)
+		for {
+			r, ok, err := s.Claim(ctx, owner, time.Minute)
+			if err != nil || !ok {
+				return err
+			}
+			mu.Lock()
+			claimed[r.ID]++
+			mu.Unlock()
+			if err := s.Finish(ctx, r.ID, owner); err != nil {
+				return err
+			}
+		}
+	})
+	for _, err := range errs {
+		t.Fatal(err)
+	}
+	if len(claimed) != n {
+		t.Errorf("%d requests claimed, want %d", len(claimed), n)
+	}
+	for id, k := range claimed {
+		if k != 1 {
+			t.Errorf("request %s claimed %d times", id, k)
+		}
+	}
+}
+
+func testPosts(t *testing.T, s store.Store, c *clock) {
+	ctx := t.Context()
+	if _, ok, err := s.Posted(ctx, "Ev1/1"); ok || err != nil {
+		t.Fatalf("Posted of an unknown key = %v, %v", ok, err)
+	}
+	if err := s.RecordPost(ctx, "Ev1/1", "100.5"); err != nil {
+		t.Fatal(err)
+	}
+	if ts, ok, err := s.Posted(ctx, "Ev1/1"); !ok || err != nil || ts != "100.5" {
+		t.Errorf("Posted = %q, %v, %v; want 100.5", ts, ok, err)
+	}
+	c.Set(t0.Add(store.DeliveryTTL + time.Minute))
+	if _, err := s.Prune(ctx, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, _ := s.Posted(ctx, "Ev1/1"); ok {
+		t.Error("a post record older than DeliveryTTL was kept")
 	}
 }
