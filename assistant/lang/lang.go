@@ -1,6 +1,7 @@
 package lang
 
 import (
+	"context"
 	"embed"
 	"encoding/json"
 	"fmt"
@@ -199,4 +200,18 @@ func load(t Tag) (*catalog, error) {
 		return nil, fmt.Errorf("lang: reading the %s catalog: %w", t.Name(), err)
 	}
 	return c, nil
+}
+
+type contextKey struct{}
+
+// NewContext returns ctx carrying the language of the request it serves,
+// for the calls below it that write for a person (a model's prompt).
+func NewContext(ctx context.Context, t Tag) context.Context {
+	return context.WithValue(ctx, contextKey{}, t)
+}
+
+// FromContext is the language ctx carries; English when none.
+func FromContext(ctx context.Context) Tag {
+	t, _ := ctx.Value(contextKey{}).(Tag)
+	return t.norm()
 }

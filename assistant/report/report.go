@@ -173,8 +173,12 @@ type Report struct {
 	// score and Summary stay the engine's (bounded) verdict.
 	Explanation string `json:"explanation,omitempty"`
 	// DataVersion is the version of the embedded IAM data.
-	DataVersion string   `json:"data_version"`
-	Notes       []string `json:"notes,omitempty"`
+	DataVersion string `json:"data_version"`
+	// Lang is the language of the report's texts ("en", "es", "pt");
+	// identifiers (rules, categories, severities, actions) are never
+	// translated.
+	Lang  string   `json:"lang,omitempty"`
+	Notes []string `json:"notes,omitempty"`
 	// SuppressionProblems are the suppressions meant for this file that
 	// were not applied, each with its Problem: its findings count.
 	SuppressionProblems []Suppression `json:"suppression_problems,omitempty"`

@@ -106,7 +106,7 @@ func Render(r *report.Report, m Meta) Message {
 	for _, b := range []slack.Block{
 		summaryBlock(lg, r, 360, 240),
 		aboutBlock(lg, r, m),
-		notesBlock(lg, allNotes(r, m), 2, 240),
+		notesBlock(lg, allNotes(lg, r, m), 2, 240),
 		documentsBlock(lg, r.Documents, 4),
 		findingsBlock(lg, findings, len(r.Documents) > 1),
 	} {
@@ -312,9 +312,14 @@ func mention(id string) string {
 	return code(id, 50)
 }
 
-// allNotes are the notes of the bot, then the report's.
-func allNotes(r *report.Report, m Meta) []string {
-	return append(append([]string(nil), m.Notes...), r.Notes...)
+// allNotes are the notes of the bot, then the report's (translated
+// already), in the language lg.
+func allNotes(lg lang.Tag, r *report.Report, m Meta) []string {
+	notes := make([]string, 0, len(m.Notes)+len(r.Notes))
+	for _, n := range m.Notes {
+		notes = append(notes, lg.Text(n))
+	}
+	return append(notes, r.Notes...)
 }
 
 // notesBlock shows up to n notes, each in the whole sentences that fit in

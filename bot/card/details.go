@@ -158,7 +158,7 @@ func detailItems(r *report.Report, m Meta) []item {
 		head += "\n🤖 " + e
 	}
 	add(section(head), aboutBlock(lg, r, m))
-	add(listSections("*"+lg.Sprintf("Notes")+"*", allNotes(r, m), func(n string) string { return "ℹ️ " + line(n, 1000) })...)
+	add(listSections("*"+lg.Sprintf("Notes")+"*", allNotes(lg, r, m), func(n string) string { return "ℹ️ " + line(n, 1000) })...)
 	if len(r.Documents) > 1 {
 		var docs []string
 		for i, d := range r.Documents {

@@ -95,6 +95,7 @@ type Bot struct {
 	self    identity
 	mention *regexp.Regexp
 	watch   *watchList
+	locales locales
 
 	connected atomic.Bool
 

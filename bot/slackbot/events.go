@@ -59,7 +59,7 @@ func (b *Bot) routeMessage(received time.Time, team string, ev messageEvent) dec
 		kind: m.kind,
 		job:  func(ctx context.Context) { b.message(ctx, m) },
 		fail: func(ctx context.Context, err error) {
-			b.post(ctx, ev.Channel, threadOf(ev.TS, ev.ThreadTS), b.failure(err))
+			b.post(ctx, ev.Channel, threadOf(ev.TS, ev.ThreadTS), b.failure(b.lang(ctx, ev.User), err))
 		},
 	}
 	if m.addressed || len(ev.Files) > 0 || looksLikePolicy(ev.Text) {
@@ -67,7 +67,7 @@ func (b *Bot) routeMessage(received time.Time, team string, ev messageEvent) dec
 			// The same message can come twice (app_mention and message):
 			// one notice is enough.
 			if b.claim(ctx, "busy:"+ev.Channel+":"+ev.TS, m.kind) {
-				b.post(ctx, ev.Channel, threadOf(ev.TS, ev.ThreadTS), card.Failure(busyTitle, busyDetail))
+				b.post(ctx, ev.Channel, threadOf(ev.TS, ev.ThreadTS), card.Failure(b.lang(ctx, ev.User), busyTitle, busyDetail))
 			}
 		}
 	}
@@ -123,8 +123,9 @@ func (b *Bot) message(ctx context.Context, m incoming) {
 		}
 	}
 	if len(srcs) == 0 {
-		b.post(ctx, ev.Channel, base.thread, readFailure(&policy.Error{Kind: policy.ErrNoPolicy,
-			Msg: "I found no IAM policy in your message."}))
+		lg := b.lang(ctx, ev.User)
+		b.post(ctx, ev.Channel, base.thread, readFailure(lg, &policy.Error{Kind: policy.ErrNoPolicy,
+			Msg: lg.Sprintf("I found no IAM policy in your message.")}))
 		return
 	}
 	for _, s := range srcs {
