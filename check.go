@@ -387,7 +387,7 @@ func (o *output) reviewed(r *report.Report, data []byte, gate string) {
 	}
 	switch o.cf.format {
 	case "json":
-		tr := o.cf.lang.Report(r)
+		tr := report.WithoutArgs(o.cf.lang.Report(r))
 		if tr == r {
 			c := *r
 			tr = &c

@@ -72,7 +72,7 @@ func (t Tag) findings(in []report.Finding) []report.Finding {
 	}
 	out := make([]report.Finding, len(in))
 	for i, f := range in {
-		if f.Rule != "" && f.Args != nil && f.Source != "model" {
+		if f.Rule != "" && f.Source != "model" {
 			f.Title, f.Detail, f.Recommendation = t.Finding(f.Rule, f.Args, f.Title, f.Detail, f.Recommendation)
 		}
 		out[i] = f
@@ -84,7 +84,10 @@ func (t Tag) findings(in []report.Finding) []report.Finding {
 // the language, from the finding's args. Where the catalog has no
 // translation, or the rule is unknown, the English texts given are kept.
 func (t Tag) Finding(id string, args map[string]string, title, detail, fix string) (string, string, string) {
-	if _, ok := rules.Lookup(id); !ok {
+	r, ok := rules.Lookup(id)
+	if !ok || args == nil && placeholders.MatchString(r.Title+r.Detail+r.Fix) {
+		// Without its arguments (a review stored before they were),
+		// a template cannot be filled: the English stays.
 		return title, detail, fix
 	}
 	a := t.args(args)
@@ -98,12 +101,28 @@ func (t Tag) Finding(id string, args map[string]string, title, detail, fix strin
 	return render("title", title), render("detail", detail), render("fix", fix)
 }
 
-// args are a finding's arguments with those the catalog knows as
-// sentences (a piece of advice, a description) translated.
+// proseArgs are the arguments of findings that hold words rather than
+// identifiers: a description, a piece of advice, a place, a kind.
+var proseArgs = map[string]bool{"effect": true, "advice": true, "where": true, "kind": true, "data": true}
+
+// placeholders matches a template's placeholders.
+var placeholders = regexp.MustCompile(`\{[A-Za-z0-9_-]+[}?]`)
+
+// andMore is the end of a list of identifiers cut short: "s3:GetObject,
+// s3:PutObject and 3 more".
+var andMore = regexp.MustCompile(` and ([0-9]+) more$`)
+
+// args are a finding's arguments with those in words translated where
+// the catalog knows them, and the "and 3 more" of lists.
 func (t Tag) args(args map[string]string) rules.Args {
 	a := make(rules.Args, len(args))
 	for k, v := range args {
-		a[k] = t.Text(v)
+		if proseArgs[k] {
+			v = t.Text(v)
+		} else {
+			v, _ = t.more(v)
+		}
+		a[k] = v
 	}
 	return a
 }
@@ -112,7 +131,7 @@ func (t Tag) args(args map[string]string) rules.Args {
 // language.
 func (t Tag) phrase(f report.Finding) (english, translated string) {
 	r, ok := rules.Lookup(f.Rule)
-	if !ok || f.Args == nil {
+	if !ok || f.Args == nil && placeholders.MatchString(r.Title+r.Phrase) {
 		return "", ""
 	}
 	english = rules.Expand(r.Phrase, f.Args)
@@ -186,6 +205,9 @@ func (t Tag) text(s string, depth int) string {
 	if depth > 3 {
 		return s
 	}
+	if l, ok := t.list(s); ok {
+		return l
+	}
 	for _, p := range patterns() {
 		m := p.re.FindStringSubmatch(s)
 		if m == nil {
@@ -224,6 +246,9 @@ func (t Tag) text(s string, depth int) string {
 			continue
 		}
 		return t.Plural(n, p.key, args...)
+	}
+	if m, ok := t.more(s); ok {
+		return m
 	}
 	return s
 }

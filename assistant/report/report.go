@@ -82,9 +82,10 @@ type Finding struct {
 	Count int `json:"count,omitempty"`
 	// Args are the values the rule's templates were filled with (see
 	// assistant/rules), so that the texts can be rendered again, in
-	// another language for instance. They are not part of the JSON
-	// contract.
-	Args map[string]string `json:"-"`
+	// another language for instance. They are kept in the reviews the bot
+	// stores; they are not part of the JSON contract of policycheck check,
+	// which leaves them out (WithoutArgs).
+	Args map[string]string `json:"args,omitempty"`
 	// Suppressed is the suppression that accepts this finding, with its
 	// reason: the finding is reported but does not lower the score nor
 	// count for a gate.
@@ -208,4 +209,40 @@ func (u *Usage) Add(o Usage) {
 	u.CacheReadInputTokens += o.CacheReadInputTokens
 	u.CacheWriteInputTokens += o.CacheWriteInputTokens
 	u.Calls += o.Calls
+}
+
+// WithoutArgs returns r with the findings' Args left out, as the JSON
+// contract has them: a copy when there were any, r itself otherwise.
+func WithoutArgs(r *Report) *Report {
+	has := false
+	for _, f := range r.Findings {
+		has = has || f.Args != nil
+	}
+	for _, d := range r.Documents {
+		for _, f := range d.Findings {
+			has = has || f.Args != nil
+		}
+	}
+	if !has {
+		return r
+	}
+	strip := func(fs []Finding) []Finding {
+		if fs == nil {
+			return nil
+		}
+		out := make([]Finding, len(fs))
+		for i, f := range fs {
+			f.Args = nil
+			out[i] = f
+		}
+		return out
+	}
+	c := *r
+	c.Findings = strip(r.Findings)
+	c.Documents = make([]Document, len(r.Documents))
+	for i, d := range r.Documents {
+		d.Findings = strip(d.Findings)
+		c.Documents[i] = d
+	}
+	return &c
 }
