@@ -261,8 +261,9 @@ type pattern struct {
 }
 
 // minLiteral is the fewest characters besides verbs that a message needs
-// to be read back: "%s (%s)" would match anything.
-const minLiteral = 12
+// to be read back: "%s (%s)" would match anything; "Removed %s" is
+// specific enough.
+const minLiteral = 8
 
 var patterns = sync.OnceValue(func() []pattern {
 	var out []pattern

@@ -552,7 +552,7 @@ func suggestionBlocks(lg lang.Tag, r *report.Report, findings, budget int) ([]sl
 	for _, v := range s.Verdicts[:min(len(s.Verdicts), 3)] {
 		// "built-in subset check: grants nothing the original does not"
 		name, _, _ := strings.Cut(v, ":")
-		if v := line(name, 60); v != "" {
+		if v := line(lg.Text(name), 60); v != "" {
 			verdicts = append(verdicts, v)
 		}
 	}
