@@ -49,9 +49,6 @@ type listFlag []string
 func (l *listFlag) String() string     { return strings.Join(*l, ",") }
 func (l *listFlag) Set(s string) error { *l = append(*l, s); return nil }
 
-// checkSynopsis is the first line of check's usage.
-const checkSynopsis = "policycheck check [flags] FILE|DIR|- ..."
-
 // newCheckFlags declares check's flags.
 func newCheckFlags(cf *checkFlags, typ, failOn, maxSize, language *string) *flag.FlagSet {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
@@ -73,7 +70,7 @@ func newCheckFlags(cf *checkFlags, typ, failOn, maxSize, language *string) *flag
 
 // checkUsage writes check's usage: the synopsis and a line per flag.
 func checkUsage(w io.Writer, fs *flag.FlagSet, lg lang.Tag) {
-	fmt.Fprint(w, lg.Sprintf("Usage: %s\n\nReviews AWS IAM policies: files, directories (repositories) or standard input (-).\n\nFlags:\n", checkSynopsis))
+	fmt.Fprint(w, lg.Sprintf("Usage: %s\n\nReviews AWS IAM policies: files, directories (repositories) or standard input (-).\n\nFlags:\n", lg.Sprintf("policycheck check [flags] FILE|DIR|- ...")))
 	fs.VisitAll(func(f *flag.Flag) {
 		name, usage := flag.UnquoteUsage(f)
 		if name != "" {
@@ -109,6 +106,9 @@ func check(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 	}
 	for {
 		if err := fs.Parse(args); err != nil {
+			if t, ok := lang.Lookup(language); ok {
+				cf.lang = t // given before the mistake or --help
+			}
 			if errors.Is(err, flag.ErrHelp) {
 				checkUsage(stdout, fs, cf.lang) // asked for: the usage is the answer
 				return 0
