@@ -429,7 +429,7 @@ func (o *output) skipped(name string, e *policy.Error) {
 func (o *output) failed(name string, err error) {
 	o.tally.Failed++
 	o.code = 2
-	reportError(o.stderr, o.enc, o.cf.format, name, err)
+	reportError(o.stderr, o.enc, o.cf.format, name, err, o.cf.lang)
 	if o.log != nil {
 		o.log.AddError(name, err)
 	}
@@ -467,9 +467,9 @@ func (o *output) finish() int {
 
 // reportError tells why an input could not be reviewed: on stderr, and in
 // JSON mode also as an object on stdout so that scripts see every input.
-func reportError(stderr io.Writer, enc *json.Encoder, format, name string, err error) {
+func reportError(stderr io.Writer, enc *json.Encoder, format, name string, err error, lg lang.Tag) {
 	var pe *policy.Error
-	msg := err.Error()
+	msg := lg.Text(err.Error())
 	if errors.As(err, &pe) && pe.Line != "" {
 		// The line in error, cut around the column (a minified policy is
 		// one line of up to 100 KB), and a caret under the column.
@@ -498,9 +498,9 @@ func reportError(stderr io.Writer, enc *json.Encoder, format, name string, err e
 	out := struct {
 		File  string     `json:"file"`
 		Error inputError `json:"error"`
-	}{File: name, Error: inputError{Message: err.Error()}}
+	}{File: name, Error: inputError{Message: lg.Text(err.Error())}}
 	if pe != nil {
-		out.Error = inputError{Kind: pe.Kind, Message: pe.Msg}
+		out.Error = inputError{Kind: pe.Kind, Message: lg.Text(pe.Msg)}
 		if pe.Pos.Line > 0 {
 			out.Error.Line, out.Error.Column = pe.Pos.Line, pe.Pos.Col
 		}
