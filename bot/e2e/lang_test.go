@@ -30,7 +30,8 @@ func englishLeft(s string) []string {
 }
 
 // TestLanguages follows a user whose Slack locale is es-ES and one whose
-// locale is pt-BR through the whole flow: a mention and its card, Show
+// locale is pt-BR through the whole flow: a mention and its card, a
+// question in its thread, Show
 // all findings, Re-evaluate (by a colleague in English too), help, an
 // invalid policy. Each is answered in their language, with no English
 // left outside identifiers; the colleague's click keeps the card in the
@@ -53,11 +54,12 @@ func TestLanguages(t *testing.T) {
 		user, locale                         string
 		card, details, reevaluated, help     string
 		unreadable, lineColumn, verdictStart string
+		answeredBy                           string
 	}{
 		{carla, "es-ES", "Ver todos los hallazgos", "*Corrección:*", "Reevaluada por <@" + bob + ">", "Cómo usar policycheck",
-			"No se pudo leer la política", "Línea 1, columna", "riesgo"},
+			"No se pudo leer la política", "Línea 1, columna", "riesgo", "Respondido por el motor integrado para <@" + carla + ">"},
 		{joao, "pt-BR", "Ver todas as descobertas", "*Correção:*", "Reavaliada por <@" + bob + ">", "Como usar o policycheck",
-			"Não foi possível ler a política", "Linha 1, coluna", "risco"},
+			"Não foi possível ler a política", "Linha 1, coluna", "risco", "Respondido pelo mecanismo integrado para <@" + joao + ">"},
 	} {
 		t.Run(tt.locale, func(t *testing.T) {
 			ctx := ctxFor(t)
@@ -71,6 +73,18 @@ func TestLanguages(t *testing.T) {
 			}
 			if w := englishLeft(content(c)); len(w) > 0 {
 				t.Errorf("English words %q left in the card:\n%s", w, content(c))
+			}
+
+			// A question in the thread: the engine's answer (no model here).
+			if _, err := s.Mention(ctx, general, tt.user, "s3:* ?", slackfake.MessageOptions{ThreadTS: d.TS}); err != nil {
+				t.Fatal(err)
+			}
+			a := waitMessage(t, ctx, s, general, d.TS, isAnswer)
+			if !strings.Contains(content(a), tt.answeredBy) {
+				t.Errorf("answer not in %s:\n%s", tt.locale, content(a))
+			}
+			if w := englishLeft(content(a)); len(w) > 0 {
+				t.Errorf("English words %q left in the answer:\n%s", w, content(a))
 			}
 
 			pages := details(t, ctx, s, c, tt.user)
