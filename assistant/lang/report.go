@@ -209,6 +209,9 @@ func (t Tag) text(s string, depth int) string {
 		return l
 	}
 	for _, p := range patterns() {
+		if !strings.HasPrefix(s, p.prefix) || !strings.HasSuffix(s, p.suffix) || !strings.Contains(s, p.longest) {
+			continue // cheaper than the expression
+		}
 		m := p.re.FindStringSubmatch(s)
 		if m == nil {
 			continue
@@ -258,6 +261,9 @@ type pattern struct {
 	key   string
 	re    *regexp.Regexp
 	verbs []byte
+	// prefix and suffix are the literal text before the first verb and
+	// after the last; longest is the longest literal text between verbs.
+	prefix, suffix, longest string
 }
 
 // minLiteral is the fewest characters besides verbs that a message needs
@@ -272,7 +278,14 @@ var patterns = sync.OnceValue(func() []pattern {
 		if len(verbs) == 0 || literal < minLiteral {
 			continue
 		}
-		out = append(out, pattern{key: key, re: re, verbs: verbs})
+		parts := verbs2.Split(strings.ReplaceAll(key, "%%", "%"), -1)
+		p := pattern{key: key, re: re, verbs: verbs, prefix: parts[0], suffix: parts[len(parts)-1]}
+		for _, s := range parts {
+			if len(s) > len(p.longest) {
+				p.longest = s
+			}
+		}
+		out = append(out, p)
 	}
 	// The most specific first.
 	sort.Slice(out, func(i, j int) bool {
@@ -283,6 +296,9 @@ var patterns = sync.OnceValue(func() []pattern {
 	})
 	return out
 })
+
+// verbs2 splits a format at its verbs.
+var verbs2 = regexp.MustCompile(`%[dsq]`)
 
 // compile turns a format with %d and %s into an anchored expression.
 func compile(format string) (verbs []byte, re *regexp.Regexp, literal int) {

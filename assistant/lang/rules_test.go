@@ -131,7 +131,7 @@ func englishLeft(s string) []string {
 	return englishWords.FindAllString(prose(s), -1)
 }
 
-func reviewFile(t *testing.T, path string) *report.Report {
+func reviewFile(t testing.TB, path string) *report.Report {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	if err != nil {
