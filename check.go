@@ -13,6 +13,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/policycheck/policycheck/assistant/lang"
 	"github.com/policycheck/policycheck/assistant/policy"
 	"github.com/policycheck/policycheck/assistant/report"
 	"github.com/policycheck/policycheck/assistant/report/sarif"
@@ -38,6 +39,7 @@ type checkFlags struct {
 	config, baseline string
 	exclude          []string
 	maxSize          int64
+	lang             lang.Tag
 	set              map[string]bool // flags given on the command line
 }
 
@@ -47,11 +49,8 @@ type listFlag []string
 func (l *listFlag) String() string     { return strings.Join(*l, ",") }
 func (l *listFlag) Set(s string) error { *l = append(*l, s); return nil }
 
-// checkSynopsis is the first line of check's usage.
-const checkSynopsis = "policycheck check [flags] FILE|DIR|- ..."
-
 // newCheckFlags declares check's flags.
-func newCheckFlags(cf *checkFlags, typ, failOn, maxSize *string) *flag.FlagSet {
+func newCheckFlags(cf *checkFlags, typ, failOn, maxSize, language *string) *flag.FlagSet {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.StringVar(&cf.format, "format", "text", "output: text (for a person), json (one object per file) or sarif (code scanning)")
@@ -65,31 +64,34 @@ func newCheckFlags(cf *checkFlags, typ, failOn, maxSize *string) *flag.FlagSet {
 	fs.BoolVar(&cf.offline, "offline", false, "use only the built-in engine, even when Bedrock is configured")
 	fs.BoolVar(&cf.diff, "diff", false, "text: show the suggested policy as a diff from the original")
 	fs.BoolVar(&cf.suggestion, "suggestion", false, "text: show the whole suggested policy")
+	fs.StringVar(language, "lang", "", "language of the output: en, es or pt (default: POLICYCHECK_LANG, else the locale: LC_ALL, LC_MESSAGES, LANG)")
 	return fs
 }
 
 // checkUsage writes check's usage: the synopsis and a line per flag.
-func checkUsage(w io.Writer, fs *flag.FlagSet) {
-	fmt.Fprintf(w, "Usage: %s\n\nReviews AWS IAM policies: files, directories (repositories) or standard input (-).\n\nFlags:\n", checkSynopsis)
+func checkUsage(w io.Writer, fs *flag.FlagSet, lg lang.Tag) {
+	fmt.Fprint(w, lg.Sprintf("Usage: %s\n\nReviews AWS IAM policies: files, directories (repositories) or standard input (-).\n\nFlags:\n", lg.Sprintf("policycheck check [flags] FILE|DIR|- ...")))
 	fs.VisitAll(func(f *flag.Flag) {
 		name, usage := flag.UnquoteUsage(f)
 		if name != "" {
 			name = " " + strings.ToUpper(name)
 		}
-		fmt.Fprintf(w, "  --%-20s %s\n", f.Name+name, usage)
+		fmt.Fprintf(w, "  --%-20s %s\n", f.Name+name, lg.Text(usage))
 	})
-	fmt.Fprint(w, "\nExit status: 0 reviewed and no gate failed; 1 a gate (--fail-on, --fail-under) failed;\n"+
-		"2 an input could not be reviewed, or the usage is wrong.\n")
+	fmt.Fprint(w, lg.Sprintf("\nExit status: 0 reviewed and no gate failed; 1 a gate (--fail-on, --fail-under) failed;\n"+
+		"2 an input could not be reviewed, or the usage is wrong.\n"))
 }
 
 // check runs `policycheck check`.
 func check(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var cf checkFlags
-	var typ, failOn, maxSize string
-	fs := newCheckFlags(&cf, &typ, &failOn, &maxSize)
-	usageErr := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "policycheck check: "+format+"\n\n", a...)
-		checkUsage(stderr, fs)
+	var typ, failOn, maxSize, language string
+	fs := newCheckFlags(&cf, &typ, &failOn, &maxSize, &language)
+	// The language of the environment until --lang is read.
+	cf.lang = lang.FromEnv(os.Getenv)
+	usageErr := func(msg string) int {
+		fmt.Fprintf(stderr, "policycheck check: %s\n\n", msg)
+		checkUsage(stderr, fs, cf.lang)
 		return 2
 	}
 
@@ -104,11 +106,14 @@ func check(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 	}
 	for {
 		if err := fs.Parse(args); err != nil {
+			if t, ok := lang.Lookup(language); ok {
+				cf.lang = t // given before the mistake or --help
+			}
 			if errors.Is(err, flag.ErrHelp) {
-				checkUsage(stdout, fs) // asked for: the usage is the answer
+				checkUsage(stdout, fs, cf.lang) // asked for: the usage is the answer
 				return 0
 			}
-			return usageErr("%v", err)
+			return usageErr(err.Error())
 		}
 		if fs.NArg() == 0 {
 			break
@@ -119,40 +124,49 @@ func check(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 	paths = append(paths, rest...)
 	cf.set = map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { cf.set[f.Name] = true })
+	lg := cf.lang
+	if cf.set["lang"] {
+		t, ok := lang.Lookup(language)
+		if !ok || strings.ContainsAny(language, "-_.@") {
+			return usageErr(lg.Sprintf("--lang must be en, es or pt, not %q", language))
+		}
+		cf.lang, lg = t, t
+	}
 	switch cf.format {
 	case "text", "json", "sarif":
 	default:
-		return usageErr("--format must be text, json or sarif, not %q", cf.format)
+		return usageErr(lg.Sprintf("--format must be text, json or sarif, not %q", cf.format))
 	}
 	t, ok := policy.ParseType(typ)
 	if !ok {
-		return usageErr("--type must be identity, resource, trust, scp or rcp, not %q", typ)
+		return usageErr(lg.Sprintf("--type must be identity, resource, trust, scp or rcp, not %q", typ))
 	}
 	cf.typ = t
 	if cf.failUnder < 0 || cf.failUnder > 10 {
-		return usageErr("--fail-under must be between 0 and 10")
+		return usageErr(lg.Sprintf("--fail-under must be between 0 and 10"))
 	}
 	if failOn != "" {
 		if cf.failOn, ok = suppress.ParseSeverity(failOn); !ok {
-			return usageErr("--fail-on must be critical, high, medium or low, not %q", failOn)
+			return usageErr(lg.Sprintf("--fail-on must be critical, high, medium or low, not %q", failOn))
 		}
 	}
 	cf.maxSize = defaultMaxSize
 	if maxSize != "" {
 		n, err := parseSize(maxSize)
 		if err != nil {
-			return usageErr("%v", err)
+			return usageErr(lg.Text(err.Error()))
 		}
 		cf.maxSize = n
 	}
 	for _, p := range cf.exclude {
 		if !gitignore.Valid(p) {
-			return usageErr("--exclude: %q is not a valid pattern", p)
+			return usageErr(lg.Sprintf("--exclude: %q is not a valid pattern", p))
 		}
 	}
 	if len(paths) == 0 {
-		return usageErr("name a file, a directory, or - for standard input")
+		return usageErr(lg.Sprintf("name a file, a directory, or - for standard input"))
 	}
+	ctx = lang.NewContext(ctx, lg)
 	srcs, err := sources(paths, cf.config)
 	if err != nil {
 		fmt.Fprintf(stderr, "policycheck: %v\n", err)
@@ -373,7 +387,13 @@ func (o *output) reviewed(r *report.Report, data []byte, gate string) {
 	}
 	switch o.cf.format {
 	case "json":
-		o.write(o.enc.Encode(r))
+		tr := report.WithoutArgs(o.cf.lang.Report(r))
+		if tr == r {
+			c := *r
+			tr = &c
+		}
+		tr.Lang = o.cf.lang.String()
+		o.write(o.enc.Encode(tr))
 	case "sarif":
 		o.log.Add(r, data)
 	default:
@@ -381,9 +401,9 @@ func (o *output) reviewed(r *report.Report, data []byte, gate string) {
 			fmt.Fprintln(o.stdout)
 		}
 		o.printed = true
-		o.write(report.WriteText(o.stdout, r, report.TextOptions{Color: isTerminal(o.stdout), Diff: o.cf.diff, Suggestion: o.cf.suggestion}))
+		o.write(report.WriteText(o.stdout, o.cf.lang.Report(r), report.TextOptions{Color: isTerminal(o.stdout), Diff: o.cf.diff, Suggestion: o.cf.suggestion, Lang: o.cf.lang}))
 		if gate != "" {
-			fmt.Fprintf(o.stdout, "gate failed: %s\n", gate)
+			fmt.Fprintf(o.stdout, "%s\n", o.cf.lang.Sprintf("gate failed: %s", o.cf.lang.Text(gate)))
 		}
 	}
 }
@@ -409,7 +429,7 @@ func (o *output) skipped(name string, e *policy.Error) {
 func (o *output) failed(name string, err error) {
 	o.tally.Failed++
 	o.code = 2
-	reportError(o.stderr, o.enc, o.cf.format, name, err)
+	reportError(o.stderr, o.enc, o.cf.format, name, err, o.cf.lang)
 	if o.log != nil {
 		o.log.AddError(name, err)
 	}
@@ -423,20 +443,20 @@ func (o *output) finish() int {
 		o.write(o.log.Write(o.stdout))
 		fmt.Fprintln(o.stdout)
 		// A CI log shows standard error: the summary goes there.
-		o.write(o.tally.WriteText(o.stderr, false))
+		o.write(o.tally.WriteText(o.stderr, false, o.cf.lang))
 	case "text":
 		if len(o.skips) > 0 {
 			if o.printed {
 				fmt.Fprintln(o.stdout)
 			}
-			fmt.Fprintf(o.stdout, "Skipped, not policies:\n%s\n", strings.Join(o.skips, "\n"))
+			fmt.Fprintf(o.stdout, "%s\n%s\n", o.cf.lang.Sprintf("Skipped, not policies:"), strings.Join(o.skips, "\n"))
 			o.printed = true
 		}
 		if o.several {
 			if o.printed {
 				fmt.Fprintln(o.stdout)
 			}
-			o.write(o.tally.WriteText(o.stdout, isTerminal(o.stdout)))
+			o.write(o.tally.WriteText(o.stdout, isTerminal(o.stdout), o.cf.lang))
 		}
 	}
 	if o.broken {
@@ -447,9 +467,9 @@ func (o *output) finish() int {
 
 // reportError tells why an input could not be reviewed: on stderr, and in
 // JSON mode also as an object on stdout so that scripts see every input.
-func reportError(stderr io.Writer, enc *json.Encoder, format, name string, err error) {
+func reportError(stderr io.Writer, enc *json.Encoder, format, name string, err error, lg lang.Tag) {
 	var pe *policy.Error
-	msg := err.Error()
+	msg := lg.Text(err.Error())
 	if errors.As(err, &pe) && pe.Line != "" {
 		// The line in error, cut around the column (a minified policy is
 		// one line of up to 100 KB), and a caret under the column.
@@ -478,9 +498,9 @@ func reportError(stderr io.Writer, enc *json.Encoder, format, name string, err e
 	out := struct {
 		File  string     `json:"file"`
 		Error inputError `json:"error"`
-	}{File: name, Error: inputError{Message: err.Error()}}
+	}{File: name, Error: inputError{Message: lg.Text(err.Error())}}
 	if pe != nil {
-		out.Error = inputError{Kind: pe.Kind, Message: pe.Msg}
+		out.Error = inputError{Kind: pe.Kind, Message: lg.Text(pe.Msg)}
 		if pe.Pos.Line > 0 {
 			out.Error.Line, out.Error.Column = pe.Pos.Line, pe.Pos.Col
 		}

@@ -51,6 +51,7 @@ func golden(t *testing.T, name, got string) {
 func offline(t *testing.T) {
 	t.Setenv("BEDROCK_MODEL_ID", "")
 	t.Setenv("POLICYCHECK_ACCESS_ANALYZER", "false")
+	t.Setenv("POLICYCHECK_LANG", "en") // whatever the machine's locale
 }
 
 func TestCheckGolden(t *testing.T) {

@@ -23,6 +23,7 @@ func (c *Client) Ask(ctx context.Context, req AskRequest) (*Answer, error) {
 		return nil, &Unavailable{Cause: "the question is empty"}
 	}
 	user, _ := askPrompt(req)
+	user += writeIn(ctx, "Answer in %s, the language of the person asking.")
 	largest := 0
 	for _, d := range req.Documents {
 		largest = max(largest, len(d.Policy))

@@ -115,6 +115,7 @@ func (c *Client) Intent(ctx context.Context, req review.IntentRequest) (*review.
 	b.WriteString("Write the intent of the IAM policy this workload needs.\n\nThe description (untrusted data):\n")
 	delimit(&b, "description", nonce, data)
 	fmt.Fprintf(&b, "\nCall %s with the intent.", intentToolName)
+	b.WriteString(writeIn(ctx, "Write the assumptions in %s, the language of the person who asked."))
 
 	out, usage, err := c.converse(ctx, call{op: "intent", tool: intentToolName, system: intentSystemPrompt, user: b.String()})
 	if err != nil {

@@ -2,6 +2,7 @@ package bedrock
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -9,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/policycheck/policycheck/assistant/lang"
 	"github.com/policycheck/policycheck/assistant/report"
 )
 
@@ -342,4 +344,19 @@ func historyData(turns []Turn) string {
 	}
 	b, _ := json.Marshal(out) // strings always encode
 	return string(b)
+}
+
+// writeIn is the end of a user message that asks for the language of the
+// request ctx serves, with what to write in it (instruction, with a %s
+// for the language's name); "" in English, so that English prompts stay
+// as they are. It goes in the user message, not the system prompt, which
+// Bedrock caches. The engine's texts stay the source of truth: the model
+// writes its own in the user's language, and identifiers as they are.
+func writeIn(ctx context.Context, instruction string) string {
+	l := lang.FromContext(ctx)
+	if l == lang.English {
+		return ""
+	}
+	return "\n\n" + fmt.Sprintf(instruction, l.Name()) +
+		" Keep action names, ARNs, condition keys, policy element names and JSON exactly as they are, in English."
 }

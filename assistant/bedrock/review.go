@@ -37,6 +37,7 @@ func (c *Client) Review(ctx context.Context, req Request) (*Review, error) {
 		return nil, &Unavailable{Cause: fmt.Sprintf("the policy is too large for the model review (%d KB, limit %d KB)", len(req.Policy)>>10, maxPolicyBytes>>10)}
 	}
 	user, _ := reviewPrompt(req)
+	user += writeIn(ctx, "Write the summary and every finding's title, detail and recommendation in %s, the language of the person who asked for the review.")
 	out, usage, err := c.converse(ctx, call{op: "review", tool: reviewToolName, system: reviewSystemPrompt, user: user,
 		inputBytes: len(req.Policy)})
 	if err != nil {

@@ -87,9 +87,10 @@ type Finding struct {
 	Implies []Implied `json:"implies,omitempty"`
 	// Args are the values the rule's templates were filled with (see
 	// assistant/rules), so that the texts can be rendered again, in
-	// another language for instance. They are not part of the JSON
-	// contract.
-	Args map[string]string `json:"-"`
+	// another language for instance. They are kept in the reviews the bot
+	// stores; they are not part of the JSON contract of policycheck check,
+	// which leaves them out (WithoutArgs).
+	Args map[string]string `json:"args,omitempty"`
 	// Suppressed is the suppression that accepts this finding, with its
 	// reason: the finding is reported but does not lower the score nor
 	// count for a gate.
@@ -186,8 +187,12 @@ type Report struct {
 	// score and Summary stay the engine's (bounded) verdict.
 	Explanation string `json:"explanation,omitempty"`
 	// DataVersion is the version of the embedded IAM data.
-	DataVersion string   `json:"data_version"`
-	Notes       []string `json:"notes,omitempty"`
+	DataVersion string `json:"data_version"`
+	// Lang is the language of the report's texts ("en", "es", "pt");
+	// identifiers (rules, categories, severities, actions) are never
+	// translated.
+	Lang  string   `json:"lang,omitempty"`
+	Notes []string `json:"notes,omitempty"`
 	// SuppressionProblems are the suppressions meant for this file that
 	// were not applied, each with its Problem: its findings count.
 	SuppressionProblems []Suppression `json:"suppression_problems,omitempty"`
@@ -217,4 +222,40 @@ func (u *Usage) Add(o Usage) {
 	u.CacheReadInputTokens += o.CacheReadInputTokens
 	u.CacheWriteInputTokens += o.CacheWriteInputTokens
 	u.Calls += o.Calls
+}
+
+// WithoutArgs returns r with the findings' Args left out, as the JSON
+// contract has them: a copy when there were any, r itself otherwise.
+func WithoutArgs(r *Report) *Report {
+	has := false
+	for _, f := range r.Findings {
+		has = has || f.Args != nil
+	}
+	for _, d := range r.Documents {
+		for _, f := range d.Findings {
+			has = has || f.Args != nil
+		}
+	}
+	if !has {
+		return r
+	}
+	strip := func(fs []Finding) []Finding {
+		if fs == nil {
+			return nil
+		}
+		out := make([]Finding, len(fs))
+		for i, f := range fs {
+			f.Args = nil
+			out[i] = f
+		}
+		return out
+	}
+	c := *r
+	c.Findings = strip(r.Findings)
+	c.Documents = make([]Document, len(r.Documents))
+	for i, d := range r.Documents {
+		d.Findings = strip(d.Findings)
+		c.Documents[i] = d
+	}
+	return &c
 }

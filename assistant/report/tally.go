@@ -1,7 +1,6 @@
 package report
 
 import (
-	"fmt"
 	"io"
 	"sort"
 	"strings"
@@ -48,20 +47,21 @@ const worstFiles = 5
 
 // WriteText writes the summary: files reviewed, skipped and failed,
 // findings per severity, suppressed, and the worst files.
-func (t *Tally) WriteText(w io.Writer, color bool) error {
+func (t *Tally) WriteText(w io.Writer, color bool, lang Translator) error {
 	p := &printer{w: w, color: color}
-	p.line("%s", p.paint("\x1b[1m", fmt.Sprintf("%s reviewed, %s skipped (not policies), %d could not be read.",
-		plural(t.Reviewed, "file"), plural(t.Skipped, "file"), t.Failed)))
+	tr := translator(lang)
+	p.line("%s", p.paint("\x1b[1m", tr.Sprintf("%s reviewed, %s skipped (not policies), %d could not be read.",
+		tr.Plural(t.Reviewed, "%d files", t.Reviewed), tr.Plural(t.Skipped, "%d files", t.Skipped), t.Failed)))
 	var parts []string
 	for _, sev := range []Severity{Critical, High, Medium, Low, Info} {
-		parts = append(parts, fmt.Sprintf("%d %s", t.Findings[sev], sev))
+		parts = append(parts, severityCount(tr, sev, t.Findings[sev]))
 	}
-	line := "Findings: " + strings.Join(parts, ", ")
+	line := tr.Sprintf("Findings: %s", strings.Join(parts, ", "))
 	if t.Suppressed > 0 {
-		line += fmt.Sprintf("; %d suppressed", t.Suppressed)
+		line += "; " + tr.Sprintf("%d suppressed", t.Suppressed)
 	}
 	if t.Baseline > 0 {
-		line += fmt.Sprintf("; %d already in the baseline", t.Baseline)
+		line += "; " + tr.Sprintf("%d already in the baseline", t.Baseline)
 	}
 	p.line("%s.", line)
 	worst := append([]fileScore(nil), t.scores...)
@@ -70,7 +70,7 @@ func (t *Tally) WriteText(w io.Writer, color bool) error {
 		worst = worst[:len(worst)-1]
 	}
 	if len(worst) > 0 {
-		p.line("Worst files:")
+		p.line("%s", tr.Sprintf("Worst files:"))
 		for _, s := range worst[:min(len(worst), worstFiles)] {
 			p.line("  %2d/10  %s", s.score, s.file)
 		}

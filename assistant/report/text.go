@@ -16,6 +16,47 @@ type TextOptions struct {
 	// original; Suggestion shows the whole suggested policy. Without
 	// either, one line says that there is one and how to see it.
 	Diff, Suggestion bool
+	// Lang translates the report's own words; nil: English. The report's
+	// texts are shown as they are (see lang.Tag.Report).
+	Lang Translator
+}
+
+// Translator translates the words WriteText and Tally.WriteText add to a
+// report's texts (lang.Tag is one): Sprintf formats the translation of
+// the message whose English text is format; Plural does the same in the
+// plural form n calls for.
+type Translator interface {
+	Sprintf(format string, args ...any) string
+	Plural(n int, format string, args ...any) string
+}
+
+// english is the Translator of the English text.
+type english struct{}
+
+func (english) Sprintf(format string, args ...any) string { return fmt.Sprintf(format, args...) }
+
+// Plural is format with the singular of its last word for n = 1:
+// "%d changes" is "1 change".
+func (english) Plural(n int, format string, args ...any) string {
+	if n == 1 {
+		if f, ok := singular[format]; ok {
+			format = f
+		}
+	}
+	return fmt.Sprintf(format, args...)
+}
+
+// singular are the singular forms of the plural messages, in English.
+var singular = map[string]string{
+	"%d changes": "%d change",
+	"%d files":   "%d file",
+}
+
+func translator(t Translator) Translator {
+	if t == nil {
+		return english{}
+	}
+	return t
 }
 
 var severityColor = map[Severity]string{
@@ -27,6 +68,7 @@ var severityColor = map[Severity]string{
 // suppressed, and the suggested policy (in full with Diff or Suggestion).
 func WriteText(w io.Writer, r *Report, o TextOptions) error {
 	p := &printer{w: w, color: o.Color}
+	tr := translator(o.Lang)
 	p.line("%s", p.paint("\x1b[1m", fmt.Sprintf("%s: %d/10 %s", r.File, r.Score, scale(r.Score))))
 	p.line("%s", r.Summary)
 	if len(r.Documents) > 1 {
@@ -35,10 +77,10 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 		}
 	}
 	for _, n := range r.Notes {
-		p.line("note: %s", n)
+		p.line("%s", tr.Sprintf("note: %s", n))
 	}
 	for _, s := range r.SuppressionProblems {
-		p.line("%s", p.paint(severityColor[Medium], fmt.Sprintf("suppression not applied: %s (%s): %s", s.Rule, s.Source, s.Problem)))
+		p.line("%s", p.paint(severityColor[Medium], tr.Sprintf("suppression not applied: %s (%s): %s", s.Rule, s.Source, s.Problem)))
 	}
 	var suppressed []Finding
 	for _, sev := range []Severity{Critical, High, Medium, Low, Info} {
@@ -56,50 +98,50 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 			continue
 		}
 		p.line("")
-		p.line("%s", p.paint(severityColor[sev], fmt.Sprintf("%s (%d)", strings.ToUpper(string(sev)), len(fs))))
+		p.line("%s", p.paint(severityColor[sev], fmt.Sprintf("%s (%d)", severityHeading(tr, sev), len(fs))))
 		for i, f := range fs {
 			if o.MaxPerSeverity > 0 && i == o.MaxPerSeverity {
-				p.line("  … and %d more %s findings", len(fs)-i, sev)
+				p.line("  %s", tr.Sprintf("… and %d more %s findings", len(fs)-i, sev))
 				break
 			}
 			p.line("  [%s] %s", label(f), f.Title)
-			p.line("      at %s", where(f, len(r.Documents) > 1))
+			p.line("      %s", tr.Sprintf("at %s", where(tr, f, len(r.Documents) > 1)))
 			switch f.Source {
 			case "model":
-				p.line("      found by the model")
+				p.line("      %s", tr.Sprintf("found by the model"))
 			case "access-analyzer":
-				p.line("      found by IAM Access Analyzer")
+				p.line("      %s", tr.Sprintf("found by IAM Access Analyzer"))
 			}
 			if f.Baseline == BaselineUnchanged {
-				p.line("      in the baseline")
+				p.line("      %s", tr.Sprintf("in the baseline"))
 			}
 			if f.Detail != "" {
 				p.line("      %s", f.Detail)
 			}
 			if f.Recommendation != "" {
-				p.line("      fix: %s", f.Recommendation)
+				p.line("      %s", tr.Sprintf("fix: %s", f.Recommendation))
 			}
 		}
 	}
 	if len(suppressed) > 0 {
 		p.line("")
-		p.line("%s", p.paint("\x1b[2m", fmt.Sprintf("SUPPRESSED (%d)", len(suppressed))))
+		p.line("%s", p.paint("\x1b[2m", tr.Sprintf("SUPPRESSED (%d)", len(suppressed))))
 		for _, f := range suppressed {
 			p.line("  [%s] %s", label(f), f.Title)
-			p.line("      at %s", where(f, len(r.Documents) > 1))
-			p.line("      suppressed: %s (%s)", f.Suppressed.Reason, f.Suppressed.Source)
+			p.line("      %s", tr.Sprintf("at %s", where(tr, f, len(r.Documents) > 1)))
+			p.line("      %s", tr.Sprintf("suppressed: %s (%s)", f.Suppressed.Reason, f.Suppressed.Source))
 		}
 	}
 	if s := r.SuggestedPolicy; s != nil {
 		p.line("")
 		if !o.Diff && !o.Suggestion {
-			p.line("%s", p.paint("\x1b[1m", fmt.Sprintf("Suggested policy for %s: %d/10, proven no broader, %s: see what changed with --diff, the whole policy with --suggestion.",
-				s.Document, s.Score, plural(len(s.Changes), "change"))))
+			p.line("%s", p.paint("\x1b[1m", tr.Sprintf("Suggested policy for %s: %d/10, proven no broader, %s: see what changed with --diff, the whole policy with --suggestion.",
+				s.Document, s.Score, tr.Plural(len(s.Changes), "%d changes", len(s.Changes)))))
 		} else {
-			p.line("%s", p.paint("\x1b[1m", fmt.Sprintf("Suggested policy for %s (%d/10, proven no broader: %s):", s.Document, s.Score, strings.Join(s.Verdicts, "; "))))
+			p.line("%s", p.paint("\x1b[1m", tr.Sprintf("Suggested policy for %s (%d/10, proven no broader: %s):", s.Document, s.Score, strings.Join(s.Verdicts, "; "))))
 			for _, c := range s.Changes {
 				if c.Statement >= 0 {
-					p.line("  - statement %d: %s (%s)", c.Statement, c.What, c.Why)
+					p.line("  - %s", tr.Sprintf("statement %d: %s (%s)", c.Statement, c.What, c.Why))
 				} else {
 					p.line("  - %s (%s)", c.What, c.Why)
 				}
@@ -113,11 +155,43 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 		}
 	} else if r.NoSuggestionReason != "" {
 		p.line("")
-		p.line("No suggested policy (%s).", strings.TrimSuffix(r.NoSuggestionReason, "."))
+		p.line("%s", tr.Sprintf("No suggested policy (%s).", strings.TrimSuffix(r.NoSuggestionReason, ".")))
 	}
 	p.line("")
-	p.line("%s", p.paint("\x1b[2m", fmt.Sprintf("analyzers: %s; IAM data: %s", strings.Join(r.Analyzers, ", "), r.DataVersion)))
+	p.line("%s", p.paint("\x1b[2m", tr.Sprintf("analyzers: %s; IAM data: %s", strings.Join(r.Analyzers, ", "), r.DataVersion)))
 	return p.err
+}
+
+// severityCount is n findings of a severity: "3 critical".
+func severityCount(tr Translator, s Severity, n int) string {
+	switch s {
+	case Critical:
+		return tr.Plural(n, "%d critical", n)
+	case High:
+		return tr.Plural(n, "%d high", n)
+	case Medium:
+		return tr.Plural(n, "%d medium", n)
+	case Low:
+		return tr.Plural(n, "%d low", n)
+	}
+	return tr.Plural(n, "%d info", n)
+}
+
+// severityHeading is the heading of a severity's findings: "CRITICAL".
+func severityHeading(tr Translator, s Severity) string {
+	switch s {
+	case Critical:
+		return tr.Sprintf("CRITICAL")
+	case High:
+		return tr.Sprintf("HIGH")
+	case Medium:
+		return tr.Sprintf("MEDIUM")
+	case Low:
+		return tr.Sprintf("LOW")
+	case Info:
+		return tr.Sprintf("INFO")
+	}
+	return strings.ToUpper(string(s))
 }
 
 // label names a finding's kind: its category, and its rule when it has
@@ -129,31 +203,23 @@ func label(f Finding) string {
 	return string(f.Category)
 }
 
-// plural writes n and a noun, with an s when n is not 1.
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
-}
-
 // where says where a finding comes from: "statement 2 (Sid ReadLogs), line 14".
-func where(f Finding, withDoc bool) string {
+func where(tr Translator, f Finding, withDoc bool) string {
 	var parts []string
 	if withDoc && f.Document != "" {
 		parts = append(parts, f.Document)
 	}
 	if f.Statement >= 0 {
-		s := fmt.Sprintf("statement %d", f.Statement)
+		s := tr.Sprintf("statement %d", f.Statement)
 		if f.Sid != "" {
 			s += fmt.Sprintf(" (Sid %s)", f.Sid)
 		}
 		parts = append(parts, s)
 	} else {
-		parts = append(parts, "the whole policy")
+		parts = append(parts, tr.Sprintf("the whole policy"))
 	}
 	if f.Line > 0 {
-		parts = append(parts, fmt.Sprintf("line %d", f.Line))
+		parts = append(parts, tr.Sprintf("line %d", f.Line))
 	}
 	return strings.Join(parts, ", ")
 }

@@ -122,7 +122,7 @@ func TestTally(t *testing.T) {
 	tl.Add(&Report{File: "c.json", Score: 6, Findings: []Finding{{Severity: Low, Baseline: BaselineUnchanged}, {Severity: Medium, Baseline: BaselineNew}}})
 	tl.Skipped = 4
 	var b strings.Builder
-	if err := tl.WriteText(&b, false); err != nil {
+	if err := tl.WriteText(&b, false, nil); err != nil {
 		t.Fatal(err)
 	}
 	want := "3 files reviewed, 4 files skipped (not policies), 0 could not be read.\n" +

@@ -9,6 +9,7 @@ import (
 
 	"github.com/policycheck/policycheck/assistant/analysis"
 	"github.com/policycheck/policycheck/assistant/gate"
+	"github.com/policycheck/policycheck/assistant/lang"
 	"github.com/policycheck/policycheck/assistant/policy"
 	"github.com/policycheck/policycheck/assistant/report"
 )
@@ -107,7 +108,7 @@ func (rv *Reviewer) Ask(ctx context.Context, q Question) (*Answer, error) {
 	}
 	asker, ok := rv.model.(Asker)
 	if !ok || rv.model == nil {
-		a := engineAnswer(q)
+		a := engineAnswer(lang.FromContext(ctx), q)
 		a.Note = "Free-form answers need the Bedrock model (BEDROCK_MODEL_ID); this is what the built-in engine can say."
 		return a, nil
 	}
@@ -122,7 +123,7 @@ func (rv *Reviewer) Ask(ctx context.Context, q Question) (*Answer, error) {
 		scores[i] = a.Score
 		for _, f := range a.Findings {
 			if f.Rule == analysis.RuleInstructions.ID {
-				ans := engineAnswer(q)
+				ans := engineAnswer(lang.FromContext(ctx), q)
 				ans.Note = fmt.Sprintf("The policy contains text addressed to its reviewer (see the finding %q), so the model was not asked; this is what the built-in engine can say.", analysis.RuleInstructions.Title)
 				return ans, nil
 			}
@@ -134,7 +135,7 @@ func (rv *Reviewer) Ask(ctx context.Context, q Question) (*Answer, error) {
 	}
 	ma, err := asker.Ask(ctx, req)
 	if err != nil {
-		a := engineAnswer(q)
+		a := engineAnswer(lang.FromContext(ctx), q)
 		var u *Unavailable
 		if errors.As(err, &u) {
 			a.Usage = u.Usage
@@ -143,7 +144,7 @@ func (rv *Reviewer) Ask(ctx context.Context, q Question) (*Answer, error) {
 		return a, nil
 	}
 	if m := analysis.Instructions(ma.Text); m != "" {
-		a := engineAnswer(q)
+		a := engineAnswer(lang.FromContext(ctx), q)
 		a.Usage = ma.Usage
 		a.Note = fmt.Sprintf("The model's answer was not shown: its words read as steered (%q); this is what the built-in engine can say.", clipText(m, 60))
 		return a, nil
@@ -211,8 +212,9 @@ func earlierReview(r *report.Report) *EarlierReview {
 }
 
 // engineAnswer answers from the stored findings: those whose actions,
-// category or words the question names, worst first.
-func engineAnswer(q Question) *Answer {
+// category or words the question names, worst first, in the language lg.
+func engineAnswer(lg lang.Tag, q Question) *Answer {
+	q.Report = lg.Report(q.Report)
 	words := strings.FieldsFunc(strings.ToLower(q.Text), func(r rune) bool {
 		return !(r == ':' || r == '-' || r == '*' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9')
 	})
@@ -250,22 +252,22 @@ func engineAnswer(q Question) *Answer {
 	})
 	var b strings.Builder
 	if len(hits) == 0 {
-		fmt.Fprintf(&b, "The review scored this policy %s No finding matches the question; name an action (for example s3:GetObject) or a finding to hear why it was flagged, or post an edited policy in this thread to re-score it.", q.Report.Summary)
+		b.WriteString(lg.Sprintf("The review scored this policy %s No finding matches the question; name an action (for example s3:GetObject) or a finding to hear why it was flagged, or post an edited policy in this thread to re-score it.", q.Report.Summary))
 		return &Answer{Text: b.String(), Source: "engine"}
 	}
 	for i, h := range hits {
 		if i == 3 {
-			fmt.Fprintf(&b, "…and %d more matching findings.\n", len(hits)-3)
+			b.WriteString(lg.Plural(len(hits)-3, "…and %d more matching findings.", len(hits)-3) + "\n")
 			break
 		}
 		f := h.f
 		fmt.Fprintf(&b, "%s (%s, %s", f.Title, f.Severity, f.Category)
 		if f.Statement >= 0 {
-			fmt.Fprintf(&b, ", statement %d", f.Statement)
+			b.WriteString(", " + lg.Sprintf("statement %d", f.Statement))
 		}
 		fmt.Fprintf(&b, "): %s", f.Detail)
 		if f.Recommendation != "" {
-			fmt.Fprintf(&b, " Fix: %s", f.Recommendation)
+			b.WriteString(" " + lg.Sprintf("Fix: %s", f.Recommendation))
 		}
 		b.WriteString("\n")
 	}

@@ -1,12 +1,13 @@
 package card
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 	"unicode"
 
 	"github.com/slack-go/slack"
+
+	"github.com/policycheck/policycheck/assistant/lang"
 )
 
 // AnswerBlockID is the block_id of the first block of an answer; the
@@ -30,6 +31,9 @@ type AnswerView struct {
 	// score (1 to 10; 0 when unknown). Empty when there is none.
 	Policy      []byte
 	PolicyScore int
+	// Lang is the language of the message (the answer's own text is the
+	// engine's or the model's, asked for in that language).
+	Lang lang.Tag
 }
 
 // Limits of an answer, within those of a message.
@@ -49,17 +53,18 @@ func Answer(a AnswerView) Message {
 	tail = append(tail, policy...)
 	tail = append(tail, answerContext(a))
 
-	const tooLong = "…the answer is too long to show in full."
+	lg := a.Lang
+	tooLong := lg.Sprintf("…the answer is too long to show in full.")
 	budget := maxTotal - textLen(tail...) - runes(tooLong)
 	parts, cut := proseSections(a.Text, maxSection, budget, maxBlocks-len(tail)-2)
 	if len(parts) == 0 {
 		switch {
 		case cut:
-			parts = []string{"The answer is too long to show here."}
+			parts = []string{lg.Sprintf("The answer is too long to show here.")}
 		case len(a.Policy) > 0:
-			parts = []string{"The rewritten policy is below."}
+			parts = []string{lg.Sprintf("The rewritten policy is below.")}
 		default:
-			parts = []string{"No answer."}
+			parts = []string{lg.Sprintf("No answer.")}
 		}
 	} else if cut {
 		tail = append([]slack.Block{contextBlock(tooLong)}, tail...)
@@ -76,7 +81,7 @@ func Answer(a AnswerView) Message {
 
 	text := line(a.Text, 300)
 	if text == "" {
-		text = "Answer"
+		text = lg.Sprintf("Answer")
 	}
 	return Message{Text: text, Blocks: blocks, Snippet: snippet}
 }
@@ -88,20 +93,21 @@ func answerPolicy(a AnswerView) ([]slack.Block, *Snippet) {
 	if policy == "" {
 		return nil, nil
 	}
-	heading := "💡 *Rewritten policy*"
+	lg := a.Lang
+	heading := "💡 *" + lg.Sprintf("Rewritten policy") + "*"
 	if s := validScore(a.PolicyScore); s != 0 {
-		heading += fmt.Sprintf(" · %s score %d/10", band(s), s)
+		heading += " · " + band(s) + " " + lg.Sprintf("score %d/10", s)
 	}
-	heading += "\nProven by the built-in subset check to grant nothing the original did not."
+	heading += "\n" + lg.Sprintf("Proven by the built-in subset check to grant nothing the original did not.")
 	blocks := []slack.Block{section(heading)}
 	if block := "```\n" + blockBody(policy) + "\n```"; runes(block) <= maxSection && !strings.Contains(policy, "```") {
 		return append(blocks, section(block)), nil
 	}
-	snippet := &Snippet{Filename: "rewritten-policy.json", Title: "Rewritten policy", Content: policy + "\n"}
+	snippet := &Snippet{Filename: "rewritten-policy.json", Title: lg.Sprintf("Rewritten policy"), Content: policy + "\n"}
 	if s := validScore(a.PolicyScore); s != 0 {
-		snippet.Title += fmt.Sprintf(" (score %d/10)", s)
+		snippet.Title += " " + lg.Sprintf("(score %d/10)", s)
 	}
-	blocks = append(blocks, section(fmt.Sprintf(
+	blocks = append(blocks, section(lg.Sprintf(
 		"📎 The rewritten policy is %d lines long, too long for this message: it is attached in the thread as %s.",
 		strings.Count(policy, "\n")+1, code(snippet.Filename, 100))))
 	return blocks, snippet
@@ -113,12 +119,13 @@ func answerContext(a AnswerView) slack.Block {
 	if n := line(a.Note, maxAnswerNote); n != "" {
 		elems = append(elems, "ℹ️ "+n)
 	}
-	who := "Answered by the built-in engine"
+	lg := a.Lang
+	who := lg.Sprintf("Answered by the built-in engine")
 	if a.Source == "model" {
-		who = "🤖 Answered by the model"
+		who = lg.Sprintf("🤖 Answered by the model")
 	}
 	if a.AskedBy != "" {
-		who += " for " + mention(a.AskedBy)
+		who += " " + lg.Sprintf("for %s", mention(a.AskedBy))
 	}
 	return contextBlock(append(elems, who)...)
 }

@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/slack-go/slack"
 
+	"github.com/policycheck/policycheck/assistant/lang"
 	"github.com/policycheck/policycheck/assistant/report"
 )
 
@@ -65,6 +67,9 @@ type Meta struct {
 	// Notes come before the report's own notes, e.g. "model unavailable:
 	// throttled; built-in review shown".
 	Notes []string
+	// Lang is the language the message speaks (the requester's); the
+	// report is translated into it (lang.Tag.Report).
+	Lang lang.Tag
 }
 
 // Message is a Slack message: Text is what notifications and screen
@@ -92,29 +97,31 @@ func Render(r *report.Report, m Meta) Message {
 	if r == nil {
 		r = &report.Report{}
 	}
+	lg := m.Lang
+	r = lg.Report(r)
 	score := validScore(r.Score)
 	findings := sortedFindings(r)
 
-	head := []slack.Block{headerBlock(score)}
+	head := []slack.Block{headerBlock(lg, score)}
 	for _, b := range []slack.Block{
-		summaryBlock(r, 360, 240),
-		aboutBlock(r, m),
-		notesBlock(allNotes(r, m), 2, 240),
-		documentsBlock(r.Documents, 4),
-		findingsBlock(findings, len(r.Documents) > 1),
+		summaryBlock(lg, r, 360, 240),
+		aboutBlock(lg, r, m),
+		notesBlock(lg, allNotes(lg, r, m), 2, 240),
+		documentsBlock(lg, r.Documents, 4),
+		findingsBlock(lg, findings, len(r.Documents) > 1),
 	} {
 		if b != nil {
 			head = append(head, b)
 		}
 	}
 	var tail []slack.Block
-	if b := footerBlock(r, m, score); b != nil {
+	if b := footerBlock(lg, r, m, score); b != nil {
 		tail = append(tail, b)
 	}
-	if b := buttons(m.ReviewID, len(findings)); b != nil {
+	if b := buttons(lg, m.ReviewID, len(findings)); b != nil {
 		tail = append(tail, b)
 	}
-	suggestion, snippet := suggestionBlocks(r, len(findings), cardText-textLen(head...)-textLen(tail...))
+	suggestion, snippet := suggestionBlocks(lg, r, len(findings), cardText-textLen(head...)-textLen(tail...))
 
 	blocks := make([]slack.Block, 0, len(head)+len(suggestion)+len(tail)+1)
 	blocks = append(blocks, head...)
@@ -123,7 +130,7 @@ func Render(r *report.Report, m Meta) Message {
 		blocks = append(blocks, suggestion...)
 	}
 	blocks = append(blocks, tail...)
-	return Message{Text: Notification(r), Blocks: blocks, Snippet: snippet}
+	return Message{Text: notification(lg, r), Blocks: blocks, Snippet: snippet}
 }
 
 // validScore is s when it is a score, 1 to 10, and 0 otherwise.
@@ -136,18 +143,18 @@ func validScore(s int) int {
 
 // verdict is the word for a score: high risk 1-3, medium risk 4-6, low
 // risk 7-9, least privilege 10.
-func verdict(score int) string {
+func verdict(lg lang.Tag, score int) string {
 	switch {
 	case score == 0:
 		return ""
 	case score <= 3:
-		return "high risk"
+		return lg.Sprintf("high risk")
 	case score <= 6:
-		return "medium risk"
+		return lg.Sprintf("medium risk")
 	case score <= 9:
-		return "low risk"
+		return lg.Sprintf("low risk")
 	}
-	return "least privilege"
+	return lg.Sprintf("least privilege")
 }
 
 // band is the colour of a score: red 1-3, orange 4-6, green 7-10.
@@ -162,23 +169,23 @@ func band(score int) string {
 }
 
 // scoreVerdict is "2/10 high risk"; sep goes between score and verdict.
-func scoreVerdict(score int, sep string) string {
+func scoreVerdict(lg lang.Tag, score int, sep string) string {
 	if score == 0 {
-		return "policy review"
+		return lg.Sprintf("policy review")
 	}
-	return fmt.Sprintf("%d/10%s%s", score, sep, verdict(score))
+	return fmt.Sprintf("%d/10%s%s", score, sep, verdict(lg, score))
 }
 
 // title is "2/10 · High risk", for headings.
-func title(score int) string {
+func title(lg lang.Tag, score int) string {
 	if score == 0 {
-		return "Policy review"
+		return lg.Sprintf("Policy review")
 	}
-	return fmt.Sprintf("%d/10 · %s", score, capitalize(verdict(score)))
+	return fmt.Sprintf("%d/10 · %s", score, capitalize(verdict(lg, score)))
 }
 
-func headerBlock(score int) slack.Block {
-	text := title(score)
+func headerBlock(lg lang.Tag, score int) slack.Block {
+	text := title(lg, score)
 	if score != 0 {
 		text = band(score) + " " + text
 	}
@@ -186,10 +193,11 @@ func headerBlock(score int) slack.Block {
 }
 
 func capitalize(s string) string {
-	if s == "" {
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 {
 		return s
 	}
-	return strings.ToUpper(s[:1]) + s[1:]
+	return string(unicode.ToUpper(r)) + s[n:]
 }
 
 // scorePrefix is the "2/10: " the engine's summaries start with: the card
@@ -217,31 +225,36 @@ func headline(summary string) string {
 
 // Notification is the text of a review's message: what a notification and
 // a screen reader say, "policycheck: 2/10 high risk - privilege escalation
-// (1 critical, 1 high)".
-func Notification(r *report.Report) string {
+// (1 critical, 1 high)", in the language lg.
+func Notification(lg lang.Tag, r *report.Report) string {
+	return notification(lg, lg.Report(r))
+}
+
+// notification is Notification of a report already translated.
+func notification(lg lang.Tag, r *report.Report) string {
 	if r == nil {
 		r = &report.Report{}
 	}
-	text := "policycheck: " + scoreVerdict(validScore(r.Score), " ")
+	text := "policycheck: " + scoreVerdict(lg, validScore(r.Score), " ")
 	if h := line(headline(r.Summary), 200); h != "" {
 		text += " - " + h
 	}
-	if c := countList(counts(sortedFindings(r))); c != "" {
+	if c := countList(lg, counts(sortedFindings(r))); c != "" {
 		text += " (" + c + ")"
 	} else {
-		text += " (no findings)"
+		text += " (" + lg.Sprintf("no findings") + ")"
 	}
 	return text
 }
 
-func summaryBlock(r *report.Report, summaryMax, explanationMax int) slack.Block {
+func summaryBlock(lg lang.Tag, r *report.Report, summaryMax, explanationMax int) slack.Block {
 	var parts []string
 	if s, _ := sentences(summaryText(r.Summary), summaryMax); s != "" {
 		parts = append(parts, s)
 	}
 	if e, left := sentences(r.Explanation, explanationMax); e != "" {
 		if left > 0 {
-			e += " _(more in the details)_"
+			e += " " + lg.Sprintf("_(more in the details)_")
 		}
 		parts = append(parts, "🤖 "+e)
 	}
@@ -252,23 +265,40 @@ func summaryBlock(r *report.Report, summaryMax, explanationMax int) slack.Block 
 }
 
 // aboutBlock says what was reviewed and for whom, and reads the scale.
-func aboutBlock(r *report.Report, m Meta) slack.Block {
-	elems := []string{"10 = least privilege"}
+func aboutBlock(lg lang.Tag, r *report.Report, m Meta) slack.Block {
+	elems := []string{lg.Sprintf("10 = least privilege")}
 	if f := code(r.File, 80); f != "" {
 		elems = append(elems, f)
 	}
 	if p := code(m.Principal, 80); p != "" {
-		elems = append(elems, "principal "+p)
+		elems = append(elems, lg.Sprintf("principal %s", p))
 	} else if sid := code(m.Sid, 60); sid != "" {
 		elems = append(elems, "Sid "+sid)
 	}
 	if t := line(r.PolicyType, 30); t != "" && t != "mixed" {
-		elems = append(elems, t+" policy")
+		elems = append(elems, policyType(lg, t))
 	}
 	if m.RequesterID != "" {
-		elems = append(elems, "requested by "+mention(m.RequesterID))
+		elems = append(elems, lg.Sprintf("requested by %s", mention(m.RequesterID)))
 	}
 	return contextBlock(strings.Join(elems, " · "))
+}
+
+// policyType names a policy type: "identity policy".
+func policyType(lg lang.Tag, t string) string {
+	switch t {
+	case "identity":
+		return lg.Sprintf("identity policy")
+	case "resource":
+		return lg.Sprintf("resource policy")
+	case "trust":
+		return lg.Sprintf("trust policy")
+	case "scp":
+		return lg.Sprintf("scp policy")
+	case "rcp":
+		return lg.Sprintf("rcp policy")
+	}
+	return t + " policy"
 }
 
 // slackID matches user (U, W) and conversation (C, D, G) IDs.
@@ -282,14 +312,19 @@ func mention(id string) string {
 	return code(id, 50)
 }
 
-// allNotes are the notes of the bot, then the report's.
-func allNotes(r *report.Report, m Meta) []string {
-	return append(append([]string(nil), m.Notes...), r.Notes...)
+// allNotes are the notes of the bot, then the report's (translated
+// already), in the language lg.
+func allNotes(lg lang.Tag, r *report.Report, m Meta) []string {
+	notes := make([]string, 0, len(m.Notes)+len(r.Notes))
+	for _, n := range m.Notes {
+		notes = append(notes, lg.Text(n))
+	}
+	return append(notes, r.Notes...)
 }
 
 // notesBlock shows up to n notes, each in the whole sentences that fit in
 // max characters, and counts the others.
-func notesBlock(notes []string, n, max int) slack.Block {
+func notesBlock(lg lang.Tag, notes []string, n, max int) slack.Block {
 	var lines []string
 	seen := map[string]bool{}
 	left := 0
@@ -308,12 +343,12 @@ func notesBlock(notes []string, n, max int) slack.Block {
 			continue
 		}
 		if more > 0 {
-			text += " _(more in the details)_"
+			text += " " + lg.Sprintf("_(more in the details)_")
 		}
 		lines = append(lines, "ℹ️ "+text)
 	}
 	if left > 0 {
-		lines = append(lines, fmt.Sprintf("…and %s in the details", plural(left, "more note", "more notes")))
+		lines = append(lines, lg.Plural(left, "…and %d more notes in the details", left))
 	}
 	if len(lines) == 0 {
 		return nil
@@ -321,31 +356,24 @@ func notesBlock(notes []string, n, max int) slack.Block {
 	return contextBlock(strings.Join(lines, "\n"))
 }
 
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return strconv.Itoa(n) + " " + many
-}
-
 // documentsBlock lists the documents of a template, up to n.
-func documentsBlock(docs []report.Document, n int) slack.Block {
+func documentsBlock(lg lang.Tag, docs []report.Document, n int) slack.Block {
 	if len(docs) < 2 {
 		return nil
 	}
-	text := fmt.Sprintf("*%d documents:*", len(docs))
+	text := lg.Plural(len(docs), "*%d documents:*", len(docs))
 	for i, d := range docs {
 		if i == n {
-			text += fmt.Sprintf("\n…and %s in the details", plural(len(docs)-i, "more document", "more documents"))
+			text += "\n" + lg.Plural(len(docs)-i, "…and %d more documents in the details", len(docs)-i)
 			break
 		}
-		text += "\n• " + documentLine(d, i)
+		text += "\n• " + documentLine(lg, d, i)
 	}
 	return section(text)
 }
 
-func documentLine(d report.Document, i int) string {
-	item := or(code(d.Name, 80), fmt.Sprintf("document %d", i+1))
+func documentLine(lg lang.Tag, d report.Document, i int) string {
+	item := or(code(d.Name, 80), lg.Sprintf("document %d", i+1))
 	if s := validScore(d.Score); s != 0 {
 		item += fmt.Sprintf(" %s %d/10", band(s), s)
 	}
@@ -360,6 +388,36 @@ var (
 	severityNames  = [...]string{"Critical", "High", "Medium", "Low", "Info"}
 	severityEmojis = [...]string{"🔴", "🟠", "🟡", "🔵", "⚪"}
 )
+
+// severityName is the name of a severity band, "Critical".
+func severityName(lg lang.Tag, rank int) string {
+	switch rank {
+	case 0:
+		return lg.Sprintf("Critical")
+	case 1:
+		return lg.Sprintf("High")
+	case 2:
+		return lg.Sprintf("Medium")
+	case 3:
+		return lg.Sprintf("Low")
+	}
+	return lg.Sprintf("Info")
+}
+
+// severityCount is n findings of a severity band: "3 critical".
+func severityCount(lg lang.Tag, rank, n int) string {
+	switch rank {
+	case 0:
+		return lg.Plural(n, "%d critical", n)
+	case 1:
+		return lg.Plural(n, "%d high", n)
+	case 2:
+		return lg.Plural(n, "%d medium", n)
+	case 3:
+		return lg.Plural(n, "%d low", n)
+	}
+	return lg.Plural(n, "%d info", n)
+}
 
 // sortedFindings are the report's findings, worst first; the documents'
 // findings if the report lists none itself.
@@ -383,11 +441,11 @@ func counts(fs []report.Finding) [len(severityNames)]int {
 }
 
 // countList is "3 critical, 1 high"; "" for no findings.
-func countList(counts [len(severityNames)]int) string {
+func countList(lg lang.Tag, counts [len(severityNames)]int) string {
 	var parts []string
 	for rank, n := range counts {
 		if n > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", n, strings.ToLower(severityNames[rank])))
+			parts = append(parts, severityCount(lg, rank, n))
 		}
 	}
 	return strings.Join(parts, ", ")
@@ -395,39 +453,39 @@ func countList(counts [len(severityNames)]int) string {
 
 // findingsBlock counts the findings by severity and lists the worst
 // topFindings in a line each.
-func findingsBlock(fs []report.Finding, documents bool) slack.Block {
+func findingsBlock(lg lang.Tag, fs []report.Finding, documents bool) slack.Block {
 	if len(fs) == 0 {
-		return section("✅ *No findings.*")
+		return section(lg.Sprintf("✅ *No findings.*"))
 	}
 	n := counts(fs)
 	var chips []string
 	for rank, k := range n {
 		if k > 0 {
-			chips = append(chips, fmt.Sprintf("%s %d %s", severityEmojis[rank], k, strings.ToLower(severityNames[rank])))
+			chips = append(chips, severityEmojis[rank]+" "+severityCount(lg, rank, k))
 		}
 	}
-	text := "*" + plural(len(fs), "finding", "findings") + ":* " + strings.Join(chips, " · ")
+	text := lg.Plural(len(fs), "*%d findings:*", len(fs)) + " " + strings.Join(chips, " · ")
 	for _, f := range fs[:min(len(fs), topFindings)] {
-		text += "\n" + findingLine(f, documents)
+		text += "\n" + findingLine(lg, f, documents)
 	}
 	if rest := len(fs) - topFindings; rest > 0 {
-		text += fmt.Sprintf("\n…and %d more (%s): *Show all findings* below", rest, countList(counts(fs[topFindings:])))
+		text += "\n" + lg.Sprintf("…and %d more (%s): *Show all findings* below", rest, countList(lg, counts(fs[topFindings:])))
 	}
 	return section(text)
 }
 
 // findingLine is a finding in one line: severity, title, where.
-func findingLine(f report.Finding, documents bool) string {
+func findingLine(lg lang.Tag, f report.Finding, documents bool) string {
 	rank := f.Severity.Rank()
-	text := severityEmojis[rank] + " *" + severityNames[rank] + "*"
+	text := severityEmojis[rank] + " *" + severityName(lg, rank) + "*"
 	switch f.Source {
 	case "model":
 		text += " 🤖"
 	case "access-analyzer":
 		text += " 🔎"
 	}
-	text += " " + or(wordCut(oneLine(clean(f.Title)), 140), "Finding")
-	if w := where(f, documents, false); w != "" {
+	text += " " + or(wordCut(oneLine(clean(f.Title)), 140), lg.Sprintf("Finding"))
+	if w := where(lg, f, documents, false); w != "" {
 		text += " — " + w
 	}
 	return text
@@ -435,21 +493,21 @@ func findingLine(f report.Finding, documents bool) string {
 
 // where is the place of a finding: its document (when there are several),
 // statement, Sid (when long) and line.
-func where(f report.Finding, document, long bool) string {
+func where(lg lang.Tag, f report.Finding, document, long bool) string {
 	var parts []string
 	if d := code(f.Document, 60); document && d != "" {
 		parts = append(parts, d)
 	}
-	st := "whole policy"
+	st := lg.Sprintf("whole policy")
 	if f.Statement >= 0 {
-		st = "statement " + strconv.Itoa(f.Statement+1)
+		st = lg.Sprintf("statement %d", f.Statement+1)
 		if sid := code(f.Sid, 60); long && sid != "" {
 			st += " (Sid " + sid + ")"
 		}
 	}
 	parts = append(parts, st)
 	if f.Line > 0 {
-		parts = append(parts, "line "+strconv.Itoa(f.Line))
+		parts = append(parts, lg.Sprintf("line %d", f.Line))
 	}
 	return strings.Join(parts, ", ")
 }
@@ -457,7 +515,7 @@ func where(f report.Finding, document, long bool) string {
 // suggestionBlocks show the suggested policy, or why there is none, in at
 // most budget characters. A policy that does not fit, or is longer than
 // codeLines lines, is returned as a Snippet instead.
-func suggestionBlocks(r *report.Report, findings, budget int) ([]slack.Block, *Snippet) {
+func suggestionBlocks(lg lang.Tag, r *report.Report, findings, budget int) ([]slack.Block, *Snippet) {
 	s := r.SuggestedPolicy
 	policy := ""
 	if s != nil {
@@ -469,37 +527,37 @@ func suggestionBlocks(r *report.Report, findings, budget int) ([]slack.Block, *S
 		case validScore(r.Score) == 10 && findings == 0:
 			return nil, nil // the summary says there is nothing to tighten
 		case reason != "":
-			reason = "*No suggested policy:* " + reason
+			reason = lg.Sprintf("*No suggested policy:* %s", reason)
 		default:
-			reason = "*No suggested policy.*"
+			reason = lg.Sprintf("*No suggested policy.*")
 		}
 		return []slack.Block{section(reason)}, nil
 	}
 
-	heading := "💡 *Suggested policy*"
+	heading := lg.Sprintf("💡 *Suggested policy*")
 	if d := code(s.Document, 60); d != "" && len(r.Documents) > 1 {
-		heading += " for " + d
+		heading += " " + lg.Sprintf("for %s", d)
 	}
 	if from, to := validScore(r.Score), validScore(s.Score); to != 0 {
 		if from != 0 {
-			heading += fmt.Sprintf(" · score %d → %d", from, to)
+			heading += " · " + lg.Sprintf("score %d → %d", from, to)
 		} else {
-			heading += fmt.Sprintf(" · score %d", to)
+			heading += " · " + lg.Sprintf("score %d", to)
 		}
 	}
 	if s.Source == "model" {
-		heading += " · 🤖 written by the model"
+		heading += " · " + lg.Sprintf("🤖 written by the model")
 	}
 	var verdicts []string
 	for _, v := range s.Verdicts[:min(len(s.Verdicts), 3)] {
 		// "built-in subset check: grants nothing the original does not"
 		name, _, _ := strings.Cut(v, ":")
-		if v := line(name, 60); v != "" {
+		if v := line(lg.Text(name), 60); v != "" {
 			verdicts = append(verdicts, v)
 		}
 	}
 	if len(verdicts) > 0 {
-		heading += "\nProven to grant nothing more than the original: " + strings.Join(verdicts, ", ")
+		heading += "\n" + lg.Sprintf("Proven to grant nothing more than the original: %s", strings.Join(verdicts, ", "))
 	}
 	blocks := []slack.Block{section(heading)}
 	budget -= runes(heading)
@@ -514,17 +572,17 @@ func suggestionBlocks(r *report.Report, findings, budget int) ([]slack.Block, *S
 	} else {
 		snippet = &Snippet{
 			Filename: snippetName(s.Document),
-			Title:    "Suggested policy",
+			Title:    lg.Sprintf("Suggested policy"),
 			Content:  policy + "\n",
 		}
 		if to := validScore(s.Score); to != 0 {
-			snippet.Title += fmt.Sprintf(" (score %d/10)", to)
+			snippet.Title += " " + lg.Sprintf("(score %d/10)", to)
 		}
-		text := fmt.Sprintf("📎 The suggested policy is %d lines long: it is attached in the thread as %s.", lines, code(snippet.Filename, 100))
+		text := lg.Sprintf("📎 The suggested policy is %d lines long: it is attached in the thread as %s.", lines, code(snippet.Filename, 100))
 		blocks = append(blocks, section(text))
 		budget -= runes(text)
 	}
-	if b := changesBlock(s.Changes, 3, min(budget, 900)); b != nil {
+	if b := changesBlock(lg, s.Changes, 3, min(budget, 900)); b != nil {
 		blocks = append(blocks, b)
 	}
 	return blocks, snippet
@@ -563,12 +621,12 @@ func snippetName(doc string) string {
 }
 
 // changeItem is what a change did, where; with why when long.
-func changeItem(c report.Change, long bool) string {
+func changeItem(lg lang.Tag, c report.Change, long bool) string {
 	item := ""
 	if c.Statement >= 0 {
-		item = "Statement " + strconv.Itoa(c.Statement+1) + ": "
+		item = lg.Sprintf("Statement %d: ", c.Statement+1)
 	}
-	item += or(line(c.What, 1000), "changed")
+	item += or(line(c.What, 1000), lg.Sprintf("changed"))
 	if why := line(c.Why, 1000); long && why != "" {
 		item += " — " + why
 	}
@@ -577,14 +635,14 @@ func changeItem(c report.Change, long bool) string {
 
 // changesBlock lists up to n whole changes (what, not why) in at most max
 // characters, and counts the others.
-func changesBlock(changes []report.Change, n, max int) slack.Block {
+func changesBlock(lg lang.Tag, changes []report.Change, n, max int) slack.Block {
 	if len(changes) == 0 {
 		return nil
 	}
-	text := "*What changed:*"
+	text := lg.Sprintf("*What changed:*")
 	shown := 0
 	for _, c := range changes {
-		item := "\n• " + changeItem(c, false)
+		item := "\n• " + changeItem(lg, c, false)
 		if shown == n || runes(text)+runes(item) > max-60 {
 			break
 		}
@@ -593,9 +651,9 @@ func changesBlock(changes []report.Change, n, max int) slack.Block {
 	}
 	if rest := len(changes) - shown; rest > 0 {
 		if shown == 0 {
-			text = fmt.Sprintf("*What changed:* %s, in the details.", plural(rest, "change", "changes"))
+			text = lg.Plural(rest, "*What changed:* %d changes, in the details.", rest)
 		} else {
-			text += fmt.Sprintf("\n…and %s, with why each was made, in the details", plural(rest, "more change", "more changes"))
+			text += "\n" + lg.Plural(rest, "…and %d more changes, with why each was made, in the details", rest)
 		}
 	}
 	return section(text)
@@ -603,10 +661,10 @@ func changesBlock(changes []report.Change, n, max int) slack.Block {
 
 // footerBlock says who re-evaluated the card, and which model ran when
 // one did.
-func footerBlock(r *report.Report, m Meta, score int) slack.Block {
+func footerBlock(lg lang.Tag, r *report.Report, m Meta, score int) slack.Block {
 	var elems []string
 	if m.ReevaluatedBy != "" {
-		re := "🔁 Re-evaluated by " + mention(m.ReevaluatedBy)
+		re := lg.Sprintf("🔁 Re-evaluated by %s", mention(m.ReevaluatedBy))
 		if prev := validScore(m.PreviousScore); prev != 0 && score != 0 {
 			re += fmt.Sprintf(": %d → %d", prev, score)
 		}
@@ -618,8 +676,8 @@ func footerBlock(r *report.Report, m Meta, score int) slack.Block {
 			models = append(models, a)
 		}
 	}
-	if list := codeList(models, 2, 90); list != "" {
-		elems = append(elems, "🤖 With "+list)
+	if list := codeList(lg, models, 2, 90); list != "" {
+		elems = append(elems, lg.Sprintf("🤖 With %s", list))
 	}
 	if len(elems) == 0 {
 		return nil
@@ -636,11 +694,11 @@ func or2(a, b []string) []string {
 }
 
 // codeList is up to n values as code, then how many more.
-func codeList(values []string, n, max int) string {
+func codeList(lg lang.Tag, values []string, n, max int) string {
 	var parts []string
 	for i, v := range values {
 		if len(parts) == n {
-			return strings.Join(parts, ", ") + fmt.Sprintf(" and %d more", len(values)-i)
+			return strings.Join(parts, ", ") + " " + lg.Sprintf("and %d more", len(values)-i)
 		}
 		if c := code(v, max); c != "" {
 			parts = append(parts, c)
@@ -650,16 +708,16 @@ func codeList(values []string, n, max int) string {
 }
 
 // buttons are Show all findings and Re-evaluate, for a stored review.
-func buttons(reviewID string, findings int) slack.Block {
+func buttons(lg lang.Tag, reviewID string, findings int) slack.Block {
 	if reviewID == "" || runes(reviewID) > maxButtonValue {
 		return nil
 	}
-	label := "Show details"
+	label := lg.Sprintf("Show details")
 	if findings > 0 {
-		label = "Show all findings (" + strconv.Itoa(findings) + ")"
+		label = lg.Sprintf("Show all findings (%d)", findings)
 	}
 	details := slack.NewButtonBlockElement(DetailsAction, reviewID, plain(label))
-	reevaluate := slack.NewButtonBlockElement(ReevaluateAction, reviewID, plain("Re-evaluate")).WithStyle(slack.StylePrimary)
+	reevaluate := slack.NewButtonBlockElement(ReevaluateAction, reviewID, plain(lg.Sprintf("Re-evaluate"))).WithStyle(slack.StylePrimary)
 	return slack.NewActionBlock("", details, reevaluate)
 }
 

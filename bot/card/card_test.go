@@ -20,6 +20,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/policycheck/policycheck/assistant/iamref"
+	"github.com/policycheck/policycheck/assistant/lang"
 	"github.com/policycheck/policycheck/assistant/report"
 	"github.com/policycheck/policycheck/assistant/review"
 	"github.com/policycheck/policycheck/internal/slackfake"
@@ -225,20 +226,20 @@ func goldens(t testing.TB) map[string]Message {
 		"engine-admin":      Render(engineReview(t, "", adminPolicy), real),
 		"engine-escalation": Render(escalation, deploy),
 		"summary":           Summary(escalation, deploy),
-		"reevaluated-reply": Reevaluated("U0G9QF9C6", 2, improved),
-		"progress":          Progress(),
-		"failure":           Failure("Slack is unavailable", "Slack answered `ratelimited`; try again in a minute."),
-		"syntax": SyntaxFailure("expected a comma or a closing brace", 3, 22,
+		"reevaluated-reply": Reevaluated(lang.English, "U0G9QF9C6", 2, improved),
+		"progress":          Progress(lang.English),
+		"failure":           Failure(lang.English, "Slack is unavailable", "Slack answered `ratelimited`; try again in a minute."),
+		"syntax": SyntaxFailure(lang.English, "expected a comma or a closing brace", 3, 22,
 			`  "Effect": "Allow" "Action": "s3:GetObject",`),
-		"help": Help(),
-		"history": History([]HistoryRow{
+		"help": Help(lang.English),
+		"history": History(lang.English, []HistoryRow{
 			{Score: 7, FirstScore: 4, At: at, ChannelID: "C0123ABC", File: "deploy.json", Sid: "Deploy",
 				Permalink: "https://policycheck-test.slack.com/archives/C0123ABC/p1700000000000200?thread_ts=1700000000.000100&cid=C0123ABC"},
 			{Score: 9, FirstScore: 9, At: at.Add(-time.Hour), ChannelID: "D0456DEF", Principal: "arn:aws:iam::111122223333:root",
 				Permalink: "https://policycheck-test.slack.com/archives/D0456DEF/p1700000000000300"},
 			{Score: 1, At: at.Add(-48 * time.Hour), ChannelID: "not a channel", Sid: "<!here>", Permalink: "javascript:alert(1)|x>"},
 		}),
-		"history-empty": History(nil),
+		"history-empty": History(lang.English, nil),
 	}
 }
 
@@ -364,9 +365,9 @@ func TestCardContent(t *testing.T) {
 			[]string{`"block_id": "policycheck-summary"`, "🟥 *1/10 · High risk* — Grants full administrative access", "`admin.json` · Sid `Admin` · 🔴 1 critical · 🟠 1 high · 🟡 1 medium · requested by <@U024BE7LH>",
 				"in the thread", `"text": "policycheck: 1/10 high risk - Grants full administrative access to every resource in the account (1 critical, 1 high, 1 medium), for <@U024BE7LH>"`},
 			nil, false},
-		{"reevaluated reply", Reevaluated("U0G9QF9C6", 4, improved),
+		{"reevaluated reply", Reevaluated(lang.English, "U0G9QF9C6", 4, improved),
 			[]string{"🔁 Re-evaluated by <@U0G9QF9C6>: 4 → 7, low risk (1 critical, 1 high, 1 medium)", `"text": "policycheck: Re-evaluated by <@U0G9QF9C6>: 4 → 7`}, nil, false},
-		{"syntax", SyntaxFailure("expected a comma", 5, 3, `  "Effect"`),
+		{"syntax", SyntaxFailure(lang.English, "expected a comma", 5, 3, `  "Effect"`),
 			[]string{`"text": "policycheck: The policy could not be read - Line 5, column 3: expected a comma"`}, nil, false},
 	}
 	for _, tt := range tests {
@@ -419,7 +420,7 @@ func TestFigures(t *testing.T) {
 			if m.Text != tt.notification && !strings.HasPrefix(tt.notification, "policycheck: 1/10") {
 				t.Errorf("notification %q, want %q", m.Text, tt.notification)
 			}
-			for _, w := range []string{fmt.Sprintf("%d/10", r.Score), verdict(r.Score), countList(counts(r.Findings))} {
+			for _, w := range []string{fmt.Sprintf("%d/10", r.Score), verdict(lang.English, r.Score), countList(lang.English, counts(r.Findings))} {
 				if !strings.Contains(m.Text, w) {
 					t.Errorf("notification %q does not say %q", m.Text, w)
 				}
@@ -681,7 +682,7 @@ func TestHistoryCountsEveryRow(t *testing.T) {
 		for i := range rows {
 			rows[i] = HistoryRow{Score: i%10 + 1, FirstScore: 1, At: at, ChannelID: "C1", File: fmt.Sprintf("r%d.json", i)}
 		}
-		m := History(rows)
+		m := History(lang.English, rows)
 		checkMessage(t, m)
 		js := string(marshal(t, m))
 		listed, more := strings.Count(js, "• "), 0

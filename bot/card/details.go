@@ -1,12 +1,12 @@
 package card
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 
 	"github.com/slack-go/slack"
 
+	"github.com/policycheck/policycheck/assistant/lang"
 	"github.com/policycheck/policycheck/assistant/report"
 )
 
@@ -50,10 +50,12 @@ func detailViews(r *report.Report, m Meta) []slack.ModalViewRequest {
 	if r == nil {
 		r = &report.Report{}
 	}
+	lg := m.Lang
+	r = lg.Report(r)
 	findings := len(sortedFindings(r))
-	title := "Review details"
+	title := lg.Sprintf("Review details")
 	if findings > 0 {
-		title = "All findings"
+		title = lg.Sprintf("All findings")
 	}
 	metadata := m.ReviewID
 	if runes(metadata) > 3000 {
@@ -65,13 +67,13 @@ func detailViews(r *report.Report, m Meta) []slack.ModalViewRequest {
 		blocks := p.blocks
 		if len(pages) > 1 {
 			blocks = append(blocks, slack.NewDividerBlock())
-			blocks = append(blocks, navigation(p, i+1, len(pages), findings)...)
+			blocks = append(blocks, navigation(lg, p, i+1, len(pages), findings)...)
 		}
 		views[i] = slack.ModalViewRequest{
 			Type:            slack.VTModal,
 			CallbackID:      DetailsCallback,
 			Title:           plain(title),
-			Close:           plain("Close"),
+			Close:           plain(lg.Sprintf("Close")),
 			PrivateMetadata: metadata,
 			Blocks:          slack.Blocks{BlockSet: blocks},
 		}
@@ -119,23 +121,24 @@ func paginate(items []item) []page {
 
 // navigation says which page this is and which findings it shows, with
 // the Previous and Next buttons.
-func navigation(p page, n, pages, findings int) []slack.Block {
-	text := fmt.Sprintf("Page %d of %d", n, pages)
+func navigation(lg lang.Tag, p page, n, pages, findings int) []slack.Block {
+	text := lg.Sprintf("Page %d of %d", n, pages)
 	if p.first >= 0 {
-		text += fmt.Sprintf(" · findings %d–%d of %d", p.first+1, p.last+1, findings)
+		text += " · " + lg.Sprintf("findings %d–%d of %d", p.first+1, p.last+1, findings)
 	}
 	var buttons []slack.BlockElement
 	if n > 1 {
-		buttons = append(buttons, slack.NewButtonBlockElement(PreviousAction, strconv.Itoa(n-1), plain("← Previous")))
+		buttons = append(buttons, slack.NewButtonBlockElement(PreviousAction, strconv.Itoa(n-1), plain(lg.Sprintf("← Previous"))))
 	}
 	if n < pages {
-		buttons = append(buttons, slack.NewButtonBlockElement(NextAction, strconv.Itoa(n+1), plain("Next →")).WithStyle(slack.StylePrimary))
+		buttons = append(buttons, slack.NewButtonBlockElement(NextAction, strconv.Itoa(n+1), plain(lg.Sprintf("Next →"))).WithStyle(slack.StylePrimary))
 	}
 	return []slack.Block{contextBlock(text), slack.NewActionBlock("details-nav", buttons...)}
 }
 
 // detailItems is everything the modal shows, in order.
 func detailItems(r *report.Report, m Meta) []item {
+	lg := m.Lang
 	score := validScore(r.Score)
 	var items []item
 	add := func(blocks ...slack.Block) {
@@ -144,9 +147,9 @@ func detailItems(r *report.Report, m Meta) []item {
 		}
 	}
 
-	head := "*Policy review*"
+	head := "*" + lg.Sprintf("Policy review") + "*"
 	if score != 0 {
-		head = band(score) + " *" + title(score) + "* (10 = least privilege)"
+		head = band(score) + " *" + title(lg, score) + "* (" + lg.Sprintf("10 = least privilege") + ")"
 	}
 	if s := mrkdwn(summaryText(r.Summary), 1500); s != "" {
 		head += "\n" + s
@@ -154,47 +157,47 @@ func detailItems(r *report.Report, m Meta) []item {
 	if e := mrkdwn(r.Explanation, 1400); e != "" {
 		head += "\n🤖 " + e
 	}
-	add(section(head), aboutBlock(r, m))
-	add(listSections("*Notes*", allNotes(r, m), func(n string) string { return "ℹ️ " + line(n, 1000) })...)
+	add(section(head), aboutBlock(lg, r, m))
+	add(listSections("*"+lg.Sprintf("Notes")+"*", allNotes(lg, r, m), func(n string) string { return "ℹ️ " + line(n, 1000) })...)
 	if len(r.Documents) > 1 {
 		var docs []string
 		for i, d := range r.Documents {
-			item := documentLine(d, i)
+			item := documentLine(lg, d, i)
 			if s := line(summaryText(d.Summary), 600); s != "" {
 				item += " — " + s
 			}
 			docs = append(docs, item)
 		}
-		add(listSections(fmt.Sprintf("*%d documents*", len(docs)), docs, func(s string) string { return s })...)
+		add(listSections(lg.Plural(len(docs), "*%d documents*", len(docs)), docs, func(s string) string { return s })...)
 	}
 
 	fs := sortedFindings(r)
 	if len(fs) == 0 {
-		add(section("✅ *No findings.*"))
+		add(section(lg.Sprintf("✅ *No findings.*")))
 	}
 	for i, f := range fs {
-		blocks := append([]slack.Block{slack.NewDividerBlock()}, findingBlocks(f, i, len(r.Documents) > 1)...)
+		blocks := append([]slack.Block{slack.NewDividerBlock()}, findingBlocks(lg, f, i, len(r.Documents) > 1)...)
 		items = append(items, item{blocks: blocks, finding: i})
 	}
 
 	s := r.SuggestedPolicy
 	hasPolicy := s != nil && prettyJSON(s.Policy) != ""
 	if hasPolicy && len(s.Changes) > 0 {
-		title := "*Suggested policy: what changed and why*"
+		title := lg.Sprintf("*Suggested policy: what changed and why*")
 		if from, to := score, validScore(s.Score); from != 0 && to != 0 {
-			title += fmt.Sprintf(" (score %d → %d)", from, to)
+			title += " (" + lg.Sprintf("score %d → %d", from, to) + ")"
 		}
-		add(listSections(title, s.Changes, func(c report.Change) string { return changeItem(c, true) })...)
+		add(listSections(title, s.Changes, func(c report.Change) string { return changeItem(lg, c, true) })...)
 	} else if reason := mrkdwn(r.NoSuggestionReason, 1500); !hasPolicy && reason != "" {
-		add(section("*No suggested policy:* " + reason))
+		add(section(lg.Sprintf("*No suggested policy:* %s", reason)))
 	}
 
 	var footer []string
-	if list := codeList(or2(m.Models, r.Analyzers), 5, 90); list != "" {
-		footer = append(footer, "Analyzers: "+list)
+	if list := codeList(lg, or2(m.Models, r.Analyzers), 5, 90); list != "" {
+		footer = append(footer, lg.Sprintf("Analyzers: %s", list))
 	}
 	if v := line(dataVersion(or(m.DataVersion, r.DataVersion)), 60); v != "" {
-		footer = append(footer, "IAM data "+v)
+		footer = append(footer, lg.Sprintf("IAM data %s", v))
 	}
 	if len(footer) > 0 {
 		add(contextBlock(strings.Join(footer, " · ")))
@@ -214,65 +217,65 @@ func dataVersion(v string) string {
 // findingBlocks show finding f (index i): severity, title, where, detail,
 // fix and every action, in one section, or two when the actions do not
 // fit.
-func findingBlocks(f report.Finding, i int, documents bool) []slack.Block {
+func findingBlocks(lg lang.Tag, f report.Finding, i int, documents bool) []slack.Block {
 	rank := f.Severity.Rank()
-	text := severityEmojis[rank] + " *" + severityNames[rank] + "* · " + or(line(f.Title, 400), "Finding")
-	meta := []string{where(f, documents, true)}
+	text := severityEmojis[rank] + " *" + severityName(lg, rank) + "* · " + or(line(f.Title, 400), lg.Sprintf("Finding"))
+	meta := []string{where(lg, f, documents, true)}
 	if c := code(string(f.Category), 40); c != "" {
 		meta = append(meta, c)
 	}
 	if f.Count > 1 {
-		meta = append(meta, fmt.Sprintf("×%d similar", f.Count))
+		meta = append(meta, lg.Sprintf("×%d similar", f.Count))
 	}
 	switch f.Source {
 	case "model":
-		meta = append(meta, "🤖 found by the model")
+		meta = append(meta, lg.Sprintf("🤖 found by the model"))
 	case "access-analyzer":
-		meta = append(meta, "🔎 found by IAM Access Analyzer")
+		meta = append(meta, lg.Sprintf("🔎 found by IAM Access Analyzer"))
 	}
 	text += "\n" + strings.Join(meta, " · ")
 	if d := mrkdwn(f.Detail, 1400); d != "" {
 		text += "\n" + d
 	}
 	if fix := mrkdwn(f.Recommendation, 800); fix != "" {
-		text += "\n*Fix:* " + fix
+		text += "\n" + lg.Sprintf("*Fix:* %s", fix)
 	}
 	id := FindingBlockID + strconv.Itoa(i)
 	first := slack.NewSectionBlock(md(text), nil, nil, slack.SectionBlockOptionBlockID(id))
 	if len(f.Actions) == 0 {
 		return []slack.Block{first}
 	}
-	actions := fmt.Sprintf("*Actions (%d):* ", len(f.Actions))
+	actions := lg.Sprintf("*Actions (%d):* ", len(f.Actions))
 	if n := runes(text) + 1 + runes(actions); n < maxSection {
-		if list := actionList(f.Actions, maxSection-n); runes(list) > 0 && !strings.HasPrefix(list, "and ") {
+		if list, some := actionList(lg, f.Actions, maxSection-n); some {
 			first.Text.Text = text + "\n" + actions + list
 			return []slack.Block{first}
 		}
 	}
-	list := actionList(f.Actions, maxSection-runes(actions))
+	list, _ := actionList(lg, f.Actions, maxSection-runes(actions))
 	return []slack.Block{first, slack.NewSectionBlock(md(actions+list), nil, nil, slack.SectionBlockOptionBlockID(id+"-actions"))}
 }
 
 // actionList is the actions as code in at most max characters, then how
 // many more.
-func actionList(actions []string, max int) string {
+func actionList(lg lang.Tag, actions []string, max int) (list string, some bool) {
 	var b strings.Builder
 	for i, a := range actions {
 		c := code(a, 200)
 		if c == "" {
 			continue
 		}
-		more := fmt.Sprintf(" and %d more", len(actions)-i)
+		more := " " + lg.Sprintf("and %d more", len(actions)-i)
 		sep := ""
 		if b.Len() > 0 {
 			sep = ", "
 		}
 		if runes(b.String())+runes(sep)+runes(c)+len(more) > max {
-			return strings.TrimPrefix(b.String()+more, " ")
+			return strings.TrimPrefix(b.String()+more, " "), b.Len() > 0
 		}
 		b.WriteString(sep + c)
 	}
-	return b.String()
+	return b.String(), b.Len() > 0
 }
 
 // listSections renders items as a titled bullet list in as many sections

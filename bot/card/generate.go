@@ -6,6 +6,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/policycheck/policycheck/assistant/lang"
 	"github.com/policycheck/policycheck/assistant/report"
 )
 
@@ -30,15 +31,17 @@ type GeneratedView struct {
 	RequesterID string
 	// ReviewID is the stored review of the policy: its Re-evaluate button.
 	ReviewID string
+	// Lang is the language of the message.
+	Lang lang.Tag
 }
 
 // GenerateProgress is the card shown while a policy is written.
-func GenerateProgress(requesterID string) Message {
-	text := "⏳ *Writing a policy…*"
+func GenerateProgress(lg lang.Tag, requesterID string) Message {
+	text := "⏳ *" + lg.Sprintf("Writing a policy…") + "*"
 	if requesterID != "" {
-		text += "\nRequested by " + mention(requesterID)
+		text += "\n" + lg.Sprintf("Requested by %s", mention(requesterID))
 	}
-	return Message{Text: "Writing a policy…", Blocks: []slack.Block{section(text)}}
+	return Message{Text: lg.Sprintf("Writing a policy…"), Blocks: []slack.Block{section(text)}}
 }
 
 // Generated draws a policy written from a description: its score, what it
@@ -46,71 +49,74 @@ func GenerateProgress(requesterID string) Message {
 // left out, its findings and the spec. It stays within Slack's limits
 // whatever g holds.
 func Generated(g GeneratedView) Message {
+	lg := g.Lang
+	g.Findings = lg.Report(&report.Report{Findings: g.Findings}).Findings
 	score := validScore(g.Score)
-	heading := "Generated policy"
+	heading := lg.Sprintf("Generated policy")
 	if score != 0 {
 		heading += fmt.Sprintf(": %d/10", score)
 	}
 	top := []slack.Block{header(heading)}
 	var lines []string
 	if score != 0 {
-		lines = append(lines, fmt.Sprintf("%s *%s* (10 = least privilege) — %s", band(score), title(score), mrkdwn(summaryText(g.Summary), 500)))
+		summary := lg.Report(&report.Report{Summary: g.Summary, Findings: g.Findings}).Summary
+		lines = append(lines, fmt.Sprintf("%s *%s* (%s) — %s", band(score), title(lg, score), lg.Sprintf("10 = least privilege"), mrkdwn(summaryText(summary), 500)))
 	}
 	if d := line(g.Description, 500); d != "" {
-		lines = append(lines, "*Asked:* "+mrkdwn(g.Description, 500))
+		lines = append(lines, lg.Sprintf("*Asked:* %s", mrkdwn(g.Description, 500)))
 	}
-	from := "Compiled by the built-in engine from a spec"
+	from := lg.Sprintf("Compiled by the built-in engine from a spec")
 	if g.Source == "model" {
-		from = "🤖 The model stated the intent; the built-in engine compiled it"
+		from = lg.Sprintf("🤖 The model stated the intent; the built-in engine compiled it")
 	}
 	if g.RequesterID != "" {
-		from += " · Requested by " + mention(g.RequesterID)
+		from += " · " + lg.Sprintf("Requested by %s", mention(g.RequesterID))
 	}
 	lines = append(lines, from)
 	top = append(top, section(strings.Join(lines, "\n")))
 
 	policy := prettyJSON(g.Policy)
 	var snippet *Snippet
-	proof := "Proven by the built-in subset check to grant nothing outside what the intent asks."
+	proof := lg.Sprintf("Proven by the built-in subset check to grant nothing outside what the intent asks.")
 	if len(g.Verdicts) > 1 {
 		proof += " " + line(strings.Join(g.Verdicts[1:], "; "), 300)
 	}
-	top = append(top, section("💡 *Policy*\n"+proof))
+	top = append(top, section("💡 *"+lg.Sprintf("Policy")+"*\n"+proof))
 	if block := "```\n" + blockBody(policy) + "\n```"; runes(block) <= maxSection && !strings.Contains(policy, "```") {
 		top = append(top, section(block))
 	} else {
-		snippet = &Snippet{Filename: "generated-policy.json", Title: "Generated policy", Content: policy + "\n"}
+		snippet = &Snippet{Filename: "generated-policy.json", Title: lg.Sprintf("Generated policy"), Content: policy + "\n"}
 		if score != 0 {
-			snippet.Title += fmt.Sprintf(" (score %d/10)", score)
+			snippet.Title += " " + lg.Sprintf("(score %d/10)", score)
 		}
-		top = append(top, section(fmt.Sprintf("📎 The policy is %d lines long, too long for this message: it is attached in the thread as %s.",
+		top = append(top, section(lg.Sprintf("📎 The policy is %d lines long, too long for this message: it is attached in the thread as %s.",
 			strings.Count(policy, "\n")+1, code(snippet.Filename, 100))))
 	}
-	if b := listBlock("*Assumed*", g.Assumptions, 1200); b != nil {
+	if b := listBlock(lg, "*"+lg.Sprintf("Assumed")+"*", g.Assumptions, 1200); b != nil {
 		top = append(top, b)
 	}
-	if b := listBlock("*Left out*", g.Notes, 800); b != nil {
+	if b := listBlock(lg, "*"+lg.Sprintf("Left out")+"*", g.Notes, 800); b != nil {
 		top = append(top, b)
 	}
 
 	var tail []slack.Block
 	if s := strings.TrimSpace(g.Spec); s != "" {
-		if block := "*Spec* (policy_sentry's CRUD template; `policycheck generate --from` compiles it again)\n```\n" + blockBody(s) + "\n```"; runes(block) <= maxSection && !strings.Contains(s, "```") {
+		if block := lg.Sprintf("*Spec* (policy_sentry's CRUD template; `policycheck generate --from` compiles it again)") + "\n```\n" + blockBody(s) + "\n```"; runes(block) <= maxSection && !strings.Contains(s, "```") {
 			tail = append(tail, section(block))
 		}
 	}
-	if list := codeList(g.Analyzers, 5, 90); list != "" {
-		tail = append(tail, contextBlock("Analyzers: "+list))
+	if list := codeList(lg, g.Analyzers, 5, 90); list != "" {
+		tail = append(tail, contextBlock(lg.Sprintf("Analyzers: %s", list)))
 	}
-	if b := buttons(g.ReviewID, len(g.Findings)); b != nil {
+	if b := buttons(lg, g.ReviewID, len(g.Findings)); b != nil {
 		tail = append(tail, b)
 	}
 	var findings []slack.Block
 	if len(g.Findings) > 0 {
-		findings = append(findings, findingsBlock(sortedFindings(&report.Report{Findings: g.Findings}), false))
+		findings = append(findings, findingsBlock(lg, sortedFindings(&report.Report{Findings: g.Findings}), false))
 	}
 	blocks := append(append(top, findings...), tail...)
-	text := "Generated policy"
+	text := lg.Sprintf("Generated policy")
 	if score != 0 {
 		text += fmt.Sprintf(": %d/10", score)
 	}
@@ -118,7 +124,7 @@ func Generated(g GeneratedView) Message {
 }
 
 // listBlock is a heading and a bulleted list in at most max characters.
-func listBlock(heading string, items []string, max int) slack.Block {
+func listBlock(lg lang.Tag, heading string, items []string, max int) slack.Block {
 	text := heading
 	n := 0
 	for i, it := range items {
@@ -127,7 +133,7 @@ func listBlock(heading string, items []string, max int) slack.Block {
 			continue
 		}
 		if runes(text)+runes(item) > max-40 {
-			text += fmt.Sprintf("\n…and %d more", len(items)-i)
+			text += "\n…" + lg.Sprintf("and %d more", len(items)-i)
 			break
 		}
 		text += item

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/policycheck/policycheck/assistant/lang"
 	"github.com/policycheck/policycheck/assistant/report"
 )
 
@@ -45,7 +46,7 @@ func TestGeneratedContent(t *testing.T) {
 	if m := Generated(long); m.Snippet == nil || !checkMessage(t, m) {
 		t.Errorf("a long policy is not a snippet")
 	}
-	if !checkMessage(t, GenerateProgress("U024BE7LH")) {
+	if !checkMessage(t, GenerateProgress(lang.English, "U024BE7LH")) {
 		t.Error("the progress card breaks a limit")
 	}
 }

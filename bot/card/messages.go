@@ -8,29 +8,31 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/policycheck/policycheck/assistant/lang"
 	"github.com/policycheck/policycheck/assistant/report"
 )
 
 // Progress says, to the requester alone, that a review is under way and
 // where its result will be posted (a slash command's answer). It never
 // changes: the result is a message of its own, which notifies.
-func Progress() Message {
+func Progress(lg lang.Tag) Message {
 	return Message{
-		Text:   "Reviewing your policy…",
-		Blocks: []slack.Block{contextBlock("⏳ Reviewing your policy… The result will be posted in this conversation.")},
+		Text:   lg.Sprintf("Reviewing your policy…"),
+		Blocks: []slack.Block{contextBlock(lg.Sprintf("⏳ Reviewing your policy… The result will be posted in this conversation."))},
 	}
 }
 
 // Failure is a card saying in plain words what went wrong and what to do.
 // Both title and detail may hold untrusted text: they are made inert, but
 // `code` and ```code blocks``` in detail are kept as code.
-func Failure(title, detail string) Message {
-	return failure(title, detail, "")
+func Failure(lg lang.Tag, title, detail string) Message {
+	return failure(lg, title, detail, "")
 }
 
 // failure is Failure with an optional excerpt of the input, shown as code.
-func failure(title, detail, excerpt string) Message {
-	title = or(line(title, 200), "Something went wrong")
+func failure(lg lang.Tag, title, detail, excerpt string) Message {
+	title = or(line(lg.Text(title), 200), lg.Sprintf("Something went wrong"))
+	detail = lg.Text(detail)
 	blocks := []slack.Block{section("⚠️ *" + title + "*")}
 	text := "policycheck: " + title
 	if d := mrkdwn(detail, maxSection); d != "" {
@@ -50,16 +52,16 @@ func failure(title, detail, excerpt string) Message {
 // msg says why in plain words, line and column (from 1, in characters; 0
 // when unknown) where, and text is the offending line, shown with a caret
 // under the column.
-func SyntaxFailure(msg string, line, column int, text string) Message {
-	detail := msg
+func SyntaxFailure(lg lang.Tag, msg string, line, column int, text string) Message {
+	detail := lg.Text(msg)
 	if line > 0 {
-		detail = fmt.Sprintf("Line %d, column %d: %s", line, column, msg)
+		detail = lg.Sprintf("Line %d, column %d: %s", line, column, detail)
 	}
 	excerpt := ""
 	if line > 0 && strings.TrimSpace(text) != "" {
 		excerpt = pointAt(text, column)
 	}
-	return failure("The policy could not be read", detail, excerpt)
+	return failure(lg, lg.Sprintf("The policy could not be read"), detail, excerpt)
 }
 
 // pointAt is line cut to a window around column col, and a caret under
@@ -86,26 +88,26 @@ func pointAt(line string, col int) string {
 }
 
 // Help explains how to use the bot.
-func Help() Message {
+func Help(lg lang.Tag) Message {
 	return Message{
-		Text: "How to use policycheck",
+		Text: lg.Sprintf("How to use policycheck"),
 		Blocks: []slack.Block{
-			header("policycheck: least-privilege review of IAM policies"),
-			section("I score an AWS IAM policy from 1 (dangerous) to 10 (least privilege), explain each finding " +
-				"with the statement it comes from and how to fix it, and suggest a tightened policy proven to grant nothing more."),
-			section("*Ask for a review*\n" +
+			header(lg.Sprintf("policycheck: least-privilege review of IAM policies")),
+			section(lg.Sprintf("I score an AWS IAM policy from 1 (dangerous) to 10 (least privilege), explain each finding " +
+				"with the statement it comes from and how to fix it, and suggest a tightened policy proven to grant nothing more.")),
+			section(lg.Sprintf("*Ask for a review*\n" +
 				"• `/policycheck` opens a dialog to paste a policy; `/policycheck` followed by a policy reviews it at once.\n" +
 				"• Mention me in a message with a policy, or in the thread of a message that has one.\n" +
 				"• Attach a policy file (JSON, YAML, CloudFormation, Terraform) and mention me.\n" +
 				"• Send me a policy in a direct message.\n" +
 				"• In a watched channel, I review every policy posted there.\n" +
-				"• `/policycheck generate` followed by what a workload needs writes a least-privilege policy for it (alone, it opens a dialog)."),
-			section("*Then*\n" +
+				"• `/policycheck generate` followed by what a workload needs writes a least-privilege policy for it (alone, it opens a dialog).")),
+			section(lg.Sprintf("*Then*\n" +
 				"• *Re-evaluate* on a card reviews the policy again, after you edit it.\n" +
 				"• Ask a question in the thread of a card for more detail.\n" +
-				"• `/policycheck history` lists your recent reviews; `/policycheck help` shows this message."),
-			contextBlock("Policies can be raw JSON, YAML, a CloudFormation template or Terraform. " +
-				"Put them in a ```code block``` so Slack leaves them as they are."),
+				"• `/policycheck history` lists your recent reviews; `/policycheck help` shows this message.")),
+			contextBlock(lg.Sprintf("Policies can be raw JSON, YAML, a CloudFormation template or Terraform. " +
+				"Put them in a ```code block``` so Slack leaves them as they are.")),
 		},
 	}
 }
@@ -123,16 +125,16 @@ type HistoryRow struct {
 }
 
 // History lists past reviews, newest first as given.
-func History(rows []HistoryRow) Message {
-	blocks := []slack.Block{header("Your recent reviews")}
+func History(lg lang.Tag, rows []HistoryRow) Message {
+	blocks := []slack.Block{header(lg.Sprintf("Your recent reviews"))}
 	if len(rows) == 0 {
-		blocks = append(blocks, section("You have no reviews yet. Try `/policycheck` or mention me with a policy."))
-		return Message{Text: "You have no reviews yet.", Blocks: blocks}
+		blocks = append(blocks, section(lg.Sprintf("You have no reviews yet. Try `/policycheck` or mention me with a policy.")))
+		return Message{Text: lg.Sprintf("You have no reviews yet."), Blocks: blocks}
 	}
 	const max = maxTotal - 1000
 	used, text, more := textLen(blocks...), "", 0
 	for i, r := range rows {
-		item := historyItem(r)
+		item := historyItem(lg, r)
 		if used+runes(text)+1+runes(item) > max || len(blocks) >= maxBlocks-3 {
 			more = len(rows) - i
 			break
@@ -151,14 +153,14 @@ func History(rows []HistoryRow) Message {
 		blocks = append(blocks, section(text))
 	}
 	if more > 0 {
-		blocks = append(blocks, contextBlock(fmt.Sprintf("…and %d older reviews", more)))
+		blocks = append(blocks, contextBlock(lg.Plural(more, "…and %d older reviews", more)))
 	}
-	return Message{Text: fmt.Sprintf("Your %d most recent reviews", len(rows)), Blocks: blocks}
+	return Message{Text: lg.Plural(len(rows), "Your %d most recent reviews", len(rows)), Blocks: blocks}
 }
 
 // historyItem is one review: its score then and now, what was reviewed,
 // when, and a link to its card.
-func historyItem(r HistoryRow) string {
+func historyItem(lg lang.Tag, r HistoryRow) string {
 	score := "—"
 	if s := validScore(r.Score); s != 0 {
 		score = fmt.Sprintf("%s *%d/10*", band(s), s)
@@ -169,19 +171,19 @@ func historyItem(r HistoryRow) string {
 	parts := []string{score}
 	what := code(r.File, 60)
 	if p := code(r.Principal, 60); p != "" {
-		what = strings.TrimSpace(what + " principal " + p)
+		what = strings.TrimSpace(what + " " + lg.Sprintf("principal %s", p))
 	} else if sid := code(r.Sid, 50); sid != "" {
 		what = strings.TrimSpace(what + " Sid " + sid)
 	}
-	parts = append(parts, or(what, "pasted policy"))
+	parts = append(parts, or(what, lg.Sprintf("pasted policy")))
 	if d := date(r.At); d != "" {
 		parts = append(parts, d)
 	}
-	if w := conversation(r.ChannelID); w != "" {
+	if w := conversation(lg, r.ChannelID); w != "" {
 		parts = append(parts, w)
 	}
 	if link := permalink(r.Permalink); link != "" {
-		parts = append(parts, "<"+escape(link)+"|open the card>")
+		parts = append(parts, "<"+escape(link)+"|"+lg.Sprintf("open the card")+">")
 	}
 	return "• " + strings.Join(parts, " · ")
 }
@@ -199,16 +201,16 @@ func permalink(link string) string {
 }
 
 // conversation names a conversation: "in <#C123>", "in a direct message".
-func conversation(channelID string) string {
+func conversation(lg lang.Tag, channelID string) string {
 	switch {
 	case channelID == "":
 		return ""
 	case !slackID.MatchString(channelID) || strings.IndexByte("CDG", channelID[0]) < 0:
-		return "in " + code(channelID, 40)
+		return lg.Sprintf("in %s", code(channelID, 40))
 	case channelID[0] == 'D':
-		return "in a direct message"
+		return lg.Sprintf("in a direct message")
 	}
-	return "in <#" + channelID + ">"
+	return lg.Sprintf("in %s", "<#"+channelID+">")
 }
 
 // date is t as a Slack date token, shown in the reader's time zone.
@@ -230,10 +232,12 @@ func Summary(r *report.Report, m Meta) Message {
 	if r == nil {
 		r = &report.Report{}
 	}
+	lg := m.Lang
+	r = lg.Report(r)
 	score := validScore(r.Score)
-	text := "*Policy review*"
+	text := "*" + lg.Sprintf("Policy review") + "*"
 	if score != 0 {
-		text = band(score) + " *" + title(score) + "*"
+		text = band(score) + " *" + title(lg, score) + "*"
 	}
 	if s, _ := sentences(summaryText(r.Summary), 300); s != "" {
 		text += " — " + s
@@ -243,7 +247,7 @@ func Summary(r *report.Report, m Meta) Message {
 		about = append(about, f)
 	}
 	if p := code(m.Principal, 80); p != "" {
-		about = append(about, "principal "+p)
+		about = append(about, lg.Sprintf("principal %s", p))
 	} else if sid := code(m.Sid, 60); sid != "" {
 		about = append(about, "Sid "+sid)
 	}
@@ -251,20 +255,20 @@ func Summary(r *report.Report, m Meta) Message {
 	found := false
 	for rank, k := range n {
 		if k > 0 {
-			about = append(about, fmt.Sprintf("%s %d %s", severityEmojis[rank], k, strings.ToLower(severityNames[rank])))
+			about = append(about, severityEmojis[rank]+" "+severityCount(lg, rank, k))
 			found = true
 		}
 	}
 	if !found {
-		about = append(about, "no findings")
+		about = append(about, lg.Sprintf("no findings"))
 	}
 	if m.RequesterID != "" {
-		about = append(about, "requested by "+mention(m.RequesterID))
+		about = append(about, lg.Sprintf("requested by %s", mention(m.RequesterID)))
 	}
-	text += "\n" + strings.Join(about, " · ") + "\n_Every finding, the suggested policy and Re-evaluate are in the thread._"
-	notify := Notification(r)
+	text += "\n" + strings.Join(about, " · ") + "\n" + lg.Sprintf("_Every finding, the suggested policy and Re-evaluate are in the thread._")
+	notify := notification(lg, r)
 	if m.RequesterID != "" {
-		notify += ", for " + mention(m.RequesterID)
+		notify += ", " + lg.Sprintf("for %s", mention(m.RequesterID))
 	}
 	return Message{
 		Text:   notify,
@@ -275,25 +279,25 @@ func Summary(r *report.Report, m Meta) Message {
 // Reevaluated is the reply posted in a card's thread when someone
 // re-evaluates it, so that the change notifies: "Re-evaluated by @bob:
 // 4 → 7".
-func Reevaluated(by string, previous int, r *report.Report) Message {
+func Reevaluated(lg lang.Tag, by string, previous int, r *report.Report) Message {
 	if r == nil {
 		r = &report.Report{}
 	}
 	score := validScore(r.Score)
-	text := "Re-evaluated by " + mention(by)
+	text := lg.Sprintf("Re-evaluated by %s", mention(by))
 	if prev := validScore(previous); prev != 0 && score != 0 {
 		text += fmt.Sprintf(": %d → %d", prev, score)
 	}
 	if score != 0 {
-		text += ", " + verdict(score)
+		text += ", " + verdict(lg, score)
 	}
-	if c := countList(counts(sortedFindings(r))); c != "" {
+	if c := countList(lg, counts(sortedFindings(r))); c != "" {
 		text += " (" + c + ")"
 	} else {
-		text += " (no findings)"
+		text += " (" + lg.Sprintf("no findings") + ")"
 	}
 	return Message{
 		Text:   "policycheck: " + text,
-		Blocks: []slack.Block{section("🔁 " + text + ". The card above is up to date.")},
+		Blocks: []slack.Block{section("🔁 " + text + ". " + lg.Sprintf("The card above is up to date."))},
 	}
 }

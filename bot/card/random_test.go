@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/policycheck/policycheck/assistant/lang"
 	"github.com/policycheck/policycheck/assistant/report"
 )
 
@@ -37,7 +38,7 @@ func TestRandomReports(t *testing.T) {
 		if len(msg.Blocks) > cardBlocks || textLen(msg.Blocks...) > cardText {
 			t.Fatalf("report %d: card of %d blocks and %d characters", i, len(msg.Blocks), textLen(msg.Blocks...))
 		}
-		if !checkMessage(t, Summary(r, m)) || !checkMessage(t, Reevaluated(m.ReevaluatedBy, m.PreviousScore, r)) {
+		if !checkMessage(t, Summary(r, m)) || !checkMessage(t, Reevaluated(lang.English, m.ReevaluatedBy, m.PreviousScore, r)) {
 			t.Fatalf("report %d: a summary or reply breaks a limit", i)
 		}
 		if i%25 == 0 {
@@ -49,10 +50,10 @@ func TestRandomReports(t *testing.T) {
 	}
 	for i := range 50 {
 		for _, msg := range []Message{
-			Failure(randomText(rng, 10000), randomText(rng, 10000)),
-			SyntaxFailure(randomText(rng, 10000), rng.IntN(100), rng.IntN(20000)-10, randomText(rng, 10000)),
-			Progress(),
-			History(randomHistory(rng)),
+			Failure(lang.English, randomText(rng, 10000), randomText(rng, 10000)),
+			SyntaxFailure(lang.English, randomText(rng, 10000), rng.IntN(100), rng.IntN(20000)-10, randomText(rng, 10000)),
+			Progress(lang.English),
+			History(lang.English, randomHistory(rng)),
 		} {
 			if !checkMessage(t, msg) {
 				t.Fatalf("message %d breaks a limit", i)

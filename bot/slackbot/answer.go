@@ -4,12 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"runtime/debug"
 	"time"
 
 	"github.com/slack-go/slack"
 
+	"github.com/policycheck/policycheck/assistant/lang"
 	"github.com/policycheck/policycheck/assistant/policy"
 	"github.com/policycheck/policycheck/assistant/report"
 	"github.com/policycheck/policycheck/assistant/review"
@@ -19,9 +19,12 @@ import (
 
 // request is one input to review and where to answer.
 type request struct {
-	kind      string // store.Kind*
-	team      string
-	user      string // who asked
+	kind string // store.Kind*
+	team string
+	user string // who asked
+	// lang is the language of everything said about the request: the
+	// requester's.
+	lang      lang.Tag
 	channel   string
 	thread    string // the thread to answer in; empty for the channel itself
 	messageTS string // the message the input comes from, if any
@@ -52,6 +55,8 @@ func (b *Bot) answer(ctx context.Context, r request) {
 			b.metrics.latency.Observe(time.Since(r.received).Seconds())
 		}
 	}()
+	r.lang = b.lang(ctx, r.user)
+	ctx = lang.NewContext(ctx, r.lang)
 	if r.file != nil {
 		r.name = fileName(*r.file)
 		r.text, r.problem = b.readFile(ctx, *r.file)
@@ -62,7 +67,7 @@ func (b *Bot) answer(ctx context.Context, r request) {
 		b.fail(ctx, r, command, failure)
 		return
 	}
-	meta := card.Meta{RequesterID: r.user}
+	meta := card.Meta{RequesterID: r.user, Lang: r.lang}
 	meta.Principal, meta.Sid = subject(r.name, r.text)
 
 	viaURL := false
@@ -94,8 +99,9 @@ func (b *Bot) answer(ctx context.Context, r request) {
 	cardTS, err := b.post(ctx, r.channel, r.thread, msg)
 	if refused(err) {
 		b.log.Error("Slack refused a card", "channel", r.channel, "err", err)
-		cardTS, err = b.post(ctx, r.channel, r.thread, card.Failure("The review card could not be shown",
-			fmt.Sprintf("Slack refused it (%s). %s", errorCode(err), msg.Text)))
+		lg := r.lang
+		cardTS, err = b.post(ctx, r.channel, r.thread, card.Failure(lg, lg.Sprintf("The review card could not be shown"),
+			lg.Sprintf("Slack refused it (%s). %s", errorCode(err), msg.Text)))
 	}
 	if cannotPost(err) && r.responseURL != "" {
 		cardTS, err = "", b.respond(ctx, r.responseURL, inChannel, false, msg)
@@ -126,7 +132,7 @@ func (b *Bot) notPosted(ctx context.Context, r request, command bool, err error)
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), notPostedTimeout)
 	defer cancel()
-	b.fail(ctx, r, command, card.Failure(notPostedTitle, notPostedDetail))
+	b.fail(ctx, r, command, notPostedNotice(r.lang))
 }
 
 // fail tells why there is no review: in the thread of the request, or for
@@ -156,14 +162,14 @@ func refused(err error) bool {
 func (b *Bot) review(ctx context.Context, r request) (*report.Report, card.Message) {
 	if r.problem != nil {
 		b.metrics.reviews.Inc(outcomeInvalid)
-		return nil, card.Failure(r.problem.Title, r.problem.Detail)
+		return nil, card.Failure(r.lang, r.problem.Title, r.problem.Detail)
 	}
 	if r.done != nil {
 		return r.done, card.Message{}
 	}
 	rep, err := b.check(ctx, r.name, r.text)
 	if err != nil {
-		return nil, b.failure(err)
+		return nil, b.failure(r.lang, err)
 	}
 	return rep, card.Message{}
 }
@@ -222,33 +228,33 @@ func (b *Bot) check(ctx context.Context, name, text string) (*report.Report, err
 }
 
 // failure is the card that says why a review failed, in plain words.
-func (b *Bot) failure(err error) card.Message {
+func (b *Bot) failure(lg lang.Tag, err error) card.Message {
 	var pe *policy.Error
 	var un *review.Unavailable
 	switch {
 	case errors.As(err, &pe):
-		return readFailure(pe)
+		return readFailure(lg, pe)
 	case errors.As(err, &un):
-		return card.Failure("The model is unavailable", "The review could not be made: "+un.Cause+". Try again in a few minutes.")
+		return card.Failure(lg, lg.Sprintf("The model is unavailable"), lg.Sprintf("The review could not be made: %s. Try again in a few minutes.", lg.Text(un.Cause)))
 	case errors.Is(err, context.DeadlineExceeded):
-		return card.Failure("The review took too long", "Try again in a minute; a smaller policy is reviewed faster.")
+		return card.Failure(lg, lg.Sprintf("The review took too long"), lg.Sprintf("Try again in a minute; a smaller policy is reviewed faster."))
 	case errors.Is(err, context.Canceled):
-		return card.Failure("The bot is restarting", "Your request was interrupted. Try again in a minute.")
+		return card.Failure(lg, lg.Sprintf("The bot is restarting"), lg.Sprintf("Your request was interrupted. Try again in a minute."))
 	}
-	return card.Failure("The review failed", "Something went wrong on my side; nothing is wrong with your request as far as I can tell. "+
-		"Try again, and tell the people who run this bot if it keeps failing.")
+	return card.Failure(lg, lg.Sprintf("The review failed"), lg.Sprintf("Something went wrong on my side; nothing is wrong with your request as far as I can tell. "+
+		"Try again, and tell the people who run this bot if it keeps failing."))
 }
 
 // readFailure says why an input is not a policy the reviewer can read.
-func readFailure(e *policy.Error) card.Message {
+func readFailure(lg lang.Tag, e *policy.Error) card.Message {
 	switch e.Kind {
 	case policy.ErrNoPolicy:
-		return card.Failure("No policy found", e.Msg+"\n"+
-			"Paste an IAM policy (JSON, YAML, a CloudFormation template or Terraform), best in a ```code block```, or attach it as a file.")
+		return card.Failure(lg, lg.Sprintf("No policy found"), lg.Text(e.Msg)+"\n"+
+			lg.Sprintf("Paste an IAM policy (JSON, YAML, a CloudFormation template or Terraform), best in a ```code block```, or attach it as a file."))
 	case policy.ErrTooLarge:
-		return card.Failure("The policy is too large", e.Msg+" Split it, or send only the policy you want reviewed.")
+		return card.Failure(lg, lg.Sprintf("The policy is too large"), lg.Text(e.Msg)+" "+lg.Sprintf("Split it, or send only the policy you want reviewed."))
 	}
-	return card.SyntaxFailure(e.Msg, e.Pos.Line, e.Pos.Col, e.Line)
+	return card.SyntaxFailure(lg, e.Msg, e.Pos.Line, e.Pos.Col, e.Line)
 }
 
 // Busy answers, when a dialog cannot be opened now (too many side tasks).

@@ -115,6 +115,7 @@ type Bot struct {
 	self    identity
 	mention *regexp.Regexp
 	watch   *watchList
+	locales locales
 
 	connected atomic.Bool
 	appID     atomic.Pointer[string] // the app's ID, from Slack's hello

@@ -8,6 +8,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/policycheck/policycheck/assistant/lang"
 	"github.com/policycheck/policycheck/assistant/policy"
 	"github.com/policycheck/policycheck/bot/card"
 	"github.com/policycheck/policycheck/bot/store"
@@ -44,15 +45,16 @@ func ephemeralAck(m card.Message) commandResponse {
 func (b *Bot) routeCommand(received time.Time, cmd slack.SlashCommand) decision {
 	text := strings.TrimSpace(cmd.Text)
 	word := strings.ToLower(text)
-	d := decision{kind: store.KindCommand, busyAck: ephemeralAck(card.Failure(busyTitle, busyDetail))}
+	lg := b.lang(b.workCtx, cmd.UserID)
+	d := decision{kind: store.KindCommand, busyAck: ephemeralAck(card.Failure(lg, busyTitle, busyDetail))}
 	fail := func(ctx context.Context, err error) {
-		b.respond(ctx, cmd.ResponseURL, ephemeral, false, b.failure(err))
+		b.respond(ctx, cmd.ResponseURL, ephemeral, false, b.failure(lg, err))
 	}
 	switch {
 	case cmd.Command != Command:
-		d.ack = ephemeralAck(card.Failure("Unknown command", "I only answer "+Command+"."))
+		d.ack = ephemeralAck(card.Failure(lg, lg.Sprintf("Unknown command"), lg.Sprintf("I only answer %s.", Command)))
 	case word == "help" || word == "?":
-		d.ack = ephemeralAck(card.Help())
+		d.ack = ephemeralAck(card.Help(lg))
 	case word == "":
 		if !b.sideFree() {
 			d.ack = d.busyAck
@@ -67,13 +69,13 @@ func (b *Bot) routeCommand(received time.Time, cmd slack.SlashCommand) decision 
 		d.fail = fail
 	case !strings.ContainsAny(text, "{}[]:=\n\t "):
 		// A single word that is neither a subcommand nor a policy.
-		help := card.Help()
-		help.Blocks = append(card.Failure("I do not know “"+text+"”", "Here is what I can do.").Blocks, help.Blocks...)
+		help := card.Help(lg)
+		help.Blocks = append(card.Failure(lg, lg.Sprintf("I do not know “%s”", text), lg.Sprintf("Here is what I can do.")).Blocks, help.Blocks...)
 		d.ack = ephemeralAck(help)
 	default:
 		// The requester alone sees that the review is under way; the
 		// result is posted as a message of its own.
-		d.ack = ephemeralAck(card.Progress())
+		d.ack = ephemeralAck(card.Progress(lg))
 		d.job = func(ctx context.Context) {
 			if !b.claim(ctx, "cmd:"+cmd.TriggerID, store.KindCommand) {
 				return
@@ -100,22 +102,23 @@ type dialogMeta struct {
 
 // openDialog opens the review dialog for an empty /policycheck.
 func (b *Bot) openDialog(ctx context.Context, cmd slack.SlashCommand) {
+	lg := b.lang(ctx, cmd.UserID)
 	meta, _ := json.Marshal(dialogMeta{Channel: cmd.ChannelID, ResponseURL: cmd.ResponseURL})
-	_, err := b.api.OpenViewContext(ctx, cmd.TriggerID, reviewDialog(string(meta)))
+	_, err := b.api.OpenViewContext(ctx, cmd.TriggerID, reviewDialog(lg, string(meta)))
 	if err == nil {
 		return
 	}
 	err = b.apiError("views.open", err)
 	b.log.Warn("cannot open the review dialog", "err", err)
-	detail := "Run " + Command + " again, or put the policy right after the command."
+	detail := lg.Sprintf("Run %s again, or put the policy right after the command.", Command)
 	if errorCode(err) == "expired_trigger_id" {
-		detail = "Slack took too long to let me open it. " + detail
+		detail = lg.Sprintf("Slack took too long to let me open it.") + " " + detail
 	}
-	b.respond(ctx, cmd.ResponseURL, ephemeral, false, card.Failure("The dialog could not be opened", detail))
+	b.respond(ctx, cmd.ResponseURL, ephemeral, false, card.Failure(lg, lg.Sprintf("The dialog could not be opened"), detail))
 }
 
 // reviewDialog is the modal where a policy is pasted or attached.
-func reviewDialog(privateMetadata string) slack.ModalViewRequest {
+func reviewDialog(lg lang.Tag, privateMetadata string) slack.ModalViewRequest {
 	plain := func(s string) *slack.TextBlockObject {
 		return slack.NewTextBlockObject(slack.PlainTextType, s, false, false)
 	}
@@ -123,19 +126,19 @@ func reviewDialog(privateMetadata string) slack.ModalViewRequest {
 	text := slack.NewPlainTextInputBlockElement(plain("{ \"Version\": \"2012-10-17\", \"Statement\": [ … ] }"), dialogTextAction)
 	text.Multiline = true
 	text.MaxLength = dialogMaxText
-	textBlock := slack.NewInputBlock(dialogTextBlock, plain("Policy"), plain("JSON, YAML, CloudFormation or Terraform. Longer than 3,000 characters? Attach it as a file below."), text)
+	textBlock := slack.NewInputBlock(dialogTextBlock, plain(lg.Sprintf("Policy")), plain(lg.Sprintf("JSON, YAML, CloudFormation or Terraform. Longer than 3,000 characters? Attach it as a file below.")), text)
 	textBlock.Optional = true
 
 	files := slack.NewFileInputBlockElement(dialogFileAction).WithFileTypes(fileInputTypes()...).WithMaxFiles(dialogMaxFiles)
-	fileBlock := slack.NewInputBlock(dialogFileBlock, plain("Or attach policy files"), plain(policy.ExtensionList("or")+", up to 100 KB each."), files)
+	fileBlock := slack.NewInputBlock(dialogFileBlock, plain(lg.Sprintf("Or attach policy files")), plain(lg.Sprintf("%s, up to 100 KB each.", policy.ExtensionList(lg.Sprintf("or")))), files)
 	fileBlock.Optional = true
 
 	return slack.ModalViewRequest{
 		Type:            slack.VTModal,
 		CallbackID:      dialogCallback,
-		Title:           plain("Review a policy"),
-		Submit:          plain("Review"),
-		Close:           plain("Cancel"),
+		Title:           plain(lg.Sprintf("Review a policy")),
+		Submit:          plain(lg.Sprintf("Review")),
+		Close:           plain(lg.Sprintf("Cancel")),
 		PrivateMetadata: privateMetadata,
 		Blocks:          slack.Blocks{BlockSet: []slack.Block{textBlock, fileBlock}},
 	}
@@ -145,10 +148,11 @@ func reviewDialog(privateMetadata string) slack.ModalViewRequest {
 // reviewed, the score then and now, when, and a link to each card.
 func (b *Bot) history(ctx context.Context, cmd slack.SlashCommand) {
 	var msg card.Message
+	lg := b.lang(ctx, cmd.UserID)
 	revs, err := b.st.History(ctx, cmd.TeamID, cmd.UserID, historyLength)
 	if err != nil {
 		b.log.Error("cannot read history", "err", err)
-		msg = card.Failure("Your history is not available", "I could not read it just now. Try again in a minute.")
+		msg = card.Failure(lg, lg.Sprintf("Your history is not available"), lg.Sprintf("I could not read it just now. Try again in a minute."))
 	} else {
 		rows := make([]card.HistoryRow, len(revs))
 		for i, r := range revs {
@@ -157,7 +161,7 @@ func (b *Bot) history(ctx context.Context, cmd slack.SlashCommand) {
 				Permalink: b.permalink(ctx, r.ChannelID, r.CardTS)}
 			rows[i].Principal, rows[i].Sid = subject(file, r.PolicyText)
 		}
-		msg = card.History(rows)
+		msg = card.History(lg, rows)
 	}
 	if err := b.respond(ctx, cmd.ResponseURL, ephemeral, false, msg); err != nil {
 		if err := b.ephemeral(ctx, cmd.ChannelID, "", cmd.UserID, msg); err != nil {

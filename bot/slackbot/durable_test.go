@@ -206,7 +206,7 @@ func TestPostDeadline(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := s.WaitMessage(ctx, func(m slackfake.Message) bool {
-		return m.ThreadTS == d.TS && strings.Contains(string(m.Blocks), notPostedTitle)
+		return m.ThreadTS == d.TS && strings.Contains(string(m.Blocks), "The review could not be posted")
 	}); err != nil {
 		t.Fatal(err)
 	}

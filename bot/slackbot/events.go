@@ -10,7 +10,6 @@ import (
 	"github.com/slack-go/slack/slackevents"
 
 	"github.com/policycheck/policycheck/assistant/policy"
-	"github.com/policycheck/policycheck/bot/card"
 	"github.com/policycheck/policycheck/bot/store"
 )
 
@@ -59,7 +58,7 @@ func (b *Bot) routeMessage(received time.Time, team string, ev messageEvent) dec
 		kind: m.kind,
 		job:  func(ctx context.Context) { b.message(ctx, m) },
 		fail: func(ctx context.Context, err error) {
-			b.post(ctx, ev.Channel, threadOf(ev.TS, ev.ThreadTS), b.failure(err))
+			b.post(ctx, ev.Channel, threadOf(ev.TS, ev.ThreadTS), b.failure(b.lang(ctx, ev.User), err))
 		},
 	}
 	return d
@@ -118,8 +117,9 @@ func (b *Bot) message(ctx context.Context, m incoming) {
 		}
 	}
 	if len(srcs) == 0 {
-		b.post(ctx, ev.Channel, base.thread, readFailure(&policy.Error{Kind: policy.ErrNoPolicy,
-			Msg: "I found no IAM policy in your message."}))
+		lg := b.lang(ctx, ev.User)
+		b.post(ctx, ev.Channel, base.thread, readFailure(lg, &policy.Error{Kind: policy.ErrNoPolicy,
+			Msg: lg.Sprintf("I found no IAM policy in your message.")}))
 		return
 	}
 	for _, s := range srcs {
@@ -131,7 +131,7 @@ func (b *Bot) message(ctx context.Context, m incoming) {
 		b.answer(ctx, r)
 	}
 	if skipped > 0 {
-		b.post(ctx, ev.Channel, base.thread, card.Failure(tooManyFilesTitle, tooManyFilesDetail(maxFiles, skipped)))
+		b.post(ctx, ev.Channel, base.thread, tooManyFilesNotice(b.lang(ctx, ev.User), maxFiles, skipped))
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/policycheck/policycheck/assistant/lang"
 	"github.com/policycheck/policycheck/assistant/report"
 	"github.com/policycheck/policycheck/assistant/review"
 	"github.com/policycheck/policycheck/bot/card"
@@ -32,10 +33,12 @@ const maxTurns = 10
 // the answer and as a card of its own, once proven no broader.
 func (b *Bot) question(ctx context.Context, rev store.Review, ev messageEvent, text string) {
 	thread := ev.ThreadTS
+	lg := b.lang(ctx, ev.User)
+	ctx = lang.NewContext(ctx, lg)
 	var rep report.Report
 	if err := json.Unmarshal(rev.ReportJSON, &rep); err != nil {
 		b.log.Error("cannot read a stored review", "review", rev.ID, "err", err)
-		b.post(ctx, ev.Channel, thread, card.Failure("I cannot answer about this review", "Its record is damaged. Ask for a new review of the policy."))
+		b.post(ctx, ev.Channel, thread, card.Failure(lg, lg.Sprintf("I cannot answer about this review"), lg.Sprintf("Its record is damaged. Ask for a new review of the policy.")))
 		return
 	}
 	show := func(m card.Message) error {
@@ -46,11 +49,11 @@ func (b *Bot) question(ctx context.Context, rev store.Review, ev messageEvent, t
 	ans, err := b.asker.Ask(ctx, review.Question{Policy: []byte(rev.PolicyText), Report: &rep, History: history, Text: text})
 	if err != nil {
 		b.log.Warn("follow-up question failed", "review", rev.ID, "err", err)
-		show(b.failure(err))
+		show(b.failure(lg, err))
 		return
 	}
 	b.metrics.countUsage(&ans.Usage)
-	msg := answerMessage(ans, ev.User)
+	msg := answerMessage(lg, ans, ev.User)
 	if err := show(msg); err != nil {
 		b.log.Error("cannot post an answer", "channel", ev.Channel, "err", err)
 		return
@@ -107,8 +110,8 @@ func isAnswer(blocks slack.Blocks) bool {
 
 // answerMessage shows an answer with card.Answer, which makes the model's
 // text inert.
-func answerMessage(a *review.Answer, asker string) card.Message {
-	v := card.AnswerView{Text: a.Text, Source: a.Source, Note: a.Note, AskedBy: asker}
+func answerMessage(lg lang.Tag, a *review.Answer, asker string) card.Message {
+	v := card.AnswerView{Text: lg.Text(a.Text), Source: a.Source, Note: lg.Text(a.Note), AskedBy: asker, Lang: lg}
 	if a.Suggestion != nil && a.Review != nil {
 		v.Policy, v.PolicyScore = a.Suggestion.Policy, a.Review.Score
 	}

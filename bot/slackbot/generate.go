@@ -10,6 +10,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/policycheck/policycheck/assistant/lang"
 	"github.com/policycheck/policycheck/assistant/policy"
 	"github.com/policycheck/policycheck/assistant/review"
 	"github.com/policycheck/policycheck/bot/card"
@@ -49,8 +50,10 @@ func (b *Bot) generate(ctx context.Context, g generation) {
 			b.metrics.latency.Observe(time.Since(g.received).Seconds())
 		}
 	}()
+	lg := b.lang(ctx, g.user)
+	ctx = lang.NewContext(ctx, lg)
 	progressTS, viaURL := "", false
-	ts, err := b.post(ctx, g.channel, "", card.GenerateProgress(g.user))
+	ts, err := b.post(ctx, g.channel, "", card.GenerateProgress(lg, g.user))
 	switch {
 	case err == nil:
 		progressTS = ts
@@ -89,9 +92,10 @@ func (b *Bot) generate(ctx context.Context, g generation) {
 // write generates the policy and stores it; it returns the card to show
 // and the stored review (nil when there is none).
 func (b *Bot) write(ctx context.Context, g generation, cardTS string) (card.Message, *store.Review) {
+	lg := lang.FromContext(ctx)
 	if b.gen == nil {
 		b.metrics.generations.Inc(outcomeFailed)
-		return card.Failure("Writing policies is not available here", "This bot cannot write policies."), nil
+		return card.Failure(lg, lg.Sprintf("Writing policies is not available here"), lg.Sprintf("This bot cannot write policies.")), nil
 	}
 	gen, err := b.gen.Generate(ctx, review.GenerateRequest{Description: g.description})
 	if gen != nil {
@@ -100,18 +104,18 @@ func (b *Bot) write(ctx context.Context, g generation, cardTS string) (card.Mess
 	switch {
 	case errors.Is(err, review.ErrNoModel):
 		b.metrics.generations.Inc(outcomeInvalid)
-		return card.Failure("A policy from a description needs the model",
-			"This bot has no Bedrock model configured (`BEDROCK_MODEL_ID`). Write the spec yourself (policy_sentry's CRUD template) and run `policycheck generate --from SPEC.yaml`."), nil
+		return card.Failure(lg, lg.Sprintf("A policy from a description needs the model"),
+			lg.Sprintf("This bot has no Bedrock model configured (`BEDROCK_MODEL_ID`). Write the spec yourself (policy_sentry's CRUD template) and run `policycheck generate --from SPEC.yaml`.")), nil
 	case err != nil:
 		b.metrics.generations.Inc(outcomeFailed)
 		b.log.Warn("generation failed", "err", err)
-		return card.Failure("No policy was written", err.Error()), nil
+		return card.Failure(lg, lg.Sprintf("No policy was written"), err.Error()), nil
 	}
 	b.metrics.generations.Inc(outcomeOK)
 	view := card.GeneratedView{
 		Description: g.description, Policy: gen.Policy, Score: gen.Score, Summary: gen.Summary, Findings: gen.Findings,
 		Assumptions: gen.Assumptions, Notes: gen.Notes, Source: gen.Source, Verdicts: gen.Verdicts, Analyzers: gen.Analyzers,
-		Spec: string(gen.Spec.YAML()), RequesterID: g.user,
+		Spec: string(gen.Spec.YAML()), RequesterID: g.user, Lang: lg,
 	}
 	name := gen.Spec.Name
 	if name == "" {
@@ -142,7 +146,8 @@ func (b *Bot) write(ctx context.Context, g generation, cardTS string) (card.Mess
 // routeGenerate decides what to do with /policycheck generate: the
 // dialog when nothing follows, the policy otherwise.
 func (b *Bot) routeGenerate(received time.Time, cmd slack.SlashCommand, description string) decision {
-	d := decision{kind: kindGenerate, busyAck: ephemeralAck(card.Failure(busyTitle, busyDetail))}
+	lg := b.lang(b.workCtx, cmd.UserID)
+	d := decision{kind: kindGenerate, busyAck: ephemeralAck(card.Failure(lg, busyTitle, busyDetail))}
 	if description == "" {
 		if !b.sideFree() {
 			d.ack = d.busyAck
@@ -159,38 +164,39 @@ func (b *Bot) routeGenerate(received time.Time, cmd slack.SlashCommand, descript
 			description: chatText(description), received: received})
 	}
 	d.fail = func(ctx context.Context, err error) {
-		b.respond(ctx, cmd.ResponseURL, ephemeral, false, b.failure(err))
+		b.respond(ctx, cmd.ResponseURL, ephemeral, false, b.failure(lg, err))
 	}
 	return d
 }
 
 // openGenerateDialog opens the dialog where a policy is described.
 func (b *Bot) openGenerateDialog(ctx context.Context, cmd slack.SlashCommand) {
+	lg := b.lang(ctx, cmd.UserID)
 	meta, _ := json.Marshal(dialogMeta{Channel: cmd.ChannelID, ResponseURL: cmd.ResponseURL})
-	if _, err := b.api.OpenViewContext(ctx, cmd.TriggerID, generateDialog(string(meta))); err != nil {
+	if _, err := b.api.OpenViewContext(ctx, cmd.TriggerID, generateDialog(lg, string(meta))); err != nil {
 		err = b.apiError("views.open", err)
 		b.log.Warn("cannot open the generate dialog", "err", err)
-		b.respond(ctx, cmd.ResponseURL, ephemeral, false, card.Failure("The dialog could not be opened",
-			"Run "+Command+" generate again, or put the description right after it."))
+		b.respond(ctx, cmd.ResponseURL, ephemeral, false, card.Failure(lg, lg.Sprintf("The dialog could not be opened"),
+			lg.Sprintf("Run %s generate again, or put the description right after it.", Command)))
 	}
 }
 
 // generateDialog is the modal where a policy is described.
-func generateDialog(privateMetadata string) slack.ModalViewRequest {
+func generateDialog(lg lang.Tag, privateMetadata string) slack.ModalViewRequest {
 	plain := func(s string) *slack.TextBlockObject {
 		return slack.NewTextBlockObject(slack.PlainTextType, s, false, false)
 	}
-	text := slack.NewPlainTextInputBlockElement(plain("A Lambda function that reads s3://acme-reports and writes the orders DynamoDB table"), generateAction)
+	text := slack.NewPlainTextInputBlockElement(plain(lg.Sprintf("A Lambda function that reads s3://acme-reports and writes the orders DynamoDB table")), generateAction)
 	text.Multiline = true
 	text.MaxLength = dialogMaxText
-	input := slack.NewInputBlock(generateBlock, plain("What does the workload need?"),
-		plain("Name the services and resources (bucket, table, queue names, ARNs) and what it does with them. The model states the intent; the engine writes and checks the policy."), text)
+	input := slack.NewInputBlock(generateBlock, plain(lg.Sprintf("What does the workload need?")),
+		plain(lg.Sprintf("Name the services and resources (bucket, table, queue names, ARNs) and what it does with them. The model states the intent; the engine writes and checks the policy.")), text)
 	return slack.ModalViewRequest{
 		Type:            slack.VTModal,
 		CallbackID:      generateCallback,
-		Title:           plain("Write a policy"),
-		Submit:          plain("Write"),
-		Close:           plain("Cancel"),
+		Title:           plain(lg.Sprintf("Write a policy")),
+		Submit:          plain(lg.Sprintf("Write")),
+		Close:           plain(lg.Sprintf("Cancel")),
 		PrivateMetadata: privateMetadata,
 		Blocks:          slack.Blocks{BlockSet: []slack.Block{input}},
 	}
@@ -199,16 +205,17 @@ func generateDialog(privateMetadata string) slack.ModalViewRequest {
 // routeGenerateSubmission handles the generate dialog.
 func (b *Bot) routeGenerateSubmission(received time.Time, cb slack.InteractionCallback) decision {
 	var meta dialogMeta
+	lg := b.lang(b.workCtx, cb.User.ID)
 	if err := json.Unmarshal([]byte(cb.View.PrivateMetadata), &meta); err != nil || meta.Channel == "" {
-		return decision{ack: inputError(generateBlock, "This dialog is out of date. Close it and run "+Command+" generate again.")}
+		return decision{ack: inputError(generateBlock, lg.Sprintf("This dialog is out of date. Close it and run %s generate again.", Command))}
 	}
 	text := strings.TrimSpace(cb.View.State.Values[generateBlock][generateAction].Value)
 	if text == "" {
-		return decision{ack: inputError(generateBlock, "Describe what the workload needs.")}
+		return decision{ack: inputError(generateBlock, lg.Sprintf("Describe what the workload needs."))}
 	}
 	return decision{
 		kind:    kindGenerate,
-		busyAck: inputError(generateBlock, "I am busy with other requests. Submit again in a minute."),
+		busyAck: inputError(generateBlock, lg.Sprintf("I am busy with other requests. Submit again in a minute.")),
 		job: func(ctx context.Context) {
 			if !b.claim(ctx, "view:"+cb.View.ID+":"+cb.TriggerID, kindGenerate) {
 				return
@@ -217,7 +224,7 @@ func (b *Bot) routeGenerateSubmission(received time.Time, cb slack.InteractionCa
 				description: text, received: received})
 		},
 		fail: func(ctx context.Context, cause error) {
-			m := b.failure(cause)
+			m := b.failure(lg, cause)
 			if _, err := b.post(ctx, meta.Channel, "", m); err != nil && meta.ResponseURL != "" {
 				b.respond(ctx, meta.ResponseURL, ephemeral, false, m)
 			}

@@ -84,7 +84,7 @@ func TestTooManyFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := s.WaitMessage(ctx, func(m slackfake.Message) bool {
-		return m.ThreadTS == d.TS && strings.Contains(string(m.Blocks), tooManyFilesTitle)
+		return m.ThreadTS == d.TS && strings.Contains(string(m.Blocks), "Some files were not reviewed")
 	}); err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/policycheck/policycheck/assistant/lang"
 	"github.com/policycheck/policycheck/assistant/report"
 	"github.com/policycheck/policycheck/bot/card"
 	"github.com/policycheck/policycheck/bot/store"
@@ -50,7 +51,7 @@ func (b *Bot) routeInteraction(received time.Time, cb slack.InteractionCallback)
 						b.reevaluate(ctx, cb, id)
 					}
 				},
-				fail: func(ctx context.Context, err error) { b.tell(ctx, cb, b.failure(err)) },
+				fail: func(ctx context.Context, err error) { b.tell(ctx, cb, b.failure(b.lang(ctx, cb.User.ID), err)) },
 			}
 		}
 	case slack.InteractionTypeViewSubmission:
@@ -79,13 +80,14 @@ func inputError(block, msg string) viewErrors {
 // a hint; otherwise the dialog closes and the review is queued.
 func (b *Bot) routeSubmission(received time.Time, cb slack.InteractionCallback) decision {
 	var meta dialogMeta
+	lg := b.lang(b.workCtx, cb.User.ID)
 	if err := json.Unmarshal([]byte(cb.View.PrivateMetadata), &meta); err != nil || meta.Channel == "" {
-		return decision{ack: inputError(dialogTextBlock, "This dialog is out of date. Close it and run "+Command+" again.")}
+		return decision{ack: inputError(dialogTextBlock, lg.Sprintf("This dialog is out of date. Close it and run %s again.", Command))}
 	}
 	text := cb.View.State.Values[dialogTextBlock][dialogTextAction].Value
 	files := cb.View.State.Values[dialogFileBlock][dialogFileAction].Files
 	if strings.TrimSpace(text) == "" && len(files) == 0 {
-		return decision{ack: inputError(dialogTextBlock, "Paste a policy here, or attach a file below.")}
+		return decision{ack: inputError(dialogTextBlock, lg.Sprintf("Paste a policy here, or attach a file below."))}
 	}
 	base := request{
 		kind: store.KindModal, team: cb.Team.ID, user: cb.User.ID, channel: meta.Channel,
@@ -93,7 +95,7 @@ func (b *Bot) routeSubmission(received time.Time, cb slack.InteractionCallback) 
 	}
 	return decision{
 		kind:    store.KindModal,
-		busyAck: inputError(dialogTextBlock, "I am busy with other reviews. Submit again in a minute."),
+		busyAck: inputError(dialogTextBlock, lg.Sprintf("I am busy with other reviews. Submit again in a minute.")),
 		job: func(ctx context.Context) {
 			if !b.claim(ctx, "view:"+cb.View.ID+":"+cb.TriggerID, store.KindModal) {
 				return
@@ -110,7 +112,7 @@ func (b *Bot) routeSubmission(received time.Time, cb slack.InteractionCallback) 
 			}
 		},
 		fail: func(ctx context.Context, cause error) {
-			m := b.failure(cause)
+			m := b.failure(lg, cause)
 			if _, err := b.post(ctx, meta.Channel, "", m); err != nil && meta.ResponseURL != "" {
 				b.respond(ctx, meta.ResponseURL, ephemeral, false, m)
 			}
@@ -140,19 +142,24 @@ func (b *Bot) reevaluate(ctx context.Context, cb slack.InteractionCallback, id s
 	if channel == "" {
 		channel = cb.Channel.ID
 	}
+	clicker := b.lang(ctx, cb.User.ID)
 	rev, err := b.st.Get(ctx, id)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		b.tell(ctx, cb, card.Failure("This review is no longer kept", "Ask for a new review of the policy."))
+		b.tell(ctx, cb, card.Failure(clicker, clicker.Sprintf("This review is no longer kept"), clicker.Sprintf("Ask for a new review of the policy.")))
 		return
 	case err != nil:
 		b.log.Error("cannot read a review", "review", id, "err", err)
-		b.tell(ctx, cb, card.Failure("Re-evaluation is not available", "I could not read this review just now. Try again in a minute."))
+		b.tell(ctx, cb, card.Failure(clicker, clicker.Sprintf("Re-evaluation is not available"), clicker.Sprintf("I could not read this review just now. Try again in a minute.")))
 		return
 	}
-	if !b.belongs(ctx, cb, &rev, "Re-evaluate", "I re-evaluate a review only from its own card.") {
+	if !b.belongs(ctx, cb, &rev, "Re-evaluate", clicker.Sprintf("I re-evaluate a review only from its own card.")) {
 		return
 	}
+	// The card and the reply in its thread are about the request: in the
+	// requester's language.
+	lg := b.lang(ctx, rev.UserID)
+	ctx = lang.NewContext(ctx, lg)
 	// The card shows the bot at work; the result is a reply, which
 	// notifies.
 	defer b.react(ctx, channel, rev.CardTS)()
@@ -168,16 +175,16 @@ func (b *Bot) reevaluate(ctx context.Context, cb slack.InteractionCallback, id s
 	}
 	if r.problem != nil {
 		b.metrics.reviews.Inc(outcomeInvalid)
-		b.reply(ctx, cb, channel, thread, card.Failure(r.problem.Title, r.problem.Detail))
+		b.reply(ctx, cb, channel, thread, card.Failure(lg, r.problem.Title, r.problem.Detail))
 		return
 	}
 	rep, err := b.check(ctx, r.name, r.text)
 	if err != nil {
-		b.reply(ctx, cb, channel, thread, b.failure(err))
+		b.reply(ctx, cb, channel, thread, b.failure(lg, err))
 		return
 	}
 	meta := card.Meta{
-		ReviewID: rev.ID, RequesterID: rev.UserID, ReevaluatedBy: cb.User.ID, PreviousScore: rev.Score,
+		ReviewID: rev.ID, RequesterID: rev.UserID, ReevaluatedBy: cb.User.ID, PreviousScore: rev.Score, Lang: lg,
 	}
 	meta.Principal, meta.Sid = subject(r.name, r.text)
 	if note != "" {
@@ -197,7 +204,7 @@ func (b *Bot) reevaluate(ctx context.Context, cb slack.InteractionCallback, id s
 		// through the action's.
 		if err := b.respond(ctx, cb.ResponseURL, inChannel, true, msg); err != nil {
 			b.log.Error("cannot update a card", "review", rev.ID, "err", err)
-			b.tell(ctx, cb, card.Failure("The card could not be updated", "Slack did not accept the new card ("+errorCode(err)+"). Try again in a minute."))
+			b.tell(ctx, cb, card.Failure(clicker, clicker.Sprintf("The card could not be updated"), clicker.Sprintf("Slack did not accept the new card (%s). Try again in a minute.", errorCode(err))))
 			return
 		}
 	}
@@ -207,7 +214,7 @@ func (b *Bot) reevaluate(ctx context.Context, cb slack.InteractionCallback, id s
 			b.log.Warn("cannot update the summary of a review", "review", rev.ID, "err", err)
 		}
 	}
-	b.reply(ctx, cb, channel, thread, card.Reevaluated(cb.User.ID, rev.Score, rep))
+	b.reply(ctx, cb, channel, thread, card.Reevaluated(lg, cb.User.ID, rev.Score, rep))
 	if msg.Snippet != nil {
 		if err := b.upload(ctx, channel, thread, msg.Snippet); err != nil {
 			b.log.Error("cannot upload the suggested policy", "review", rev.ID, "err", err)
@@ -241,7 +248,8 @@ func (b *Bot) belongs(ctx context.Context, cb slack.InteractionCallback, rev *st
 	if rev.ChannelID != channel || (rev.CardTS != cardTS && !unbound) || cardTS == "" {
 		b.log.Warn("refused a button that does not belong to its message", "button", button,
 			"review", rev.ID, "channel", channel, "message", cardTS, "user", cb.User.ID)
-		b.tell(ctx, cb, card.Failure("This button does not belong to this message", why))
+		lg := b.lang(ctx, cb.User.ID)
+		b.tell(ctx, cb, card.Failure(lg, lg.Sprintf("This button does not belong to this message"), why))
 		return false
 	}
 	if unbound {
@@ -256,6 +264,7 @@ func (b *Bot) belongs(ctx context.Context, cb slack.InteractionCallback, rev *st
 // storedReview reads review id and its report, telling the clicker when
 // it cannot.
 func (b *Bot) storedReview(ctx context.Context, cb slack.InteractionCallback, id string) (store.Review, *report.Report, bool) {
+	lg := b.lang(ctx, cb.User.ID)
 	rev, err := b.st.Get(ctx, id)
 	var rep report.Report
 	if err == nil {
@@ -263,20 +272,20 @@ func (b *Bot) storedReview(ctx context.Context, cb slack.InteractionCallback, id
 	}
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		b.tell(ctx, cb, card.Failure("This review is no longer kept", "Ask for a new review of the policy."))
+		b.tell(ctx, cb, card.Failure(lg, lg.Sprintf("This review is no longer kept"), lg.Sprintf("Ask for a new review of the policy.")))
 		return rev, nil, false
 	case err != nil:
 		b.log.Error("cannot read a review", "review", id, "err", err)
-		b.tell(ctx, cb, card.Failure("The details are not available", "I could not read this review just now. Try again in a minute."))
+		b.tell(ctx, cb, card.Failure(lg, lg.Sprintf("The details are not available"), lg.Sprintf("I could not read this review just now. Try again in a minute.")))
 		return rev, nil, false
 	}
 	return rev, &rep, true
 }
 
 // detailsMeta is what the details of a stored review show besides its
-// report.
-func detailsMeta(rev store.Review, rep *report.Report) card.Meta {
-	m := card.Meta{ReviewID: rev.ID, RequesterID: rev.UserID}
+// report, in the language lg: the clicker's, whom the modal is for.
+func detailsMeta(lg lang.Tag, rev store.Review, rep *report.Report) card.Meta {
+	m := card.Meta{ReviewID: rev.ID, RequesterID: rev.UserID, Lang: lg}
 	m.Principal, m.Sid = subject(rep.File, rev.PolicyText)
 	return m
 }
@@ -284,15 +293,16 @@ func detailsMeta(rev store.Review, rep *report.Report) card.Meta {
 // openDetails opens the details of a card's review, its first page, for
 // the clicker (Show all findings).
 func (b *Bot) openDetails(ctx context.Context, cb slack.InteractionCallback, id string) {
+	lg := b.lang(ctx, cb.User.ID)
 	rev, rep, ok := b.storedReview(ctx, cb, id)
-	if !ok || !b.belongs(ctx, cb, &rev, "Show all findings", "I show the details of a review only from its own card.") {
+	if !ok || !b.belongs(ctx, cb, &rev, "Show all findings", lg.Sprintf("I show the details of a review only from its own card.")) {
 		return
 	}
-	view, _ := card.Details(rep, detailsMeta(rev, rep), 1)
+	view, _ := card.Details(rep, detailsMeta(lg, rev, rep), 1)
 	if _, err := b.api.OpenViewContext(ctx, cb.TriggerID, view); err != nil {
 		err = b.apiError("views.open", err)
 		b.log.Warn("cannot open the details of a review", "review", id, "err", err)
-		b.tell(ctx, cb, card.Failure("The details could not be opened", "Slack did not open them ("+errorCode(err)+"). Click the button again."))
+		b.tell(ctx, cb, card.Failure(lg, lg.Sprintf("The details could not be opened"), lg.Sprintf("Slack did not open them (%s). Click the button again.", errorCode(err))))
 	}
 }
 
@@ -312,7 +322,7 @@ func (b *Bot) turnPage(ctx context.Context, cb slack.InteractionCallback, value 
 		b.log.Warn("cannot show a page of details", "review", cb.View.PrivateMetadata, "err", err)
 		return
 	}
-	view, _ := card.Details(&rep, detailsMeta(rev, &rep), page)
+	view, _ := card.Details(&rep, detailsMeta(b.lang(ctx, cb.User.ID), rev, &rep), page)
 	// The hash refuses an update made on a view changed since the click
 	// (a double click): the later page is shown.
 	if _, err := b.api.UpdateViewContext(ctx, view, "", cb.View.Hash, cb.View.ID); err != nil && errorCode(err) != "hash_conflict" {

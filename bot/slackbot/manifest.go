@@ -16,6 +16,7 @@ var Scopes = map[string]string{
 	"im:history":        "direct messages, and re-reading them",
 	"channels:read":     "conversations.info, to match a watched channel given by name",
 	"groups:read":       "the same for private channels",
+	"users:read":        "users.info with include_locale: the requester's language (English, Spanish or Portuguese)",
 }
 
 // BotEvents are the bot events the bot subscribes to: mentions, and

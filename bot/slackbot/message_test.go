@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/policycheck/policycheck/assistant/lang"
 	"reflect"
 	"strings"
 	"testing"
@@ -231,7 +232,7 @@ func TestExtractAndRead(t *testing.T) {
 	if !errors.As(err, &pe) || pe.Kind != policy.ErrSyntax || pe.Pos.Line != 3 {
 		t.Fatalf("Review of invalid JSON = %v; want a syntax error on line 3", err)
 	}
-	m := readFailure(pe)
+	m := readFailure(lang.English, pe)
 	js, _ := json.Marshal(m.Blocks)
 	if !strings.Contains(string(js), "Line 3, column") {
 		t.Errorf("failure card does not name the line and column: %s", js)

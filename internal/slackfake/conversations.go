@@ -281,8 +281,12 @@ func (s *Server) usersInfo(r *apiRequest) (map[string]any, *apiError) {
 		profile["email"] = u.name + "@example.com"
 		o["is_email_confirmed"] = true
 	}
+	// Slack returns the locale only when asked (include_locale=true).
 	if r.params.Get("include_locale") == "true" {
-		o["locale"] = "en-GB"
+		o["locale"] = u.locale
+		if u.locale == "" {
+			o["locale"] = "en-GB"
+		}
 	}
 	return map[string]any{"user": o}, nil
 }

@@ -158,6 +158,9 @@ type channel struct {
 type user struct {
 	id, name string
 	bot      bool
+	// locale is what users.info says with include_locale=true, as Slack
+	// writes it ("es-ES"); "en-GB" when not set.
+	locale string
 }
 
 // New starts a Server on a loopback port. Close it when done.
@@ -263,6 +266,21 @@ func (s *Server) AddUser(id, name string) {
 	defer s.mu.Unlock()
 	s.users[id] = &user{id: id, name: name}
 	s.notifyLocked()
+}
+
+// SetLocale sets the language of a member's Slack client, which users.info
+// returns as user.locale ("es-ES", "pt-BR") when asked with
+// include_locale=true. Members start with "en-GB".
+func (s *Server) SetLocale(id, locale string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, ok := s.users[id]
+	if !ok {
+		return fmt.Errorf("slackfake: no user %q", id)
+	}
+	u.locale = locale
+	s.notifyLocked()
+	return nil
 }
 
 // DMChannel returns the ID ("D...") of the direct-message channel between the

@@ -168,8 +168,17 @@ func TestEphemeralInfoAndUsers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if u.Name != "alice" || u.IsBot || u.Profile.DisplayName != "alice" {
+	if u.Name != "alice" || u.IsBot || u.Profile.DisplayName != "alice" || u.Locale != "en-GB" {
 		t.Errorf("users.info = %+v", u)
+	}
+	if err := srv.SetLocale("U1", "pt-BR"); err != nil {
+		t.Fatal(err)
+	}
+	if u, err := api.GetUserInfoContext(ctx, "U1"); err != nil || u.Locale != "pt-BR" {
+		t.Errorf("users.info after SetLocale = %+v, %v", u, err)
+	}
+	if u, err := api.GetUserInfoContext(ctx, "U1", slack.GetUserInfoOptionIncludeLocale(false)); err != nil || u.Locale != "" {
+		t.Errorf("users.info without include_locale = %+v, %v", u, err)
 	}
 	bot, err := api.GetUserInfoContext(ctx, "U0FAKEBOT1")
 	if err != nil {
