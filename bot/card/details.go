@@ -234,6 +234,9 @@ func findingBlocks(f report.Finding, i int, documents bool) []slack.Block {
 	if d := mrkdwn(f.Detail, 1400); d != "" {
 		text += "\n" + d
 	}
+	if n := mrkdwn(f.Note, 600); n != "" {
+		text += "\n_Note:_ " + n
+	}
 	if fix := mrkdwn(f.Recommendation, 800); fix != "" {
 		text += "\n*Fix:* " + fix
 	}
