@@ -61,7 +61,7 @@ func newCheckFlags(cf *checkFlags, typ, failOn, maxSize *string) *flag.FlagSet {
 	fs.StringVar(&cf.baseline, "baseline", "", "count for the gates only the findings not in FILE, the output of an earlier --format json run")
 	fs.Var((*listFlag)(&cf.exclude), "exclude", "skip the paths of a directory that match a pattern in .gitignore's syntax (repeatable)")
 	fs.StringVar(maxSize, "max-size", "", fmt.Sprintf("largest file read, e.g. 300000, 512KB or 1MB (default %s)", kb(defaultMaxSize)))
-	fs.StringVar(typ, "type", "", "force the policy type: identity, resource, trust, scp or rcp (default: detected)")
+	fs.StringVar(typ, "type", "", "the policy type of documents whose source does not say it: identity, resource, trust, scp, rcp or endpoint (default: detected)")
 	fs.BoolVar(&cf.offline, "offline", false, "use only the built-in engine, even when Bedrock is configured")
 	fs.BoolVar(&cf.diff, "diff", false, "text: show the suggested policy as a diff from the original")
 	fs.BoolVar(&cf.suggestion, "suggestion", false, "text: show the whole suggested policy")
@@ -126,7 +126,7 @@ func check(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 	}
 	t, ok := policy.ParseType(typ)
 	if !ok {
-		return usageErr("--type must be identity, resource, trust, scp or rcp, not %q", typ)
+		return usageErr("--type must be identity, resource, trust, scp, rcp or endpoint, not %q", typ)
 	}
 	cf.typ = t
 	if cf.failUnder < 0 || cf.failUnder > 10 {

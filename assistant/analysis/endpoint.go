@@ -39,7 +39,7 @@ var (
 	ruleEndpointHalfPerimeter = rules.Register(&rules.Rule{
 		ID: "PC711", Name: "endpoint-one-perimeter", Category: report.PublicAccess, Severity: report.Info, Ceiling: 10,
 		Title:  "The endpoint checks {checked}, not {unchecked}",
-		Detail: "The statement is private: {pinned} limit it. It does not limit {unchecked}; a data perimeter usually checks both.",
+		Detail: "The statement is private, limited by {pinned}; nothing limits {unchecked}. A data perimeter usually checks both.",
 		Fix:    "Add {fix} if the endpoint should carry only your organization's traffic.",
 		Why: "An identity perimeter keeps outside credentials from being used through the endpoint; a resource perimeter keeps " +
 			"your own credentials from reaching outside resources (copying data out). Each alone leaves the other path open.",

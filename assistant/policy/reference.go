@@ -318,10 +318,14 @@ func (t *tfReader) reference(name string) Reference {
 	case parts[0] == "each" || parts[0] == "count":
 		return Reference{What: name + ", one of the values the block repeats over"}
 	case len(parts) >= 2 && tfResourceName.MatchString(parts[0]):
+		// Terraform refuses a reference to a resource its module does not
+		// declare: in this file or another, it is one resource, never a
+		// pattern.
+		where := ", declared in another file of the module"
 		if t.declared[parts[0]+"."+parts[1]] {
-			return Reference{Kind: Own, What: "resource " + parts[0] + "." + parts[1] + " of this file"}
+			where = " of this file"
 		}
-		return Reference{What: "resource " + parts[0] + "." + parts[1] + ", not in this file"}
+		return Reference{Kind: Own, What: "resource " + parts[0] + "." + parts[1] + where}
 	}
 	return Reference{What: name}
 }
