@@ -23,7 +23,7 @@ var (
 		Title: "The endpoint lets any principal reach any resource",
 		Detail: "The statement lets requests signed by any AWS account's credentials through the endpoint, to resources in any account " +
 			"({actions}). The endpoint then carries data out of your network to an account you do not own, and lets credentials " +
-			"from outside be used inside it. This is the default endpoint policy.",
+			"from outside be used inside it.{default? This is the default endpoint policy.}",
 		Fix: "Add {\"StringEquals\": {\"aws:PrincipalOrgID\": \"<o-your-org>\"}} (or aws:PrincipalAccount) to limit whose requests pass, " +
 			"and aws:ResourceOrgID or aws:ResourceAccount to limit the resources they reach; keep a statement with " +
 			"{\"Bool\": {\"aws:PrincipalIsAWSService\": \"true\"}} for AWS services that act with their own credentials.",
@@ -60,7 +60,11 @@ func (r *review) endpoint() {
 		resources := endpointResourcePins(st)
 		switch {
 		case len(callers) == 0 && len(resources) == 0:
-			r.add(st, ruleEndpointOpen, rules.Args{"actions": endpointActions(st)}, r.names(st.eff, 20)...)
+			args := rules.Args{"actions": endpointActions(st)}
+			if st.AllActions && st.AnyResource {
+				args["default"] = "yes"
+			}
+			r.add(st, ruleEndpointOpen, args, r.names(st.eff, 20)...)
 		case len(callers) == 0 && !st.AllActions:
 			// Named actions on pinned resources: the usual gateway
 			// endpoint policy for one bucket; nothing to add.
@@ -142,7 +146,7 @@ func endpointResourcePins(st *stmt) []string {
 	if !st.AnyResource && !st.notResource() && !st.noResource() && len(st.ResourceList) > 0 {
 		named := true
 		for _, p := range st.ResourceList {
-			named = named && pinnedARN(p)
+			named = named && namedResource(p)
 		}
 		if named {
 			out = append(out, "the resources named")
@@ -160,6 +164,21 @@ func endpointResourcePins(st *stmt) []string {
 		}
 	}
 	return out
+}
+
+// namedResource reports an ARN pattern that names an account, or for
+// ARNs without one (S3), a bucket: "arn:aws:s3:::my-bucket/*" reaches one
+// bucket's objects.
+func namedResource(p string) bool {
+	f := strings.SplitN(specificVars(p), ":", 6)
+	if len(f) != 6 || f[0] != "arn" {
+		return false
+	}
+	if f[4] != "" {
+		return literal(f[4])
+	}
+	name, _, _ := strings.Cut(f[5], "/")
+	return literal(name)
 }
 
 // pins reports a condition value that admits some callers and not others:

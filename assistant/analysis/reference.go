@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -46,18 +47,19 @@ resource "aws_s3_bucket_policy" "shared" {
 // statements' principals, resources or conditions hold unresolved
 // references, and the names of those references; nil when they hold
 // none.
-func referenceReading(doc *policy.Document) (*policy.Document, []string) {
+func referenceReading(doc *policy.Document) (*policy.Document, *refUse) {
 	if len(doc.Refs) == 0 {
 		return nil, nil
 	}
-	var used []string
+	used := &refUse{byStmt: map[int][]string{}}
+	cur := 0 // the statement being read
 	use := func(name string) {
-		for _, u := range used {
-			if u == name {
-				return
-			}
+		if !slices.Contains(used.all, name) {
+			used.all = append(used.all, name)
 		}
-		used = append(used, name)
+		if !slices.Contains(used.byStmt[cur], name) {
+			used.byStmt[cur] = append(used.byStmt[cur], name)
+		}
 	}
 	unresolved := func(name string) (policy.Reference, bool) {
 		ref, ok := doc.Refs[name]
@@ -119,6 +121,7 @@ func referenceReading(doc *policy.Document) (*policy.Document, []string) {
 	copy(stmts, doc.Statements)
 	for i := range stmts {
 		s := &stmts[i]
+		cur = s.Index
 		if !strings.EqualFold(strings.TrimSpace(s.Effect), "Allow") {
 			continue // a Deny read broadly would only take more away
 		}
@@ -171,12 +174,19 @@ func referenceReading(doc *policy.Document) (*policy.Document, []string) {
 			s.Conditions = conds
 		}
 	}
-	if len(used) == 0 {
+	if len(used.all) == 0 {
 		return nil, nil
 	}
 	d := *doc
 	d.Statements = stmts
 	return &d, used
+}
+
+// refUse lists the unresolved references a reading replaced, in order:
+// all of them, and those of each statement (by index).
+type refUse struct {
+	all    []string
+	byStmt map[int][]string
 }
 
 // readWhole reads the values of a principal entry that are one reference
@@ -237,7 +247,7 @@ func wholeRef(t string) (string, bool) {
 // resolve: the findings are those of the broad reading; those it alone
 // gives carry a note naming the references, and when it lowers the score
 // a low finding says by how much.
-func analyzeRead(kb *iamref.KB, doc, read *policy.Document, used []string) Result {
+func analyzeRead(kb *iamref.KB, doc, read *policy.Document, used *refUse) Result {
 	specific := reviewDoc(kb, doc)
 	r := reviewDoc(kb, read)
 	r.doc = doc
@@ -245,17 +255,6 @@ func analyzeRead(kb *iamref.KB, doc, read *policy.Document, used []string) Resul
 	for _, f := range specific.out {
 		had[findingKey(f)] = true
 	}
-	what := make([]string, len(used))
-	refs := make([]string, len(used))
-	for i, name := range used {
-		ref := doc.Refs[name]
-		refs[i] = "${" + name + "}"
-		what[i] = refs[i] + " is " + ref.What
-		if ref.Default != nil {
-			what[i] += ", read as its default"
-		}
-	}
-	note := "Read with " + strings.Join(refs, ", ") + " as possibly any value: " + strings.Join(what, "; ") + "."
 	var worst *finding
 	kept := r.out[:0]
 	for _, f := range r.out {
@@ -269,7 +268,12 @@ func analyzeRead(kb *iamref.KB, doc, read *policy.Document, used []string) Resul
 			continue
 		}
 		kept = append(kept, f)
-		f.Note = note
+		names := used.byStmt[f.Statement]
+		if names == nil {
+			names = used.all
+		}
+		refs, what := describeRefs(doc, names)
+		f.Note = "Judged with " + refs + " as possibly any value (\"*\" included), or a declared default: " + what + "."
 		if f.scored && (worst == nil || f.rule.Ceiling < worst.rule.Ceiling) {
 			worst = f
 		}
@@ -283,14 +287,30 @@ func analyzeRead(kb *iamref.KB, doc, read *policy.Document, used []string) Resul
 				st = s
 			}
 		}
+		refs, what := describeRefs(doc, used.byStmt[worst.Statement])
 		r.add(st, ruleReferenceDecides, rules.Args{
-			"refs": strings.Join(refs, ", "), "what": capitalize(strings.Join(what, "; ")),
+			"refs": refs, "what": capitalize(what),
 			"broad": strconv.Itoa(broadScore), "specific": strconv.Itoa(specificScore),
 		})
 		// It explains the score; it does not lower it further.
 		r.out[len(r.out)-1].scored = false
 	}
 	return r.result()
+}
+
+// describeRefs names references, and says what each is.
+func describeRefs(doc *policy.Document, names []string) (refs, what string) {
+	r := make([]string, len(names))
+	w := make([]string, len(names))
+	for i, name := range names {
+		ref := doc.Refs[name]
+		r[i] = "${" + name + "}"
+		w[i] = r[i] + " is " + ref.What
+		if ref.Default != nil {
+			w[i] += ", read as its default"
+		}
+	}
+	return strings.Join(r, ", "), strings.Join(w, "; ")
 }
 
 func findingKey(f *finding) string { return f.rule.ID + "/" + strconv.Itoa(f.Statement) }
