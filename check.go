@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"unicode/utf8"
@@ -305,6 +306,7 @@ func reviewAll(ctx context.Context, rv *review.Reviewer, inputs []input, cf chec
 	for i := range results {
 		results[i] = make(chan result, 1)
 	}
+	types := loadedTypes(inputs)
 	next := make(chan int)
 	go func() {
 		defer close(next)
@@ -318,6 +320,9 @@ func reviewAll(ctx context.Context, rv *review.Reviewer, inputs []input, cf chec
 				in := inputs[i]
 				ri := in.Input
 				ri.Type, ri.Offline = cf.typ, cf.offline
+				if t, ok := types[filepath.Clean(in.Name)]; ok {
+					ri.Type = t // loaded as such by a Terraform file of the run
+				}
 				rep, err := rv.Review(ctx, ri)
 				if err == nil {
 					rep.Renumber()
@@ -498,4 +503,23 @@ func isTerminal(w io.Writer) bool {
 	}
 	info, err := f.Stat()
 	return err == nil && info.Mode()&os.ModeCharDevice != 0
+}
+
+// loadedTypes are the policy types of the files that the Terraform files
+// of a run load as policies (content = file("scp.json") of an
+// aws_organizations_policy), by path.
+func loadedTypes(inputs []input) map[string]policy.Type {
+	var out map[string]policy.Type
+	for _, in := range inputs {
+		if k, _ := policy.KindOf(in.Name); k != policy.KindTerraform || in.Err != nil {
+			continue
+		}
+		for rel, t := range policy.FileTypes(in.Data) {
+			if out == nil {
+				out = map[string]policy.Type{}
+			}
+			out[filepath.Join(filepath.Dir(in.Name), filepath.FromSlash(rel))] = t
+		}
+	}
+	return out
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"path/filepath"
@@ -180,29 +181,36 @@ func TestReferencesSemantics(t *testing.T) {
 
 // TestTypeFallback: --type applies to the documents whose source does not
 // say their type; an organization policy of a template or Terraform keeps
-// the type its resource gives it.
+// the type its resource gives it, and so does a JSON file that a
+// Terraform file of the run loads as one (content = file("...")).
 func TestTypeFallback(t *testing.T) {
 	offline(t)
 	want := map[string]string{
 		"testdata/references/org/deny-regions.json":         "scp",
+		"testdata/references/org/rcps/confused-deputy.json": "rcp",
+		"testdata/references/org/unattached.json":           "", // the type given, or identity
 		"aws_organizations_policy.rcp (content)":            "rcp",
 		"aws_organizations_policy.scp (content)":            "scp",
 		"DenyLeaveOrg.Content (AWS::Organizations::Policy)": "scp",
 		"Rcp.Content (AWS::Organizations::Policy)":          "rcp",
 	}
-	for _, forced := range []string{"scp", "identity", "endpoint"} {
+	for _, forced := range []string{"", "scp", "identity", "endpoint"} {
+		args := []string{filepath.Join("testdata", "references", "org")}
+		if forced != "" {
+			args = append([]string{"--type", forced}, args...)
+		}
 		got := map[string]string{}
-		for _, c := range checkJSON(t, "--type", forced, filepath.Join("testdata", "references", "org")) {
+		for _, c := range checkJSON(t, args...) {
 			for _, d := range c.Documents {
-				got[d.Name] = d.PolicyType
+				got[filepath.ToSlash(d.Name)] = d.PolicyType
 			}
 		}
 		for name, typ := range want {
-			if strings.HasSuffix(name, ".json") {
-				typ = forced // a plain policy takes the type given
+			if typ == "" {
+				typ = cmp.Or(forced, "identity")
 			}
 			if got[name] != typ {
-				t.Errorf("--type %s: %s is %q, want %q (all: %v)", forced, name, got[name], typ, got)
+				t.Errorf("--type %q: %s is %q, want %q (all: %v)", forced, name, got[name], typ, got)
 			}
 		}
 	}

@@ -234,3 +234,40 @@ resource "aws_iam_role" "r" {
 		t.Errorf("ParseType(Endpoint) = %v, %v", typ, ok)
 	}
 }
+
+func TestFileTypes(t *testing.T) {
+	got := FileTypes([]byte(`
+resource "aws_organizations_policy" "scp" {
+  content = file("${path.module}/policies/deny-regions.json")
+}
+resource "aws_organizations_policy" "rcp" {
+  type    = "RESOURCE_CONTROL_POLICY"
+  content = templatefile("rcp.json.tpl", { org = var.org })
+}
+resource "aws_organizations_policy" "tags" {
+  type    = "TAG_POLICY"
+  content = file("tags.json")
+}
+resource "aws_vpc_endpoint_policy" "s3" {
+  policy = file("${path.root}/endpoints/s3.json")
+}
+resource "aws_iam_policy" "far" {
+  policy = file("../../shared/policy.json")
+}
+resource "aws_iam_policy" "computed" {
+  policy = file(var.policy_path)
+}
+`))
+	want := map[string]Type{"policies/deny-regions.json": SCP, "rcp.json.tpl": RCP, "endpoints/s3.json": Endpoint, "../../shared/policy.json": Identity}
+	if len(got) != len(want) {
+		t.Errorf("FileTypes = %v, want %v", got, want)
+	}
+	for p, typ := range want {
+		if got[p] != typ {
+			t.Errorf("%s: %q, want %q", p, got[p], typ)
+		}
+	}
+	if FileTypes([]byte(`resource "x" {`)) != nil {
+		t.Error("a file that does not parse gave types")
+	}
+}
