@@ -61,8 +61,8 @@ var cfnPolicies = map[string][]cfnProperty{
 func (r *reader) cloudFormation(t *node, o origin) *Error {
 	var firstErr *Error
 	n := len(r.docs)
-	r.refs = newCFNRefs(r, t, o.loc)
-	defer func() { r.refs = nil }()
+	r.refs, r.mappings = newCFNRefs(r, t, o.loc), t.get("Mappings")
+	defer func() { r.refs, r.mappings = nil, nil }()
 	for _, res := range t.get("Resources").members {
 		kind := res.val.get("Type")
 		if !kind.isString() {

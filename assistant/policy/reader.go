@@ -83,6 +83,8 @@ type reader struct {
 	// default a note has already named.
 	refs         refResolver
 	defaultNoted map[string]bool
+	// mappings are the Mappings of the template being read.
+	mappings *node
 }
 
 // found is a document and, for a policy found inside other JSON or YAML,

@@ -38,8 +38,11 @@ type Reference struct {
 	// "CloudFormation parameter KeyAdminArn".
 	What string
 	// Default holds the declared default of a variable or parameter, a
-	// value for each item of a list; nil when none is declared.
+	// value for each item of a list; nil when none is declared. For
+	// Fn::FindInMap, the values the map holds: the reference is one of
+	// them.
 	Default []string
+	choice  bool // Default lists the values it may take, not a default
 }
 
 // Specific reports a reference that stands for one value the input fixes:
@@ -162,7 +165,7 @@ func (r *reader) collectRefs(d *Document) {
 					d.Refs = map[string]Reference{}
 				}
 				d.Refs[name] = ref
-				if ref.Default != nil && !r.defaultNoted[name] {
+				if ref.Default != nil && !ref.choice && !r.defaultNoted[name] {
 					if r.defaultNoted == nil {
 						r.defaultNoted = map[string]bool{}
 					}
@@ -244,6 +247,9 @@ func (c *cfnRefs) reference(name string) Reference {
 	if k, ok := cfnPseudo[name]; ok {
 		return Reference{Kind: k, What: "pseudo parameter " + name}
 	}
+	if m, ok := strings.CutPrefix(name, "Fn::FindInMap "); ok {
+		return c.findInMap(m)
+	}
 	if strings.HasPrefix(name, "Fn::") {
 		return Reference{What: name + ", computed when the stack is deployed"}
 	}
@@ -270,6 +276,52 @@ func (c *cfnRefs) reference(name string) Reference {
 			}
 		}
 	}
+	return ref
+}
+
+// findInMap is what "map/key/key" of Fn::FindInMap stands for: one of the
+// values the map holds for the keys it names, any where a key is a
+// reference.
+func (c *cfnRefs) findInMap(spec string) Reference {
+	parts := strings.Split(spec, "/")
+	ref := Reference{What: "Fn::FindInMap of " + parts[0] + ", computed when the stack is deployed"}
+	m := c.r.mappings.get(parts[0])
+	if len(parts) != 3 || m == nil || m.kind != kindObject {
+		return ref
+	}
+	var values []string
+	for _, top := range m.members {
+		if m.get(parts[1]) != nil && top.key != parts[1] {
+			continue
+		}
+		if top.val == nil || top.val.kind != kindObject {
+			continue
+		}
+		for _, second := range top.val.members {
+			if top.val.get(parts[2]) != nil && second.key != parts[2] {
+				continue
+			}
+			v := second.val
+			items := []*node{v}
+			if v != nil && v.kind == kindArray {
+				items = v.items
+			}
+			for _, it := range items {
+				if !it.scalar() || strings.Contains(it.str, "${") {
+					return ref
+				}
+				if !contains(values, it.str) {
+					values = append(values, it.str)
+				}
+			}
+		}
+	}
+	if len(values) == 0 {
+		return ref
+	}
+	ref.What = "Fn::FindInMap of " + parts[0] + ", one of the values it maps"
+	ref.Default = values
+	ref.choice = true
 	return ref
 }
 

@@ -271,3 +271,41 @@ resource "aws_iam_policy" "computed" {
 		t.Error("a file that does not parse gave types")
 	}
 }
+
+func TestFindInMap(t *testing.T) {
+	res, err := Read([]byte(`Mappings:
+  RegionMap:
+    us-east-1: {ELBAccountId: '127311923021', Ami: ami-1}
+    eu-west-1: {ELBAccountId: '156460612806', Ami: ami-2}
+Resources:
+  P:
+    Type: AWS::S3::BucketPolicy
+    Properties:
+      PolicyDocument:
+        Statement:
+          - Effect: Allow
+            Principal: {AWS: [!FindInMap [RegionMap, !Ref 'AWS::Region', ELBAccountId], !FindInMap [RegionMap, eu-west-1, ELBAccountId], !FindInMap [Missing, a, b]]}
+            Action: s3:PutObject
+            Resource: arn:aws:s3:::logs/*
+`), Options{Name: "t.yaml"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := res.Documents[0]
+	got := d.Statements[0].Principal.Entries[0].Values.Strings()
+	want := []string{"${Fn::FindInMap RegionMap/AWS::Region/ELBAccountId}", "156460612806", "${Fn::FindInMap Missing/a/b}"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("principals %q, want %q", got, want)
+	}
+	if r := d.Refs[strings.TrimSuffix(strings.TrimPrefix(want[0], "${"), "}")]; !slices.Equal(r.Default, []string{"127311923021", "156460612806"}) {
+		t.Errorf("the region's ELB account: %+v", r)
+	}
+	if r := d.Refs["Fn::FindInMap Missing/a/b"]; r.Kind != Unresolved || r.Default != nil {
+		t.Errorf("a missing map: %+v", r)
+	}
+	for _, n := range res.Notes {
+		if strings.Contains(n.Message, "default") {
+			t.Errorf("a note calls the mapped values a default: %s", n.Message)
+		}
+	}
+}

@@ -68,7 +68,7 @@ func TestNoSuggestionNarrowsAccountRoot(t *testing.T) {
 	kb := iamref.Default()
 	g := gate.New(kb, nil)
 	var inputs []string
-	for _, pattern := range []string{"testdata/in/*", "../../examples/*", "../../testdata/references/*.*", "../../testdata/references/org/*"} {
+	for _, pattern := range []string{"testdata/in/*", "../../examples/*", "../../testdata/references/*.*", "../../testdata/references/org/*.*", "../../testdata/references/org/*/*"} {
 		m, _ := filepath.Glob(pattern)
 		inputs = append(inputs, m...)
 	}
