@@ -287,7 +287,22 @@ func analyzeRead(kb *iamref.KB, doc, read *policy.Document, used *refUse) Result
 				st = s
 			}
 		}
-		refs, what := describeRefs(doc, used.byStmt[worst.Statement])
+		// Every reference behind a finding at the score decides it.
+		var names []string
+		for _, f := range kept {
+			if f.Note == "" || !f.scored || f.rule.Ceiling != broadScore {
+				continue
+			}
+			for _, n := range used.byStmt[f.Statement] {
+				if !slices.Contains(names, n) {
+					names = append(names, n)
+				}
+			}
+		}
+		if names == nil {
+			names = used.all
+		}
+		refs, what := describeRefs(doc, names)
 		r.add(st, ruleReferenceDecides, rules.Args{
 			"refs": refs, "what": capitalize(what),
 			"broad": strconv.Itoa(broadScore), "specific": strconv.Itoa(specificScore),
