@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"unicode/utf8"
@@ -60,7 +61,7 @@ func newCheckFlags(cf *checkFlags, typ, failOn, maxSize, language *string) *flag
 	fs.StringVar(&cf.baseline, "baseline", "", "count for the gates only the findings not in FILE, the output of an earlier --format json run")
 	fs.Var((*listFlag)(&cf.exclude), "exclude", "skip the paths of a directory that match a pattern in .gitignore's syntax (repeatable)")
 	fs.StringVar(maxSize, "max-size", "", fmt.Sprintf("largest file read, e.g. 300000, 512KB or 1MB (default %s)", kb(defaultMaxSize)))
-	fs.StringVar(typ, "type", "", "force the policy type: identity, resource, trust, scp or rcp (default: detected)")
+	fs.StringVar(typ, "type", "", "the policy type of documents whose source does not say it: identity, resource, trust, scp, rcp or endpoint (default: detected)")
 	fs.BoolVar(&cf.offline, "offline", false, "use only the built-in engine, even when Bedrock is configured")
 	fs.BoolVar(&cf.diff, "diff", false, "text: show the suggested policy as a diff from the original")
 	fs.BoolVar(&cf.suggestion, "suggestion", false, "text: show the whole suggested policy")
@@ -139,7 +140,7 @@ func check(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 	}
 	t, ok := policy.ParseType(typ)
 	if !ok {
-		return usageErr(lg.Sprintf("--type must be identity, resource, trust, scp or rcp, not %q", typ))
+		return usageErr(lg.Sprintf("--type must be identity, resource, trust, scp, rcp or endpoint, not %q", typ))
 	}
 	cf.typ = t
 	if cf.failUnder < 0 || cf.failUnder > 10 {
@@ -319,6 +320,7 @@ func reviewAll(ctx context.Context, rv *review.Reviewer, inputs []input, cf chec
 	for i := range results {
 		results[i] = make(chan result, 1)
 	}
+	types := loadedTypes(inputs)
 	next := make(chan int)
 	go func() {
 		defer close(next)
@@ -332,6 +334,9 @@ func reviewAll(ctx context.Context, rv *review.Reviewer, inputs []input, cf chec
 				in := inputs[i]
 				ri := in.Input
 				ri.Type, ri.Offline = cf.typ, cf.offline
+				if t, ok := types[filepath.Clean(in.Name)]; ok {
+					ri.Type = t // loaded as such by a Terraform file of the run
+				}
 				rep, err := rv.Review(ctx, ri)
 				if err == nil {
 					rep.Renumber()
@@ -518,4 +523,23 @@ func isTerminal(w io.Writer) bool {
 	}
 	info, err := f.Stat()
 	return err == nil && info.Mode()&os.ModeCharDevice != 0
+}
+
+// loadedTypes are the policy types of the files that the Terraform files
+// of a run load as policies (content = file("scp.json") of an
+// aws_organizations_policy), by path.
+func loadedTypes(inputs []input) map[string]policy.Type {
+	var out map[string]policy.Type
+	for _, in := range inputs {
+		if k, _ := policy.KindOf(in.Name); k != policy.KindTerraform || in.Err != nil {
+			continue
+		}
+		for rel, t := range policy.FileTypes(in.Data) {
+			if out == nil {
+				out = map[string]policy.Type{}
+			}
+			out[filepath.Join(filepath.Dir(in.Name), filepath.FromSlash(rel))] = t
+		}
+	}
+	return out
 }

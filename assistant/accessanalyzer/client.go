@@ -274,13 +274,14 @@ const (
 	typeResource = "resource"
 	typeTrust    = "trust"
 	typeSCP      = "scp"
+	typeEndpoint = "endpoint"
 )
 
 func accessCheckType(t string) (types.AccessCheckPolicyType, error) {
 	switch strings.ToLower(strings.TrimSpace(t)) {
 	case typeIdentity:
 		return types.AccessCheckPolicyTypeIdentityPolicy, nil
-	case typeResource, typeTrust:
+	case typeResource, typeTrust, typeEndpoint:
 		return types.AccessCheckPolicyTypeResourcePolicy, nil
 	}
 	return "", fmt.Errorf("CheckNoNewAccess compares identity, resource and trust policies, not %q", t)
@@ -290,7 +291,7 @@ func validateType(t string) (types.PolicyType, types.ValidatePolicyResourceType,
 	switch strings.ToLower(strings.TrimSpace(t)) {
 	case typeIdentity:
 		return types.PolicyTypeIdentityPolicy, "", nil
-	case typeResource:
+	case typeResource, typeEndpoint:
 		return types.PolicyTypeResourcePolicy, "", nil
 	case typeTrust:
 		return types.PolicyTypeResourcePolicy, types.ValidatePolicyResourceTypeRoleTrust, nil

@@ -135,6 +135,7 @@ func TestPolicyTypeMapping(t *testing.T) {
 		{"trust", "RESOURCE_POLICY", "RESOURCE_POLICY", "AWS::IAM::AssumeRolePolicyDocument"},
 		{" Trust ", "RESOURCE_POLICY", "RESOURCE_POLICY", "AWS::IAM::AssumeRolePolicyDocument"},
 		{"scp", "", "SERVICE_CONTROL_POLICY", ""},
+		{"endpoint", "RESOURCE_POLICY", "RESOURCE_POLICY", ""}, // a resource policy of the endpoint
 		{"", "", "", ""},
 		{"bucket", "", "", ""},
 	}

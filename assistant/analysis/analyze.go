@@ -46,16 +46,38 @@ type review struct {
 
 // Analyze reviews one document against the knowledge base.
 func Analyze(kb *iamref.KB, doc *policy.Document) Result {
+	if read, used := referenceReading(doc); read != nil {
+		return analyzeRead(kb, doc, read, used)
+	}
+	return reviewDoc(kb, doc).finish()
+}
+
+// finish folds the findings that stronger ones imply and works out the
+// result.
+func (r *review) finish() Result {
+	folded := r.fold()
+	res := r.result()
+	for _, f := range folded {
+		res.Implied = append(res.Implied, f.Finding)
+	}
+	return res
+}
+
+// reviewDoc runs every check on one document.
+func reviewDoc(kb *iamref.KB, doc *policy.Document) *review {
 	r := &review{kb: kb, cat: catalogFor(kb), doc: doc}
-	attached := doc.Type != policy.Trust && doc.Type != policy.Resource
+	attached := doc.Type != policy.Trust && doc.Type != policy.Resource && doc.Type != policy.Endpoint
 	for _, s := range norm.New(kb, doc).Statements {
 		r.stmts = append(r.stmts, newStmt(kb, s, attached))
 	}
 	r.applyDenies()
 	r.validate()
-	if doc.Type.Control() {
+	switch {
+	case doc.Type.Control():
 		r.scp()
-	} else {
+	case doc.Type == policy.Endpoint:
+		r.endpoint()
+	default:
 		r.risks()
 		r.escalation()
 		if doc.Type == policy.Trust || doc.Type == policy.Resource {
@@ -64,12 +86,7 @@ func Analyze(kb *iamref.KB, doc *policy.Document) Result {
 	}
 	r.redundancy()
 	r.injection()
-	folded := r.fold()
-	res := r.result()
-	for _, f := range folded {
-		res.Implied = append(res.Implied, f.Finding)
-	}
-	return res
+	return r
 }
 
 var (

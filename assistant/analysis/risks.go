@@ -67,7 +67,8 @@ func (r *review) broadAnywhere(a *iamref.Action) bool {
 }
 
 // AccountRoots reports a Principal that names only whole accounts
-// ("arn:aws:iam::111122223333:root" or "111122223333"), and names them. In
+// ("arn:aws:iam::111122223333:root" or "111122223333", or written with a
+// template's references), and names them. In
 // a resource policy whose Resource is "*" (a KMS key or secret policy: the
 // resource itself) such a statement delegates to IAM in those accounts;
 // in a bucket or queue policy naming its ARNs it is reviewed like any
@@ -82,11 +83,8 @@ func AccountRoots(p *policy.Principal) (string, bool) {
 			return "", false
 		}
 		for _, v := range e.Values.Values {
-			t := strings.TrimSpace(v.Text)
-			if f := strings.Split(t, ":"); len(f) == 6 && f[0] == "arn" && f[2] == "iam" && f[5] == "root" {
-				t = f[4]
-			}
-			if len(t) != 12 || strings.Trim(t, "0123456789") != "" {
+			t, ok := rootAccount(v.Text) // reference.go: also written with references
+			if !ok {
 				return "", false
 			}
 			accts = append(accts, t)

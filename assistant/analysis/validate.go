@@ -22,6 +22,7 @@ var sizeQuota = map[policy.Type]struct {
 	policy.SCP:      {5120, "a service control policy"},
 	policy.RCP:      {5120, "a resource control policy"},
 	policy.Resource: {20480, "an S3 bucket policy (SQS, SNS and Lambda policies are smaller)"},
+	policy.Endpoint: {20480, "a VPC endpoint policy"},
 }
 
 // The policy's own elements.

@@ -119,8 +119,12 @@ func (g *Gate) accept(ctx context.Context, orig Original, c Candidate, generated
 	}
 	cand := rr.Documents[0]
 	cand.Name = orig.Doc.Name
+	cand.Refs = orig.Doc.Refs // the template's references keep their meaning
 	if v := subset.Check(g.kb, orig.Doc, cand); !v.Proven {
 		return refuse("%s", v.Reason)
+	}
+	if why := narrowsDelegation(g.kb, orig.Doc, cand); why != "" {
+		return refuse("%s", why)
 	}
 	if q := policy.SizeQuota(orig.Doc.Type); cand.Size > q.Limit && (generated || cand.Size > orig.Doc.Size) {
 		return refuse("it would be %d characters, over AWS's limit of %d for %s", cand.Size, q.Limit, q.What)

@@ -40,9 +40,12 @@ func (r *reader) build(n *node, o origin, spec docSpec) *Document {
 			b.statements(d, m)
 		}
 	}
-	d.Type = spec.hint
+	d.Type, d.TypeKnown = spec.hint, spec.hint != ""
 	if d.Type == "" {
 		d.Type = detectType(d)
+	}
+	if spec.source == "cloudformation" || spec.source == "terraform" {
+		r.collectRefs(d)
 	}
 	switch {
 	case n.end <= n.off || n.end > len(o.text):

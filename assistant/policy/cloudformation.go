@@ -53,6 +53,7 @@ var cfnPolicies = map[string][]cfnProperty{
 	"AWS::Elasticsearch::Domain":          {{name: "AccessPolicies", typ: Resource}},
 	"AWS::Organizations::Policy":          {{name: "Content", typ: SCP}},
 	"AWS::Serverless::Function":           {{name: "Policies", typ: Identity}},
+	"AWS::EC2::VPCEndpoint":               {{name: "PolicyDocument", typ: Endpoint}},
 }
 
 // cloudFormation adds the policies of a template's resources, each named
@@ -60,6 +61,8 @@ var cfnPolicies = map[string][]cfnProperty{
 func (r *reader) cloudFormation(t *node, o origin) *Error {
 	var firstErr *Error
 	n := len(r.docs)
+	r.refs, r.mappings = newCFNRefs(r, t, o.loc), t.get("Mappings")
+	defer func() { r.refs, r.mappings = nil, nil }()
 	for _, res := range t.get("Resources").members {
 		kind := res.val.get("Type")
 		if !kind.isString() {

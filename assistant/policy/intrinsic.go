@@ -112,6 +112,8 @@ func (r *reader) intrinsicText(fn string, arg *node, loc locator) (string, bool)
 			}
 		}
 		return s, true
+	case "Fn::FindInMap":
+		return r.findInMap(arg, loc)
 	case "Fn::Join":
 		if arg.kind != kindArray || len(arg.items) != 2 {
 			return "", false
@@ -166,4 +168,34 @@ func (r *reader) split(arg *node, loc locator) *node {
 		out.items = append(out.items, &node{kind: kindString, off: arg.off, str: part})
 	}
 	return out
+}
+
+// findInMap reads Fn::FindInMap [map, top key, second key] from the
+// template's Mappings: the value when both keys are written out, or a
+// reference "${Fn::FindInMap map/key/key}" (a key that is itself a
+// reference, such as AWS::Region, without its "${}") that stands for one
+// of the values the map holds for the other key.
+func (r *reader) findInMap(arg *node, loc locator) (string, bool) {
+	if arg.kind != kindArray || len(arg.items) != 3 {
+		return "", false
+	}
+	var keys [3]string
+	literal := true
+	for i, it := range arg.items {
+		s, ok := r.text1(it, loc)
+		if !ok {
+			return "", false
+		}
+		if strings.Contains(s, "${") {
+			literal = false
+			s = strings.NewReplacer("${", "", "}", "", "/", "").Replace(s)
+		}
+		keys[i] = s
+	}
+	if literal {
+		if v := r.mappings.get(keys[0]).get(keys[1]).get(keys[2]); v.scalar() {
+			return v.str, true
+		}
+	}
+	return "${Fn::FindInMap " + strings.Join(keys[:], "/") + "}", true
 }

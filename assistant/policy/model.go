@@ -12,6 +12,7 @@ const (
 	Trust    Type = "trust"    // a role's AssumeRolePolicyDocument
 	SCP      Type = "scp"      // an AWS Organizations service control policy
 	RCP      Type = "rcp"      // an AWS Organizations resource control policy
+	Endpoint Type = "endpoint" // a VPC endpoint policy: what may pass through the endpoint
 )
 
 // Control reports a type that grants nothing and only bounds what others
@@ -19,10 +20,10 @@ const (
 func (t Type) Control() bool { return t == SCP || t == RCP }
 
 // ParseType turns a user-supplied name ("identity", "trust", "scp",
-// "resource") into a Type. The empty string means "detect".
+// "resource", "endpoint") into a Type. The empty string means "detect".
 func ParseType(s string) (Type, bool) {
 	switch t := Type(strings.ToLower(strings.TrimSpace(s))); t {
-	case Identity, Resource, Trust, SCP, RCP, "":
+	case Identity, Resource, Trust, SCP, RCP, Endpoint, "":
 		return t, true
 	}
 	return "", false
@@ -122,6 +123,10 @@ type Document struct {
 	Name string
 	// Type is the detected (or forced) policy type.
 	Type Type
+	// TypeKnown is true when the source said the type (the property of a
+	// template or Terraform resource that holds the document): a type
+	// given by the user (Options.Type) does not replace it.
+	TypeKnown bool
 	// Source is the format the document was read from: "json", "yaml",
 	// "cloudformation", "terraform".
 	Source string
@@ -148,6 +153,11 @@ type Document struct {
 	// read as its true branch: the document is one of the template's
 	// possible policies, not all of them.
 	Branched bool
+	// Refs are the references of a template or Terraform configuration
+	// the document's values hold ("${var.who}", "${AWS::AccountId}"),
+	// each with what it stands for; nil for a plain policy, whose
+	// "${...}" are policy variables.
+	Refs map[string]Reference
 }
 
 // Note is something the reader repaired or wants the user to know, never an
@@ -183,6 +193,7 @@ var quotas = map[Type]Quota{
 	SCP:      {5120, "a service control policy"},
 	RCP:      {5120, "a resource control policy"},
 	Resource: {20480, "an S3 bucket policy (SQS, SNS and Lambda policies are smaller)"},
+	Endpoint: {20480, "a VPC endpoint policy"},
 }
 
 // SizeQuota returns AWS's size quota for a type of policy; an identity

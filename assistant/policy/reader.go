@@ -78,6 +78,13 @@ type reader struct {
 	loc      locator    // locates offsets of text
 	notes    []Note
 	docs     []found
+	// refs tells what the references of the template or Terraform being
+	// read stand for; nil elsewhere. defaultNoted are those whose
+	// default a note has already named.
+	refs         refResolver
+	defaultNoted map[string]bool
+	// mappings are the Mappings of the template being read.
+	mappings *node
 }
 
 // found is a document and, for a policy found inside other JSON or YAML,
@@ -181,7 +188,9 @@ func (r *reader) result() *Result {
 		default:
 			d.Name = base
 		}
-		if r.opts.Type != "" {
+		if r.opts.Type != "" && !d.TypeKnown {
+			// A type given by the user is a fallback for the documents
+			// whose source does not say theirs.
 			d.Type = r.opts.Type
 		}
 		res.Documents = append(res.Documents, d)

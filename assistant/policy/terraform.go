@@ -36,6 +36,8 @@ var tfPolicies = map[string][]tfAttribute{
 	"aws_cloudwatch_log_resource_policy": {{"policy_document", Resource}},
 	"aws_opensearch_domain_policy":       {{"access_policies", Resource}},
 	"aws_organizations_policy":           {{"content", SCP}},
+	"aws_vpc_endpoint":                   {{"policy", Endpoint}},
+	"aws_vpc_endpoint_policy":            {{"policy", Endpoint}},
 }
 
 // readTerraform reads the policies of a Terraform configuration: resources
@@ -43,7 +45,8 @@ var tfPolicies = map[string][]tfAttribute{
 func (r *reader) readTerraform(rg region) (err error) {
 	src := r.text[rg.start:rg.end]
 	t := &tfReader{r: r, src: src, o: origin{text: r.text, loc: r.loc}, base: rg.start,
-		data: map[string]*hclsyntax.Block{}, locals: map[string]hclsyntax.Expression{}, used: map[string]bool{}}
+		data: map[string]*hclsyntax.Block{}, locals: map[string]hclsyntax.Expression{}, used: map[string]bool{},
+		vars: map[string]hclsyntax.Expression{}, declared: map[string]bool{}}
 	body, perr := t.parse()
 	if perr != nil {
 		return perr
@@ -56,8 +59,17 @@ func (r *reader) readTerraform(rg region) (err error) {
 			for name, a := range b.Body.Attributes {
 				t.locals[name] = a.Expr
 			}
+		case b.Type == "variable" && len(b.Labels) == 1:
+			t.vars[b.Labels[0]] = nil
+			if a := b.Body.Attributes["default"]; a != nil {
+				t.vars[b.Labels[0]] = a.Expr
+			}
+		case b.Type == "resource" && len(b.Labels) == 2:
+			t.declared[b.Labels[0]+"."+b.Labels[1]] = true
 		}
 	}
+	r.refs = t
+	defer func() { r.refs = nil }()
 	n := len(r.docs)
 	var firstErr *Error
 	for _, b := range body.Blocks {
@@ -92,6 +104,10 @@ type tfReader struct {
 	locals map[string]hclsyntax.Expression
 	used   map[string]bool // data documents a resource refers to
 	depth  int
+	// vars are the variables declared, with their default (nil: none);
+	// declared are the resources ("aws_s3_bucket.logs").
+	vars     map[string]hclsyntax.Expression
+	declared map[string]bool
 }
 
 // parse parses the configuration, turning a panic of the parser into a
@@ -266,7 +282,7 @@ func (t *tfReader) template(x *hclsyntax.TemplateExpr) *node {
 			b.WriteString(lit.Val.AsString())
 			continue
 		}
-		b.WriteString("${" + t.text(p.Range()) + "}")
+		b.WriteString(t.refText(p))
 	}
 	return &node{kind: kindString, off: t.off(start), str: b.String()}
 }
@@ -304,7 +320,10 @@ func (t *tfReader) value(e hclsyntax.Expression) *node {
 		s.end, s.inner = n.end, nil
 		return s
 	case *hclsyntax.TemplateWrapExpr:
-		n.str = "${" + t.text(x.Wrapped.Range()) + "}"
+		n.str = t.refText(x.Wrapped)
+		return n
+	case *hclsyntax.ScopeTraversalExpr:
+		n.str = t.refText(x)
 		return n
 	case *hclsyntax.ObjectConsExpr:
 		n.kind = kindObject
@@ -512,4 +531,55 @@ func sortedAttributes(body *hclsyntax.Body) []*hclsyntax.Attribute {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].SrcRange.Start.Byte < out[j].SrcRange.Start.Byte })
 	return out
+}
+
+// refText writes a reference as "${...}"; a local value that is a
+// reference, a string or a template of them is written out, so that
+// "${local.account_id}" reads as what it stands for.
+func (t *tfReader) refText(e hclsyntax.Expression) string {
+	if s, ok := t.localValue(e, 0); ok {
+		return s
+	}
+	return "${" + t.text(e.Range()) + "}"
+}
+
+// localValue is the text of local.NAME when its expression is a string,
+// a reference or a template made of them.
+func (t *tfReader) localValue(e hclsyntax.Expression, depth int) (string, bool) {
+	x, ok := e.(*hclsyntax.ScopeTraversalExpr)
+	if !ok || depth > 8 || len(x.Traversal) != 2 || x.Traversal.RootName() != "local" {
+		return "", false
+	}
+	a, ok := x.Traversal[1].(hcl.TraverseAttr)
+	if !ok || t.locals[a.Name] == nil {
+		return "", false
+	}
+	var text func(e hclsyntax.Expression) (string, bool)
+	text = func(e hclsyntax.Expression) (string, bool) {
+		switch v := e.(type) {
+		case *hclsyntax.ScopeTraversalExpr:
+			if s, ok := t.localValue(v, depth+1); ok {
+				return s, true
+			}
+			return "${" + t.text(v.Range()) + "}", true
+		case *hclsyntax.TemplateWrapExpr:
+			return text(v.Wrapped)
+		case *hclsyntax.LiteralValueExpr:
+			if v.Val.Type() == cty.String && v.Val.IsKnown() && !v.Val.IsNull() {
+				return v.Val.AsString(), true
+			}
+		case *hclsyntax.TemplateExpr:
+			var b strings.Builder
+			for _, p := range v.Parts {
+				s, ok := text(p)
+				if !ok {
+					return "", false
+				}
+				b.WriteString(s)
+			}
+			return b.String(), true
+		}
+		return "", false
+	}
+	return text(t.locals[a.Name])
 }

@@ -74,7 +74,10 @@ type Finding struct {
 	Title          string   `json:"title"`
 	Detail         string   `json:"detail"`
 	Recommendation string   `json:"recommendation"`
-	Actions        []string `json:"actions"`
+	// Note qualifies the finding: a reading it rests on, such as a
+	// reference of a template the input does not resolve.
+	Note    string   `json:"note,omitempty"`
+	Actions []string `json:"actions"`
 	// Source says who found it: "engine" or "model".
 	Source string `json:"source,omitempty"`
 	// Count is how many similar findings this one stands for (grouping);

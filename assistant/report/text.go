@@ -118,6 +118,9 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 			if f.Detail != "" {
 				p.line("      %s", f.Detail)
 			}
+			if f.Note != "" {
+				p.line("      note: %s", f.Note)
+			}
 			if f.Recommendation != "" {
 				p.line("      %s", tr.Sprintf("fix: %s", f.Recommendation))
 			}

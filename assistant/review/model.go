@@ -23,7 +23,7 @@ type Model interface {
 type ModelRequest struct {
 	// Policy is the policy document as minified JSON.
 	Policy string
-	// PolicyType is "identity", "resource", "trust", "scp" or "rcp".
+	// PolicyType is "identity", "resource", "trust", "scp", "rcp" or "endpoint".
 	PolicyType string
 	// EngineScore and EngineFindings are the engine's review, given to the
 	// model as ground truth.

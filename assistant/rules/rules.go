@@ -40,7 +40,7 @@ type Rule struct {
 	// documentation, and a test runs every example.
 	Why, Example string
 	// ExampleType is the policy type the example is reviewed as
-	// ("identity", "resource", "trust", "scp", "rcp"); empty: detected
+	// ("identity", "resource", "trust", "scp", "rcp", "endpoint"); empty: detected
 	// from its content.
 	ExampleType string
 	// References are links to AWS documentation or public research.

@@ -50,6 +50,10 @@ func Suggest(ctx context.Context, g *gate.Gate, kb *iamref.KB, doc *policy.Docum
 	if doc.Type.Control() {
 		return Suggestion{Reason: "nothing to tighten: a service or resource control policy grants nothing; it only limits what can be granted"}
 	}
+	if doc.Type == policy.Endpoint {
+		return Suggestion{Reason: "no suggestion: an endpoint policy grants nothing, it limits what passes through the endpoint; " +
+			"narrowing its actions would break the callers, so name your organization or accounts in its conditions instead"}
+	}
 	if doc.Branched {
 		return Suggestion{Reason: "no suggestion: the template's Fn::If conditions were read as true, so a rewrite could not be proven for every deployment"}
 	}

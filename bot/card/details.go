@@ -237,6 +237,9 @@ func findingBlocks(lg lang.Tag, f report.Finding, i int, documents bool) []slack
 	if d := mrkdwn(f.Detail, 1400); d != "" {
 		text += "\n" + d
 	}
+	if n := mrkdwn(f.Note, 600); n != "" {
+		text += "\n_Note:_ " + n
+	}
 	if fix := mrkdwn(f.Recommendation, 800); fix != "" {
 		text += "\n" + lg.Sprintf("*Fix:* %s", fix)
 	}

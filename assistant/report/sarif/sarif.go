@@ -188,6 +188,9 @@ func (l *Log) Add(r *report.Report, data []byte) {
 		if f.Detail != "" {
 			text = strings.TrimSuffix(text, ".") + ". " + f.Detail
 		}
+		if f.Note != "" {
+			text += " Note: " + f.Note
+		}
 		if f.Recommendation != "" {
 			text += " Fix: " + f.Recommendation
 		}

@@ -48,6 +48,7 @@ var areas = []struct{ prefix, ids, what string }{
 	{"PC3", "PC3xx", "principals: public access and federated trust in resource and trust policies"},
 	{"PC4", "PC4xx", "conditions and Deny statements"},
 	{"PC5", "PC5xx", "service and resource control policies"},
+	{"PC7", "PC7xx", "references and endpoint policies: values a template leaves to its deployment, VPC endpoint policies"},
 	{"PC9", "PC9xx", "the review itself: findings left out, text addressed to the reviewer"},
 }
 
@@ -111,7 +112,14 @@ func writeRule(b *strings.Builder, kb *iamref.KB, r *rules.Rule) error {
 		fmt.Fprintf(b, " %s", escape(f.Detail))
 	}
 	fmt.Fprintf(b, "\n\n**Why it matters.** %s\n\n", escape(r.Why))
-	fmt.Fprintf(b, "**Example** (%s policy):\n\n```json\n%s\n```\n", doc.Type, abbreviate(strings.TrimSpace(r.Example)))
+	lang := "json"
+	switch doc.Source {
+	case "terraform":
+		lang = "hcl"
+	case "cloudformation":
+		lang = "yaml"
+	}
+	fmt.Fprintf(b, "**Example** (%s policy):\n\n```%s\n%s\n```\n", doc.Type, lang, abbreviate(strings.TrimSpace(r.Example)))
 	if f.Recommendation != "" {
 		fmt.Fprintf(b, "\n**Fix.** %s\n", escape(f.Recommendation))
 	}
@@ -138,6 +146,8 @@ func runExample(kb *iamref.KB, r *rules.Rule) (*policy.Document, report.Finding,
 	}
 	var obj map[string]json.RawMessage
 	switch {
+	case template(text):
+		// A Terraform or CloudFormation example is read as it is.
 	case strings.HasPrefix(text, "["):
 		text = `{"Version": "2012-10-17", "Statement": ` + text + `}`
 	case json.Unmarshal([]byte(text), &obj) == nil && obj["Statement"] != nil:
@@ -161,6 +171,13 @@ func runExample(kb *iamref.KB, r *rules.Rule) (*policy.Document, report.Finding,
 		got = append(got, f.Rule)
 	}
 	return nil, report.Finding{}, fmt.Errorf("%s: the example does not trigger the rule (it triggers %v)", r.ID, got)
+}
+
+// template reports an example written as Terraform or a CloudFormation
+// template rather than as a policy.
+func template(text string) bool {
+	return strings.HasPrefix(text, "variable ") || strings.HasPrefix(text, "resource ") ||
+		strings.HasPrefix(text, "data ") || strings.HasPrefix(text, "Parameters:") || strings.HasPrefix(text, "Resources:")
 }
 
 // abbreviate keeps the first and last lines of a long example.
