@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/policycheck/policycheck/assistant/lang"
 	"github.com/policycheck/policycheck/assistant/report"
 	"github.com/policycheck/policycheck/assistant/rules"
 )
@@ -75,9 +76,9 @@ func (r *review) pairedKeys(st *stmt) {
 		switch strings.ToLower(c.Key) {
 		case "aws:vpcsourceip":
 			if !has["aws:sourcevpc"] && !has["aws:sourcevpce"] {
-				r.add(st, ruleConditionPairedKey, rules.Args{"key": c.Key, "pair": "aws:SourceVpc or aws:SourceVpce",
-					"why": "aws:VpcSourceIp is a private address, and the same addresses are used in every VPC, other accounts' included: " +
-						"alone it admits any of them."})
+				r.add(st, ruleConditionPairedKey, rules.Args{"key": c.Key, "pair": lang.English.Sprintf("aws:SourceVpc or aws:SourceVpce"),
+					"why": lang.English.Sprintf("aws:VpcSourceIp is a private address, and the same addresses are used in every VPC, " +
+						"other accounts' included: alone it admits any of them.")})
 			}
 		case "aws:sourcearn":
 			if has["aws:sourceaccount"] || has["aws:sourceorgid"] || has["aws:sourceorgpaths"] || has["aws:sourceowner"] {
@@ -87,8 +88,8 @@ func (r *review) pairedKeys(st *stmt) {
 				f := strings.SplitN(strings.TrimSpace(v), ":", 6)
 				if len(f) == 6 && f[4] == "" && !templated(v) {
 					r.add(st, ruleConditionPairedKey, rules.Args{"key": c.Key, "pair": "aws:SourceAccount",
-						"why": "An ARN without an account (" + strings.TrimSpace(v) + ") names a resource by a name another account can " +
-							"take once it is free, such as an S3 bucket's: AWS recommends aws:SourceAccount beside it."})
+						"why": lang.English.Sprintf("An ARN without an account (%s) names a resource by a name another account can "+
+							"take once it is free, such as an S3 bucket's: AWS recommends aws:SourceAccount beside it.", strings.TrimSpace(v))})
 					break
 				}
 			}

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/policycheck/policycheck/assistant/iamref"
+	"github.com/policycheck/policycheck/assistant/lang"
 	"github.com/policycheck/policycheck/assistant/report"
 	"github.com/policycheck/policycheck/assistant/rules"
 )
@@ -69,11 +70,11 @@ func (r *review) endpoint() {
 			// Named actions on pinned resources: the usual gateway
 			// endpoint policy for one bucket; nothing to add.
 		case len(callers) == 0:
-			r.add(st, ruleEndpointHalfPerimeter, rules.Args{"checked": "the resources", "unchecked": "whose credentials are used",
-				"pinned": strings.Join(resources, ", "), "fix": "aws:PrincipalOrgID or aws:PrincipalAccount"})
+			r.add(st, ruleEndpointHalfPerimeter, rules.Args{"checked": lang.English.Sprintf("the resources"), "unchecked": lang.English.Sprintf("whose credentials are used"),
+				"pinned": strings.Join(resources, ", "), "fix": lang.English.Sprintf("aws:PrincipalOrgID or aws:PrincipalAccount")})
 		case len(resources) == 0 && st.AllActions && !endpointServices(st):
-			r.add(st, ruleEndpointHalfPerimeter, rules.Args{"checked": "whose credentials are used", "unchecked": "the resources reached",
-				"pinned": strings.Join(callers, ", "), "fix": "aws:ResourceOrgID or aws:ResourceAccount"})
+			r.add(st, ruleEndpointHalfPerimeter, rules.Args{"checked": lang.English.Sprintf("whose credentials are used"), "unchecked": lang.English.Sprintf("the resources reached"),
+				"pinned": strings.Join(callers, ", "), "fix": lang.English.Sprintf("aws:ResourceOrgID or aws:ResourceAccount")})
 		}
 	}
 }
@@ -81,7 +82,7 @@ func (r *review) endpoint() {
 // endpointActions says what a statement lets through, in a few words.
 func endpointActions(st *stmt) string {
 	if st.AllActions {
-		return "every action"
+		return lang.English.Sprintf("every action")
 	}
 	return strings.Join(st.Src.Action.Trimmed(), ", ")
 }
@@ -100,7 +101,7 @@ func endpointCallerPins(st *stmt) []string {
 			}
 		}
 		if named {
-			out = append(out, "the principals named")
+			out = append(out, lang.English.Sprintf("the principals named"))
 		}
 	}
 	for _, c := range st.Src.Conditions {

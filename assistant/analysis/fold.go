@@ -1,10 +1,9 @@
 package analysis
 
 import (
-	"fmt"
 	"sort"
-	"strings"
 
+	"github.com/policycheck/policycheck/assistant/lang"
 	"github.com/policycheck/policycheck/assistant/policy"
 	"github.com/policycheck/policycheck/assistant/report"
 )
@@ -79,52 +78,7 @@ func (r *review) fold() []*finding {
 			s.Implies = append(s.Implies, *im)
 		}
 		sort.Slice(s.Implies, func(i, j int) bool { return s.Implies[i].Rule < s.Implies[j].Rule })
-		s.Detail += " " + impliedSentence(s.Implies)
+		s.Detail += " " + lang.English.Implied(s.Implies)
 	}
 	return folded
-}
-
-// impliedSentence says what a finding also implies: "It also implies 96
-// escalation paths and 1 service wildcard, folded into this finding."
-func impliedSentence(ims []report.Implied) string {
-	byCat := map[report.Category]int{}
-	var cats []report.Category
-	for _, im := range ims {
-		if byCat[im.Category] == 0 {
-			cats = append(cats, im.Category)
-		}
-		byCat[im.Category] += im.Count
-	}
-	// Escalation paths first: they are what the count is usually about.
-	sort.SliceStable(cats, func(i, j int) bool {
-		return cats[i] == report.PrivilegeEscalation && cats[j] != report.PrivilegeEscalation
-	})
-	var parts []string
-	for _, c := range cats {
-		parts = append(parts, countNoun(byCat[c], impliedNoun(c)))
-	}
-	list := parts[0]
-	if len(parts) > 1 {
-		list = strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
-	}
-	return "It also implies " + list + ", folded into this finding."
-}
-
-func impliedNoun(c report.Category) string {
-	switch c {
-	case report.PrivilegeEscalation:
-		return "escalation path"
-	case report.ServiceWildcard:
-		return "service wildcard"
-	case report.PassRole:
-		return "iam:PassRole finding"
-	}
-	return string(c) + " finding"
-}
-
-func countNoun(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
 }

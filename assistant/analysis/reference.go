@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/policycheck/policycheck/assistant/iamref"
+	"github.com/policycheck/policycheck/assistant/lang"
 	"github.com/policycheck/policycheck/assistant/norm"
 	"github.com/policycheck/policycheck/assistant/policy"
 	"github.com/policycheck/policycheck/assistant/report"
@@ -273,7 +274,7 @@ func analyzeRead(kb *iamref.KB, doc, read *policy.Document, used *refUse) Result
 			names = used.all
 		}
 		refs, what := describeRefs(doc, names)
-		f.Note = "Judged with " + refs + " as possibly any value (\"*\" included), or a declared default: " + what + "."
+		f.Note = lang.English.Sprintf("Judged with %s as possibly any value (\"*\" included), or a declared default: %s.", refs, what)
 		if f.scored && (worst == nil || f.rule.Ceiling < worst.rule.Ceiling) {
 			worst = f
 		}
@@ -320,9 +321,10 @@ func describeRefs(doc *policy.Document, names []string) (refs, what string) {
 	for i, name := range names {
 		ref := doc.Refs[name]
 		r[i] = "${" + name + "}"
-		w[i] = r[i] + " is " + ref.What
 		if ref.Default != nil {
-			w[i] += ", read as its default"
+			w[i] = lang.English.Sprintf("%s is %s, read as its default", r[i], ref.What)
+		} else {
+			w[i] = lang.English.Sprintf("%s is %s", r[i], ref.What)
 		}
 	}
 	return strings.Join(r, ", "), strings.Join(w, "; ")

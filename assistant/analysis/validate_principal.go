@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/policycheck/policycheck/assistant/lang"
 	"github.com/policycheck/policycheck/assistant/policy"
 	"github.com/policycheck/policycheck/assistant/report"
 	"github.com/policycheck/policycheck/assistant/rules"
@@ -184,16 +185,16 @@ func (r *review) checkPrincipalValue(st *stmt, key, v string) {
 	switch key {
 	case "AWS":
 		ok = accountPattern.MatchString(v) || iamPrincipalARN.MatchString(v) || uniqueID.MatchString(v)
-		args["expect"] = "An AWS principal is \"*\", an account id, or the ARN of an account (:root), a user, a role, an assumed-role session or a federated user (not a group)."
+		args["expect"] = lang.English.Sprintf("An AWS principal is \"*\", an account id, or the ARN of an account (:root), a user, a role, an assumed-role session or a federated user (not a group).")
 	case "Service":
 		ok = servicePrincipal.MatchString(v)
-		args["expect"] = "A service principal is the service's name in AWS's domain, such as lambda.amazonaws.com."
+		args["expect"] = lang.English.Sprintf("A service principal is the service's name in AWS's domain, such as lambda.amazonaws.com.")
 	case "Federated":
 		ok = federatedProvider.MatchString(v) || federatedDomains[v]
-		args["expect"] = "A federated principal is the ARN of a SAML or OIDC provider of the account (arn:aws:iam::111122223333:saml-provider/name), or cognito-identity.amazonaws.com, accounts.google.com, graph.facebook.com, www.amazon.com."
+		args["expect"] = lang.English.Sprintf("A federated principal is the ARN of a SAML or OIDC provider of the account (arn:aws:iam::111122223333:saml-provider/name), or cognito-identity.amazonaws.com, accounts.google.com, graph.facebook.com, www.amazon.com.")
 	case "CanonicalUser":
 		ok = canonicalUser.MatchString(v)
-		args["expect"] = "A canonical user id is 64 hexadecimal digits."
+		args["expect"] = lang.English.Sprintf("A canonical user id is 64 hexadecimal digits.")
 	}
 	if !ok {
 		r.add(st, rulePrincipalValue, args)

@@ -69,3 +69,66 @@ func (t Tag) joined(s string, words []string) string {
 	// Words not known (a service's prefix, "ecr data") stay as they are.
 	return s
 }
+
+// items translates the items of a list joined by sep, each on its own.
+func (t Tag) items(s, sep string) string {
+	parts := strings.Split(s, sep)
+	for i, p := range parts {
+		parts[i] = t.Text(p)
+	}
+	return strings.Join(parts, sep)
+}
+
+// reasonStart matches where an action's reason starts in a list of them:
+// "ecr:GetAuthorizationToken: the token …; sts:GetSessionToken: it …".
+var reasonStart = regexp.MustCompile(`(?:^|; )[A-Za-z0-9-]+:[A-Za-z0-9*]+: `)
+
+// reasons translates a list of actions, each with why, joined by "; "
+// (a reason may hold "; " itself).
+func (t Tag) reasons(s string) string {
+	idx := reasonStart.FindAllStringIndex(s, -1)
+	if len(idx) == 0 || idx[0][0] != 0 {
+		return t.Text(s)
+	}
+	var b strings.Builder
+	for i, m := range idx {
+		end := len(s)
+		if i+1 < len(idx) {
+			end = idx[i+1][0]
+		}
+		b.WriteString(s[m[0]:m[1]])
+		b.WriteString(t.Text(s[m[1]:end]))
+	}
+	return b.String()
+}
+
+// refList is what a review says of the references of a template it
+// could not resolve: "${var.who} is Terraform variable who; ${var.b} is
+// Terraform variable b, read as its default".
+var refItem = regexp.MustCompile(`^(\$\{[^}]*\}) is (.+?)(, read as its default)?$`)
+
+// refs translates such a list, or returns s and false.
+func (t Tag) refs(s string, depth int) (string, bool) {
+	if !strings.HasPrefix(s, "${") || !strings.Contains(s, "} is ") {
+		return s, false
+	}
+	parts := strings.Split(s, "; ${")
+	for i := 1; i < len(parts); i++ {
+		parts[i] = "${" + parts[i]
+	}
+	for i, p := range parts {
+		m := refItem.FindStringSubmatch(p)
+		if m == nil {
+			return s, false
+		}
+		if m[3] != "" {
+			parts[i] = t.Sprintf("%s is %s, read as its default", m[1], t.text(m[2], depth+1))
+		} else {
+			parts[i] = t.Sprintf("%s is %s", m[1], t.text(m[2], depth+1))
+		}
+	}
+	return strings.Join(parts, "; "), true
+}
+
+// lineNote is a note on a line of the input: "line 39: …".
+var lineNote = regexp.MustCompile(`^line ([0-9]+): (.+)$`)

@@ -34,7 +34,8 @@ func (t Tag) Report(r *report.Report) *report.Report {
 		all = append(all[:len(all):len(all)], d.Findings...)
 	}
 	out.Summary = t.summary(r.Summary, all)
-	out.NoSuggestionReason = t.Text(r.NoSuggestionReason)
+	// The reason may quote the summary ("…: 4/10: public read access").
+	out.NoSuggestionReason = t.summary(r.NoSuggestionReason, all)
 	out.Notes = t.texts(r.Notes)
 	if s := r.SuggestedPolicy; s != nil {
 		c := *s
@@ -73,8 +74,16 @@ func (t Tag) findings(in []report.Finding) []report.Finding {
 	out := make([]report.Finding, len(in))
 	for i, f := range in {
 		if f.Rule != "" && f.Source != "model" {
-			f.Title, f.Detail, f.Recommendation = t.Finding(f.Rule, f.Args, f.Title, f.Detail, f.Recommendation)
+			// The sentence on the findings folded into this one follows
+			// the rule's detail: it is rendered again after it.
+			detail, implied := f.Detail, ""
+			if s := " " + English.Implied(f.Implies); len(f.Implies) > 0 && strings.HasSuffix(detail, s) {
+				detail, implied = strings.TrimSuffix(detail, s), " "+t.Implied(f.Implies)
+			}
+			f.Title, f.Detail, f.Recommendation = t.Finding(f.Rule, f.Args, f.Title, detail, f.Recommendation)
+			f.Detail += implied
 		}
+		f.Note = t.Text(f.Note)
 		out[i] = f
 	}
 	return out
@@ -103,7 +112,15 @@ func (t Tag) Finding(id string, args map[string]string, title, detail, fix strin
 
 // proseArgs are the arguments of findings that hold words rather than
 // identifiers: a description, a piece of advice, a place, a kind.
-var proseArgs = map[string]bool{"effect": true, "advice": true, "where": true, "kind": true, "data": true}
+var proseArgs = map[string]bool{
+	"effect": true, "advice": true, "where": true, "kind": true, "data": true,
+	"expect": true, "why": true, "what": true, "pair": true, "fix": true, "checked": true, "unchecked": true,
+}
+
+// listArgs are the arguments that join words and identifiers with ", ":
+// "account 111122223333 in us-east-1, account 444455556666 in eu-west-1",
+// "the principals named, aws:PrincipalAccount".
+var listArgs = map[string]bool{"scope": true, "pinned": true}
 
 // placeholders matches a template's placeholders.
 var placeholders = regexp.MustCompile(`\{[A-Za-z0-9_-]+[}?]`)
@@ -117,10 +134,19 @@ var andMore = regexp.MustCompile(` and ([0-9]+) more$`)
 func (t Tag) args(args map[string]string) rules.Args {
 	a := make(rules.Args, len(args))
 	for k, v := range args {
-		if proseArgs[k] {
+		switch {
+		case proseArgs[k]:
 			v = t.Text(v)
-		} else {
-			v, _ = t.more(v)
+		case listArgs[k]:
+			v = t.items(v, ", ")
+		case k == "reasons":
+			v = t.reasons(v)
+		default:
+			if m, ok := catalogs[t.norm()].Messages[v]; ok && len(m.Forms) == 0 {
+				v = m.Text // a few words in place of a list: "every action"
+			} else {
+				v, _ = t.more(v)
+			}
 		}
 		a[k] = v
 	}
@@ -207,6 +233,14 @@ func (t Tag) text(s string, depth int) string {
 	}
 	if l, ok := t.list(s); ok {
 		return l
+	}
+	if l, ok := t.refs(s, depth); ok {
+		return l
+	}
+	if m := lineNote.FindStringSubmatch(s); m != nil {
+		if n, err := strconv.Atoi(m[1]); err == nil {
+			return t.Sprintf("line %d: %s", n, t.text(m[2], depth+1))
+		}
 	}
 	for _, p := range patterns() {
 		if !strings.HasPrefix(s, p.prefix) || !strings.HasSuffix(s, p.suffix) || !strings.Contains(s, p.longest) {

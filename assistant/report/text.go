@@ -119,7 +119,7 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 				p.line("      %s", f.Detail)
 			}
 			if f.Note != "" {
-				p.line("      note: %s", f.Note)
+				p.line("      %s", tr.Sprintf("note: %s", f.Note))
 			}
 			if f.Recommendation != "" {
 				p.line("      %s", tr.Sprintf("fix: %s", f.Recommendation))
