@@ -113,7 +113,8 @@ var englishWords = regexp.MustCompile(`(?i)\b(the|and|with|every|findings?|state
 func prose(s string) string {
 	for _, re := range []*regexp.Regexp{
 		regexp.MustCompile(`arn:[A-Za-z0-9_.:/*${}<>-]+`), regexp.MustCompile(`GitHub Actions`),
-		regexp.MustCompile(`\([a-z_]+\)`), // a Terraform document's name: aws_iam_role_policy.worker (policy)
+		regexp.MustCompile(`\bterraform [a-z]+( -[a-z]+)*`), // a command: terraform show -json
+		regexp.MustCompile(`\([a-z_]+\)`),                   // a Terraform document's name: aws_iam_role_policy.worker (policy)
 		regexp.MustCompile("```[\\s\\S]*?```"), regexp.MustCompile("`[^`]*`"),
 		regexp.MustCompile(`"[^"]*"`), regexp.MustCompile(`<[^>]*>`),
 		regexp.MustCompile(`[A-Za-z0-9_.*-]+:[A-Za-z0-9_.:/*${}<>-]+`),
@@ -153,6 +154,13 @@ func TestReport(t *testing.T) {
 	if len(paths) == 0 {
 		t.Fatal("no examples")
 	}
+	// Templates whose references, defaults and endpoint policies give
+	// notes, PC701, PC710 and PC711.
+	refs, _ := filepathGlob("../../testdata/references/*.*")
+	if len(refs) < 5 {
+		t.Fatal("no templates in testdata/references")
+	}
+	paths = append(paths, refs...)
 	for _, path := range paths {
 		r := reviewFile(t, path)
 		if lang.English.Report(r) != r {
@@ -163,13 +171,13 @@ func TestReport(t *testing.T) {
 			if tr == r || tr.Score != r.Score || len(tr.Findings) != len(r.Findings) {
 				t.Fatalf("%s %s: Report changed more than the words", path, tag)
 			}
-			texts := []string{tr.Summary, tr.NoSuggestionReason}
+			texts := append([]string{tr.Summary, tr.NoSuggestionReason}, tr.Notes...)
 			for i, f := range tr.Findings {
 				o := r.Findings[i]
 				if f.Rule != o.Rule || f.Category != o.Category || f.Severity != o.Severity || !slices.Equal(f.Actions, o.Actions) {
 					t.Errorf("%s %s: identifiers of %s changed", path, tag, o.ID)
 				}
-				texts = append(texts, f.Title, f.Detail, f.Recommendation)
+				texts = append(texts, f.Title, f.Detail, f.Recommendation, f.Note)
 			}
 			if s := tr.SuggestedPolicy; s != nil {
 				for _, c := range s.Changes {
@@ -198,5 +206,71 @@ func TestUntranslatedRule(t *testing.T) {
 	}
 	if tr.Findings[1].Title != "unknown rule" {
 		t.Errorf("unknown rule = %+v", tr.Findings[1])
+	}
+}
+
+// TestImplied checks that the sentence on the findings folded into full
+// administrator access follows the translated detail, and that English
+// keeps the engine's.
+func TestImplied(t *testing.T) {
+	rv := review.New(iamref.Default())
+	r, err := rv.Review(context.Background(), review.Input{Name: "admin.json", Offline: true,
+		Data: []byte(`{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var admin *report.Finding
+	for i, f := range r.Findings {
+		if f.Rule == "PC101" {
+			admin = &r.Findings[i]
+		}
+	}
+	if admin == nil || len(admin.Implies) == 0 {
+		t.Fatalf("no PC101 finding that folds others: %+v", r.Findings)
+	}
+	en := lang.English.Implied(admin.Implies)
+	if !strings.HasSuffix(admin.Detail, " "+en) || !strings.HasPrefix(en, "It also implies ") {
+		t.Fatalf("English detail %q does not end with %q", admin.Detail, en)
+	}
+	for tag, want := range map[lang.Tag]string{lang.Spanish: "También implica ", lang.Portuguese: "Também implica "} {
+		var got string
+		for _, f := range tag.Report(r).Findings {
+			if f.Rule == "PC101" {
+				got = f.Detail
+			}
+		}
+		sentence := tag.Implied(admin.Implies)
+		if !strings.HasPrefix(sentence, want) || !strings.HasSuffix(got, " "+sentence) || strings.Contains(got, "It also implies") {
+			t.Errorf("%s detail = %q, want it to end with %q", tag.Name(), got, sentence)
+		}
+	}
+}
+
+// TestReferenceNote checks the note on a finding judged with a
+// reference, and the reference list of PC701, in Spanish.
+func TestReferenceNote(t *testing.T) {
+	r := reviewFile(t, "../../testdata/references/kms-key.tf")
+	tr := lang.Spanish.Report(r)
+	var note, what string
+	for _, f := range tr.Findings {
+		if f.Note != "" && note == "" {
+			note = f.Note
+		}
+		if f.Rule == "PC701" {
+			what = f.Detail
+		}
+	}
+	const wantNote = `Juzgado tomando ${var.key_users} como cualquier valor posible ("*" incluido), o como un valor predeterminado declarado: ` +
+		"${var.key_users} es la variable de Terraform key_users."
+	if note != wantNote {
+		t.Errorf("note = %q\nwant %q", note, wantNote)
+	}
+	if !strings.HasPrefix(what, "${var.key_users} es la variable de Terraform key_users: ") {
+		t.Errorf("PC701 detail = %q", what)
+	}
+	// Two references, one read as its default.
+	got := lang.Portuguese.Text("${var.a} is Terraform variable a; ${DestinationBucketName} is CloudFormation parameter DestinationBucketName, read as its default")
+	if want := "${var.a} é a variável do Terraform a; ${DestinationBucketName} é o parâmetro do CloudFormation DestinationBucketName, lido como seu padrão"; got != want {
+		t.Errorf("reference list = %q\nwant %q", got, want)
 	}
 }

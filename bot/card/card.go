@@ -297,6 +297,8 @@ func policyType(lg lang.Tag, t string) string {
 		return lg.Sprintf("scp policy")
 	case "rcp":
 		return lg.Sprintf("rcp policy")
+	case "endpoint":
+		return lg.Sprintf("endpoint policy")
 	}
 	return t + " policy"
 }
@@ -378,6 +380,9 @@ func documentLine(lg lang.Tag, d report.Document, i int) string {
 		item += fmt.Sprintf(" %s %d/10", band(s), s)
 	}
 	if t := line(d.PolicyType, 30); t != "" {
+		if lg.String() != "en" {
+			t = policyType(lg, t) // English shows the type as it is named in JSON
+		}
 		item += " · " + t
 	}
 	return item

@@ -56,6 +56,17 @@ func translated(t *testing.T, lg lang.Tag) (map[string]Message, map[string]slack
 		"details-escalation": page(escalation, 1),
 		"details-admin-5":    page(admin, 5),
 	}
+	// Templates with references (a finding's note, PC701, a reader's
+	// note on a default) and endpoint policies (PC710, PC711).
+	for _, name := range []string{"kms-key.tf", "bucket-policy.tf", "alb-logs.yaml", "endpoints.yaml"} {
+		b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "references", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := engineReview(t, name, string(b))
+		msgs["references-"+name] = Render(r, m)
+		views["details-references-"+name] = page(r, 1)
+	}
 	return msgs, views
 }
 
@@ -69,7 +80,9 @@ var identifiers = []*regexp.Regexp{
 	regexp.MustCompile("```[\\s\\S]*?```"), regexp.MustCompile("`[^`]*`"),
 	regexp.MustCompile(`<[^>]*>`), regexp.MustCompile(`&lt;[^&]*&gt;`), regexp.MustCompile(`"[^"]*"`),
 	regexp.MustCompile(`arn:[^\s,)]+`), regexp.MustCompile(`[A-Za-z0-9_.*-]+:[A-Za-z0-9_.:/*${}-]+`),
-	regexp.MustCompile(`/policycheck( [a-z]+)?`), regexp.MustCompile(`\bpolicycheck\b`), regexp.MustCompile(`GitHub Actions`),
+	regexp.MustCompile(`/policycheck( [a-z]+)?`), regexp.MustCompile(`\bterraform [a-z]+( -[a-z]+)*`), // a command
+	regexp.MustCompile(`\([a-z_]+\)`), // a Terraform document's name: aws_kms_key.this (policy)
+	regexp.MustCompile(`\bpolicycheck\b`), regexp.MustCompile(`GitHub Actions`),
 	regexp.MustCompile(`\b(NotAction|NotResource|NotPrincipal|Action|Resource|Principal|Allow|Deny|Effect|Sid|Statement)\b`),
 }
 
