@@ -7,12 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"net/url"
 	"os"
-	"path"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -139,42 +136,8 @@ func (s *Store) Ping(ctx context.Context) error {
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// A migration is one numbered file of migrations/.
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
-// migrations returns the embedded migrations in order. Their versions must
-// run 1, 2, 3... without gaps.
-func migrations() ([]migration, error) {
-	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
-	if err != nil {
-		return nil, err
-	}
-	var ms []migration
-	for _, name := range names {
-		base := strings.TrimSuffix(path.Base(name), ".sql")
-		num, label, ok := strings.Cut(base, "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil || v < 1 {
-			return nil, fmt.Errorf("migration %s: name is not NNN_name.sql", name)
-		}
-		text, err := migrationFiles.ReadFile(name)
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, migration{version: v, name: label, sql: string(text)})
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
-	for i, m := range ms {
-		if m.version != i+1 {
-			return nil, fmt.Errorf("migration %03d_%s: expected version %d", m.version, m.name, i+1)
-		}
-	}
-	return ms, nil
-}
+// migrations returns the embedded migrations in order.
+func migrations() ([]store.Migration, error) { return store.Migrations(migrationFiles) }
 
 // migrate applies the embedded migrations that db lacks.
 func migrate(ctx context.Context, db *sql.DB, now func() time.Time) error {
@@ -187,7 +150,7 @@ func migrate(ctx context.Context, db *sql.DB, now func() time.Time) error {
 
 // migrateTo applies those of ms that db lacks, each in its own transaction,
 // and refuses a database written by a newer program.
-func migrateTo(ctx context.Context, db *sql.DB, ms []migration, now func() time.Time) error {
+func migrateTo(ctx context.Context, db *sql.DB, ms []store.Migration, now func() time.Time) error {
 	const create = `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version    INTEGER PRIMARY KEY,
 		name       TEXT NOT NULL,
@@ -205,7 +168,7 @@ func migrateTo(ctx context.Context, db *sql.DB, ms []migration, now func() time.
 	}
 	for _, m := range ms[current:] {
 		if err := apply(ctx, db, m, now); err != nil {
-			return fmt.Errorf("migration %03d_%s: %w", m.version, m.name, err)
+			return fmt.Errorf("migration %03d_%s: %w", m.Version, m.Name, err)
 		}
 	}
 	return nil
@@ -213,24 +176,24 @@ func migrateTo(ctx context.Context, db *sql.DB, ms []migration, now func() time.
 
 // apply runs one migration in a transaction, unless another process applied
 // it meanwhile.
-func apply(ctx context.Context, db *sql.DB, m migration, now func() time.Time) error {
+func apply(ctx context.Context, db *sql.DB, m store.Migration, now func() time.Time) error {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
 	var done bool
-	if err := tx.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = ?)", m.version).Scan(&done); err != nil {
+	if err := tx.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = ?)", m.Version).Scan(&done); err != nil {
 		return err
 	}
 	if done {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+	if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-		m.version, m.name, formatTime(now())); err != nil {
+		m.Version, m.Name, formatTime(now())); err != nil {
 		return err
 	}
 	return tx.Commit()

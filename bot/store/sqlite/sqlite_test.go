@@ -112,7 +112,7 @@ func TestMigrations(t *testing.T) {
 		t.Fatalf("%d migrations; the upgrade test needs at least 2", len(ms))
 	}
 	for i, m := range ms {
-		if m.version != i+1 || m.name == "" || m.sql == "" {
+		if m.Version != i+1 || m.Name == "" || m.SQL == "" {
 			t.Errorf("migration %d = %+v", i, m)
 		}
 	}
