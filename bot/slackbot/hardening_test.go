@@ -54,10 +54,17 @@ func TestKeepTokenToOrigin(t *testing.T) {
 // TestOversizedEnvelope: an envelope over the cap is refused while it is
 // read, and the next request is answered.
 func TestOversizedEnvelope(t *testing.T) {
-	s, _ := testBot(t, review.New(iamref.Default()), 2, slackfake.Options{})
+	s, _ := testBot(t, review.New(iamref.Default()), 2, slackfake.Options{RedeliverAfter: time.Second, MaxRedeliveries: 5})
 	ctx := waitCtx(t)
 	huge := `{"type":"event_callback","event_id":"EvHUGE","event":{"type":"app_mention","text":"` + strings.Repeat("a", 2*maxEnvelope) + `"}}`
+	links := s.Connections()
 	if _, err := s.Send(ctx, slackfake.Envelope{Type: "events_api", Payload: []byte(huge)}); err != nil {
+		t.Fatal(err)
+	}
+	// The read limit drops the link and the client opens others; an
+	// envelope written to a link while it closes is lost, and Slack sends
+	// it again, as the fake does here.
+	if err := s.WaitConnections(ctx, links+1); err != nil {
 		t.Fatal(err)
 	}
 	d, err := s.Mention(ctx, channel, user, fencedPolicy, slackfake.MessageOptions{})
