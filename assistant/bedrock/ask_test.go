@@ -150,7 +150,7 @@ func TestAskScripted(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := startFake(t, bedrockfake.Config{})
-			f.Enqueue(tt.resp)
+			f.Handle(func(*bedrockfake.Request) bedrockfake.Response { return tt.resp })
 			c := newTestClient(t, f, nil)
 			q := tt.question
 			if q == "" {
@@ -162,6 +162,9 @@ func TestAskScripted(t *testing.T) {
 				return
 			}
 			if err != nil {
+				for i, r := range f.Requests() {
+					t.Logf("request %d: auth error %q", i, r.AuthError)
+				}
 				t.Fatalf("Ask: %v", err)
 			}
 			tt.check(t, a)
