@@ -63,15 +63,20 @@ func (r *reader) cloudFormation(t *node, o origin) *Error {
 	n := len(r.docs)
 	r.refs, r.mappings = newCFNRefs(r, t, o.loc), t.get("Mappings")
 	defer func() { r.refs, r.mappings = nil, nil }()
+	es := newEntities(r)
 	for _, res := range t.get("Resources").members {
 		kind := res.val.get("Type")
 		if !kind.isString() {
 			continue
 		}
 		props := r.resolve(res.val.get("Properties"), o.loc)
+		if props == nil && cfnIdentities[kind.str] != "" {
+			props = &node{kind: kindObject, off: res.keyOff} // a group needs no properties
+		}
 		if props == nil || props.kind != kindObject {
 			continue
 		}
+		first := len(r.docs)
 		for _, p := range cfnPolicies[kind.str] {
 			typ := p.typ
 			if kind.str == "AWS::Organizations::Policy" {
@@ -107,7 +112,9 @@ func (r *reader) cloudFormation(t *node, o origin) *Error {
 			}
 			firstErr = firstError(firstErr, err)
 		}
+		r.cfnEntity(es, res, kind.str, props, o, r.docs[first:])
 	}
+	r.entities = append(r.entities, es.link()...)
 	switch {
 	case len(r.docs) == n && firstErr != nil:
 		return firstErr

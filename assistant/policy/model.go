@@ -158,6 +158,10 @@ type Document struct {
 	// each with what it stands for; nil for a plain policy, whose
 	// "${...}" are policy variables.
 	Refs map[string]Reference
+	// Managed is the ARN of the AWS managed policy the document is, read
+	// from this binary's copy because the input attaches it; "" for a
+	// document of the input.
+	Managed string
 }
 
 // Note is something the reader repaired or wants the user to know, never an
@@ -174,6 +178,9 @@ type Result struct {
 	// Format is the detected input format: "json", "yaml",
 	// "cloudformation", "terraform".
 	Format string
+	// Entities are the users, roles and groups the input declares or
+	// attaches policies to, each with its policies.
+	Entities []*Entity
 
 	input *lineIndex // the input as supplied, for Line
 }

@@ -85,6 +85,10 @@ type reader struct {
 	defaultNoted map[string]bool
 	// mappings are the Mappings of the template being read.
 	mappings *node
+	// entities are those of the input; managed are the AWS managed
+	// policies read for them, by ARN.
+	entities []*Entity
+	managed  map[string]*Document
 }
 
 // found is a document and, for a policy found inside other JSON or YAML,
@@ -174,7 +178,7 @@ func (r *reader) result() *Result {
 			plain++
 		}
 	}
-	res := &Result{Notes: r.notes, input: r.lines}
+	res := &Result{Notes: r.notes, Entities: r.entities, input: r.lines}
 	k := 0
 	for _, f := range r.docs {
 		d := f.doc

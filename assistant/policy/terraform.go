@@ -72,11 +72,15 @@ func (r *reader) readTerraform(rg region) (err error) {
 	defer func() { r.refs = nil }()
 	n := len(r.docs)
 	var firstErr *Error
+	es := newEntities(r)
 	for _, b := range body.Blocks {
+		first := len(r.docs)
 		if b.Type == "resource" && len(b.Labels) == 2 {
 			firstErr = firstError(firstErr, t.resource(b))
 		}
+		t.entity(es, b, r.docs[first:])
 	}
+	r.entities = append(r.entities, es.link()...)
 	// Documents no resource in this file uses are reviewed on their own.
 	for _, b := range body.Blocks {
 		if b.Type == "data" && len(b.Labels) == 2 && b.Labels[0] == "aws_iam_policy_document" && !t.used[b.Labels[1]] {
