@@ -180,17 +180,19 @@ func reviewID(t testing.TB, m slackfake.Message) string {
 
 // details clicks Show all findings on card c as user, walks every page of
 // the modal with Next, and returns the mrkdwn texts of each page.
+//
+// The modal is the one opened with the trigger_id of this click: tests
+// that share a Slack open other details for the same user meanwhile, and
+// any new view of that user may be another card's.
 func details(t testing.TB, ctx context.Context, s *slackfake.Server, c slackfake.Message, user string) [][]string {
 	t.Helper()
-	before := map[string]bool{}
-	for _, v := range s.Views() {
-		before[v.ID] = true
-	}
-	if _, err := s.BlockAction(ctx, slackfake.BlockAction{Channel: c.Channel, MessageTS: c.TS, ActionID: "show_findings", UserID: user}); err != nil {
+	id, err := s.BlockAction(ctx, slackfake.BlockAction{Channel: c.Channel, MessageTS: c.TS, ActionID: "show_findings", UserID: user})
+	if err != nil {
 		t.Fatal(err)
 	}
+	trigger := triggerOf(t, s, id)
 	v, err := s.WaitView(ctx, func(v slackfake.View) bool {
-		return !before[v.ID] && v.CallbackID == "policycheck_details" && v.User == user
+		return v.TriggerID == trigger && v.CallbackID == "policycheck_details" && v.User == user
 	})
 	if err != nil {
 		t.Fatalf("the details did not open: %v", err)
@@ -229,6 +231,22 @@ func details(t testing.TB, ctx context.Context, s *slackfake.Server, c slackfake
 			t.Fatalf("Next did not turn the page: %v", err)
 		}
 	}
+}
+
+// triggerOf is the trigger_id of the interaction delivered in envelope id.
+func triggerOf(t testing.TB, s *slackfake.Server, id string) string {
+	t.Helper()
+	env, ok := s.Envelope(id)
+	if !ok {
+		t.Fatalf("no envelope %s", id)
+	}
+	var p struct {
+		TriggerID string `json:"trigger_id"`
+	}
+	if err := json.Unmarshal(env.Payload, &p); err != nil || p.TriggerID == "" {
+		t.Fatalf("no trigger_id in envelope %s (%v): %s", id, err, env.Payload)
+	}
+	return p.TriggerID
 }
 
 func asList(v any) []map[string]any {
