@@ -128,7 +128,9 @@ type Document struct {
 	// given by the user (Options.Type) does not replace it.
 	TypeKnown bool
 	// Source is the format the document was read from: "json", "yaml",
-	// "cloudformation", "terraform".
+	// "cloudformation", "terraform", "account" (the output of aws iam
+	// get-account-authorization-details), or "aws-managed" for an AWS
+	// managed policy attached by the input.
 	Source string
 
 	Version    string
@@ -159,8 +161,9 @@ type Document struct {
 	// "${...}" are policy variables.
 	Refs map[string]Reference
 	// Managed is the ARN of the AWS managed policy the document is, read
-	// from this binary's copy because the input attaches it; "" for a
-	// document of the input.
+	// from this binary's copy because the input attaches it (or, for one
+	// this binary does not know, from the copy an account's output
+	// holds); "" for a document of the input.
 	Managed string
 }
 
@@ -176,11 +179,18 @@ type Result struct {
 	Documents []*Document
 	Notes     []Note
 	// Format is the detected input format: "json", "yaml",
-	// "cloudformation", "terraform".
+	// "cloudformation", "terraform", "account".
 	Format string
 	// Entities are the users, roles and groups the input declares or
 	// attaches policies to, each with its policies.
 	Entities []*Entity
+	// Unused are the customer managed policies of an account (the output
+	// of aws iam get-account-authorization-details) that none of its
+	// users, groups and roles has attached or as permissions boundary,
+	// and that the output does not count as attached elsewhere
+	// (AttachmentCount, PermissionsBoundaryUsageCount). They are in
+	// Documents too, and reviewed like the others.
+	Unused []*Document
 
 	input *lineIndex // the input as supplied, for Line
 }

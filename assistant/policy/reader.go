@@ -89,6 +89,9 @@ type reader struct {
 	// policies read for them, by ARN.
 	entities []*Entity
 	managed  map[string]*Document
+	// unused are the customer managed policies of an account that
+	// nothing in it uses.
+	unused []*Document
 }
 
 // found is a document and, for a policy found inside other JSON or YAML,
@@ -178,7 +181,7 @@ func (r *reader) result() *Result {
 			plain++
 		}
 	}
-	res := &Result{Notes: r.notes, Entities: r.entities, input: r.lines}
+	res := &Result{Notes: r.notes, Entities: r.entities, Unused: r.unused, input: r.lines}
 	k := 0
 	for _, f := range r.docs {
 		d := f.doc
@@ -417,7 +420,9 @@ type origin struct {
 
 // fromTree adds the documents of a JSON or YAML value read whole: a
 // policy, a CloudFormation template, or other JSON holding policies (the
-// output of the AWS CLI, say). The error says why a template gave none.
+// output of the AWS CLI, say; aws iam get-account-authorization-details
+// is read as an account). The error says why a template or account gave
+// none.
 func (r *reader) fromTree(n *node, o origin, source string) *Error {
 	switch {
 	case n.kind != kindObject:
@@ -425,6 +430,8 @@ func (r *reader) fromTree(n *node, o origin, source string) *Error {
 		r.addDoc(found{doc: r.build(n, o, docSpec{source: source})})
 	case isTemplate(n):
 		return r.cloudFormation(n, o)
+	case isAccount(n):
+		return r.account(n, o)
 	default:
 		r.nested(n, o, source, "", 0)
 	}
