@@ -33,6 +33,15 @@ func (t Tag) Report(r *report.Report) *report.Report {
 	for _, d := range r.Documents {
 		all = append(all[:len(all):len(all)], d.Findings...)
 	}
+	if r.Principals != nil {
+		out.Principals = make([]report.Principal, len(r.Principals))
+		for i, p := range r.Principals {
+			p.Findings = t.findings(p.Findings)
+			p.Summary = t.summary(p.Summary, r.Principals[i].Findings)
+			out.Principals[i] = p
+			all = append(all[:len(all):len(all)], r.Principals[i].Findings...)
+		}
+	}
 	out.Summary = t.summary(r.Summary, all)
 	// The reason may quote the summary ("…: 4/10: public read access").
 	out.NoSuggestionReason = t.summary(r.NoSuggestionReason, all)

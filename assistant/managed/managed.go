@@ -229,7 +229,18 @@ func policyPath(ref string) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	partition, rest, _ := strings.Cut(rest, ":")
+	var partition string
+	if ref, after, ok := cutReference(rest); ok {
+		// A partition written as a reference to it: CloudFormation's
+		// ${AWS::Partition}, Terraform's
+		// ${data.aws_partition.current.partition}.
+		if !strings.Contains(strings.ToLower(ref), "partition") {
+			return "", false
+		}
+		partition, rest = "aws", strings.TrimPrefix(after, ":")
+	} else {
+		partition, rest, _ = strings.Cut(rest, ":")
+	}
 	if !isPartition(partition) {
 		return "", false
 	}
@@ -238,6 +249,18 @@ func policyPath(ref string) (string, bool) {
 		return "", false
 	}
 	return path, true
+}
+
+// cutReference cuts a leading "${...}" off s.
+func cutReference(s string) (ref, after string, ok bool) {
+	if !strings.HasPrefix(s, "${") {
+		return "", s, false
+	}
+	end := strings.IndexByte(s, '}')
+	if end < 0 {
+		return "", s, false
+	}
+	return s[2:end], s[end+1:], true
 }
 
 // isPartition reports whether p names an AWS partition: "aws" or

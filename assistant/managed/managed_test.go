@@ -26,6 +26,8 @@ func TestLookup(t *testing.T) {
 		{"arn:aws:iam::aws:policy/job-function/ViewOnlyAccess", "ViewOnlyAccess", "arn:aws:iam::aws:policy/job-function/ViewOnlyAccess"},
 		// Other partitions find the aws partition's policy.
 		{"arn:aws-us-gov:iam::aws:policy/AdministratorAccess", "AdministratorAccess", "arn:aws:iam::aws:policy/AdministratorAccess"},
+		{"arn:${AWS::Partition}:iam::aws:policy/AdministratorAccess", "AdministratorAccess", "arn:aws:iam::aws:policy/AdministratorAccess"},
+		{"arn:${data.aws_partition.current.partition}:iam::aws:policy/service-role/AWSLambdaRole", "AWSLambdaRole", "arn:aws:iam::aws:policy/service-role/AWSLambdaRole"},
 		{"arn:aws-cn:iam::aws:policy/service-role/AWSLambdaRole", "AWSLambdaRole", "arn:aws:iam::aws:policy/service-role/AWSLambdaRole"},
 		// Not found.
 		{"NoSuchPolicy", "", ""},
@@ -39,7 +41,7 @@ func TestLookup(t *testing.T) {
 		{"arn:aws:iam::aws:role/AdministratorAccess", "", ""},
 		{"arn:aws:iam:us-east-1:aws:policy/AdministratorAccess", "", ""},
 		{"arn:aws:s3:::aws:policy/AdministratorAccess", "", ""},
-		{"arn:${AWS::Partition}:iam::aws:policy/AdministratorAccess", "", ""},
+		{"arn:${AWS::AccountId}:iam::aws:policy/AdministratorAccess", "", ""},
 		{"arn:aws:iam::aws:policy/", "", ""},
 	}
 	for _, tt := range tests {
@@ -143,6 +145,7 @@ func TestIsAWSManagedARN(t *testing.T) {
 		want bool
 	}{
 		{"arn:aws:iam::aws:policy/AdministratorAccess", true},
+		{"arn:${AWS::Region}:iam::aws:policy/ReadOnlyAccess", false},
 		{"arn:aws:iam::aws:policy/service-role/AWSLambdaRole", true},
 		{"arn:aws-us-gov:iam::aws:policy/ReadOnlyAccess", true},
 		{"arn:aws-cn:iam::aws:policy/ReadOnlyAccess", true},

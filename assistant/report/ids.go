@@ -14,25 +14,40 @@ import (
 // documents repeat "wildcard-resource-1". Ids keep their prefix and are
 // numbered in the order of Findings; the documents' copies follow.
 func (r *Report) Renumber() {
-	type key struct{ doc, id string }
+	type key struct{ principal, doc, id string }
 	renamed := make(map[key]string, len(r.Findings))
 	seq := map[string]int{}
+	next := func(old string) string {
+		prefix := idPrefix(old)
+		seq[prefix]++
+		return fmt.Sprintf("%s-%d", prefix, seq[prefix])
+	}
 	for i := range r.Findings {
 		f := &r.Findings[i]
-		prefix := idPrefix(f.ID)
-		seq[prefix]++
-		id := fmt.Sprintf("%s-%d", prefix, seq[prefix])
-		renamed[key{f.Document, f.ID}] = id
+		id := next(f.ID)
+		renamed[key{f.Principal, f.Document, f.ID}] = id
 		f.ID = id
+	}
+	for i := range r.Principals {
+		for j := range r.Principals[i].Findings {
+			f := &r.Principals[i].Findings[j]
+			if id, ok := renamed[key{f.Principal, f.Document, f.ID}]; ok {
+				f.ID = id
+			}
+		}
 	}
 	for i := range r.Documents {
 		d := &r.Documents[i]
 		for j := range d.Findings {
 			f := &d.Findings[j]
-			if id, ok := renamed[key{d.Name, f.ID}]; ok {
+			if id, ok := renamed[key{"", d.Name, f.ID}]; ok {
 				f.ID = id
-			} else if id, ok := renamed[key{f.Document, f.ID}]; ok {
+			} else if id, ok := renamed[key{"", f.Document, f.ID}]; ok {
 				f.ID = id
+			} else {
+				// A document judged through its principals: its own
+				// findings are information, numbered after the rest.
+				f.ID = next(f.ID)
 			}
 		}
 	}
@@ -76,6 +91,9 @@ func (r *Report) Fingerprints() []string {
 		// the part after it tells the documents of a file apart.
 		doc := strings.TrimPrefix(f.Document, r.File)
 		k := strings.Join([]string{file, doc, what, where}, "\x00")
+		if f.Principal != "" {
+			k += "\x00" + f.Principal
+		}
 		seen[k]++
 		sum := sha256.Sum256([]byte(k + "\x00" + strconv.Itoa(seen[k])))
 		out[i] = hex.EncodeToString(sum[:16])

@@ -64,16 +64,19 @@ type Finding struct {
 	ID string `json:"id"` // unique within a report
 	// Rule is the id of the rule that found it (assistant/rules), e.g.
 	// "PC101"; empty for a model's finding that matches no rule.
-	Rule           string   `json:"rule,omitempty"`
-	Category       Category `json:"category"`
-	Severity       Severity `json:"severity"`
-	Document       string   `json:"document"`
-	Statement      int      `json:"statement"` // 0-based index; -1 for the whole document
-	Sid            string   `json:"sid"`
-	Line           int      `json:"line"` // 0 when unknown
-	Title          string   `json:"title"`
-	Detail         string   `json:"detail"`
-	Recommendation string   `json:"recommendation"`
+	Rule     string   `json:"rule,omitempty"`
+	Category Category `json:"category"`
+	Severity Severity `json:"severity"`
+	Document string   `json:"document"`
+	// Principal is the user, role or group of the input the finding is
+	// about, when it was judged with the policies attached to it.
+	Principal      string `json:"principal,omitempty"`
+	Statement      int    `json:"statement"` // 0-based index; -1 for the whole document
+	Sid            string `json:"sid"`
+	Line           int    `json:"line"` // 0 when unknown
+	Title          string `json:"title"`
+	Detail         string `json:"detail"`
+	Recommendation string `json:"recommendation"`
 	// Note qualifies the finding: a reading it rests on, such as a
 	// reference of a template the input does not resolve.
 	Note    string   `json:"note,omitempty"`
@@ -143,11 +146,35 @@ type Suppression struct {
 
 // Document is the review of one policy document of the input.
 type Document struct {
-	Name       string    `json:"name"`
-	PolicyType string    `json:"policy_type"`
-	Score      int       `json:"score"`
-	Summary    string    `json:"summary"`
-	Findings   []Finding `json:"findings"`
+	Name       string `json:"name"`
+	PolicyType string `json:"policy_type"`
+	// Score and Summary judge the document alone. For a document
+	// attached to principals of the input (AttachedTo) they are
+	// information: the principals' reviews are what counts.
+	Score    int       `json:"score"`
+	Summary  string    `json:"summary"`
+	Findings []Finding `json:"findings"`
+	// AttachedTo names the principals of the input the document is
+	// attached to.
+	AttachedTo []string `json:"attached_to,omitempty"`
+}
+
+// Principal is the review of a user, role or group of the input: what
+// every policy attached to it (its own, its groups', AWS managed ones)
+// allows together, and its trust policy.
+type Principal struct {
+	Name string `json:"name"`
+	Kind string `json:"kind"` // "user", "role" or "group"
+	// Declared is false for a principal the input only names: other
+	// policies may be attached to it elsewhere.
+	Declared bool `json:"declared"`
+	// Documents names the documents attached, AWS managed policies
+	// included; Unknown the attached policies that are not known.
+	Documents []string  `json:"documents"`
+	Unknown   []string  `json:"unknown_policies,omitempty"`
+	Score     int       `json:"score"`
+	Summary   string    `json:"summary"`
+	Findings  []Finding `json:"findings"`
 }
 
 // Change is one line of "what changed and why" for a suggested policy.
@@ -181,6 +208,16 @@ type Report struct {
 	Summary    string     `json:"summary"`
 	Findings   []Finding  `json:"findings"`
 	Documents  []Document `json:"documents"`
+	// Principals are the users, roles and groups of the input, each
+	// judged with everything attached to it; the score is the lowest of
+	// theirs and of the documents attached to none.
+	Principals []Principal `json:"principals,omitempty"`
+	// UnusedPolicies names the customer managed policies of an account
+	// export that nothing attaches.
+	UnusedPolicies []string `json:"unused_policies,omitempty"`
+	// ManagedPoliciesVersion is the version of the AWS managed policies
+	// this binary knows, when the input attaches any.
+	ManagedPoliciesVersion string `json:"managed_policies_version,omitempty"`
 	// SuggestedPolicy is the tightened policy, or nil when nothing could
 	// be improved (NoSuggestionReason then says why).
 	SuggestedPolicy    *Suggestion `json:"suggested_policy"`
@@ -239,6 +276,11 @@ func WithoutArgs(r *Report) *Report {
 			has = has || f.Args != nil
 		}
 	}
+	for _, p := range r.Principals {
+		for _, f := range p.Findings {
+			has = has || f.Args != nil
+		}
+	}
 	if !has {
 		return r
 	}
@@ -259,6 +301,13 @@ func WithoutArgs(r *Report) *Report {
 	for i, d := range r.Documents {
 		d.Findings = strip(d.Findings)
 		c.Documents[i] = d
+	}
+	if r.Principals != nil {
+		c.Principals = make([]Principal, len(r.Principals))
+		for i, p := range r.Principals {
+			p.Findings = strip(p.Findings)
+			c.Principals[i] = p
+		}
 	}
 	return &c
 }

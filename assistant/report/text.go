@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 	"unicode"
 )
@@ -71,10 +72,25 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 	tr := translator(o.Lang)
 	p.line("%s", p.paint("\x1b[1m", fmt.Sprintf("%s: %d/10 %s", r.File, r.Score, scale(r.Score))))
 	p.line("%s", r.Summary)
-	if len(r.Documents) > 1 {
+	if len(r.Principals) > 0 {
+		// The worst principals first: an account has hundreds.
+		ps := append([]Principal(nil), r.Principals...)
+		sort.SliceStable(ps, func(i, j int) bool { return ps[i].Score < ps[j].Score })
+		for _, pr := range ps {
+			p.line("  %d/10  %s %s: %s", pr.Score, kindName(tr, pr.Kind), pr.Name, strings.TrimPrefix(pr.Summary, fmt.Sprintf("%d/10: ", pr.Score)))
+		}
+	}
+	if len(r.Documents) > 1 || len(r.Principals) > 0 {
 		for _, d := range r.Documents {
+			if d.AttachedTo != nil {
+				p.line("  %d/10  %s (%s; %s)", d.Score, d.Name, d.PolicyType, tr.Sprintf("attached to %s", strings.Join(d.AttachedTo, ", ")))
+				continue
+			}
 			p.line("  %d/10  %s (%s)", d.Score, d.Name, d.PolicyType)
 		}
+	}
+	for _, u := range r.UnusedPolicies {
+		p.line("  %s", tr.Sprintf("unused: %s (attached to nothing)", u))
 	}
 	for _, n := range r.Notes {
 		p.line("%s", tr.Sprintf("note: %s", n))
@@ -83,9 +99,10 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 		p.line("%s", p.paint(severityColor[Medium], tr.Sprintf("suppression not applied: %s (%s): %s", s.Rule, s.Source, s.Problem)))
 	}
 	var suppressed []Finding
+	withDoc := len(r.Documents) > 1 || len(r.Principals) > 0
 	for _, sev := range []Severity{Critical, High, Medium, Low, Info} {
 		var fs []Finding
-		for _, f := range r.Findings {
+		for _, f := range merged(r.Findings) {
 			switch {
 			case f.Severity != sev:
 			case f.Suppressed != nil:
@@ -105,7 +122,7 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 				break
 			}
 			p.line("  [%s] %s", label(f), f.Title)
-			p.line("      %s", tr.Sprintf("at %s", where(tr, f, len(r.Documents) > 1)))
+			p.line("      %s", tr.Sprintf("at %s", where(tr, f, withDoc)))
 			switch f.Source {
 			case "model":
 				p.line("      %s", tr.Sprintf("found by the model"))
@@ -131,7 +148,7 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 		p.line("%s", p.paint("\x1b[2m", tr.Sprintf("SUPPRESSED (%d)", len(suppressed))))
 		for _, f := range suppressed {
 			p.line("  [%s] %s", label(f), f.Title)
-			p.line("      %s", tr.Sprintf("at %s", where(tr, f, len(r.Documents) > 1)))
+			p.line("      %s", tr.Sprintf("at %s", where(tr, f, withDoc)))
 			p.line("      %s", tr.Sprintf("suppressed: %s (%s)", f.Suppressed.Reason, f.Suppressed.Source))
 		}
 	}
@@ -206,10 +223,32 @@ func label(f Finding) string {
 	return string(f.Category)
 }
 
+// merged is the findings with those the same statement gives several
+// principals (a policy attached to a group and its users) written once,
+// naming them all.
+func merged(fs []Finding) []Finding {
+	type key struct {
+		rule, doc, title, detail string
+		stmt                     int
+	}
+	at := map[key]int{}
+	var out []Finding
+	for _, f := range fs {
+		k := key{f.Rule, f.Document, f.Title, f.Detail, f.Statement}
+		if i, ok := at[k]; ok && f.Principal != "" && out[i].Principal != "" && f.Suppressed == nil && out[i].Suppressed == nil {
+			out[i].Principal += ", " + f.Principal
+			continue
+		}
+		at[k] = len(out)
+		out = append(out, f)
+	}
+	return out
+}
+
 // where says where a finding comes from: "statement 2 (Sid ReadLogs), line 14".
 func where(tr Translator, f Finding, withDoc bool) string {
 	var parts []string
-	if withDoc && f.Document != "" {
+	if withDoc && f.Document != "" && f.Document != f.Principal {
 		parts = append(parts, f.Document)
 	}
 	if f.Statement >= 0 {
@@ -218,11 +257,14 @@ func where(tr Translator, f Finding, withDoc bool) string {
 			s += fmt.Sprintf(" (Sid %s)", f.Sid)
 		}
 		parts = append(parts, s)
-	} else {
+	} else if f.Document != f.Principal {
 		parts = append(parts, tr.Sprintf("the whole policy"))
 	}
 	if f.Line > 0 {
 		parts = append(parts, tr.Sprintf("line %d", f.Line))
+	}
+	if f.Principal != "" {
+		parts = append(parts, tr.Sprintf("for %s", f.Principal))
 	}
 	return strings.Join(parts, ", ")
 }
@@ -307,4 +349,17 @@ func hidden(r rune, multiline bool) bool {
 		return true
 	}
 	return false
+}
+
+// kindName is the kind of a principal in the reader's language.
+func kindName(tr Translator, kind string) string {
+	switch kind {
+	case "user":
+		return tr.Sprintf("user")
+	case "role":
+		return tr.Sprintf("role")
+	case "group":
+		return tr.Sprintf("group")
+	}
+	return kind
 }

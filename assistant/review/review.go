@@ -15,6 +15,7 @@ import (
 	"github.com/policycheck/policycheck/assistant/analysis"
 	"github.com/policycheck/policycheck/assistant/gate"
 	"github.com/policycheck/policycheck/assistant/iamref"
+	"github.com/policycheck/policycheck/assistant/managed"
 	"github.com/policycheck/policycheck/assistant/policy"
 	"github.com/policycheck/policycheck/assistant/report"
 )
@@ -127,6 +128,25 @@ func (rv *Reviewer) Review(ctx context.Context, in Input) (*report.Report, error
 	// What fell back to the engine is said first: a card shows only so
 	// many notes.
 	var notes, fallbacks []string
+	attached := attachedTo(res)
+	// The judged: each principal with everything attached to it, and
+	// each document attached to none.
+	byDoc := make(map[*policy.Document]*docReview, len(drs))
+	for i, d := range drs {
+		byDoc[res.Documents[i]] = d
+	}
+	rep.Principals = rv.principals(res, byDoc)
+	judged := struct {
+		score         int
+		summary, name string
+		n             int
+	}{score: 11}
+	for _, p := range rep.Principals {
+		rep.Findings = append(rep.Findings, p.Findings...)
+		if judged.n++; p.Score < judged.score {
+			judged.score, judged.summary, judged.name = p.Score, p.Summary, p.Name
+		}
+	}
 	for i, d := range drs {
 		doc := res.Documents[i]
 		rep.Documents = append(rep.Documents, report.Document{
@@ -135,8 +155,14 @@ func (rv *Reviewer) Review(ctx context.Context, in Input) (*report.Report, error
 			Score:      d.score,
 			Summary:    d.summary,
 			Findings:   d.findings,
+			AttachedTo: attached[doc],
 		})
-		rep.Findings = append(rep.Findings, d.findings...)
+		if attached[doc] == nil {
+			rep.Findings = append(rep.Findings, d.findings...)
+			if judged.n++; d.score < judged.score {
+				judged.score, judged.summary, judged.name = d.score, d.summary, d.name
+			}
+		}
 		notes = append(notes, d.notes...)
 		fallbacks = append(fallbacks, d.fallbacks...)
 		if i == 0 || d.score < worst.score {
@@ -166,8 +192,20 @@ func (rv *Reviewer) Review(ctx context.Context, in Input) (*report.Report, error
 			}
 		}
 	}
-	if len(res.Documents) > 1 {
+	switch {
+	case len(rep.Principals) > 0:
+		rep.Score, rep.Summary = judged.score, judged.summary
+		if judged.n > 1 {
+			rep.Summary = fmt.Sprintf("%s (lowest of %d principals and documents: %s)", rep.Summary, judged.n, judged.name)
+		}
+	case len(res.Documents) > 1:
 		rep.Summary = fmt.Sprintf("%s (lowest of %d documents: %s)", rep.Summary, len(res.Documents), worst.name)
+	}
+	for _, d := range res.Unused {
+		rep.UnusedPolicies = append(rep.UnusedPolicies, d.Name)
+	}
+	if managedUsed(res) {
+		rep.ManagedPoliciesVersion = managed.Version()
 	}
 	return rep, nil
 }

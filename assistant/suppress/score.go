@@ -31,49 +31,70 @@ var ceilingOf = func(id string) (int, bool) {
 func Score(r *report.Report, data []byte, counts func(*report.Finding) bool) (int, []int) {
 	docs := make([]int, len(r.Documents))
 	var effects map[string][]string // document name -> each statement's Effect
+	deny := func(f *report.Finding) bool {
+		if effects == nil {
+			effects = readEffects(r.File, data)
+		}
+		e := effects[f.Document]
+		if len(r.Documents) == 1 && f.Document == "" {
+			e = effects[r.Documents[0].Name]
+		}
+		return f.Statement >= 0 && f.Statement < len(e) && strings.EqualFold(e[f.Statement], "Deny")
+	}
 	total := 10
 	for i, d := range r.Documents {
 		docs[i] = d.Score
-		byDoc := findingsOf(r, d.Name)
-		aside := false
-		for _, f := range byDoc {
-			aside = aside || !counts(f)
+		if fs := findingsOf(r, func(f *report.Finding) bool {
+			return f.Principal == "" && (f.Document == d.Name || len(r.Documents) == 1 && f.Document == "")
+		}); aside(fs, counts) {
+			docs[i] = rescore(d.Score, fs, deny, counts)
 		}
-		if aside {
-			if effects == nil {
-				effects = readEffects(r.File, data)
-			}
-			docs[i] = rescore(d.Score, byDoc, effects[d.Name], counts)
+		if d.AttachedTo == nil {
+			// A document attached to principals is judged through them.
+			total = min(total, docs[i])
 		}
-		total = min(total, docs[i])
 	}
-	if len(r.Documents) == 0 {
+	for _, p := range r.Principals {
+		score := p.Score
+		if fs := findingsOf(r, func(f *report.Finding) bool { return f.Principal == p.Name }); aside(fs, counts) {
+			score = rescore(p.Score, fs, deny, counts)
+		}
+		total = min(total, score)
+	}
+	if len(r.Documents) == 0 && len(r.Principals) == 0 {
 		total = r.Score
 	}
 	return total, docs
 }
 
-// findingsOf returns the findings of the report about one document.
-func findingsOf(r *report.Report, doc string) []*report.Finding {
+// findingsOf returns the findings of the report that keep accepts.
+func findingsOf(r *report.Report, keep func(*report.Finding) bool) []*report.Finding {
 	var out []*report.Finding
 	for i := range r.Findings {
-		if f := &r.Findings[i]; f.Document == doc || len(r.Documents) == 1 && f.Document == "" {
+		if f := &r.Findings[i]; keep(f) {
 			out = append(out, f)
 		}
 	}
 	return out
 }
 
-func rescore(was int, fs []*report.Finding, effects []string, counts func(*report.Finding) bool) int {
+// aside reports whether counts sets any of fs aside.
+func aside(fs []*report.Finding, counts func(*report.Finding) bool) bool {
+	for _, f := range fs {
+		if !counts(f) {
+			return true
+		}
+	}
+	return false
+}
+
+func rescore(was int, fs []*report.Finding, deny func(*report.Finding) bool, counts func(*report.Finding) bool) int {
 	score := 10
 	for _, f := range fs {
 		if f.ID == "syntax-omitted" || f.Rule == "PC901" {
 			return was // the findings listed are not all the score counted
 		}
-		if !counts(f) {
-			continue
-		}
-		if f.Statement >= 0 && f.Statement < len(effects) && strings.EqualFold(effects[f.Statement], "Deny") {
+		if !counts(f) || deny(f) {
 			continue
 		}
 		c, ok := ceilingOf(f.Rule)

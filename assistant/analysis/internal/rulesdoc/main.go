@@ -48,6 +48,7 @@ var areas = []struct{ prefix, ids, what string }{
 	{"PC3", "PC3xx", "principals: public access and federated trust in resource and trust policies"},
 	{"PC4", "PC4xx", "conditions and Deny statements"},
 	{"PC5", "PC5xx", "service and resource control policies"},
+	{"PC6", "PC6xx", "principals: what a user, role or group gets from every policy attached to it"},
 	{"PC7", "PC7xx", "references and endpoint policies: values a template leaves to its deployment, VPC endpoint policies"},
 	{"PC9", "PC9xx", "the review itself: findings left out, text addressed to the reviewer"},
 }
@@ -157,6 +158,20 @@ func runExample(kb *iamref.KB, r *rules.Rule) (*policy.Document, report.Finding,
 	res, err := policy.Read([]byte(text), policy.Options{Name: "example", Type: policy.Type(r.ExampleType)})
 	if err != nil {
 		return nil, report.Finding{}, fmt.Errorf("%s: example: %w", r.ID, err)
+	}
+	if len(res.Entities) > 0 && len(res.Documents) > 0 {
+		// A rule about what a principal gets is shown on a principal
+		// of the example.
+		var got []string
+		for _, e := range res.Entities {
+			for _, f := range analysis.Principal(kb, e).Findings {
+				if f.Rule == r.ID {
+					return &policy.Document{Source: res.Documents[0].Source, Type: policy.Identity}, f, nil
+				}
+				got = append(got, f.Rule)
+			}
+		}
+		return nil, report.Finding{}, fmt.Errorf("%s: the example's principals do not trigger the rule (they trigger %v)", r.ID, got)
 	}
 	if len(res.Documents) != 1 {
 		return nil, report.Finding{}, fmt.Errorf("%s: example holds %d documents", r.ID, len(res.Documents))
