@@ -87,3 +87,34 @@ func TestPrincipals(t *testing.T) {
 		})
 	}
 }
+
+// TestAccountExport reviews the output of aws iam get-account-authorization-details:
+// every user, role and group is a principal, and a customer managed
+// policy attached to nothing is listed apart.
+func TestAccountExport(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("testdata", "principals", "account.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := review.New(iamref.Default()).Review(context.Background(), review.Input{Name: "account.json", Data: data})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int{"alice": 8, "bob": 1, "developers": 8, "app": 7, "deployer": 1, "auditor": 8}
+	got := map[string]int{}
+	for _, p := range rep.Principals {
+		got[p.Kind+" "+p.Name] = p.Score
+		if w, ok := want[p.Name]; !ok || w != p.Score {
+			t.Errorf("%s %s scores %d, want %d", p.Kind, p.Name, p.Score, w)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("principals %v, want %v", got, want)
+	}
+	if rep.Score != 1 {
+		t.Errorf("score %d, want 1 (bob and deployer have AdministratorAccess)", rep.Score)
+	}
+	if len(rep.UnusedPolicies) != 1 || rep.UnusedPolicies[0] != "legacy-admin (customer managed policy, v1)" {
+		t.Errorf("unused policies %q, want legacy-admin", rep.UnusedPolicies)
+	}
+}
