@@ -56,9 +56,9 @@ func newCheckFlags(cf *checkFlags, typ, failOn, maxSize, language *string) *flag
 	fs.SetOutput(io.Discard)
 	fs.StringVar(&cf.format, "format", "text", "output: text (for a person), json (one object per file) or sarif (code scanning)")
 	fs.StringVar(failOn, "fail-on", "", "exit 1 when a finding at or above this severity is not suppressed: critical, high, medium or low")
-	fs.IntVar(&cf.failUnder, "fail-under", 0, "exit 1 when a score is below N (1-10)")
-	fs.StringVar(&cf.config, "config", "", "read exclusions, suppressions and gates from FILE (default: "+suppress.ConfigName+" at the root of each directory, or in the working directory for files)")
-	fs.StringVar(&cf.baseline, "baseline", "", "count for the gates only the findings not in FILE, the output of an earlier --format json run")
+	fs.IntVar(&cf.failUnder, "fail-under", 0, "exit 1 when a score is below `N` (1-10)")
+	fs.StringVar(&cf.config, "config", "", "read exclusions, suppressions and gates from `FILE` (default: "+suppress.ConfigName+" at the root of each directory, or in the working directory for files)")
+	fs.StringVar(&cf.baseline, "baseline", "", "count for the gates only the findings not in `FILE`, the output of an earlier --format json run")
 	fs.Var((*listFlag)(&cf.exclude), "exclude", "skip the paths of a directory that match a pattern in .gitignore's syntax (repeatable)")
 	fs.StringVar(maxSize, "max-size", "", fmt.Sprintf("largest file read, e.g. 300000, 512KB or 1MB (default %s)", kb(defaultMaxSize)))
 	fs.StringVar(typ, "type", "", "the policy type of documents whose source does not say it: identity, resource, trust, scp, rcp or endpoint (default: detected)")
@@ -72,6 +72,15 @@ func newCheckFlags(cf *checkFlags, typ, failOn, maxSize, language *string) *flag
 // checkUsage writes check's usage: the synopsis and a line per flag.
 func checkUsage(w io.Writer, fs *flag.FlagSet, lg lang.Tag) {
 	fmt.Fprint(w, lg.Sprintf("Usage: %s\n\nReviews AWS IAM policies: files, directories (repositories) or standard input (-).\n\nFlags:\n", lg.Sprintf("policycheck check [flags] FILE|DIR|- ...")))
+	flagLines(w, fs, lg)
+	fmt.Fprint(w, lg.Sprintf("\nExit status: 0 reviewed and no gate failed; 1 a gate (--fail-on, --fail-under) failed;\n"+
+		"2 an input could not be reviewed, or the usage is wrong.\n"))
+}
+
+// flagLines writes a line per flag of fs: its name, what it takes (the
+// word in backquotes in its usage, or its type) and its usage in the
+// language.
+func flagLines(w io.Writer, fs *flag.FlagSet, lg lang.Tag) {
 	fs.VisitAll(func(f *flag.Flag) {
 		name, usage := flag.UnquoteUsage(f)
 		if name != "" {
@@ -79,8 +88,6 @@ func checkUsage(w io.Writer, fs *flag.FlagSet, lg lang.Tag) {
 		}
 		fmt.Fprintf(w, "  --%-20s %s\n", f.Name+name, lg.Text(usage))
 	})
-	fmt.Fprint(w, lg.Sprintf("\nExit status: 0 reviewed and no gate failed; 1 a gate (--fail-on, --fail-under) failed;\n"+
-		"2 an input could not be reviewed, or the usage is wrong.\n"))
 }
 
 // check runs `policycheck check`.

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/policycheck/policycheck/assistant/compose"
+	"github.com/policycheck/policycheck/assistant/lang"
 	"github.com/policycheck/policycheck/assistant/report"
 	"github.com/policycheck/policycheck/assistant/review"
 	"github.com/policycheck/policycheck/bot/config"
@@ -23,17 +24,31 @@ import (
 // and 2 when none could be written (the message says why).
 func generate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("generate", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	format := fs.String("format", "text", "output format: text or json")
-	from := fs.String("from", "", "compile this spec (policy_sentry's CRUD template, YAML or JSON) instead of a description; no model is called")
-	saveSpec := fs.String("save-spec", "", "write the spec compiled (the model's intent, or --from's) to this file, to review and compile again with --from")
-	fs.Usage = func() { fmt.Fprint(stderr, usage) }
+	fs.SetOutput(io.Discard) // the usage and the errors are written below, in the language
+	format := fs.String("format", "text", "output: text (for a person) or json")
+	from := fs.String("from", "", "compile the spec in `FILE` (policy_sentry's CRUD template, YAML or JSON) instead of a description; no model is called")
+	saveSpec := fs.String("save-spec", "", "write the spec compiled (the model's intent, or --from's) to `FILE`, to review and compile again with --from")
+	language := fs.String("lang", "", "language of the output: en, es or pt (default: POLICYCHECK_LANG, else the locale: LC_ALL, LC_MESSAGES, LANG)")
+	lg := lang.FromEnv(os.Getenv)
+	// fail reports why no policy was written; msg is in the language, or
+	// an error of the layers below (translated where the catalog knows it).
+	fail := func(msg string) int {
+		fmt.Fprintf(stderr, "policycheck generate: %s\n", lg.Text(msg))
+		return 2
+	}
 	var words []string
 	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return 0
-			}
+		err := fs.Parse(args)
+		if t, ok := lang.Lookup(*language); ok {
+			lg = t // given before the mistake or --help
+		}
+		if errors.Is(err, flag.ErrHelp) {
+			generateUsage(stdout, fs, lg)
+			return 0
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "policycheck generate: %s\n\n", err)
+			generateUsage(stderr, fs, lg)
 			return 2
 		}
 		if fs.NArg() == 0 {
@@ -42,30 +57,31 @@ func generate(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		words = append(words, fs.Arg(0))
 		args = fs.Args()[1:]
 	}
-	fail := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "policycheck generate: "+format+"\n", a...)
-		return 2
+	if _, ok := lang.Lookup(*language); *language != "" && (!ok || strings.ContainsAny(*language, "-_.@")) {
+		return fail(lg.Sprintf("--lang must be en, es or pt, not %q", *language))
 	}
+	ctx = lang.NewContext(ctx, lg)
 	if *format != "text" && *format != "json" {
-		return fail("--format must be text or json, not %q", *format)
+		return fail(lg.Sprintf("--format must be text or json, not %q", *format))
 	}
 	description := strings.TrimSpace(strings.Join(words, " "))
 	var req review.GenerateRequest
 	switch {
 	case *from != "" && description != "":
-		return fail("give a description or --from SPEC, not both")
+		return fail(lg.Sprintf("give a description or --from SPEC, not both"))
 	case *from != "":
 		data, err := readSpec(*from)
 		if err != nil {
-			return fail("%v", err)
+			return fail(err.Error())
 		}
 		spec, err := compose.ParseSpec(data)
 		if err != nil {
-			return fail("%s: %v", *from, err)
+			return fail(*from + ": " + err.Error())
 		}
 		req.Spec = spec
 	case description == "":
-		fmt.Fprint(stderr, "policycheck generate: describe what the policy is for, or give a spec with --from SPEC.yaml\n\n", usage)
+		fmt.Fprintf(stderr, "policycheck generate: %s\n\n", lg.Sprintf("describe what the policy is for, or give a spec with --from SPEC.yaml"))
+		generateUsage(stderr, fs, lg)
 		return 2
 	default:
 		req.Description = description
@@ -73,38 +89,38 @@ func generate(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 
 	cfg, err := config.LoadReview()
 	if err != nil {
-		return fail("%v", err)
+		return fail(err.Error())
 	}
 	if req.Spec == nil && cfg.ModelID == "" {
-		return fail("%v", review.ErrNoModel)
+		return fail(review.ErrNoModel.Error())
 	}
 	kb, err := cfg.KB(ctx)
 	if err != nil {
-		return fail("%v", err)
+		return fail(err.Error())
 	}
 	rv, err := cfg.Reviewer(ctx, kb, slog.Default(), req.Spec != nil)
 	if err != nil {
-		return fail("%v", err)
+		return fail(err.Error())
 	}
 	g, err := rv.Generate(ctx, req)
 	if err != nil {
-		return fail("%v", err)
+		return fail(err.Error())
 	}
 	if *saveSpec != "" {
 		if err := os.WriteFile(*saveSpec, g.Spec.YAML(), 0o644); err != nil {
-			return fail("save the spec: %v", err)
+			return fail(lg.Sprintf("save the spec: %s", err))
 		}
 	}
 	if *format == "json" {
 		enc := json.NewEncoder(stdout)
 		enc.SetEscapeHTML(false)
 		enc.SetIndent("", "  ")
-		if err := enc.Encode(g); err != nil {
-			return fail("write: %v", err)
+		if err := enc.Encode(generatedIn(lg, g)); err != nil {
+			return fail("write: " + err.Error())
 		}
 		return 0
 	}
-	writeGenerated(stdout, g, *saveSpec)
+	writeGenerated(stdout, generatedIn(lg, g), *saveSpec, lg)
 	return 0
 }
 
@@ -123,40 +139,62 @@ func readSpec(path string) ([]byte, error) {
 	return data, nil
 }
 
+// generateUsage writes generate's usage: the synopsis and a line per flag.
+func generateUsage(w io.Writer, fs *flag.FlagSet, lg lang.Tag) {
+	fmt.Fprint(w, lg.Sprintf("Usage: %s\n\nWrites a least-privilege policy from a description (the Bedrock model states the intent; needs BEDROCK_MODEL_ID)\nor from a spec (policy_sentry's CRUD template, offline), and proves it grants nothing the intent does not ask.\n\nFlags:\n",
+		lg.Sprintf("policycheck generate [flags] DESCRIPTION... | --from FILE")))
+	flagLines(w, fs, lg)
+}
+
+// generatedIn is g with its texts in the language: the summary, the
+// findings, what was assumed and left out, and the proofs (what a model
+// wrote stays as it is).
+func generatedIn(lg lang.Tag, g *review.Generated) *review.Generated {
+	out := *g
+	out.Lang = lg.String()
+	if lg == lang.English {
+		return &out
+	}
+	r := lg.Report(&report.Report{Summary: g.Summary, Findings: g.Findings})
+	out.Summary, out.Findings = r.Summary, r.Findings
+	out.Assumptions, out.Notes, out.Verdicts = lg.Texts(g.Assumptions), lg.Texts(g.Notes), lg.Texts(g.Verdicts)
+	return &out
+}
+
 // writeGenerated writes a generated policy for a person: where it comes
 // from, its score, the policy, what was assumed and left out, the
 // findings and the spec.
-func writeGenerated(w io.Writer, g *review.Generated, saved string) {
-	from := "the spec"
+func writeGenerated(w io.Writer, g *review.Generated, saved string, lg lang.Tag) {
 	if g.Source == review.FromModel {
-		from = "the description, through " + strings.Join(g.Analyzers[1:], ", ")
+		fmt.Fprintln(w, lg.Sprintf("Generated policy (from the description, through %s): %d/10", strings.Join(g.Analyzers[1:], ", "), g.Score))
+	} else {
+		fmt.Fprintln(w, lg.Sprintf("Generated policy (from the spec): %d/10", g.Score))
 	}
-	fmt.Fprintf(w, "Generated policy (from %s): %d/10\n%s\n\n", from, g.Score, g.Summary)
-	fmt.Fprintf(w, "%s\n", g.Policy)
+	fmt.Fprintf(w, "%s\n\n%s\n", g.Summary, g.Policy)
 	if len(g.Verdicts) > 0 {
-		fmt.Fprintf(w, "\nProven within what the spec asks: %s\n", strings.Join(g.Verdicts, "; "))
+		fmt.Fprintf(w, "\n%s\n", lg.Sprintf("Proven within what the spec asks: %s", strings.Join(g.Verdicts, "; ")))
 	}
-	if len(g.Assumptions) > 0 {
-		fmt.Fprintln(w, "\nAssumed:")
-		for _, a := range g.Assumptions {
-			fmt.Fprintf(w, "  - %s\n", report.Printable(a, false))
+	list := func(heading string, items []string) {
+		if len(items) == 0 {
+			return
+		}
+		fmt.Fprintf(w, "\n%s\n", heading)
+		for _, it := range items {
+			fmt.Fprintf(w, "  - %s\n", report.Printable(it, false))
 		}
 	}
-	if len(g.Notes) > 0 {
-		fmt.Fprintln(w, "\nLeft out:")
-		for _, n := range g.Notes {
-			fmt.Fprintf(w, "  - %s\n", report.Printable(n, false))
-		}
-	}
+	list(lg.Sprintf("Assumed:"), g.Assumptions)
+	list(lg.Sprintf("Left out:"), g.Notes)
 	if len(g.Findings) > 0 {
-		fmt.Fprintln(w, "\nFindings:")
+		fmt.Fprintf(w, "\n%s\n", lg.Sprintf("Findings:"))
 		for _, f := range g.Findings {
-			fmt.Fprintf(w, "  %s [%s] %s (statement %d)\n", strings.ToUpper(string(f.Severity)), f.Category, report.Printable(f.Title, false), f.Statement)
+			fmt.Fprintf(w, "  %s [%s %s] %s (%s)\n", report.SeverityHeading(lg, f.Severity), f.Rule, f.Category,
+				report.Printable(f.Title, false), lg.Sprintf("statement %d", f.Statement))
 		}
 	}
 	if saved != "" {
-		fmt.Fprintf(w, "\nThe spec is saved in %s; compile it again with: policycheck generate --from %s\n", saved, saved)
+		fmt.Fprintf(w, "\n%s\n", lg.Sprintf("The spec is saved in %s; compile it again with: %s", saved, "policycheck generate --from "+saved))
 	} else {
-		fmt.Fprintf(w, "\nThe spec (policy_sentry's CRUD template; save it with --save-spec FILE):\n%s", g.Spec.YAML())
+		fmt.Fprintf(w, "\n%s\n%s", lg.Sprintf("The spec (policy_sentry's CRUD template; save it with --save-spec FILE):"), g.Spec.YAML())
 	}
 }

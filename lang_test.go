@@ -12,6 +12,8 @@ import (
 var englishWord = regexp.MustCompile(`(?i)\b(the|and|with|every|findings?|statements?|policy|policies|resources?|actions?|scoped?|suggested|changed|reviews?|reviewed|more|score|without|grants?|remove|replace|fix|note|analyzers|data|usage|flags|exit|default|skipped|worst|files?|see|whole)\b`)
 
 var identifiers = []*regexp.Regexp{
+	// A field of a generate spec: "(en actions)".
+	regexp.MustCompile(`\((?:en|em) [a-z-]+\)`),
 	regexp.MustCompile(`arn:[^\s,)]+`), regexp.MustCompile(`"[^"]*"`), regexp.MustCompile(`<[^>]*>`),
 	regexp.MustCompile(`[A-Za-z0-9_.*-]+:[A-Za-z0-9_.:/*${}-]+`), regexp.MustCompile(`--[a-z-]+( [A-Z]+)?`),
 	regexp.MustCompile(`\[[A-Z0-9]+ [a-z-]+\]`), regexp.MustCompile(`\b(policycheck|examples/[a-z./-]+|[a-z-]+\.(json|yaml|tf))\b`),
@@ -111,5 +113,64 @@ func TestCheckLanguage(t *testing.T) {
 	}
 	if w := englishLeft(out); len(w) > 0 {
 		t.Errorf("English words %q left in the Spanish text of several files:\n%s", w, out)
+	}
+}
+
+// TestGenerateLanguage checks that generate and the command's own usage
+// speak the language: the text of a policy compiled from a spec (up to
+// the spec, which is a file to keep), its JSON, and the usages.
+func TestGenerateLanguage(t *testing.T) {
+	offline(t)
+	for _, k := range []string{"POLICYCHECK_LANG", "LC_ALL", "LC_MESSAGES", "LANG"} {
+		t.Setenv(k, "")
+	}
+	spec := "assistant/compose/testdata/lambda-reports-orders.yaml"
+	for _, tt := range []struct {
+		lang, heading, assumed string
+	}{
+		{"es", "Política generada (a partir de la especificación): 10/10", "Supuestos:"},
+		{"pt", "Política gerada (a partir da especificação): 10/10", "Pressupostos:"},
+	} {
+		code, out, errOut := runCLI(t, "", "generate", "--lang", tt.lang, "--from", spec)
+		if code != 0 {
+			t.Fatalf("generate --lang %s: exit %d: %s", tt.lang, code, errOut)
+		}
+		prose, _, _ := strings.Cut(out, "\nmode: crud")
+		// The policy itself is JSON: its keys and values stay as they are.
+		if i, j := strings.Index(prose, "\n{"), strings.Index(prose, "\n}\n"); i >= 0 && j > i {
+			prose = prose[:i] + prose[j+2:]
+		}
+		if !strings.HasPrefix(out, tt.heading) || !strings.Contains(prose, tt.assumed) {
+			t.Errorf("generate --lang %s:\n%s", tt.lang, prose)
+		}
+		if w := englishLeft(prose); len(w) > 0 {
+			t.Errorf("English words %q left in generate --lang %s:\n%s", w, tt.lang, prose)
+		}
+
+		t.Setenv("POLICYCHECK_LANG", tt.lang)
+		code, out, errOut = runCLI(t, "", "generate", "--format", "json", "--from", spec)
+		t.Setenv("POLICYCHECK_LANG", "")
+		var g struct {
+			Lang, Summary         string
+			Assumptions, Verdicts []string
+		}
+		if err := json.Unmarshal([]byte(out), &g); code != 0 || err != nil {
+			t.Fatalf("generate --format json in %s: exit %d, %v: %s", tt.lang, code, err, errOut)
+		}
+		if w := englishLeft(g.Summary + "\n" + strings.Join(g.Assumptions, "\n") + "\n" + strings.Join(g.Verdicts, "\n")); g.Lang != tt.lang || len(w) > 0 {
+			t.Errorf("generate JSON in %s: lang %q, English words %q in %+v", tt.lang, g.Lang, w, g)
+		}
+
+		for _, args := range [][]string{{"generate", "--lang", tt.lang, "--help"}, {"--help"}} {
+			t.Setenv("LANG", tt.lang+"_XX.UTF-8")
+			_, out, _ := runCLI(t, "", args...)
+			t.Setenv("LANG", "")
+			if !strings.Contains(out, "Uso:") {
+				t.Errorf("%v in %s:\n%s", args, tt.lang, out)
+			}
+			if w := englishLeft(out); len(w) > 0 {
+				t.Errorf("English words %q left in the usage of %v in %s:\n%s", w, args, tt.lang, out)
+			}
+		}
 	}
 }

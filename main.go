@@ -12,24 +12,29 @@ import (
 	"runtime/debug"
 	"syscall"
 
+	"github.com/policycheck/policycheck/assistant/lang"
 	"github.com/policycheck/policycheck/bot/config"
 )
 
-const usage = `policycheck reviews AWS IAM policies for least privilege.
+// usage is the command's usage in the language.
+func usage(lg lang.Tag) string {
+	return lg.Sprintf(`policycheck reviews AWS IAM policies for least privilege.
 
 Usage:
   policycheck check [flags] FILE|DIR|- ...
                       review policy files, directories (repositories) or standard input;
                       policycheck check --help lists the flags
-  policycheck generate [--format text|json] [--save-spec FILE] DESCRIPTION...
-  policycheck generate [--format text|json] --from SPEC.yaml
-                        write a least-privilege policy from a description (needs
-                        BEDROCK_MODEL_ID) or from policy_sentry's CRUD template
+  policycheck generate [flags] DESCRIPTION... | --from FILE
+                      write a least-privilege policy from a description (needs
+                      BEDROCK_MODEL_ID) or from policy_sentry's CRUD template;
+                      policycheck generate --help lists the flags
   policycheck serve   run the Slack bot (needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN)
   policycheck version print the version (also: policycheck --version)
 
 With no command, policycheck serves when SLACK_BOT_TOKEN is set.
-`
+The language is --lang, else POLICYCHECK_LANG, else LC_ALL, LC_MESSAGES or LANG: en, es or pt.
+`)
+}
 
 // buildVersion is the version stamped at build time, where the module
 // and VCS information is not at hand (the Dockerfile's build):
@@ -88,6 +93,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	} else if config.BotTokenSet() {
 		cmd = "serve"
 	}
+	lg := lang.FromEnv(os.Getenv)
 	switch cmd {
 	case "check":
 		return check(ctx, args, stdin, stdout, stderr)
@@ -99,12 +105,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintln(stdout, versionString())
 		return 0
 	case "help", "-h", "--help", "-help":
-		fmt.Fprint(stdout, usage)
+		fmt.Fprint(stdout, usage(lg))
 		return 0
 	case "":
-		fmt.Fprint(stderr, usage)
+		fmt.Fprint(stderr, usage(lg))
 		return 2
 	}
-	fmt.Fprintf(stderr, "policycheck: unknown command %q\n\n%s", cmd, usage)
+	fmt.Fprintf(stderr, "policycheck: %s\n\n%s", lg.Sprintf("unknown command %q", cmd), usage(lg))
 	return 2
 }

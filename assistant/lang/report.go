@@ -45,7 +45,7 @@ func (t Tag) Report(r *report.Report) *report.Report {
 	out.Summary = t.summary(r.Summary, all)
 	// The reason may quote the summary ("…: 4/10: public read access").
 	out.NoSuggestionReason = t.summary(r.NoSuggestionReason, all)
-	out.Notes = t.texts(r.Notes)
+	out.Notes = t.Texts(r.Notes)
 	if s := r.SuggestedPolicy; s != nil {
 		c := *s
 		c.Changes = make([]report.Change, len(s.Changes))
@@ -65,7 +65,9 @@ func (t Tag) Report(r *report.Report) *report.Report {
 	return &out
 }
 
-func (t Tag) texts(in []string) []string {
+// Texts translates each sentence of in where the catalog knows it (see
+// Text); nil stays nil.
+func (t Tag) Texts(in []string) []string {
 	if in == nil {
 		return nil
 	}

@@ -115,7 +115,7 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 			continue
 		}
 		p.line("")
-		p.line("%s", p.paint(severityColor[sev], fmt.Sprintf("%s (%d)", severityHeading(tr, sev), len(fs))))
+		p.line("%s", p.paint(severityColor[sev], fmt.Sprintf("%s (%d)", SeverityHeading(tr, sev), len(fs))))
 		for i, f := range fs {
 			if o.MaxPerSeverity > 0 && i == o.MaxPerSeverity {
 				p.line("  %s", tr.Sprintf("… and %d more %s findings", len(fs)-i, sev))
@@ -197,8 +197,9 @@ func severityCount(tr Translator, s Severity, n int) string {
 	return tr.Plural(n, "%d info", n)
 }
 
-// severityHeading is the heading of a severity's findings: "CRITICAL".
-func severityHeading(tr Translator, s Severity) string {
+// SeverityHeading is the heading of a severity's findings in the
+// language of tr: "CRITICAL".
+func SeverityHeading(tr Translator, s Severity) string {
 	switch s {
 	case Critical:
 		return tr.Sprintf("CRITICAL")

@@ -65,6 +65,8 @@ type Generated struct {
 	Notes     []string      `json:"notes,omitempty"`
 	Analyzers []string      `json:"analyzers"`
 	Usage     *report.Usage `json:"usage,omitempty"`
+	// Lang is the language of the texts: "en", "es" or "pt".
+	Lang string `json:"lang,omitempty"`
 }
 
 // Sources of a generated policy.

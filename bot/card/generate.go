@@ -51,6 +51,7 @@ func GenerateProgress(lg lang.Tag, requesterID string) Message {
 func Generated(g GeneratedView) Message {
 	lg := g.Lang
 	g.Findings = lg.Report(&report.Report{Findings: g.Findings}).Findings
+	g.Assumptions, g.Notes, g.Verdicts = lg.Texts(g.Assumptions), lg.Texts(g.Notes), lg.Texts(g.Verdicts)
 	score := validScore(g.Score)
 	heading := lg.Sprintf("Generated policy")
 	if score != 0 {

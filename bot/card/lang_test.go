@@ -46,7 +46,12 @@ func translated(t *testing.T, lg lang.Tag) (map[string]Message, map[string]slack
 		"answer":        Answer(AnswerView{Text: "`s3:GetObject` …", AskedBy: "U0ALICE01", Policy: []byte(`{"Version": "2012-10-17"}`), PolicyScore: 9, Lang: lg}),
 		"generating":    GenerateProgress(lg, "U0ALICE01"),
 		"generated": Generated(GeneratedView{Policy: []byte(`{"Version": "2012-10-17", "Statement": []}`), Score: clean.Score,
-			Summary: clean.Summary, Findings: escalation.Findings, Source: "model", ReviewID: "r1", RequesterID: "U0ALICE01", Lang: lg}),
+			Summary: clean.Summary, Findings: escalation.Findings, Source: "model", ReviewID: "r1", RequesterID: "U0ALICE01", Lang: lg,
+			// What the engine wrote in English: the compiler's and the
+			// acceptance gate's sentences.
+			Assumptions: []string{"Fill in the placeholders <region>, <account-id> with your own values: the description or the spec did not give them"},
+			Notes:       []string{"dynamodb:Frobnicate (under actions) is not an AWS action; it was left out"},
+			Verdicts:    []string{"built-in subset check: grants nothing the original does not", "IAM Access Analyzer CheckNoNewAccess: PASS"}}),
 	}
 	page := func(r *report.Report, n int) slack.ModalViewRequest {
 		v, _ := Details(r, m, n)
@@ -82,6 +87,7 @@ var identifiers = []*regexp.Regexp{
 	regexp.MustCompile(`arn:[^\s,)]+`), regexp.MustCompile(`[A-Za-z0-9_.*-]+:[A-Za-z0-9_.:/*${}-]+`),
 	regexp.MustCompile(`/policycheck( [a-z]+)?`), regexp.MustCompile(`\bterraform [a-z]+( -[a-z]+)*`), // a command
 	regexp.MustCompile(`\([a-z_]+\)`), // a Terraform document's name: aws_kms_key.this (policy)
+	regexp.MustCompile(`\((?:en|em) [a-z-]+\)`), // a field of a generate spec: (en actions)
 	regexp.MustCompile(`\bpolicycheck\b`), regexp.MustCompile(`GitHub Actions`),
 	regexp.MustCompile(`\b(NotAction|NotResource|NotPrincipal|Action|Resource|Principal|Allow|Deny|Effect|Sid|Statement)\b`),
 }
