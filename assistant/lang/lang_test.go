@@ -92,6 +92,15 @@ func TestText(t *testing.T) {
 		{`expected ':' after the key "Effect" but found '}'`, `se esperaba ':' después de la clave "Effect" pero se encontró '}'`},
 		{"no safe suggestion: nothing to tighten: every action is named and every resource scoped",
 			"ninguna sugerencia segura: no hay nada que restringir: cada acción está nombrada y cada recurso acotado"},
+		// The acceptance gate's refusals, inside the sentence that gives
+		// them, and its proofs.
+		{"no safe suggestion: the suggestion allows s3:Get* (and any action AWS adds that matches it), which the original did not",
+			"ninguna sugerencia segura: la sugerencia permite s3:Get* (y cualquier acción que AWS añada y coincida con él), que el original no permitía"},
+		{"The model's suggested policy was rejected: it scores 6, no higher than the built-in suggestion (8), which is shown instead.",
+			"Se rechazó la política sugerida por el modelo: obtiene 6, no más que la sugerencia integrada (8), que se muestra en su lugar."},
+		{"The model's rewritten policy was withheld: the suggestion removes the original's Deny of iam:*.",
+			"Se retuvo la política reescrita por el modelo: la sugerencia quita el Deny del original sobre iam:*."},
+		{"IAM Access Analyzer CheckNoNewAccess: PASS", "IAM Access Analyzer CheckNoNewAccess: superada"},
 		{"Something the catalog does not know.", "Something the catalog does not know."},
 		{"", ""},
 	}
