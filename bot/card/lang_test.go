@@ -86,7 +86,7 @@ var identifiers = []*regexp.Regexp{
 	regexp.MustCompile(`<[^>]*>`), regexp.MustCompile(`&lt;[^&]*&gt;`), regexp.MustCompile(`"[^"]*"`),
 	regexp.MustCompile(`arn:[^\s,)]+`), regexp.MustCompile(`[A-Za-z0-9_.*-]+:[A-Za-z0-9_.:/*${}-]+`),
 	regexp.MustCompile(`/policycheck( [a-z]+)?`), regexp.MustCompile(`\bterraform [a-z]+( -[a-z]+)*`), // a command
-	regexp.MustCompile(`\([a-z_]+\)`), // a Terraform document's name: aws_kms_key.this (policy)
+	regexp.MustCompile(`\([a-z_]+\)`),           // a Terraform document's name: aws_kms_key.this (policy)
 	regexp.MustCompile(`\((?:en|em) [a-z-]+\)`), // a field of a generate spec: (en actions)
 	regexp.MustCompile(`\bpolicycheck\b`), regexp.MustCompile(`GitHub Actions`),
 	regexp.MustCompile(`\b(NotAction|NotResource|NotPrincipal|Action|Resource|Principal|Allow|Deny|Effect|Sid|Statement)\b`),
