@@ -189,7 +189,7 @@ func writeGenerated(w io.Writer, g *review.Generated, saved string, lg lang.Tag)
 		fmt.Fprintf(w, "\n%s\n", lg.Sprintf("Findings:"))
 		for _, f := range g.Findings {
 			fmt.Fprintf(w, "  %s [%s %s] %s (%s)\n", report.SeverityHeading(lg, f.Severity), f.Rule, f.Category,
-				report.Printable(f.Title, false), lg.Sprintf("statement %d", f.Statement))
+				report.Printable(f.Title, false), lg.Sprintf("statement %d", f.Statement+1))
 		}
 	}
 	if saved != "" {

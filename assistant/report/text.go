@@ -161,7 +161,7 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 			p.line("%s", p.paint("\x1b[1m", tr.Sprintf("Suggested policy for %s (%d/10, proven no broader: %s):", s.Document, s.Score, strings.Join(s.Verdicts, "; "))))
 			for _, c := range s.Changes {
 				if c.Statement >= 0 {
-					p.line("  - %s", tr.Sprintf("statement %d: %s (%s)", c.Statement, c.What, c.Why))
+					p.line("  - %s", tr.Sprintf("statement %d: %s (%s)", c.Statement+1, c.What, c.Why))
 				} else {
 					p.line("  - %s (%s)", c.What, c.Why)
 				}
@@ -253,7 +253,7 @@ func where(tr Translator, f Finding, withDoc bool) string {
 		parts = append(parts, f.Document)
 	}
 	if f.Statement >= 0 {
-		s := tr.Sprintf("statement %d", f.Statement)
+		s := tr.Sprintf("statement %d", f.Statement+1)
 		if f.Sid != "" {
 			s += fmt.Sprintf(" (Sid %s)", f.Sid)
 		}

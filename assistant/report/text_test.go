@@ -22,7 +22,7 @@ func TestWriteText(t *testing.T) {
 		want  []string
 		not   []string
 	}{
-		{"plain", false, []string{"p.json: 4/10 [####......]", "HIGH (1)", "at statement 1 (Sid Deploy), line 9", "fix: fix it", "found by the model", "No suggested policy (nothing to tighten)."}, []string{"\x1b["}},
+		{"plain", false, []string{"p.json: 4/10 [####......]", "HIGH (1)", "at statement 2 (Sid Deploy), line 9", "fix: fix it", "found by the model", "No suggested policy (nothing to tighten)."}, []string{"\x1b["}},
 		{"color", true, []string{"\x1b[31mHIGH (1)\x1b[0m"}, nil},
 	}
 	for _, tt := range tests {
@@ -88,11 +88,11 @@ func TestWriteTextSuppressedAndSuggestion(t *testing.T) {
 	}{
 		{"default", TextOptions{}, []string{
 			"MEDIUM (1)\n  [PC201 wildcard-resource] writes on *",
-			"SUPPRESSED (1)\n  [PC101 full-admin] admin\n      at statement 1\n      suppressed: break-glass role (.policycheck.yaml:4)",
+			"SUPPRESSED (1)\n  [PC101 full-admin] admin\n      at statement 2\n      suppressed: break-glass role (.policycheck.yaml:4)",
 			"suppression not applied: PC300 (main.tf:3): no reason given",
 			"Suggested policy for p.json: 9/10, proven no broader, 1 change: see what changed with --diff, the whole policy with --suggestion.",
 		}, []string{"CRITICAL", "-a\n+b", "2012-10-17"}},
-		{"diff", TextOptions{Diff: true}, []string{"  - statement 0: scoped (w)\n-a\n+b\n"}, []string{"2012-10-17"}},
+		{"diff", TextOptions{Diff: true}, []string{"  - statement 1: scoped (w)\n-a\n+b\n"}, []string{"2012-10-17"}},
 		{"suggestion", TextOptions{Suggestion: true}, []string{`{"Version": "2012-10-17"}`}, []string{"-a\n+b"}},
 	}
 	for _, tt := range tests {

@@ -90,11 +90,12 @@ func TestRenderCards(t *testing.T) {
 		return m.TS == esc.TS && m.Updated > 0
 	}))
 
-	// The details of the admin card: first and last page.
+	// The details of the admin card: its last page (the only one when its
+	// findings fit in one).
 	before := len(s.Views())
 	pages := details(t, ctx, s, admin, bob)
 	views := s.Views()[before:]
-	if len(views) != 1 || len(pages) < 2 {
+	if len(views) != 1 || len(pages) == 0 {
 		t.Fatalf("%d views, %d pages", len(views), len(pages))
 	}
 	last := views[0]
