@@ -116,7 +116,7 @@ func TestScoreAnchors(t *testing.T) {
 		{"admin lower case", "", pol(m{"Effect": "Allow", "Action": "*:*", "Resource": "*"}), 1, 2, nil, nil},
 		{"trust anyone", policy.Trust, pol(m{"Effect": "Allow", "Principal": m{"AWS": "*"}, "Action": "sts:AssumeRole"}), 1, 1, []report.Category{report.PublicAccess}, nil},
 		{"iam star", "", pol(allow("iam:*", "*")), 2, 3, []report.Category{report.PrivilegeEscalation, report.ServiceWildcard}, nil},
-		{"not action", "", pol(m{"Effect": "Allow", "NotAction": []string{"iam:*", "organizations:*"}, "Resource": "*"}), 2, 3, []report.Category{report.NotAction}, nil},
+		{"not action", "", pol(m{"Effect": "Allow", "NotAction": []string{"iam:*", "organizations:*"}, "Resource": "*"}), 2, 2, []report.Category{report.FullAdmin}, nil},
 		{"public write bucket", policy.Resource, pol(m{"Effect": "Allow", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::b/*"}), 2, 3, []report.Category{report.PublicAccess}, nil},
 		{"s3 read everything", "", pol(allow([]string{"s3:GetObject", "s3:ListBucket"}, "*")), 4, 5, []report.Category{report.DataExfiltration}, []report.Category{report.PrivilegeEscalation}},
 		{"secrets read everything", "", pol(allow("secretsmanager:GetSecretValue", "*")), 4, 4, []report.Category{report.DataExfiltration}, nil},

@@ -41,7 +41,21 @@ func (r *review) fold() []*finding {
 			return nil
 		}
 		for _, s := range strong {
-			if s.Statement == f.Statement && s != f {
+			if s == f {
+				continue
+			}
+			if s.rule == ruleNearlyFullAdmin {
+				// Nearly everything is not everything: what the finding
+				// needs must be among what the statement grants (wherever
+				// the finding was reported), or be about the statement's
+				// own NotAction or NotResource.
+				if s.Statement == f.Statement && (f.Category == report.NotAction || f.Category == report.NotResource) ||
+					r.grants(s.Statement, f.Actions) {
+					return s
+				}
+				continue
+			}
+			if s.Statement == f.Statement {
 				return s
 			}
 		}
@@ -81,4 +95,25 @@ func (r *review) fold() []*finding {
 		s.Detail += " " + lang.English.Implied(s.Implies)
 	}
 	return folded
+}
+
+// grants reports whether the statement of index i grants every action
+// named (none: false).
+func (r *review) grants(i int, actions []string) bool {
+	if len(actions) == 0 {
+		return false
+	}
+	for _, st := range r.stmts {
+		if st.Src.Index != i || st.Deny {
+			continue
+		}
+		for _, a := range actions {
+			set := r.kb.Expand(a)
+			if set.IsEmpty() || !set.SubsetOf(st.eff) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }

@@ -369,6 +369,14 @@ func (r *review) risks() {
 			// any list of actions.
 			r.add(st, ruleNearlyFullAdmin, rules.Args{"excluded": strconv.Itoa(all - st.eff.Len()), "total": strconv.Itoa(all)}, "*")
 			critical = true
+		case st.NotAction && wide && !st.cond.narrowing && st.eff.Len()*2 > all:
+			// NotAction that leaves most of AWS allowed is administrator
+			// access with a few holes: what it implies folds into it, as
+			// for Action "*".
+			except := st.Src.NotAction.Strings()
+			r.add(st, ruleNearlyFullAdmin, rules.Args{"excluded": strconv.Itoa(all - st.eff.Len()), "total": strconv.Itoa(all)}, "*")
+			r.add(st, ruleNotActionEverywhere, rules.Args{"except": strings.Join(except, ", "), "n": strconv.Itoa(st.eff.Len())}, except...)
+			critical = true
 		case st.NotAction && !st.AllActions:
 			rule := ruleNotActionListed
 			switch {

@@ -51,7 +51,7 @@ func TestManagedPolicies(t *testing.T) {
 	}{
 		{"AdministratorAccess", 1, 1, report.FullAdmin},
 		{"IAMFullAccess", 1, 3, report.PrivilegeEscalation},
-		{"PowerUserAccess", 1, 3, report.NotAction},
+		{"PowerUserAccess", 1, 3, report.FullAdmin},
 		{"ReadOnlyAccess", 1, 5, report.DataExfiltration},
 		{"AmazonS3FullAccess", 1, 5, report.ServiceWildcard},
 		{"AmazonS3ReadOnlyAccess", 1, 5, report.DataExfiltration},
