@@ -368,26 +368,29 @@ func TestValidation(t *testing.T) {
 		doc   any
 		want  report.Category
 		title string
+		// detail, when given, is part of the finding's detail.
+		detail string
 	}{
-		{"unknown action with suggestion", pol(allow("s3:GetObjcet", "*")), report.UnknownAction, "Unknown action s3:GetObjcet"},
-		{"unknown service", pol(allow("s4:GetObject", "*")), report.UnknownAction, `Unknown service "s4" in s4:GetObject`},
-		{"pattern matching nothing", pol(allow("s3:Fly*", "*")), report.UnknownAction, "s3:Fly* matches no action"},
-		{"unknown condition key", pol(m{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*", "Condition": m{"StringEquals": m{"aws:SourceAccnt": "1"}}}), report.UnknownConditionKey, `Unknown condition key "aws:SourceAccnt"`},
-		{"resource mismatch", pol(allow("s3:GetObject", "arn:aws:s3:::bucket")), report.ResourceMismatch, "s3:GetObject does not apply to the listed resources"},
-		{"no version", m{"Statement": []any{allow("s3:GetObject", "arn:aws:s3:::b/*")}}, report.Syntax, "No Version element"},
-		{"bad effect", pol(m{"Effect": "Permit", "Action": "s3:GetObject", "Resource": "*"}), report.Syntax, `Invalid Effect "Permit"`},
-		{"duplicate sid", pol(m{"Sid": "A", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}, m{"Sid": "A", "Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::b/*"}), report.Syntax, `Duplicate Sid "A"`},
-		{"operator type", pol(m{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*", "Condition": m{"StringEquals": m{"aws:SourceIp": "10.0.0.0/8"}}}), report.ConditionCategory, "StringEquals used on aws:SourceIp (type IPAddress)"},
+		{"unknown action with suggestion", pol(allow("s3:GetObjcet", "*")), report.UnknownAction, "Unknown action s3:GetObjcet", "Did you mean s3:GetObject?"},
+		{"look-alike letters", pol(allow("i\u0430m:PassRole", "*")), report.UnknownAction, "Unknown service \"i\u0430m\" in i\u0430m:PassRole", "Did you mean iam:PassRole?"},
+		{"unknown service", pol(allow("s4:GetObject", "*")), report.UnknownAction, `Unknown service "s4" in s4:GetObject`, ""},
+		{"pattern matching nothing", pol(allow("s3:Fly*", "*")), report.UnknownAction, "s3:Fly* matches no action", ""},
+		{"unknown condition key", pol(m{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*", "Condition": m{"StringEquals": m{"aws:SourceAccnt": "1"}}}), report.UnknownConditionKey, `Unknown condition key "aws:SourceAccnt"`, ""},
+		{"resource mismatch", pol(allow("s3:GetObject", "arn:aws:s3:::bucket")), report.ResourceMismatch, "s3:GetObject does not apply to the listed resources", ""},
+		{"no version", m{"Statement": []any{allow("s3:GetObject", "arn:aws:s3:::b/*")}}, report.Syntax, "No Version element", ""},
+		{"bad effect", pol(m{"Effect": "Permit", "Action": "s3:GetObject", "Resource": "*"}), report.Syntax, `Invalid Effect "Permit"`, ""},
+		{"duplicate sid", pol(m{"Sid": "A", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}, m{"Sid": "A", "Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::b/*"}), report.Syntax, `Duplicate Sid "A"`, ""},
+		{"operator type", pol(m{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*", "Condition": m{"StringEquals": m{"aws:SourceIp": "10.0.0.0/8"}}}), report.ConditionCategory, "StringEquals used on aws:SourceIp (type IPAddress)", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := analyze(t, "", tt.doc)
 			for _, f := range r.Findings {
-				if f.Category == tt.want && f.Title == tt.title {
+				if f.Category == tt.want && f.Title == tt.title && strings.Contains(f.Detail, tt.detail) {
 					return
 				}
 			}
-			t.Errorf("no %s finding %q:\n%s", tt.want, tt.title, dump(r))
+			t.Errorf("no %s finding %q (detail with %q):\n%s", tt.want, tt.title, tt.detail, dump(r))
 		})
 	}
 }

@@ -409,7 +409,12 @@ func (r *review) validateActions(st *stmt) {
 			continue
 		}
 		args := rules.Args{"action": name, "deny": flag(st.Deny)}
-		if c, ok := r.kb.Closest(name); ok {
+		if f := fold(name); f != name && !r.kb.Expand(f).IsEmpty() {
+			// Written with look-alike letters ("iаm" with a Cyrillic а):
+			// what it reads as is what was meant, or what a reader
+			// is meant to believe.
+			args["closest"] = f
+		} else if c, ok := r.kb.Closest(name); ok {
 			args["closest"] = c
 		}
 		rule := ruleActionUnknown
