@@ -45,7 +45,7 @@ resource "aws_s3_bucket_policy" "shared" {
 })
 
 // referenceReading returns doc as the engine judges it when its Allow
-// statements' principals, resources or conditions hold unresolved
+// statements' principals, actions, resources or conditions hold unresolved
 // references, and the names of those references; nil when they hold
 // none.
 func referenceReading(doc *policy.Document) (*policy.Document, *refUse) {
@@ -68,8 +68,9 @@ func referenceReading(doc *policy.Document) (*policy.Document, *refUse) {
 	}
 	// read reads the values of a list, each reference as its default or
 	// "*"; a value that is one reference with a list for default becomes
-	// the list.
-	read := func(l policy.List) (policy.List, bool) {
+	// the list. In ARNs (arns), a value that starts with a reference may
+	// be anything: "${var.bucket_arn}/*".
+	read := func(l policy.List, arns bool) (policy.List, bool) {
 		changed := false
 		var out []policy.Value
 		for _, v := range l.Values {
@@ -87,7 +88,7 @@ func referenceReading(doc *policy.Document) (*policy.Document, *refUse) {
 					continue
 				}
 			}
-			if name, ok := leadingRef(t); ok {
+			if name, ok := leadingRef(t); ok && arns {
 				if _, ok := unresolved(name); ok {
 					// "${var.bucket_arn}/*": the reference is the start of
 					// the ARN, which may be anything.
@@ -143,8 +144,14 @@ func referenceReading(doc *policy.Document) (*policy.Document, *refUse) {
 				s.Principal = &np
 			}
 		}
-		if l, ok := read(s.Resource); ok {
+		if l, ok := read(s.Resource, true); ok {
 			s.Resource = l
+		}
+		// An action list that is a variable ("actions = var.actions"), or
+		// a service chosen at deployment ("${var.svc}:GetObject"), may
+		// be anything too. (A NotAction read so would only grant less.)
+		if l, ok := read(s.Action, false); ok {
+			s.Action = l
 		}
 		var conds []policy.Condition
 		changed := false
@@ -156,11 +163,11 @@ func referenceReading(doc *policy.Document) (*policy.Document, *refUse) {
 			lb := strings.ToLower(base)
 			switch {
 			case strings.HasSuffix(lb, "like") || strings.HasPrefix(lb, "arn"):
-				if l, ok := read(c.Values); ok {
+				if l, ok := read(c.Values, true); ok {
 					c.Values, changed = l, true
 				}
 			case lb == "ipaddress":
-				if l, ok := read(c.Values); ok {
+				if l, ok := read(c.Values, true); ok {
 					for i := range l.Values {
 						if strings.Contains(l.Values[i].Text, "*") {
 							l.Values[i].Text = "0.0.0.0/0"

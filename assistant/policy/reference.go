@@ -147,8 +147,8 @@ type refResolver interface {
 	reference(name string) Reference
 }
 
-// collectRefs records what every reference in d's principals, resources
-// and conditions stands for, with a note for each default it will be
+// collectRefs records what every reference in d's principals, actions,
+// resources and conditions stands for, with a note for each default it will be
 // judged by.
 func (r *reader) collectRefs(d *Document) {
 	if r.refs == nil {
@@ -186,6 +186,8 @@ func (r *reader) collectRefs(d *Document) {
 				}
 			}
 		}
+		add(s.Action)
+		add(s.NotAction)
 		add(s.Resource)
 		add(s.NotResource)
 		for _, c := range s.Conditions {
@@ -367,7 +369,7 @@ func (t *tfReader) reference(name string) Reference {
 		return Reference{What: "output " + parts[2] + " of module " + parts[1]}
 	case parts[0] == "local" && len(parts) >= 2:
 		return Reference{What: "local value " + parts[1] + ", computed when Terraform runs"}
-	case parts[0] == "each" || parts[0] == "count":
+	case parts[0] == "each" || parts[0] == "count" || t.iterators[parts[0]]:
 		return Reference{What: name + ", one of the values the block repeats over"}
 	case len(parts) >= 2 && tfResourceName.MatchString(parts[0]):
 		// Terraform refuses a reference to a resource its module does not

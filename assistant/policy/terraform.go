@@ -46,7 +46,7 @@ func (r *reader) readTerraform(rg region) (err error) {
 	src := r.text[rg.start:rg.end]
 	t := &tfReader{r: r, src: src, o: origin{text: r.text, loc: r.loc}, base: rg.start,
 		data: map[string]*hclsyntax.Block{}, locals: map[string]hclsyntax.Expression{}, used: map[string]bool{},
-		vars: map[string]hclsyntax.Expression{}, declared: map[string]bool{}}
+		vars: map[string]hclsyntax.Expression{}, declared: map[string]bool{}, iterators: map[string]bool{}}
 	body, perr := t.parse()
 	if perr != nil {
 		return perr
@@ -112,6 +112,18 @@ type tfReader struct {
 	// declared are the resources ("aws_s3_bucket.logs").
 	vars     map[string]hclsyntax.Expression
 	declared map[string]bool
+	// iter is the element of a dynamic block being expanded: its
+	// iterator's name and the key and value of the element (value nil:
+	// computed when Terraform runs); iterators are the names of the
+	// iterators met.
+	iter      *iteration
+	iterators map[string]bool
+}
+
+// iteration is one element of a dynamic block's for_each.
+type iteration struct {
+	name       string
+	key, value hclsyntax.Expression
 }
 
 // parse parses the configuration, turning a panic of the parser into a
@@ -327,6 +339,18 @@ func (t *tfReader) value(e hclsyntax.Expression) *node {
 		n.str = t.refText(x.Wrapped)
 		return n
 	case *hclsyntax.ScopeTraversalExpr:
+		if el := t.bound(x); el != nil {
+			return t.value(el)
+		}
+		if tr := x.Traversal; len(tr) == 2 && tr.RootName() == "local" {
+			if a, ok := tr[1].(hcl.TraverseAttr); ok {
+				switch l := t.locals[a.Name].(type) {
+				case *hclsyntax.TupleConsExpr, *hclsyntax.ObjectConsExpr:
+					// local.actions standing for a list: the list.
+					return t.value(l)
+				}
+			}
+		}
 		n.str = t.refText(x)
 		return n
 	case *hclsyntax.ObjectConsExpr:
@@ -410,12 +434,139 @@ func (t *tfReader) dataDoc(b *hclsyntax.Block, name string, typ Type) *Document 
 		case "statement":
 			stmts.items = append(stmts.items, t.dataStatement(sb))
 		case "dynamic":
+			if len(sb.Labels) == 1 && sb.Labels[0] == "statement" {
+				stmts.items = append(stmts.items, t.dynamicStatements(sb, name)...)
+				continue
+			}
 			t.note(sb.TypeRange.Start.Byte, fmt.Sprintf("%s: dynamic blocks are computed when Terraform runs; skipped one", name))
 		}
 	}
 	doc.members = append(doc.members, member{key: "Statement", keyOff: stmts.off, val: stmts})
 	d := t.r.build(doc, t.o, docSpec{name: name, source: "terraform", hint: typ})
 	return d
+}
+
+// dynamicStatements expands a dynamic "statement" block: a statement per
+// element of a for_each written in the configuration (a list, a set, a
+// map, or a local or a variable's default holding one); when for_each is
+// computed when Terraform runs, one statement whose iterator values are
+// unknown references, judged as possibly broad like any other.
+func (t *tfReader) dynamicStatements(b *hclsyntax.Block, name string) []*node {
+	var content *hclsyntax.Block
+	for _, c := range b.Body.Blocks {
+		if c.Type == "content" {
+			content = c
+		}
+	}
+	forEach := b.Body.Attributes["for_each"]
+	if content == nil || forEach == nil || t.iter != nil {
+		t.note(b.TypeRange.Start.Byte, fmt.Sprintf("%s: a dynamic block that cannot be expanded here; skipped it", name))
+		return nil
+	}
+	iter := "statement"
+	if a := b.Body.Attributes["iterator"]; a != nil {
+		if kw := hcl.ExprAsKeyword(a.Expr); kw != "" {
+			iter = kw
+		}
+	}
+	t.iterators[iter] = true
+	defer func() { t.iter = nil }()
+	keys, values, ok := t.elements(forEach.Expr, 0)
+	if !ok {
+		t.note(forEach.NameRange.Start.Byte, fmt.Sprintf("%s: the for_each of a dynamic statement is computed when Terraform runs; its statement is judged with unknown values", name))
+		t.iter = &iteration{name: iter}
+		return []*node{t.dataStatement(content)}
+	}
+	out := make([]*node, 0, len(values))
+	for i := range values {
+		t.iter = &iteration{name: iter, key: keys[i], value: values[i]}
+		out = append(out, t.dataStatement(content))
+	}
+	return out
+}
+
+// elements are the keys and values of a for_each written in the
+// configuration: a list or set (the key is the value, as Terraform has
+// it), a map, toset() of either, or a local or a variable's default
+// holding one. ok is false when they are computed when Terraform runs.
+func (t *tfReader) elements(e hclsyntax.Expression, depth int) (keys, values []hclsyntax.Expression, ok bool) {
+	if depth > 8 {
+		return nil, nil, false
+	}
+	switch x := e.(type) {
+	case *hclsyntax.TupleConsExpr:
+		return x.Exprs, x.Exprs, true
+	case *hclsyntax.ObjectConsExpr:
+		for _, it := range x.Items {
+			k, ok := t.key(it.KeyExpr)
+			if !ok {
+				return nil, nil, false
+			}
+			keys = append(keys, &hclsyntax.LiteralValueExpr{Val: cty.StringVal(k), SrcRange: it.KeyExpr.Range()})
+			values = append(values, it.ValueExpr)
+		}
+		return keys, values, true
+	case *hclsyntax.FunctionCallExpr:
+		if (x.Name == "toset" || x.Name == "tolist" || x.Name == "tomap") && len(x.Args) == 1 {
+			return t.elements(x.Args[0], depth+1)
+		}
+	case *hclsyntax.ScopeTraversalExpr:
+		if len(x.Traversal) != 2 {
+			break
+		}
+		a, isAttr := x.Traversal[1].(hcl.TraverseAttr)
+		if !isAttr {
+			break
+		}
+		switch x.Traversal.RootName() {
+		case "local":
+			if l := t.locals[a.Name]; l != nil {
+				return t.elements(l, depth+1)
+			}
+		case "var":
+			if d := t.vars[a.Name]; d != nil {
+				return t.elements(d, depth+1)
+			}
+		}
+	}
+	return nil, nil, false
+}
+
+// bound is what a reference to the iterator of the dynamic block being
+// expanded stands for (statement.value, statement.key,
+// statement.value.actions); nil when x is not one, or is computed.
+func (t *tfReader) bound(x *hclsyntax.ScopeTraversalExpr) hclsyntax.Expression {
+	tr := x.Traversal
+	if t.iter == nil || len(tr) < 2 || tr.RootName() != t.iter.name {
+		return nil
+	}
+	a, ok := tr[1].(hcl.TraverseAttr)
+	if !ok {
+		return nil
+	}
+	var e hclsyntax.Expression
+	switch a.Name {
+	case "value":
+		e = t.iter.value
+	case "key":
+		e = t.iter.key
+	}
+	for _, step := range tr[2:] {
+		obj, ok := e.(*hclsyntax.ObjectConsExpr)
+		attr, isAttr := step.(hcl.TraverseAttr)
+		if !ok || !isAttr {
+			return nil
+		}
+		e = nil
+		for _, it := range obj.Items {
+			if hcl.ExprAsKeyword(it.KeyExpr) == attr.Name {
+				e = it.ValueExpr
+			} else if k, ok := t.key(it.KeyExpr); ok && k == attr.Name {
+				e = it.ValueExpr
+			}
+		}
+	}
+	return e
 }
 
 func (t *tfReader) dataStatement(b *hclsyntax.Block) *node {
@@ -543,6 +694,15 @@ func sortedAttributes(body *hclsyntax.Body) []*hclsyntax.Attribute {
 func (t *tfReader) refText(e hclsyntax.Expression) string {
 	if s, ok := t.localValue(e, 0); ok {
 		return s
+	}
+	if x, ok := e.(*hclsyntax.ScopeTraversalExpr); ok {
+		if v := t.bound(x); v != nil && t.depth < maxDepth {
+			t.depth++
+			defer func() { t.depth-- }()
+			if n := t.value(v); n.scalar() {
+				return n.str
+			}
+		}
 	}
 	return "${" + t.text(e.Range()) + "}"
 }
