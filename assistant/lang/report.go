@@ -27,6 +27,8 @@ func (t Tag) Report(r *report.Report) *report.Report {
 	for i, d := range r.Documents {
 		d.Findings = t.findings(d.Findings)
 		d.Summary = t.summary(d.Summary, r.Documents[i].Findings)
+		d.SuggestedPolicy = t.suggestion(d.SuggestedPolicy)
+		d.NoSuggestionReason = t.summary(d.NoSuggestionReason, r.Documents[i].Findings)
 		out.Documents[i] = d
 	}
 	all := r.Findings
@@ -46,15 +48,7 @@ func (t Tag) Report(r *report.Report) *report.Report {
 	// The reason may quote the summary ("…: 4/10: public read access").
 	out.NoSuggestionReason = t.summary(r.NoSuggestionReason, all)
 	out.Notes = t.Texts(r.Notes)
-	if s := r.SuggestedPolicy; s != nil {
-		c := *s
-		c.Changes = make([]report.Change, len(s.Changes))
-		for i, ch := range s.Changes {
-			ch.What, ch.Why = t.Text(ch.What), t.Text(ch.Why)
-			c.Changes[i] = ch
-		}
-		out.SuggestedPolicy = &c
-	}
+	out.SuggestedPolicy = t.suggestion(r.SuggestedPolicy)
 	if len(r.SuppressionProblems) > 0 {
 		out.SuppressionProblems = make([]report.Suppression, len(r.SuppressionProblems))
 		for i, s := range r.SuppressionProblems {
@@ -63,6 +57,20 @@ func (t Tag) Report(r *report.Report) *report.Report {
 		}
 	}
 	return &out
+}
+
+// suggestion is s with what changed and why in the language.
+func (t Tag) suggestion(s *report.Suggestion) *report.Suggestion {
+	if s == nil {
+		return nil
+	}
+	c := *s
+	c.Changes = make([]report.Change, len(s.Changes))
+	for i, ch := range s.Changes {
+		ch.What, ch.Why = t.Text(ch.What), t.Text(ch.Why)
+		c.Changes[i] = ch
+	}
+	return &c
 }
 
 // Texts translates each sentence of in where the catalog knows it (see

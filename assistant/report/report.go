@@ -157,6 +157,11 @@ type Document struct {
 	// AttachedTo names the principals of the input the document is
 	// attached to.
 	AttachedTo []string `json:"attached_to,omitempty"`
+	// SuggestedPolicy is the document's own tightened policy, and
+	// NoSuggestionReason why there is none, when the input holds several
+	// documents (the report's SuggestedPolicy is the worst one's).
+	SuggestedPolicy    *Suggestion `json:"suggested_policy,omitempty"`
+	NoSuggestionReason string      `json:"no_suggestion_reason,omitempty"`
 }
 
 // Principal is the review of a user, role or group of the input: what

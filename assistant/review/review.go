@@ -157,6 +157,10 @@ func (rv *Reviewer) Review(ctx context.Context, in Input) (*report.Report, error
 			Findings:   d.findings,
 			AttachedTo: attached[doc],
 		})
+		if len(drs) > 1 {
+			last := &rep.Documents[len(rep.Documents)-1]
+			last.SuggestedPolicy, last.NoSuggestionReason = d.suggestion, d.noSuggestion
+		}
 		if attached[doc] == nil {
 			rep.Findings = append(rep.Findings, d.findings...)
 			if judged.n++; d.score < judged.score {

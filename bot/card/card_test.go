@@ -193,6 +193,16 @@ func engineReview(t testing.TB, name, policy string) *report.Report {
 	return rep
 }
 
+// readExample is a file of the repository's examples.
+func readExample(t testing.TB, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "examples", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
 // goldens are every message the package draws, by golden file name.
 func goldens(t testing.TB) map[string]Message {
 	reeval := meta
@@ -254,6 +264,8 @@ func detailGoldens(t testing.TB) map[string]slack.ModalViewRequest {
 		"details-escalation":     page(engineReview(t, "deploy.json", escalationPolicy), 1),
 		"details-many-2":         page(manyFindings(400), 2),
 		"details-engine-admin-5": page(engineReview(t, "", adminPolicy), 5),
+		// A template of two documents: the second one's suggestion too.
+		"details-template": page(engineReview(t, "template.yaml", readExample(t, "template.yaml")), 1),
 	}
 }
 

@@ -191,6 +191,26 @@ func detailItems(r *report.Report, m Meta) []item {
 	} else if reason := mrkdwn(r.NoSuggestionReason, 1500); !hasPolicy && reason != "" {
 		add(section(lg.Sprintf("*No suggested policy:* %s", reason)))
 	}
+	// The other documents' own suggestions: the card shows the worst
+	// one's; each of the others is here, the policy with what changed.
+	for _, d := range r.Documents {
+		o := d.SuggestedPolicy
+		if o == nil || s != nil && o.Document == s.Document {
+			continue
+		}
+		title := lg.Sprintf("*Suggested policy for %s*", code(d.Name, 200))
+		if from, to := validScore(d.Score), validScore(o.Score); from != 0 && to != 0 {
+			title += " (" + lg.Sprintf("score %d → %d", from, to) + ")"
+		}
+		add(listSections(title, o.Changes, func(c report.Change) string { return changeItem(lg, c, true) })...)
+		if policy := prettyJSON(o.Policy); policy != "" {
+			if block := "```\n" + blockBody(policy) + "\n```"; runes(block) <= maxSection && !strings.Contains(policy, "```") {
+				add(section(block))
+			} else {
+				add(section(lg.Sprintf("The policy is %d lines long, too long for this view: %s prints it.", strings.Count(policy, "\n")+1, code("policycheck check --suggestion", 100))))
+			}
+		}
+	}
 
 	var footer []string
 	if list := codeList(lg, or2(m.Models, r.Analyzers), 5, 90); list != "" {
