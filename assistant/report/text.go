@@ -92,7 +92,7 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 		ps := append([]Principal(nil), r.Principals...)
 		sort.SliceStable(ps, func(i, j int) bool { return ps[i].Score < ps[j].Score })
 		for _, pr := range ps {
-			p.line("  %d/10  %s %s: %s", pr.Score, kindName(tr, pr.Kind), pr.Name, strings.TrimPrefix(pr.Summary, fmt.Sprintf("%d/10: ", pr.Score)))
+			p.line("  %d/10  %s %s: %s", pr.Score, KindName(tr, pr.Kind), pr.Name, strings.TrimPrefix(pr.Summary, fmt.Sprintf("%d/10: ", pr.Score)))
 		}
 	}
 	if len(r.Documents) > 1 || len(r.Principals) > 0 {
@@ -368,8 +368,8 @@ func hidden(r rune, multiline bool) bool {
 	return false
 }
 
-// kindName is the kind of a principal in the reader's language.
-func kindName(tr Translator, kind string) string {
+// KindName is the kind of a principal ("role") in the language of tr.
+func KindName(tr Translator, kind string) string {
 	switch kind {
 	case "user":
 		return tr.Sprintf("user")

@@ -1,6 +1,8 @@
 package card
 
 import (
+	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -169,6 +171,23 @@ func detailItems(r *report.Report, m Meta) []item {
 			docs = append(docs, item)
 		}
 		add(listSections(lg.Plural(len(docs), "*%d documents*", len(docs)), docs, func(s string) string { return s })...)
+	}
+	if len(r.Principals) > 0 {
+		// Each user, role and group judged on everything attached to
+		// it, the worst first.
+		ps := append([]report.Principal(nil), r.Principals...)
+		sort.SliceStable(ps, func(i, j int) bool { return ps[i].Score < ps[j].Score })
+		lines := make([]string, len(ps))
+		for i, p := range ps {
+			lines[i] = report.KindName(lg, p.Kind) + " " + code(p.Name, 80)
+			if s := validScore(p.Score); s != 0 {
+				lines[i] += fmt.Sprintf(" %s %d/10", band(s), s)
+			}
+			if s := line(summaryText(p.Summary), 400); s != "" {
+				lines[i] += " — " + s
+			}
+		}
+		add(listSections(lg.Plural(len(lines), "*%d principals*", len(lines)), lines, func(s string) string { return s })...)
 	}
 
 	fs := sortedFindings(r)
