@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"unicode/utf8"
 
@@ -168,6 +169,7 @@ func check(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 		return usageErr(lg.Sprintf("name a file, a directory, or - for standard input"))
 	}
 	ctx = lang.NewContext(ctx, lg)
+	defer tuneCheckGC()()
 	srcs, err := sources(paths, cf.config)
 	if err != nil {
 		fmt.Fprintf(stderr, "policycheck: %v\n", err)
@@ -304,6 +306,31 @@ func gateFails(r *report.Report, in input, cf checkFlags) string {
 		}
 	}
 	return ""
+}
+
+// tuneCheckGC trades memory for processor time while check runs and
+// returns what restores the settings. A review allocates briskly (~400 MB
+// over the 1,594 AWS managed policies) while the live heap stays small,
+// so the collector runs rarely (GOGC 400): over that corpus it saves
+// about a tenth of the processor time. A soft limit of 1 GiB bounds the
+// heap of a hostile input, which the collector then works harder to keep
+// under. GOGC and GOMEMLIMIT, when set, win.
+func tuneCheckGC() (restore func()) {
+	gc, limit := -1, int64(-1)
+	if os.Getenv("GOGC") == "" {
+		gc = debug.SetGCPercent(400)
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		limit = debug.SetMemoryLimit(1 << 30)
+	}
+	return func() {
+		if gc != -1 {
+			debug.SetGCPercent(gc)
+		}
+		if limit != -1 {
+			debug.SetMemoryLimit(limit)
+		}
+	}
 }
 
 type result struct {
