@@ -214,8 +214,8 @@ func check(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 	for si, s := range srcs {
 		reviewed, failed := 0, false
 		for ; i < len(inputs) && inputs[i].src == si; i++ {
-			in := inputs[i]
 			res := <-results[i]
+			in := res.in
 			if err := res.err; err != nil {
 				var pe *policy.Error
 				if in.walked && errors.As(err, &pe) && pe.Kind == policy.ErrNoPolicy {
@@ -334,14 +334,15 @@ func tuneCheckGC() (restore func()) {
 }
 
 type result struct {
+	in  input // as read
 	rep *report.Report
 	err error
 }
 
-// reviewAll reviews the inputs on as many goroutines as there are CPUs,
-// applies the suppressions and the baseline, and hands each result back
-// on its own channel, so that they are printed in the order of the
-// inputs.
+// reviewAll reads (see input.load) and reviews the inputs on as many
+// goroutines as there are CPUs, applies the suppressions and the
+// baseline, and hands each result back, with its input as read, on its
+// own channel, so that they are printed in the order of the inputs.
 func reviewAll(ctx context.Context, rv *review.Reviewer, inputs []input, cf checkFlags, base suppress.Baseline) []chan result {
 	results := make([]chan result, len(inputs))
 	for i := range results {
@@ -359,6 +360,9 @@ func reviewAll(ctx context.Context, rv *review.Reviewer, inputs []input, cf chec
 		go func() {
 			for i := range next {
 				in := inputs[i]
+				if in.load != nil {
+					in.Input, in.load = in.load(), nil
+				}
 				ri := in.Input
 				ri.Type, ri.Offline = cf.typ, cf.offline
 				if t, ok := types[filepath.Clean(in.Name)]; ok {
@@ -372,7 +376,7 @@ func reviewAll(ctx context.Context, rv *review.Reviewer, inputs []input, cf chec
 						base.Mark(rep)
 					}
 				}
-				results[i] <- result{rep, err}
+				results[i] <- result{in, rep, err}
 			}
 		}()
 	}
