@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"unicode/utf8"
 
@@ -175,6 +176,7 @@ func check(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 		return usageErr(lg.Sprintf("name a file, a directory, or - for standard input"))
 	}
 	ctx = lang.NewContext(ctx, lg)
+	defer tuneCheckGC()()
 	srcs, err := sources(paths, cf.config)
 	if err != nil {
 		fmt.Fprintf(stderr, "policycheck: %v\n", err)
@@ -219,8 +221,8 @@ func check(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 	for si, s := range srcs {
 		reviewed, failed := 0, false
 		for ; i < len(inputs) && inputs[i].src == si; i++ {
-			in := inputs[i]
 			res := <-results[i]
+			in := res.in
 			if err := res.err; err != nil {
 				var pe *policy.Error
 				if in.walked && errors.As(err, &pe) && pe.Kind == policy.ErrNoPolicy {
@@ -313,15 +315,41 @@ func gateFails(r *report.Report, in input, cf checkFlags) string {
 	return ""
 }
 
+// tuneCheckGC trades memory for processor time while check runs and
+// returns what restores the settings. A review allocates briskly (~400 MB
+// over the 1,594 AWS managed policies) while the live heap stays small,
+// so the collector runs rarely (GOGC 400): over that corpus it saves
+// about a tenth of the processor time. A soft limit of 1 GiB bounds the
+// heap of a hostile input, which the collector then works harder to keep
+// under. GOGC and GOMEMLIMIT, when set, win.
+func tuneCheckGC() (restore func()) {
+	gc, limit := -1, int64(-1)
+	if os.Getenv("GOGC") == "" {
+		gc = debug.SetGCPercent(400)
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		limit = debug.SetMemoryLimit(1 << 30)
+	}
+	return func() {
+		if gc != -1 {
+			debug.SetGCPercent(gc)
+		}
+		if limit != -1 {
+			debug.SetMemoryLimit(limit)
+		}
+	}
+}
+
 type result struct {
+	in  input // as read
 	rep *report.Report
 	err error
 }
 
-// reviewAll reviews the inputs on as many goroutines as there are CPUs,
-// applies the suppressions and the baseline, and hands each result back
-// on its own channel, so that they are printed in the order of the
-// inputs.
+// reviewAll reads (see input.load) and reviews the inputs on as many
+// goroutines as there are CPUs, applies the suppressions and the
+// baseline, and hands each result back, with its input as read, on its
+// own channel, so that they are printed in the order of the inputs.
 func reviewAll(ctx context.Context, rv *review.Reviewer, inputs []input, cf checkFlags, base suppress.Baseline) []chan result {
 	results := make([]chan result, len(inputs))
 	for i := range results {
@@ -339,6 +367,9 @@ func reviewAll(ctx context.Context, rv *review.Reviewer, inputs []input, cf chec
 		go func() {
 			for i := range next {
 				in := inputs[i]
+				if in.load != nil {
+					in.Input, in.load = in.load(), nil
+				}
 				ri := in.Input
 				ri.Type, ri.Offline = cf.typ, cf.offline
 				if t, ok := types[filepath.Clean(in.Name)]; ok {
@@ -352,7 +383,7 @@ func reviewAll(ctx context.Context, rv *review.Reviewer, inputs []input, cf chec
 						base.Mark(rep)
 					}
 				}
-				results[i] <- result{rep, err}
+				results[i] <- result{in, rep, err}
 			}
 		}()
 	}

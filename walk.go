@@ -45,6 +45,10 @@ type input struct {
 	src int
 	// cfg is the configuration that applies to it (nil: none).
 	cfg *suppress.Config
+	// load, when not nil, reads the file: a file found in a directory is
+	// read by the worker that reviews it, so that reading and reviewing
+	// overlap.
+	load func() review.Input
 }
 
 // source is one argument: a file, a directory or standard input.
@@ -111,10 +115,18 @@ func (w *walker) walk(dir string, src int, cfg *suppress.Config) []input {
 			}
 			return nil
 		}
-		if _, ok := policy.KindOf(d.Name()); !ok || d.Name() == suppress.ConfigName || ignore.Ignored(rel, false) || w.excluded(rel, path, false, cfg) {
+		k, ok := policy.KindOf(d.Name())
+		if !ok || d.Name() == suppress.ConfigName || ignore.Ignored(rel, false) || w.excluded(rel, path, false, cfg) {
 			return nil
 		}
-		add(w.readEntry(path, d))
+		if k == policy.KindTerraform {
+			// Read now: the files they load as policies take their type
+			// (loadedTypes) before any review starts.
+			add(w.readEntry(path, d))
+			return nil
+		}
+		inputs = append(inputs, input{Input: review.Input{Name: path}, walked: true, src: src, cfg: cfg,
+			load: func() review.Input { return w.readEntry(path, d) }})
 		return nil
 	})
 	return inputs

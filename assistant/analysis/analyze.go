@@ -25,6 +25,10 @@ type Result struct {
 	// works on each of them (the suggestion breaks every escalation
 	// path).
 	Implied []report.Finding
+	// Policy is the document normalized (norm.New) as the analysis read
+	// it, for what works on the same document next (the gate's proof) to
+	// reuse rather than normalize it again. Never change it.
+	Policy *norm.Policy
 }
 
 // finding is a report.Finding with what the score needs.
@@ -46,10 +50,20 @@ type review struct {
 
 // Analyze reviews one document against the knowledge base.
 func Analyze(kb *iamref.KB, doc *policy.Document) Result {
-	if read, used := referenceReading(doc); read != nil {
-		return analyzeRead(kb, doc, read, used)
+	return AnalyzePolicy(kb, norm.New(kb, doc))
+}
+
+// AnalyzePolicy is Analyze for a document already normalized with
+// norm.New(kb, doc), which it does not change.
+func AnalyzePolicy(kb *iamref.KB, p *norm.Policy) Result {
+	var res Result
+	if read, used := referenceReading(p.Doc); read != nil {
+		res = analyzeRead(kb, p, read, used)
+	} else {
+		res = reviewDoc(kb, p).finish()
 	}
-	return reviewDoc(kb, doc).finish()
+	res.Policy = p
+	return res
 }
 
 // finish folds the findings that stronger ones imply and works out the
@@ -64,10 +78,11 @@ func (r *review) finish() Result {
 }
 
 // reviewDoc runs every check on one document.
-func reviewDoc(kb *iamref.KB, doc *policy.Document) *review {
+func reviewDoc(kb *iamref.KB, p *norm.Policy) *review {
+	doc := p.Doc
 	r := &review{kb: kb, cat: catalogFor(kb), doc: doc}
 	attached := doc.Type != policy.Trust && doc.Type != policy.Resource && doc.Type != policy.Endpoint
-	for _, s := range norm.New(kb, doc).Statements {
+	for _, s := range p.Statements {
 		r.stmts = append(r.stmts, newStmt(kb, s, attached))
 	}
 	r.applyDenies()

@@ -45,8 +45,7 @@ func (r *review) resourcePolicyWrites(st *stmt, broad iamref.ActionSet) {
 	if r.doc.Type == policy.Trust {
 		return
 	}
-	s := st.eff.Clone()
-	s.And(r.cat.policyWrites)
+	s := iamref.Intersection(st.eff, r.cat.policyWrites)
 	s.AndNot(broad)
 	if s.IsEmpty() {
 		return
@@ -71,8 +70,7 @@ func (r *review) resourcePolicyWrites(st *stmt, broad iamref.ActionSet) {
 // boundedCredentials reports the actions that return credentials or
 // tokens whose use IAM still governs, with why they are not broad.
 func (r *review) boundedCredentials(st *stmt) {
-	s := st.eff.Clone()
-	s.And(r.cat.bounded)
+	s := iamref.Intersection(st.eff, r.cat.bounded)
 	if s.IsEmpty() || !st.AnyResource && !st.notResource() {
 		// They support only "*": on named resources they are not granted.
 		return

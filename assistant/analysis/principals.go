@@ -198,10 +198,8 @@ func (r *review) public(st *stmt, trust bool) {
 		r.add(st, ruleTrustAnyone, args, st.Src.Action.Strings()...)
 		return
 	}
-	write := st.eff.Clone()
-	write.And(r.cat.write)
 	rule := rulePublicRead
-	if !write.IsEmpty() {
+	if st.eff.Intersects(r.cat.write) {
 		rule = rulePublicWrite
 	}
 	r.add(st, rule, args, r.names(st.eff, 20)...)

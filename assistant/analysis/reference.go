@@ -255,9 +255,10 @@ func wholeRef(t string) (string, bool) {
 // resolve: the findings are those of the broad reading; those it alone
 // gives carry a note naming the references, and when it lowers the score
 // a low finding says by how much.
-func analyzeRead(kb *iamref.KB, doc, read *policy.Document, used *refUse) Result {
-	specific := reviewDoc(kb, doc)
-	r := reviewDoc(kb, read)
+func analyzeRead(kb *iamref.KB, p *norm.Policy, read *policy.Document, used *refUse) Result {
+	doc := p.Doc
+	specific := reviewDoc(kb, p)
+	r := reviewDoc(kb, norm.New(kb, read))
 	r.doc = doc
 	had := map[string]bool{}
 	for _, f := range specific.out {

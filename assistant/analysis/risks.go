@@ -22,9 +22,7 @@ func (r *review) broadSet(st *stmt) iamref.ActionSet {
 		return st.eff
 	}
 	var out iamref.ActionSet
-	s := st.eff.Clone()
-	s.And(r.cat.resourceLevel)
-	s.Each(func(id iamref.ActionID) bool {
+	iamref.Intersection(st.eff, r.cat.resourceLevel).Each(func(id iamref.ActionID) bool {
 		if st.resourceReach(r.kb.ActionByID(id)) == reachBroad {
 			out.Add(id)
 		}
@@ -426,8 +424,7 @@ func (r *review) serviceWildcards(st *stmt, wide bool) {
 		if !ok || !strings.ContainsAny(p, "*?") || r.kb.Expand(p).IsEmpty() {
 			continue
 		}
-		granted := r.kb.Expand(p).Clone()
-		granted.And(st.eff)
+		granted := iamref.Intersection(r.kb.Expand(p), st.eff)
 		switch {
 		case granted.IsEmpty():
 			// Denied entirely: nothing to report.
@@ -458,8 +455,7 @@ func (r *review) serviceWildcards(st *stmt, wide bool) {
 // wildcardResources reports resource-level actions granted on every
 // resource, write first.
 func (r *review) wildcardResources(st *stmt, broad iamref.ActionSet, rs broadRules, scope string) {
-	s := broad.Clone()
-	s.And(r.cat.resourceLevel)
+	s := iamref.Intersection(broad, r.cat.resourceLevel)
 	// What the sharper categories report is not repeated here.
 	s.AndNot(r.cat.exfiltration)
 	s.AndNot(r.cat.credentials)
@@ -469,8 +465,7 @@ func (r *review) wildcardResources(st *stmt, broad iamref.ActionSet, rs broadRul
 		pr.Add(r.cat.passRole.ID)
 		s.AndNot(pr)
 	}
-	write := s.Clone()
-	write.And(r.cat.write)
+	write := iamref.Intersection(s, r.cat.write)
 	read := s
 	read.AndNot(r.cat.write)
 	for _, k := range []struct {
@@ -527,8 +522,7 @@ func (r *review) sensitive(st *stmt, broad iamref.ActionSet, rs broadRules, scop
 	if broad.IsEmpty() {
 		return
 	}
-	exfil := broad.Clone()
-	exfil.And(r.cat.exfiltration)
+	exfil := iamref.Intersection(broad, r.cat.exfiltration)
 	if !exfil.IsEmpty() {
 		rule := rs.data
 		if exfil.Intersects(r.cat.secrets) || exfil.Intersects(r.cat.sharing) {
@@ -540,8 +534,7 @@ func (r *review) sensitive(st *stmt, broad iamref.ActionSet, rs broadRules, scop
 		args["scope"] = scope
 		r.add(st, rule, args, acts...)
 	}
-	creds := broad.Clone()
-	creds.And(r.cat.credentials)
+	creds := iamref.Intersection(broad, r.cat.credentials)
 	if !creds.IsEmpty() {
 		acts := r.names(creds, 0)
 		args := actionArgs(acts, 8)
@@ -549,8 +542,7 @@ func (r *review) sensitive(st *stmt, broad iamref.ActionSet, rs broadRules, scop
 		args["scope"] = scope
 		r.add(st, rs.credentials, args, acts...)
 	}
-	perms := broad.Clone()
-	perms.And(r.cat.permissions)
+	perms := iamref.Intersection(broad, r.cat.permissions)
 	if !perms.IsEmpty() {
 		acts := r.names(perms, 0)
 		args := actionArgs(acts, 8)

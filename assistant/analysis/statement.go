@@ -2,6 +2,8 @@ package analysis
 
 import (
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/policycheck/policycheck/assistant/iamref"
 	"github.com/policycheck/policycheck/assistant/norm"
@@ -140,6 +142,36 @@ func BroadFor(pattern string, rt *iamref.ResourceType) bool {
 	if iamref.IsAllWildcard(pattern) {
 		return true
 	}
+	k := broadKey{pattern, rt}
+	if v, ok := broadCache.Load(k); ok {
+		return v.(bool)
+	}
+	broad := broadFor(pattern, rt)
+	if broadCached.Load() < maxBroadCached {
+		if _, loaded := broadCache.LoadOrStore(k, broad); !loaded {
+			broadCached.Add(1)
+		}
+	}
+	return broad
+}
+
+// BroadFor's answers are remembered: the same patterns come back for every
+// action of a statement, in the suggestion's analysis and in the next
+// policy. maxBroadCached bounds them for a server fed arbitrary patterns;
+// past it answers are worked out each time.
+var (
+	broadCache  sync.Map // broadKey -> bool
+	broadCached atomic.Int64
+)
+
+const maxBroadCached = 1 << 16
+
+type broadKey struct {
+	pattern string
+	rt      *iamref.ResourceType
+}
+
+func broadFor(pattern string, rt *iamref.ResourceType) bool {
 	p := specificVars(pattern)
 	if !strings.ContainsAny(p, "*?") {
 		return false // one ARN, at most

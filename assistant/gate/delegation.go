@@ -5,6 +5,7 @@ import (
 
 	"github.com/policycheck/policycheck/assistant/analysis"
 	"github.com/policycheck/policycheck/assistant/iamref"
+	"github.com/policycheck/policycheck/assistant/norm"
 	"github.com/policycheck/policycheck/assistant/policy"
 	"github.com/policycheck/policycheck/assistant/subset"
 )
@@ -14,7 +15,7 @@ import (
 // "Enable IAM User Permissions", however its account is written): a
 // rewrite that narrows it could lock the account out of its key. Empty
 // when cand keeps all of them.
-func narrowsDelegation(kb *iamref.KB, orig, cand *policy.Document) string {
+func narrowsDelegation(kb *iamref.KB, orig *policy.Document, cand *norm.Policy) string {
 	if orig.Type != policy.Resource && orig.Type != policy.Endpoint {
 		return ""
 	}
@@ -37,7 +38,7 @@ func narrowsDelegation(kb *iamref.KB, orig, cand *policy.Document) string {
 	for i := range deleg.Statements {
 		deleg.Statements[i].Index = i
 	}
-	if v := subset.Check(kb, cand, deleg); !v.Proven {
+	if v := subset.CheckPolicies(kb, cand, norm.New(kb, deleg)); !v.Proven {
 		return "it would take away from what the policy delegates to " + strings.Join(accounts, "; ") +
 			" (" + v.Reason + "); narrowing that could lock the account out of the resource"
 	}

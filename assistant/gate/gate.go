@@ -9,6 +9,7 @@ import (
 
 	"github.com/policycheck/policycheck/assistant/analysis"
 	"github.com/policycheck/policycheck/assistant/iamref"
+	"github.com/policycheck/policycheck/assistant/norm"
 	"github.com/policycheck/policycheck/assistant/policy"
 	"github.com/policycheck/policycheck/assistant/report"
 	"github.com/policycheck/policycheck/assistant/subset"
@@ -52,6 +53,9 @@ type Original struct {
 	// Rival is a suggestion already accepted for Doc, or nil. A candidate
 	// must score above it: on a tie the rival stays.
 	Rival *report.Suggestion
+	// Norm is Doc normalized, as analysis.Result.Policy has it, or nil:
+	// the gate then normalizes Doc itself.
+	Norm *norm.Policy
 }
 
 // Candidate is a policy proposed in place of an original.
@@ -120,16 +124,22 @@ func (g *Gate) accept(ctx context.Context, orig Original, c Candidate, generated
 	cand := rr.Documents[0]
 	cand.Name = orig.Doc.Name
 	cand.Refs = orig.Doc.Refs // the template's references keep their meaning
-	if v := subset.Check(g.kb, orig.Doc, cand); !v.Proven {
+	origN := orig.Norm
+	if origN == nil || origN.Doc != orig.Doc {
+		origN = norm.New(g.kb, orig.Doc)
+	}
+	// The candidate is normalized once, for the proof and the analysis.
+	candN := norm.New(g.kb, cand)
+	if v := subset.CheckPolicies(g.kb, origN, candN); !v.Proven {
 		return refuse("%s", v.Reason)
 	}
-	if why := narrowsDelegation(g.kb, orig.Doc, cand); why != "" {
+	if why := narrowsDelegation(g.kb, orig.Doc, candN); why != "" {
 		return refuse("%s", why)
 	}
 	if q := policy.SizeQuota(orig.Doc.Type); cand.Size > q.Limit && (generated || cand.Size > orig.Doc.Size) {
 		return refuse("it would be %d characters, over AWS's limit of %d for %s", cand.Size, q.Limit, q.What)
 	}
-	res := analysis.Analyze(g.kb, cand)
+	res := analysis.AnalyzePolicy(g.kb, candN)
 	if res.Score < orig.Score {
 		return refuse("it would score %d, below the original's %d (%s)", res.Score, orig.Score, res.Summary)
 	}

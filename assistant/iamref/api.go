@@ -126,10 +126,28 @@ func (s ActionSet) IsEmpty() bool {
 // Clone returns a copy that can be changed.
 func (s ActionSet) Clone() ActionSet { return append(ActionSet(nil), s...) }
 
+// Intersection returns the actions in both s and o as a new set, nil
+// when they share none; neither is changed. It allocates only for a
+// non-empty result, and no more words than the result needs.
+func Intersection(s, o ActionSet) ActionSet {
+	n := min(len(s), len(o))
+	for n > 0 && s[n-1]&o[n-1] == 0 {
+		n--
+	}
+	if n == 0 {
+		return nil
+	}
+	out := make(ActionSet, n)
+	for i := range out {
+		out[i] = s[i] & o[i]
+	}
+	return out
+}
+
 // Or adds every action of o.
 func (s *ActionSet) Or(o ActionSet) {
-	for len(*s) < len(o) {
-		*s = append(*s, 0)
+	if len(*s) < len(o) {
+		*s = append(*s, make(ActionSet, len(o)-len(*s))...)
 	}
 	for i, w := range o {
 		(*s)[i] |= w

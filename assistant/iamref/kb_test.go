@@ -2,6 +2,7 @@ package iamref
 
 import (
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -320,5 +321,37 @@ func TestLoadGolden(t *testing.T) {
 	}
 	if got := kb.Expand("*:*Widget*").Len(); got != 4 {
 		t.Errorf("Expand(*:*Widget*) has %d actions, want 4", got)
+	}
+}
+
+func TestIntersection(t *testing.T) {
+	tests := []struct {
+		name    string
+		s, o    ActionSet
+		want    ActionSet
+		wantNil bool
+	}{
+		{name: "both empty", wantNil: true},
+		{name: "one empty", s: ActionSet{1, 2}, wantNil: true},
+		{name: "disjoint", s: ActionSet{1, 2}, o: ActionSet{2, 1}, wantNil: true},
+		{name: "shared in the first word", s: ActionSet{3, 2}, o: ActionSet{1, 1}, want: ActionSet{1}},
+		{name: "shorter other", s: ActionSet{3, 2, 4}, o: ActionSet{1, 2}, want: ActionSet{1, 2}},
+		{name: "shorter self", s: ActionSet{0, 6}, o: ActionSet{7, 2, 9}, want: ActionSet{0, 2}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, o := slices.Clone(tt.s), slices.Clone(tt.o)
+			got := Intersection(tt.s, tt.o)
+			if tt.wantNil {
+				if got != nil {
+					t.Fatalf("got %v, want nil", got)
+				}
+			} else if !slices.Equal(got, tt.want) {
+				t.Fatalf("got %v, want %v", got, tt.want)
+			}
+			if !slices.Equal(s, tt.s) || !slices.Equal(o, tt.o) {
+				t.Errorf("an operand changed")
+			}
+		})
 	}
 }

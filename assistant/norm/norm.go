@@ -140,9 +140,24 @@ func Expand(kb *iamref.KB, patterns []string) iamref.ActionSet {
 	case 1:
 		return kb.Expand(patterns[0])
 	}
-	out := kb.Expand(patterns[0]).Clone()
-	for _, p := range patterns[1:] {
-		out.Or(kb.Expand(p))
+	// The union is sized once, for the largest set: the sets of named
+	// actions are short, a wildcard's may span the knowledge base.
+	var small [16]iamref.ActionSet
+	sets := small[:0]
+	n := 0
+	for _, p := range patterns {
+		s := kb.Expand(p)
+		sets = append(sets, s)
+		n = max(n, len(s))
+	}
+	if n == 0 {
+		return nil
+	}
+	out := make(iamref.ActionSet, n)
+	for _, s := range sets {
+		for i, w := range s {
+			out[i] |= w
+		}
 	}
 	return out
 }

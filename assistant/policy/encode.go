@@ -1,8 +1,6 @@
 package policy
 
 import (
-	"bytes"
-	"encoding/json"
 	"unicode/utf8"
 )
 
@@ -20,14 +18,59 @@ func NewList(values ...string) List {
 // spaces: Version, Id, then Statement as a list, each statement's elements
 // in IAM's order. Elements IAM does not know are left out.
 func (d *Document) JSON() []byte {
-	var out bytes.Buffer
-	min := d.MinifiedJSON()
-	out.Grow(2 * len(min))
-	if err := json.Indent(&out, min, "", "  "); err != nil {
-		// MinifiedJSON writes valid JSON; this cannot happen.
-		return min
+	return indent(d.MinifiedJSON())
+}
+
+// indent is json.Indent(dst, src, "", "  ") for the valid JSON without
+// white space that MinifiedJSON writes, byte for byte, at a fraction of
+// its cost: it need not validate what it indents.
+func indent(src []byte) []byte {
+	out := make([]byte, 0, 2*len(src))
+	depth := 0
+	newline := func() {
+		out = append(out, '\n')
+		for range depth {
+			out = append(out, ' ', ' ')
+		}
 	}
-	return out.Bytes()
+	for i := 0; i < len(src); i++ {
+		c := src[i]
+		switch c {
+		case '"':
+			// A string, escapes and all, is copied as it is.
+			j := i + 1
+			for j < len(src) && src[j] != '"' {
+				if src[j] == '\\' {
+					j++
+				}
+				j++
+			}
+			out = append(out, src[i:min(j+1, len(src))]...)
+			i = j
+		case '{', '[':
+			out = append(out, c)
+			if i+1 < len(src) && (src[i+1] == '}' || src[i+1] == ']') {
+				// An empty object or list stays on its line.
+				out = append(out, src[i+1])
+				i++
+				continue
+			}
+			depth++
+			newline()
+		case '}', ']':
+			depth--
+			newline()
+			out = append(out, c)
+		case ',':
+			out = append(out, c)
+			newline()
+		case ':':
+			out = append(out, ':', ' ')
+		default:
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // MinifiedJSON is JSON without white space.

@@ -1,7 +1,9 @@
 package policy
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -229,5 +231,46 @@ func TestJSONStrings(t *testing.T) {
 		d := &Document{Statements: []Statement{{Effect: "Allow", Action: NewList("s3:GetObject"), Resource: NewList("*"),
 			Conditions: []Condition{{Operator: "StringEquals", Key: "aws:UserAgent", Values: NewList(tc.in)}}}}}
 		checkRoundTrip(t, tc.in, d)
+	}
+}
+
+// TestIndent holds indent to json.Indent, byte for byte, on the documents
+// of testdata/read written by MinifiedJSON and on strings that hold what
+// indent must not take for structure.
+func TestIndent(t *testing.T) {
+	inputs := map[string][]byte{
+		"empty object":      []byte(`{}`),
+		"empty lists":       []byte(`{"Statement":[],"Sid":{},"x":[[],{}]}`),
+		"nested":            []byte(`{"a":{"b":[1,2,{"c":null}],"d":true},"e":[["f"]]}`),
+		"structure in text": []byte(`{"a":"{[,:]}","b":"say \"[x, y]\": {z}","c":"\\","d":"\\\"{"}`),
+		"escapes":           []byte(`{"s":"\u003c\n\t\\\/ \u2028 café"}`),
+	}
+	files, err := filepath.Glob("testdata/read/*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := Read(data, Options{Name: filepath.Base(f)})
+		if err != nil {
+			continue // the files that are not policies
+		}
+		for i, d := range res.Documents {
+			inputs[fmt.Sprintf("%s/%d", filepath.Base(f), i)] = d.MinifiedJSON()
+		}
+	}
+	for name, src := range inputs {
+		t.Run(name, func(t *testing.T) {
+			var want bytes.Buffer
+			if err := json.Indent(&want, src, "", "  "); err != nil {
+				t.Fatalf("not valid JSON: %v", err)
+			}
+			if got := indent(src); !bytes.Equal(got, want.Bytes()) {
+				t.Errorf("indent(%s) =\n%s\nwant\n%s", src, got, want.Bytes())
+			}
+		})
 	}
 }

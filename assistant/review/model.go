@@ -189,7 +189,7 @@ func (rv *Reviewer) consultModel(ctx context.Context, doc *policy.Document, d *d
 	case mr.SuggestionRejected != "":
 		d.notes = append(d.notes, "The model's suggested policy was rejected: "+mr.SuggestionRejected+".")
 	case mr.SuggestedPolicy != "":
-		sug, _, err := rv.gate.Accept(ctx, gate.Original{Doc: doc, Score: a.Score, Rival: d.suggestion}, gate.Candidate{
+		sug, _, err := rv.gate.Accept(ctx, gate.Original{Doc: doc, Score: a.Score, Rival: d.suggestion, Norm: a.Policy}, gate.Candidate{
 			Source:  gate.Model,
 			Text:    []byte(mr.SuggestedPolicy),
 			Changes: modelChanges(rv.kb, doc, mr.SuggestedPolicy),

@@ -46,6 +46,12 @@ type checker struct {
 // sound: Proven is never true when b grants more, though it can be false
 // when b is in fact no broader.
 func Check(kb *iamref.KB, a, b *policy.Document) Verdict {
+	return CheckPolicies(kb, norm.New(kb, a), norm.New(kb, b))
+}
+
+// CheckPolicies is Check for documents already normalized with norm.New,
+// which it does not change.
+func CheckPolicies(kb *iamref.KB, a, b *norm.Policy) Verdict {
 	c := &checker{kb: kb}
 	c.aAllow, c.aDeny = prepare(kb, a)
 	c.bAllow, c.bDeny = prepare(kb, b)
@@ -72,8 +78,8 @@ func Check(kb *iamref.KB, a, b *policy.Document) Verdict {
 	return Verdict{Proven: true}
 }
 
-func prepare(kb *iamref.KB, d *policy.Document) (allow, deny []*stmt) {
-	for _, ns := range norm.New(kb, d).Statements {
+func prepare(kb *iamref.KB, p *norm.Policy) (allow, deny []*stmt) {
+	for _, ns := range p.Statements {
 		s := newStmt(ns)
 		switch {
 		case s.Allow:

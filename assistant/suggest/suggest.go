@@ -79,7 +79,7 @@ func Suggest(ctx context.Context, g *gate.Gate, kb *iamref.KB, doc *policy.Docum
 		if len(changes) == 0 {
 			continue
 		}
-		sug, got, err := g.Accept(ctx, gate.Original{Doc: doc, Score: res.Score},
+		sug, got, err := g.Accept(ctx, gate.Original{Doc: doc, Score: res.Score, Norm: res.Policy},
 			gate.Candidate{Source: gate.Engine, Text: d.JSON(), Changes: changes})
 		if err == nil {
 			return Suggestion{Suggestion: sug, Doc: got}
