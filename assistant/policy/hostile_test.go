@@ -52,7 +52,48 @@ func hostileInputs() map[string][]byte {
 			"c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n" +
 			"e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\n" +
 			"g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]\nStatement: *g\n"),
+		"terraform dynamic for_each": []byte(`data "aws_iam_policy_document" "p" {
+  dynamic "statement" {
+    for_each = [` + strings.Repeat("1,", MaxInputBytes/3) + `1]
+    content {
+      actions   = ["s3:*"]
+      resources = ["*"]
+    }
+  }
+}
+`),
+		"terraform locals fan-out": []byte(tfLocals(40, func(i int) string {
+			return fmt.Sprintf("[%s]", strings.Repeat(fmt.Sprintf("local.l%d,", i+1), 8))
+		}) + tfPolicyOf("local.l0", `["*"]`)),
+		"terraform local strings fan-out": []byte(`locals { l40 = "` + strings.Repeat("x", 50000) + `" }
+` + tfLocals(40, func(i int) string {
+			return `"` + strings.Repeat(fmt.Sprintf("${local.l%d}", i+1), 50) + `"`
+		}) + tfPolicyOf(`["s3:GetObject"]`, `["arn:aws:s3:::${local.l0}"]`)),
 	}
+}
+
+// tfLocals is a locals block of n locals l0...l(n-1), each written by
+// value(i).
+func tfLocals(n int, value func(i int) string) string {
+	var b strings.Builder
+	b.WriteString("locals {\n")
+	for i := range n {
+		fmt.Fprintf(&b, "  l%d = %s\n", i, value(i))
+	}
+	b.WriteString("}\n")
+	return b.String()
+}
+
+// tfPolicyOf is a policy document of one statement with the actions and
+// resources given as Terraform expressions.
+func tfPolicyOf(actions, resources string) string {
+	return fmt.Sprintf(`data "aws_iam_policy_document" "p" {
+  statement {
+    actions   = %s
+    resources = %s
+  }
+}
+`, actions, resources)
 }
 
 // yamlKeys is a YAML anchor, b, of a mapping of n keys on one line.

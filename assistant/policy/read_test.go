@@ -230,3 +230,30 @@ func TestDetectType(t *testing.T) {
 		}
 	}
 }
+
+// TestDynamicStatementsBounded: a dynamic block's for_each of thousands of
+// elements does not become thousands of statements: past the budget, one
+// statement judged with unknown values stands for them.
+func TestDynamicStatementsBounded(t *testing.T) {
+	src := `data "aws_iam_policy_document" "p" {
+  dynamic "statement" {
+    for_each = [` + strings.Repeat(`"s3",`, 5000) + `"sqs"]
+    content {
+      actions   = ["${statement.value}:GetObject"]
+      resources = ["*"]
+    }
+  }
+}
+`
+	res, err := Read([]byte(src), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := res.Documents[0]
+	if n := len(d.Statements); n != 1 || !strings.Contains(d.Statements[0].Action.Values[0].Text, "${statement.value}") {
+		t.Errorf("%d statements, the first %+v; want one, with its iterator unknown", n, d.Statements[0].Action)
+	}
+	if len(res.Notes) == 0 || !strings.Contains(res.Notes[0].Message, "judged once, with unknown values") {
+		t.Errorf("notes %+v", res.Notes)
+	}
+}

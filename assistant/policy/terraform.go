@@ -46,7 +46,7 @@ func (r *reader) readTerraform(rg region) (err error) {
 	src := r.text[rg.start:rg.end]
 	t := &tfReader{r: r, src: src, o: origin{text: r.text, loc: r.loc}, base: rg.start,
 		data: map[string]*hclsyntax.Block{}, locals: map[string]hclsyntax.Expression{}, used: map[string]bool{},
-		vars: map[string]hclsyntax.Expression{}, declared: map[string]bool{}, iterators: map[string]bool{}}
+		vars: map[string]hclsyntax.Expression{}, declared: map[string]bool{}, iterators: map[string]bool{}, budget: localBudget}
 	body, perr := t.parse()
 	if perr != nil {
 		return perr
@@ -118,7 +118,35 @@ type tfReader struct {
 	// iterators met.
 	iter      *iteration
 	iterators map[string]bool
+	// expanded counts the statements written by dynamic blocks.
+	expanded int
+	// budget is what reading locals through may still cost (see spend).
+	budget int
 }
+
+// spend takes n from the budget of values read through locals, and
+// reports whether there was enough: locals that refer to others several
+// times over ("a = [local.b, local.b]", "b = [local.c, local.c]"...) grow
+// exponentially, so past the budget a local stays a reference.
+func (t *tfReader) spend(n int) bool {
+	if t.budget < n {
+		t.budget = 0
+		return false
+	}
+	t.budget -= n
+	return true
+}
+
+// localBudget is the budget of values read through locals in one
+// configuration; maxLocalText is the longest text a local is read as.
+const (
+	localBudget  = 1 << 14
+	maxLocalText = 1 << 14
+)
+
+// maxExpanded bounds the statements dynamic blocks write in one
+// configuration: more than a policy within AWS's size quota can hold.
+const maxExpanded = 200
 
 // iteration is one element of a dynamic block's for_each.
 type iteration struct {
@@ -345,9 +373,15 @@ func (t *tfReader) value(e hclsyntax.Expression) *node {
 		if tr := x.Traversal; len(tr) == 2 && tr.RootName() == "local" {
 			if a, ok := tr[1].(hcl.TraverseAttr); ok {
 				switch l := t.locals[a.Name].(type) {
-				case *hclsyntax.TupleConsExpr, *hclsyntax.ObjectConsExpr:
+				case *hclsyntax.TupleConsExpr:
 					// local.actions standing for a list: the list.
-					return t.value(l)
+					if t.spend(len(l.Exprs)) {
+						return t.value(l)
+					}
+				case *hclsyntax.ObjectConsExpr:
+					if t.spend(len(l.Items)) {
+						return t.value(l)
+					}
 				}
 			}
 		}
@@ -472,11 +506,21 @@ func (t *tfReader) dynamicStatements(b *hclsyntax.Block, name string) []*node {
 	t.iterators[iter] = true
 	defer func() { t.iter = nil }()
 	keys, values, ok := t.elements(forEach.Expr, 0)
-	if !ok {
+	switch {
+	case !ok:
 		t.note(forEach.NameRange.Start.Byte, fmt.Sprintf("%s: the for_each of a dynamic statement is computed when Terraform runs; its statement is judged with unknown values", name))
+	case t.expanded+len(values) > maxExpanded:
+		// A hostile for_each of thousands of elements would cost that
+		// many statements: past the budget, one statement judged with
+		// unknown values stands for them all.
+		t.note(forEach.NameRange.Start.Byte, fmt.Sprintf("%s: the dynamic statements would be more than %d; this one is judged once, with unknown values", name, maxExpanded))
+		ok = false
+	}
+	if !ok {
 		t.iter = &iteration{name: iter}
 		return []*node{t.dataStatement(content)}
 	}
+	t.expanded += len(values)
 	out := make([]*node, 0, len(values))
 	for i := range values {
 		t.iter = &iteration{name: iter, key: keys[i], value: values[i]}
@@ -715,7 +759,7 @@ func (t *tfReader) localValue(e hclsyntax.Expression, depth int) (string, bool) 
 		return "", false
 	}
 	a, ok := x.Traversal[1].(hcl.TraverseAttr)
-	if !ok || t.locals[a.Name] == nil {
+	if !ok || t.locals[a.Name] == nil || !t.spend(1) {
 		return "", false
 	}
 	var text func(e hclsyntax.Expression) (string, bool)
@@ -736,7 +780,7 @@ func (t *tfReader) localValue(e hclsyntax.Expression, depth int) (string, bool) 
 			var b strings.Builder
 			for _, p := range v.Parts {
 				s, ok := text(p)
-				if !ok {
+				if !ok || b.Len()+len(s) > maxLocalText {
 					return "", false
 				}
 				b.WriteString(s)
