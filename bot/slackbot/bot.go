@@ -88,8 +88,10 @@ const (
 	ackTimeout = 500 * time.Millisecond
 	// A request starts once no envelope has come for burstQuiet and
 	// every envelope is acknowledged; a burst of envelopes holds requests
-	// back burstHold at most (see lull).
-	burstQuiet    = 2 * time.Millisecond
+	// back burstHold at most (see lull). burstQuiet is longer than the
+	// pauses a busy machine makes inside a burst (2 ms let reviews start
+	// in them).
+	burstQuiet    = 10 * time.Millisecond
 	burstHold     = 500 * time.Millisecond
 	historyLength = 15 // reviews listed by /policycheck history
 )
