@@ -225,6 +225,9 @@ func (b *Bot) work(stop <-chan struct{}) {
 				b.metrics.takenOver.Inc()
 				b.log.Info("took over a request whose lease ran out", "request", r.ID, "attempt", r.Attempts)
 			}
+			// A burst may have begun while it was claimed (a worker
+			// polling when idle waited before it).
+			b.lull.wait()
 			b.runRequest(r)
 			continue
 		}
