@@ -86,10 +86,13 @@ const (
 	// link is down acks cannot be sent, Slack sends the envelope again,
 	// and the loop must get back to draining events.
 	ackTimeout = 500 * time.Millisecond
-	// A request starts once no envelope has come for burstQuiet; a burst
-	// of envelopes holds requests back burstHold at most (see lull).
-	burstQuiet    = 2 * time.Millisecond
-	burstHold     = 50 * time.Millisecond
+	// A request starts once no envelope has come for burstQuiet and
+	// every envelope is acknowledged; a burst of envelopes holds requests
+	// back burstHold at most (see lull). burstQuiet is longer than the
+	// pauses a busy machine makes inside a burst (2 ms let reviews start
+	// in them).
+	burstQuiet    = 10 * time.Millisecond
+	burstHold     = 500 * time.Millisecond
 	historyLength = 15 // reviews listed by /policycheck history
 )
 
@@ -450,6 +453,7 @@ func (b *Bot) dispatch(sm *socketmode.Client, envelopeID, typ, key string, paylo
 		}
 	}
 	if d.job != nil {
+		b.lull.unacked.Add(1)
 		b.accept(intake{req: &store.Request{ID: key, Type: typ, Payload: payload}, ack: ack, kind: d.kind, envType: typ})
 		return
 	}

@@ -43,9 +43,13 @@ import (
 const (
 	intakeSize  = 4096 // envelopes waiting to be recorded
 	intakeBatch = 256  // envelopes recorded in one transaction
-	idlePoll    = time.Second
-	retryDelay  = 5 * time.Second // before a request released after a store failure is run again
-	maxAttempts = 5               // runs of one request before it is given up
+	// intakeWrites is the number of batches written at once; the
+	// PostgreSQL store keeps as many connections for them
+	// (postgres.IntakeConns).
+	intakeWrites = 4
+	idlePoll     = time.Second
+	retryDelay   = 5 * time.Second // before a request released after a store failure is run again
+	maxAttempts  = 5               // runs of one request before it is given up
 )
 
 // owner names this process in the leases it takes.
@@ -118,17 +122,29 @@ func (b *Bot) accept(in intake) {
 	select {
 	case b.intake <- in:
 	default:
+		b.lull.unacked.Add(-1)
 		b.metrics.unacked.Inc("intake_full")
 		b.log.Warn("too many envelopes waiting to be recorded: left for Slack to deliver again", "type", in.envType)
 	}
 }
 
-// record writes the envelopes of the intake to the store, in batches, and
-// acknowledges them, until the intake is closed.
+// record writes the envelopes of the intake to the store and acknowledges
+// them, until the intake is closed. It never makes an envelope wait behind
+// a batch already being written: up to intakeWrites batches are written
+// at once, each of the envelopes that came while none could start, so an
+// envelope waits for at most one write besides its own, and only when
+// intakeWrites are under way.
 func (b *Bot) record() {
-	batch := make([]intake, 0, intakeBatch)
-	for in := range b.intake {
-		batch = append(batch[:0], in)
+	slots := make(chan struct{}, intakeWrites)
+	var writes sync.WaitGroup
+	for {
+		slots <- struct{}{}
+		in, ok := <-b.intake
+		if !ok {
+			break
+		}
+		batch := make([]intake, 1, intakeBatch)
+		batch[0] = in
 	more:
 		for len(batch) < intakeBatch {
 			select {
@@ -141,8 +157,12 @@ func (b *Bot) record() {
 				break more
 			}
 		}
-		b.recordBatch(batch)
+		writes.Go(func() {
+			defer func() { <-slots }()
+			b.recordBatch(batch)
+		})
 	}
+	writes.Wait()
 }
 
 func (b *Bot) recordBatch(batch []intake) {
@@ -150,6 +170,7 @@ func (b *Bot) recordBatch(batch []intake) {
 	for i, in := range batch {
 		reqs[i] = in.req
 	}
+	defer b.lull.unacked.Add(-int64(len(batch)))
 	ctx, cancel := context.WithTimeout(context.Background(), ackTimeout*4)
 	fresh, err := b.st.Enqueue(ctx, reqs)
 	cancel()
@@ -189,6 +210,9 @@ func (b *Bot) work(stop <-chan struct{}) {
 			return
 		default:
 		}
+		// Claimed only once the envelopes that came are acknowledged:
+		// neither the review nor the claim's own write delays them.
+		b.lull.wait()
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		r, ok, err := b.st.Claim(ctx, b.owner, b.opts.Lease)
 		cancel()
@@ -201,6 +225,8 @@ func (b *Bot) work(stop <-chan struct{}) {
 				b.metrics.takenOver.Inc()
 				b.log.Info("took over a request whose lease ran out", "request", r.ID, "attempt", r.Attempts)
 			}
+			// A burst may have begun while it was claimed (a worker
+			// polling when idle waited before it).
 			b.lull.wait()
 			b.runRequest(r)
 			continue

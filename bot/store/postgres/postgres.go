@@ -18,11 +18,19 @@ import (
 // poolSize is the pool's size unless the URL sets pool_max_conns.
 const poolSize = 24
 
+// IntakeConns is the number of connections that record requests
+// (Enqueue), apart from the pool: as many Enqueue calls at once get a
+// connection without waiting for one that workers hold.
+const IntakeConns = 4
+
 // Store is the bot's database in PostgreSQL, a store.Store. Its methods
 // are safe for concurrent use.
 type Store struct {
 	pool *pgxpool.Pool
-	now  func() time.Time
+	// intake holds Enqueue's own connections, opened at Open with the
+	// statement prepared.
+	intake *pgxpool.Pool
+	now    func() time.Time
 }
 
 // Open connects to the database at url (postgres://...) and brings its
@@ -54,7 +62,42 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("open store %s: %w", where(cfg), err)
 	}
+	if s.intake, err = openIntake(ctx, cfg.Copy()); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("open store %s: %w", where(cfg), err)
+	}
 	return s, nil
+}
+
+// openIntake opens Enqueue's connections, all of them at once: each is
+// ready with the statement prepared (and the table's metadata read) when
+// the first envelopes of a burst come, which would otherwise wait tens of
+// milliseconds for a connection to open, or a round trip to prepare.
+func openIntake(ctx context.Context, cfg *pgxpool.Config) (*pgxpool.Pool, error) {
+	cfg.MaxConns, cfg.MinConns = IntakeConns, IntakeConns
+	cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
+		_, err := c.Exec(ctx, enqueueSQL, []string{}, []string{}, [][]byte{}, time.Time{})
+		return err
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("intake connections: %w", err)
+	}
+	conns := make([]*pgxpool.Conn, 0, IntakeConns)
+	defer func() {
+		for _, c := range conns {
+			c.Release()
+		}
+	}()
+	for range IntakeConns {
+		c, err := pool.Acquire(ctx)
+		if err != nil {
+			pool.Close()
+			return nil, fmt.Errorf("intake connections: %w", err)
+		}
+		conns = append(conns, c)
+	}
+	return pool, nil
 }
 
 // where names a database for messages, without its credentials.
@@ -63,8 +106,9 @@ func where(cfg *pgxpool.Config) string {
 	return fmt.Sprintf("postgres://%s:%d/%s", c.Host, c.Port, c.Database)
 }
 
-// Close closes the pool.
+// Close closes the connections.
 func (s *Store) Close() error {
+	s.intake.Close()
 	s.pool.Close()
 	return nil
 }

@@ -29,9 +29,21 @@ func (s *Store) FirstDelivery(ctx context.Context, key, holder string) (bool, er
 	return first == holder, nil
 }
 
-// Enqueue records the requests not recorded yet, in one statement, and
-// reports for each whether it was new. A request twice in reqs is new
-// once at most.
+// enqueueSQL inserts the requests of arrays of IDs, types and payloads,
+// received at $4, that are not recorded yet, and returns the IDs of those
+// it inserted. One statement, whatever the number of requests: one round
+// trip, its transaction committed at once. Rows go in in the order of
+// their IDs, so that two batches being written at once that share
+// requests (a re-delivery to another replica) wait for each other in the
+// same order, never in a deadlock.
+const enqueueSQL = `INSERT INTO requests (id, type, payload, received_at)
+	SELECT id, type, payload, $4 FROM unnest($1::text[], $2::text[], $3::bytea[]) AS t (id, type, payload)
+	ORDER BY id
+	ON CONFLICT (id) DO NOTHING RETURNING id`
+
+// Enqueue records the requests not recorded yet, in one statement on a
+// connection of its own (see IntakeConns), and reports for each whether
+// it was new. A request twice in reqs is new once at most.
 func (s *Store) Enqueue(ctx context.Context, reqs []*store.Request) ([]bool, error) {
 	now := s.now().UTC()
 	ids := make([]string, len(reqs))
@@ -40,9 +52,7 @@ func (s *Store) Enqueue(ctx context.Context, reqs []*store.Request) ([]bool, err
 	for i, r := range reqs {
 		ids[i], types[i], payloads[i] = r.ID, r.Type, r.Payload
 	}
-	rows, err := s.pool.Query(ctx, `INSERT INTO requests (id, type, payload, received_at)
-		SELECT id, type, payload, $4 FROM unnest($1::text[], $2::text[], $3::bytea[]) AS t (id, type, payload)
-		ON CONFLICT (id) DO NOTHING RETURNING id`, ids, types, payloads, now)
+	rows, err := s.intake.Query(ctx, enqueueSQL, ids, types, payloads, now)
 	if err != nil {
 		return nil, fmt.Errorf("enqueue: %w", err)
 	}

@@ -38,6 +38,7 @@ func Run(t *testing.T, open Opener) {
 		{"Prune", testPrune},
 		{"Queue", testQueue},
 		{"ClaimConcurrent", testClaimConcurrent},
+		{"EnqueueConcurrent", testEnqueueConcurrent},
 		{"Posts", testPosts},
 	}
 	for _, tt := range tests {
@@ -511,6 +512,52 @@ func testQueue(t *testing.T, s store.Store, c *clock) {
 	}
 	if fresh, _ := s.Enqueue(ctx, []*store.Request{{ID: "Ev1", Type: "events_api"}}); !fresh[0] {
 		t.Error("a request finished more than DeliveryTTL ago is still known")
+	}
+}
+
+// testEnqueueConcurrent records batches that share requests, in
+// different orders, at once, as replicas and an intake writing several
+// batches do with re-delivered envelopes: none fails, and each request is
+// new for exactly one of them.
+func testEnqueueConcurrent(t *testing.T, s store.Store, _ *clock) {
+	ctx := t.Context()
+	const writers, rounds, ids = 8, 20, 12
+	var mu sync.Mutex
+	fresh := map[string]int{}
+	errs := run(writers, func(g int) error {
+		for r := range rounds {
+			var batch []*store.Request
+			for i := range ids {
+				k := i
+				if g%2 == 1 {
+					k = ids - 1 - i // the other order
+				}
+				batch = append(batch, &store.Request{ID: fmt.Sprintf("Ev%02d-%02d", r, k), Type: "events_api", Payload: []byte("{}")})
+			}
+			got, err := s.Enqueue(ctx, batch)
+			if err != nil {
+				return err
+			}
+			mu.Lock()
+			for i, f := range got {
+				if f {
+					fresh[batch[i].ID]++
+				}
+			}
+			mu.Unlock()
+		}
+		return nil
+	})
+	for _, err := range errs {
+		t.Fatal(err)
+	}
+	if len(fresh) != rounds*ids {
+		t.Errorf("%d requests new, want %d", len(fresh), rounds*ids)
+	}
+	for id, n := range fresh {
+		if n != 1 {
+			t.Errorf("request %s new %d times", id, n)
+		}
 	}
 }
 
