@@ -127,6 +127,10 @@ func TestReferencesSemantics(t *testing.T) {
 		// is specific; a parameter in the account of a root ARN still
 		// names one account (AWS refuses wildcards there).
 		{"kms-replication.yaml", "SourceKey", 10, []string{"PC330"}, []string{"PC130", "PC303", "PC701"}},
+		// A dynamic statement over a for_each the input does not give may
+		// grant anything; those over a local's map and a local's list are
+		// read as written (no unknown action, no malformed one).
+		{"dynamic.tf", "aws_iam_role_policy.worker", 1, []string{"PC101", "PC701"}, []string{"PC030", "PC031", "PC032"}},
 		{"kms-replication.yaml", "ReplicaKeyGrant", 10, []string{"PC330"}, []string{"PC130", "PC303"}},
 		// A bucket named by a parameter may be any bucket.
 		{"kms-replication.yaml", "ReplicationRole.Policies", 6, []string{"PC140", "PC701"}, nil},
