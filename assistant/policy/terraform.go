@@ -569,6 +569,7 @@ func (t *tfReader) elements(e hclsyntax.Expression, depth int) (keys, values []h
 			}
 		case "var":
 			if d := t.vars[a.Name]; d != nil {
+				t.note(x.SrcRange.Start.Byte, fmt.Sprintf("the for_each of a dynamic statement is read as the declared default of Terraform variable %s: another value given at deployment may grant more", a.Name))
 				return t.elements(d, depth+1)
 			}
 		}
@@ -603,9 +604,7 @@ func (t *tfReader) bound(x *hclsyntax.ScopeTraversalExpr) hclsyntax.Expression {
 		}
 		e = nil
 		for _, it := range obj.Items {
-			if hcl.ExprAsKeyword(it.KeyExpr) == attr.Name {
-				e = it.ValueExpr
-			} else if k, ok := t.key(it.KeyExpr); ok && k == attr.Name {
+			if k, ok := t.key(it.KeyExpr); ok && k == attr.Name {
 				e = it.ValueExpr
 			}
 		}
