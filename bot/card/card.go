@@ -590,6 +590,9 @@ func suggestionBlocks(lg lang.Tag, r *report.Report, findings, budget int) ([]sl
 	if b := changesBlock(lg, s.Changes, 3, min(budget, 900)); b != nil {
 		blocks = append(blocks, b)
 	}
+	if n := len(report.Suggestions(r)) - 1; n > 0 {
+		blocks = append(blocks, contextBlock(lg.Plural(n, "%d more documents have a suggested policy of their own: *Show all findings* has them.", n)))
+	}
 	return blocks, snippet
 }
 

@@ -226,6 +226,7 @@ func goldens(t testing.TB) map[string]Message {
 		"admin":           Render(adminReport(), meta),
 		"many-findings":   Render(manyFindings(400), meta),
 		"documents":       Render(severalDocuments(), meta),
+		"template":        Render(engineReview(t, "template.yaml", readExample(t, "template.yaml")), meta),
 		"long-suggestion": Render(longSuggestion(), meta),
 		"reevaluated":     Render(improved, reeval),
 		"hostile": Render(hostile(), Meta{ReviewID: "r1", RequesterID: "U1>|<!channel", ReevaluatedBy: "<!here>",
