@@ -644,3 +644,36 @@ func TestCheckManagedPolicyFiles(t *testing.T) {
 		t.Errorf("--max-size 100KB: exit %d\n%.500s", code, out)
 	}
 }
+
+// TestCheckModule: the .tf files of a directory are one Terraform module:
+// a policy in main.tf is read with the variables of variables.tf and the
+// locals of locals.tf, which are not policies themselves.
+func TestCheckModule(t *testing.T) {
+	offline(t)
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"iam/variables.tf": "variable \"actions\" {\n  default = [\"sqs:SendMessage\"]\n}\n",
+		"iam/locals.tf":    "locals {\n  queue = \"arn:aws:sqs:eu-west-1:111122223333:orders\"\n}\n",
+		"iam/main.tf": `resource "aws_iam_policy" "sender" {
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = var.actions, Resource = local.queue }]
+  })
+}
+`,
+		// Another module: its variable is not this one's.
+		"other/variables.tf": "variable \"actions\" {\n  default = [\"*\"]\n}\n",
+	})
+	code, out, errOut := runCLI(t, "", "check", "--format", "json", dir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s\n%s", code, errOut, out)
+	}
+	got := jsonLines(t, dir, out)
+	m := got["iam/main.tf"]
+	if m.Score != 10 || len(m.Findings) != 0 {
+		t.Errorf("iam/main.tf: %d/10 %s, findings %+v", m.Score, m.Summary, m.Findings)
+	}
+	if s := keys(got, func(l line) bool { return l.Skipped != "" }); s != "iam/locals.tf iam/variables.tf other/variables.tf" {
+		t.Errorf("skipped %q", s)
+	}
+}

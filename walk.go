@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -129,7 +130,43 @@ func (w *walker) walk(dir string, src int, cfg *suppress.Config) []input {
 			load: func() review.Input { return w.readEntry(path, d) }})
 		return nil
 	})
+	modules(inputs)
 	return inputs
+}
+
+// maxModuleFiles bounds the other files a Terraform file is read with.
+const maxModuleFiles = 32
+
+// modules gives each Terraform file found in a directory the other files
+// of its module (the .tf files of the same directory) that declare
+// variables or locals: Terraform reads a module as one, and variables.tf
+// and locals.tf are where modules usually keep them.
+func modules(inputs []input) {
+	byDir := map[string][]int{}
+	for i, in := range inputs {
+		if k, ok := policy.KindOf(filepath.Base(in.Name)); ok && k == policy.KindTerraform && in.Err == nil && in.load == nil {
+			dir := filepath.Dir(in.Name)
+			byDir[dir] = append(byDir[dir], i)
+		}
+	}
+	for _, files := range byDir {
+		var decls []int
+		for _, i := range files {
+			if d := inputs[i].Data; bytes.Contains(d, []byte("variable")) || bytes.Contains(d, []byte("locals")) {
+				decls = append(decls, i)
+			}
+		}
+		if len(decls) > maxModuleFiles {
+			decls = decls[:maxModuleFiles]
+		}
+		for _, i := range files {
+			for _, j := range decls {
+				if i != j {
+					inputs[i].Module = append(inputs[i].Module, inputs[j].Data)
+				}
+			}
+		}
+	}
 }
 
 // excluded reports whether --exclude (relative to the directory walked)

@@ -15,6 +15,19 @@ type node struct {
 	inner locator
 }
 
+// place puts n and everything in it at off (to end): a value read from
+// elsewhere, shown where it is used.
+func (n *node) place(off, end int) {
+	n.off, n.end, n.inner = off, end, nil
+	for i := range n.members {
+		n.members[i].keyOff = off
+		n.members[i].val.place(off, end)
+	}
+	for _, it := range n.items {
+		it.place(off, end)
+	}
+}
+
 type nodeKind uint8
 
 const (

@@ -99,4 +99,9 @@ type Options struct {
 	// that markup is undone even when the text is valid JSON. A file's
 	// valid JSON is read as it is written.
 	Chat bool
+	// Module holds the other files of a Terraform module (the .tf files
+	// of the same directory): the variables' defaults and the locals
+	// they declare as plain values are read as Terraform reads them,
+	// from any file of the module.
+	Module [][]byte
 }

@@ -257,3 +257,57 @@ func TestDynamicStatementsBounded(t *testing.T) {
 		t.Errorf("notes %+v", res.Notes)
 	}
 }
+
+// TestModule: a Terraform file is read with the variables and locals the
+// other files of its module declare, placed where they are used; what
+// is not a plain value, and a file that does not parse, are passed over.
+func TestModule(t *testing.T) {
+	main := `data "aws_iam_policy_document" "p" {
+  statement {
+    actions   = local.read
+    resources = ["arn:aws:s3:::${var.bucket}/*"]
+  }
+  dynamic "statement" {
+    for_each = local.queues
+    content {
+      actions   = ["sqs:SendMessage"]
+      resources = [statement.value]
+    }
+  }
+  statement {
+    actions   = local.computed
+    resources = ["*"]
+  }
+}
+`
+	module := [][]byte{
+		[]byte(`variable "bucket" { default = "acme-reports" }` + "\n"),
+		[]byte("locals {\n  read = [\"s3:GetObject\", \"s3:ListBucket\"]\n  queues = { orders = \"arn:aws:sqs:eu-west-1:111122223333:orders\" }\n  computed = concat(var.a, var.b)\n}\n"),
+		[]byte("locals {\n  broken = [\n"),
+	}
+	res, err := Read([]byte(main), Options{Name: "main.tf", Module: module})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := res.Documents[0]
+	if len(d.Statements) != 3 {
+		t.Fatalf("%d statements: %s", len(d.Statements), d.MinifiedJSON())
+	}
+	got := string(d.MinifiedJSON())
+	for _, want := range []string{`"Action":["s3:GetObject","s3:ListBucket"]`, `"Resource":"arn:aws:s3:::${var.bucket}/*"`,
+		`"Resource":"arn:aws:sqs:eu-west-1:111122223333:orders"`, `"Action":"${local.computed}"`} {
+		if !strings.Contains(got, want) {
+			t.Errorf("no %s in %s", want, got)
+		}
+	}
+	if ref := d.Refs["var.bucket"]; len(ref.Default) != 1 || ref.Default[0] != "acme-reports" || strings.Contains(ref.What, "not declared") {
+		t.Errorf("var.bucket = %+v", ref)
+	}
+	// Values from another file are placed where they are used.
+	if v := d.Statements[0].Action.Values[0]; v.Pos.Line != 3 {
+		t.Errorf("local.read's first action at %+v, want line 3", v.Pos)
+	}
+	if v := d.Statements[1].Resource.Values[0]; v.Pos.Line != 10 {
+		t.Errorf("the queue's ARN at %+v, want line 10", v.Pos)
+	}
+}

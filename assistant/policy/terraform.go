@@ -68,6 +68,7 @@ func (r *reader) readTerraform(rg region) (err error) {
 			t.declared[b.Labels[0]+"."+b.Labels[1]] = true
 		}
 	}
+	t.module(r.opts.Module)
 	r.refs = t
 	defer func() { r.refs = nil }()
 	n := len(r.docs)
@@ -152,6 +153,152 @@ const maxExpanded = 200
 type iteration struct {
 	name       string
 	key, value hclsyntax.Expression
+}
+
+// moduleFile names the expressions taken from the module's other files:
+// they are plain values (see plain), placed where they are used.
+const moduleFile = "(another file of the module)"
+
+// module reads the variables and locals the module's other files declare
+// and this one does not: a default or a local that is a plain value (a
+// string, number, bool, or a list or map of them) is kept; any other is
+// known only as declared. A file that does not parse is passed over, as
+// Terraform would refuse the module rather than this file.
+func (t *tfReader) module(files [][]byte) {
+	for _, src := range files {
+		f, diags := parseQuietly(src)
+		if diags || f == nil {
+			continue
+		}
+		for _, b := range f.Blocks {
+			switch {
+			case b.Type == "locals":
+				for name, a := range b.Body.Attributes {
+					if _, ok := t.locals[name]; ok {
+						continue
+					}
+					if v, ok := plain(a.Expr, 0); ok {
+						t.locals[name] = v
+					}
+				}
+			case b.Type == "variable" && len(b.Labels) == 1:
+				name := b.Labels[0]
+				if _, ok := t.vars[name]; ok {
+					continue
+				}
+				t.vars[name] = nil
+				if a := b.Body.Attributes["default"]; a != nil {
+					if v, ok := plain(a.Expr, 0); ok {
+						t.vars[name] = v
+					}
+				}
+			case b.Type == "resource" && len(b.Labels) == 2:
+				t.declared[b.Labels[0]+"."+b.Labels[1]] = true
+			}
+		}
+	}
+}
+
+// parseQuietly parses a file of the module, bounded and without a panic
+// reaching the caller; bad reports any error.
+func parseQuietly(src []byte) (body *hclsyntax.Body, bad bool) {
+	defer func() {
+		if recover() != nil {
+			body, bad = nil, true
+		}
+	}()
+	if len(src) > MaxInputBytes*8 {
+		return nil, true
+	}
+	depth := 0
+	for _, c := range src {
+		switch c {
+		case '{', '[', '(':
+			if depth++; depth > maxDepth {
+				return nil, true
+			}
+		case '}', ']', ')':
+			depth = max(depth-1, 0)
+		}
+	}
+	f, diags := hclsyntax.ParseConfig(src, moduleFile, hcl.InitialPos)
+	if diags.HasErrors() {
+		return nil, true
+	}
+	b, ok := f.Body.(*hclsyntax.Body)
+	return b, !ok
+}
+
+// plain copies an expression of another file that is a plain value: a
+// literal, a template without references, or a list or map of them. The
+// copy has no place in this file's text (its ranges name moduleFile):
+// what reads it places it where it is used.
+func plain(e hclsyntax.Expression, depth int) (hclsyntax.Expression, bool) {
+	if depth > 16 {
+		return nil, false
+	}
+	rng := hcl.Range{Filename: moduleFile}
+	switch x := e.(type) {
+	case *hclsyntax.LiteralValueExpr:
+		if x.Val.IsKnown() && (x.Val.IsNull() || x.Val.Type() == cty.String || x.Val.Type() == cty.Number || x.Val.Type() == cty.Bool) {
+			return &hclsyntax.LiteralValueExpr{Val: x.Val, SrcRange: rng}, true
+		}
+	case *hclsyntax.TemplateExpr:
+		var b strings.Builder
+		for _, p := range x.Parts {
+			lit, ok := p.(*hclsyntax.LiteralValueExpr)
+			if !ok || !lit.Val.IsKnown() || lit.Val.IsNull() || lit.Val.Type() != cty.String {
+				return nil, false
+			}
+			b.WriteString(lit.Val.AsString())
+		}
+		return &hclsyntax.LiteralValueExpr{Val: cty.StringVal(b.String()), SrcRange: rng}, true
+	case *hclsyntax.TupleConsExpr:
+		out := &hclsyntax.TupleConsExpr{SrcRange: rng, OpenRange: rng}
+		for _, it := range x.Exprs {
+			v, ok := plain(it, depth+1)
+			if !ok {
+				return nil, false
+			}
+			out.Exprs = append(out.Exprs, v)
+		}
+		return out, true
+	case *hclsyntax.ObjectConsExpr:
+		out := &hclsyntax.ObjectConsExpr{SrcRange: rng, OpenRange: rng}
+		for _, it := range x.Items {
+			key := it.KeyExpr
+			if k, ok := key.(*hclsyntax.ObjectConsKeyExpr); ok {
+				if name := hcl.ExprAsKeyword(k.Wrapped); name != "" && !k.ForceNonLiteral {
+					key = &hclsyntax.LiteralValueExpr{Val: cty.StringVal(name), SrcRange: rng}
+				} else {
+					key = k.Wrapped
+				}
+			}
+			kv, ok := plain(key, depth+1)
+			if !ok {
+				return nil, false
+			}
+			v, ok := plain(it.ValueExpr, depth+1)
+			if !ok {
+				return nil, false
+			}
+			out.Items = append(out.Items, hclsyntax.ObjectConsItem{KeyExpr: kv, ValueExpr: v})
+		}
+		return out, true
+	case *hclsyntax.ParenthesesExpr:
+		return plain(x.Expression, depth+1)
+	}
+	return nil, false
+}
+
+// sub reads e, which stands for the reference at ref: a value of another
+// file of the module is placed at the reference.
+func (t *tfReader) sub(ref *node, e hclsyntax.Expression) *node {
+	v := t.value(e)
+	if e.Range().Filename == moduleFile {
+		v.place(ref.off, ref.end)
+	}
+	return v
 }
 
 // parse parses the configuration, turning a panic of the parser into a
@@ -297,7 +444,9 @@ func (t *tfReader) policy(e hclsyntax.Expression, name string, typ Type) *Error 
 			}
 		}
 		if len(tr) == 2 && tr.RootName() == "local" {
-			if a, ok := tr[1].(hcl.TraverseAttr); ok && t.locals[a.Name] != nil {
+			// A policy held by a local of this file (one of another file
+			// has no place here to show).
+			if a, ok := tr[1].(hcl.TraverseAttr); ok && t.locals[a.Name] != nil && t.locals[a.Name].Range().Filename != moduleFile {
 				return t.policy(t.locals[a.Name], name, typ)
 			}
 		}
@@ -368,7 +517,7 @@ func (t *tfReader) value(e hclsyntax.Expression) *node {
 		return n
 	case *hclsyntax.ScopeTraversalExpr:
 		if el := t.bound(x); el != nil {
-			return t.value(el)
+			return t.sub(n, el)
 		}
 		if tr := x.Traversal; len(tr) == 2 && tr.RootName() == "local" {
 			if a, ok := tr[1].(hcl.TraverseAttr); ok {
@@ -376,11 +525,11 @@ func (t *tfReader) value(e hclsyntax.Expression) *node {
 				case *hclsyntax.TupleConsExpr:
 					// local.actions standing for a list: the list.
 					if t.spend(len(l.Exprs)) {
-						return t.value(l)
+						return t.sub(n, l)
 					}
 				case *hclsyntax.ObjectConsExpr:
 					if t.spend(len(l.Items)) {
-						return t.value(l)
+						return t.sub(n, l)
 					}
 				}
 			}

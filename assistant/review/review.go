@@ -34,6 +34,9 @@ type Input struct {
 	Offline bool
 	// Chat says Data is a chat message's text (see policy.Options.Chat).
 	Chat bool
+	// Module holds the other files of a Terraform file's module (see
+	// policy.Options.Module).
+	Module [][]byte
 	// Err, when set, is why the input could not be read; Review returns
 	// it without reading Data.
 	Err error
@@ -95,7 +98,7 @@ func (rv *Reviewer) Review(ctx context.Context, in Input) (*report.Report, error
 	if in.Err != nil {
 		return nil, in.Err
 	}
-	res, err := policy.Read(in.Data, policy.Options{Name: in.Name, Type: in.Type, MaxBytes: in.MaxBytes, Chat: in.Chat})
+	res, err := policy.Read(in.Data, policy.Options{Name: in.Name, Type: in.Type, MaxBytes: in.MaxBytes, Chat: in.Chat, Module: in.Module})
 	if err != nil {
 		return nil, err
 	}
