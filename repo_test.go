@@ -676,4 +676,10 @@ func TestCheckModule(t *testing.T) {
 	if s := keys(got, func(l line) bool { return l.Skipped != "" }); s != "iam/locals.tf iam/variables.tf other/variables.tf" {
 		t.Errorf("skipped %q", s)
 	}
+
+	// Named alone, as pre-commit names a file that changed: the same.
+	code, out, errOut = runCLI(t, "", "check", "--format", "json", filepath.Join(dir, "iam", "main.tf"))
+	if m := jsonLines(t, dir, out)["iam/main.tf"]; code != 0 || m.Score != 10 {
+		t.Errorf("iam/main.tf alone: exit %d, %d/10 %s: %s", code, m.Score, m.Summary, errOut)
+	}
 }

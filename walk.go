@@ -81,10 +81,43 @@ func (w *walker) collect(srcs []source) []input {
 		case s.dir:
 			inputs = append(inputs, w.walk(s.path, i, s.cfg)...)
 		default:
-			inputs = append(inputs, input{Input: w.readInput(s.path, false), src: i, cfg: s.cfg})
+			in := w.readInput(s.path, false)
+			if k, ok := policy.KindOf(filepath.Base(s.path)); ok && k == policy.KindTerraform && in.Err == nil {
+				in.Module = w.siblings(s.path)
+			}
+			inputs = append(inputs, input{Input: in, src: i, cfg: s.cfg})
 		}
 	}
 	return inputs
+}
+
+// siblings are the other .tf files of a Terraform file's folder (its
+// module) that declare variables or locals, for a file named alone (as
+// pre-commit names the files that changed): at most maxModuleFiles, each
+// within the size limit; those that cannot be read are left out.
+func (w *walker) siblings(path string) [][]byte {
+	entries, err := os.ReadDir(filepath.Dir(path))
+	if err != nil {
+		return nil
+	}
+	var out [][]byte
+	for _, e := range entries {
+		if len(out) == maxModuleFiles {
+			break
+		}
+		name := e.Name()
+		if k, ok := policy.KindOf(name); !ok || k != policy.KindTerraform || name == filepath.Base(path) || !e.Type().IsRegular() {
+			continue
+		}
+		if info, err := e.Info(); err != nil || info.Size() > w.maxSize {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(filepath.Dir(path), name))
+		if err == nil && (bytes.Contains(data, []byte("variable")) || bytes.Contains(data, []byte("locals"))) {
+			out = append(out, data)
+		}
+	}
+	return out
 }
 
 // walk searches dir recursively for policy files. A file or directory that
