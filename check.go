@@ -78,6 +78,13 @@ func checkUsage(w io.Writer, fs *flag.FlagSet, lg lang.Tag) {
 		"2 an input could not be reviewed, or the usage is wrong.\n"))
 }
 
+// langFlag reads --lang: exactly en, es or pt (a locale such as es_ES
+// belongs in POLICYCHECK_LANG or LANG).
+func langFlag(s string) (lang.Tag, bool) {
+	t, ok := lang.Lookup(s)
+	return t, ok && !strings.ContainsAny(s, "-_.@")
+}
+
 // flagLines writes a line per flag of fs: its name, what it takes (the
 // word in backquotes in its usage, or its type) and its usage in the
 // language.
@@ -135,8 +142,8 @@ func check(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 	fs.Visit(func(f *flag.Flag) { cf.set[f.Name] = true })
 	lg := cf.lang
 	if cf.set["lang"] {
-		t, ok := lang.Lookup(language)
-		if !ok || strings.ContainsAny(language, "-_.@") {
+		t, ok := langFlag(language)
+		if !ok {
 			return usageErr(lg.Sprintf("--lang must be en, es or pt, not %q", language))
 		}
 		cf.lang, lg = t, t

@@ -30,12 +30,14 @@ func generate(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	saveSpec := fs.String("save-spec", "", "write the spec compiled (the model's intent, or --from's) to `FILE`, to review and compile again with --from")
 	language := fs.String("lang", "", "language of the output: en, es or pt (default: POLICYCHECK_LANG, else the locale: LC_ALL, LC_MESSAGES, LANG)")
 	lg := lang.FromEnv(os.Getenv)
-	// fail reports why no policy was written; msg is in the language, or
-	// an error of the layers below (translated where the catalog knows it).
+	// fail reports why no policy was written, in the language.
 	fail := func(msg string) int {
-		fmt.Fprintf(stderr, "policycheck generate: %s\n", lg.Text(msg))
+		fmt.Fprintf(stderr, "policycheck generate: %s\n", msg)
 		return 2
 	}
+	// failErr reports an error of the layers below, translated where the
+	// catalog knows it.
+	failErr := func(err error) int { return fail(lg.Text(err.Error())) }
 	var words []string
 	for {
 		err := fs.Parse(args)
@@ -57,7 +59,7 @@ func generate(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		words = append(words, fs.Arg(0))
 		args = fs.Args()[1:]
 	}
-	if _, ok := lang.Lookup(*language); *language != "" && (!ok || strings.ContainsAny(*language, "-_.@")) {
+	if _, ok := langFlag(*language); *language != "" && !ok {
 		return fail(lg.Sprintf("--lang must be en, es or pt, not %q", *language))
 	}
 	ctx = lang.NewContext(ctx, lg)
@@ -72,11 +74,11 @@ func generate(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	case *from != "":
 		data, err := readSpec(*from)
 		if err != nil {
-			return fail(err.Error())
+			return failErr(err)
 		}
 		spec, err := compose.ParseSpec(data)
 		if err != nil {
-			return fail(*from + ": " + err.Error())
+			return fail(*from + ": " + lg.Text(err.Error()))
 		}
 		req.Spec = spec
 	case description == "":
@@ -89,22 +91,22 @@ func generate(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 
 	cfg, err := config.LoadReview()
 	if err != nil {
-		return fail(err.Error())
+		return failErr(err)
 	}
 	if req.Spec == nil && cfg.ModelID == "" {
-		return fail(review.ErrNoModel.Error())
+		return failErr(review.ErrNoModel)
 	}
 	kb, err := cfg.KB(ctx)
 	if err != nil {
-		return fail(err.Error())
+		return failErr(err)
 	}
 	rv, err := cfg.Reviewer(ctx, kb, slog.Default(), req.Spec != nil)
 	if err != nil {
-		return fail(err.Error())
+		return failErr(err)
 	}
 	g, err := rv.Generate(ctx, req)
 	if err != nil {
-		return fail(err.Error())
+		return failErr(err)
 	}
 	if *saveSpec != "" {
 		if err := os.WriteFile(*saveSpec, g.Spec.YAML(), 0o644); err != nil {
@@ -116,7 +118,7 @@ func generate(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		enc.SetEscapeHTML(false)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(generatedIn(lg, g)); err != nil {
-			return fail("write: " + err.Error())
+			return failErr(err)
 		}
 		return 0
 	}
