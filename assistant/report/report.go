@@ -316,3 +316,15 @@ func WithoutArgs(r *Report) *Report {
 	}
 	return &c
 }
+
+// OtherSuggestions are the documents that have a suggested policy of
+// their own besides the report's (the worst document's), in order.
+func (r *Report) OtherSuggestions() []Document {
+	var out []Document
+	for _, d := range r.Documents {
+		if s := d.SuggestedPolicy; s != nil && (r.SuggestedPolicy == nil || s.Document != r.SuggestedPolicy.Document) {
+			out = append(out, d)
+		}
+	}
+	return out
+}

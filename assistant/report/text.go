@@ -64,21 +64,6 @@ var severityColor = map[Severity]string{
 	Critical: "\x1b[1;31m", High: "\x1b[31m", Medium: "\x1b[33m", Low: "\x1b[36m", Info: "\x1b[2m",
 }
 
-// Suggestions are the suggested policies of a report: the worst
-// document's first, then every other document's.
-func Suggestions(r *Report) []*Suggestion {
-	var out []*Suggestion
-	if r.SuggestedPolicy != nil {
-		out = append(out, r.SuggestedPolicy)
-	}
-	for _, d := range r.Documents {
-		if s := d.SuggestedPolicy; s != nil && (r.SuggestedPolicy == nil || s.Document != r.SuggestedPolicy.Document) {
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
 // WriteText writes a report for a person in a terminal: the score and
 // its verdict, the findings worst first with where they come from, those
 // suppressed, and the suggested policy (in full with Diff or Suggestion).
@@ -167,7 +152,14 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 			p.line("      %s", tr.Sprintf("suppressed: %s (%s)", f.Suppressed.Reason, f.Suppressed.Source))
 		}
 	}
-	for _, s := range Suggestions(r) {
+	suggestions := []*Suggestion{}
+	if r.SuggestedPolicy != nil {
+		suggestions = append(suggestions, r.SuggestedPolicy)
+	}
+	for _, d := range r.OtherSuggestions() {
+		suggestions = append(suggestions, d.SuggestedPolicy)
+	}
+	for _, s := range suggestions {
 		p.line("")
 		if !o.Diff && !o.Suggestion {
 			p.line("%s", p.paint("\x1b[1m", tr.Sprintf("Suggested policy for %s: %d/10, proven no broader, %s: see what changed with --diff, the whole policy with --suggestion.",

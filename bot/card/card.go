@@ -536,7 +536,7 @@ func suggestionBlocks(lg lang.Tag, r *report.Report, findings, budget int) ([]sl
 		default:
 			reason = lg.Sprintf("*No suggested policy.*")
 		}
-		return []slack.Block{section(reason)}, nil
+		return append([]slack.Block{section(reason)}, othersBlock(lg, r)...), nil
 	}
 
 	heading := lg.Sprintf("💡 *Suggested policy*")
@@ -590,10 +590,17 @@ func suggestionBlocks(lg lang.Tag, r *report.Report, findings, budget int) ([]sl
 	if b := changesBlock(lg, s.Changes, 3, min(budget, 900)); b != nil {
 		blocks = append(blocks, b)
 	}
-	if n := len(report.Suggestions(r)) - 1; n > 0 {
-		blocks = append(blocks, contextBlock(lg.Plural(n, "%d more documents have a suggested policy of their own: *Show all findings* has them.", n)))
+	return append(blocks, othersBlock(lg, r)...), snippet
+}
+
+// othersBlock says how many other documents have a suggested policy of
+// their own, which the details show; none when no other has one.
+func othersBlock(lg lang.Tag, r *report.Report) []slack.Block {
+	n := len(r.OtherSuggestions())
+	if n == 0 {
+		return nil
 	}
-	return blocks, snippet
+	return []slack.Block{contextBlock(lg.Plural(n, "%d more documents have a suggested policy of their own: *Show all findings* has them.", n))}
 }
 
 // prettyJSON is the suggested policy indented, or "" when there is none.

@@ -968,3 +968,20 @@ func BenchmarkRender(b *testing.B) {
 		Render(r, meta)
 	}
 }
+
+// TestOtherSuggestions: the card says how many other documents have a
+// suggested policy of their own, also when the worst one has none.
+func TestOtherSuggestions(t *testing.T) {
+	r := engineReview(t, "template.yaml", readExample(t, "template.yaml"))
+	if len(r.OtherSuggestions()) != 1 {
+		t.Fatalf("%d other suggestions in the template's review", len(r.OtherSuggestions()))
+	}
+	r.SuggestedPolicy, r.NoSuggestionReason = nil, "no safe suggestion"
+	b, err := json.Marshal(Render(r, meta).Blocks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), "2 more documents have a suggested policy of their own") {
+		t.Errorf("the card does not point to the other documents' suggestions:\n%s", b)
+	}
+}

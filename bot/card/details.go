@@ -212,11 +212,8 @@ func detailItems(r *report.Report, m Meta) []item {
 	}
 	// The other documents' own suggestions: the card shows the worst
 	// one's; each of the others is here, the policy with what changed.
-	for _, d := range r.Documents {
+	for _, d := range r.OtherSuggestions() {
 		o := d.SuggestedPolicy
-		if o == nil || s != nil && o.Document == s.Document {
-			continue
-		}
 		title := lg.Sprintf("*Suggested policy for %s*", code(d.Name, 200))
 		if from, to := validScore(d.Score), validScore(o.Score); from != 0 && to != 0 {
 			title += " (" + lg.Sprintf("score %d → %d", from, to) + ")"
