@@ -165,6 +165,9 @@ const moduleFile = "(another file of the module)"
 // known only as declared. A file that does not parse is passed over, as
 // Terraform would refuse the module rather than this file.
 func (t *tfReader) module(files [][]byte) {
+	if !strings.Contains(t.src, "var.") && !strings.Contains(t.src, "local.") {
+		return // nothing here refers to them
+	}
 	for _, src := range files {
 		f, diags := parseQuietly(src)
 		if diags || f == nil {
@@ -642,7 +645,7 @@ func (t *tfReader) dynamicStatements(b *hclsyntax.Block, name string) []*node {
 		}
 	}
 	forEach := b.Body.Attributes["for_each"]
-	if content == nil || forEach == nil || t.iter != nil {
+	if content == nil || forEach == nil {
 		t.note(b.TypeRange.Start.Byte, fmt.Sprintf("%s: a dynamic block that cannot be expanded here; skipped it", name))
 		return nil
 	}
