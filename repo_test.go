@@ -661,8 +661,16 @@ func TestCheckModule(t *testing.T) {
   })
 }
 `,
-		// Another module: its variable is not this one's.
-		"other/variables.tf": "variable \"actions\" {\n  default = [\"*\"]\n}\n",
+		// Another module: its variables are not this one's. iam/other.tf
+		// uses one only other/ declares, so it stays unresolved there.
+		"other/variables.tf": "variable \"actions\" {\n  default = [\"*\"]\n}\nvariable \"others_only\" {\n  default = [\"sqs:SendMessage\"]\n}\n",
+		"iam/other.tf": `resource "aws_iam_policy" "other" {
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = var.others_only, Resource = local.queue }]
+  })
+}
+`,
 	})
 	code, out, errOut := runCLI(t, "", "check", "--format", "json", dir)
 	if code != 0 {
@@ -676,10 +684,25 @@ func TestCheckModule(t *testing.T) {
 	if s := keys(got, func(l line) bool { return l.Skipped != "" }); s != "iam/locals.tf iam/variables.tf other/variables.tf" {
 		t.Errorf("skipped %q", s)
 	}
+	unresolved := func(l line) bool {
+		for _, f := range l.Findings {
+			if f.Rule == "PC701" {
+				return true
+			}
+		}
+		return false
+	}
+	if o := got["iam/other.tf"]; !unresolved(o) {
+		t.Errorf("iam/other.tf read another module's variable: %d/10 %+v", o.Score, o.Findings)
+	}
 
 	// Named alone, as pre-commit names a file that changed: the same.
-	code, out, errOut = runCLI(t, "", "check", "--format", "json", filepath.Join(dir, "iam", "main.tf"))
-	if m := jsonLines(t, dir, out)["iam/main.tf"]; code != 0 || m.Score != 10 {
+	code, out, errOut = runCLI(t, "", "check", "--format", "json", filepath.Join(dir, "iam", "main.tf"), filepath.Join(dir, "iam", "other.tf"))
+	got = jsonLines(t, dir, out)
+	if m := got["iam/main.tf"]; code != 0 || m.Score != 10 {
 		t.Errorf("iam/main.tf alone: exit %d, %d/10 %s: %s", code, m.Score, m.Summary, errOut)
+	}
+	if o := got["iam/other.tf"]; !unresolved(o) {
+		t.Errorf("iam/other.tf alone read another module's variable: %d/10 %+v", o.Score, o.Findings)
 	}
 }

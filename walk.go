@@ -65,6 +65,9 @@ type walker struct {
 	maxSize  int64
 	excludes []string // --exclude patterns, relative to each directory walked
 	stdin    io.Reader
+	// folders are the module files of the folders of Terraform files
+	// named alone, read once each (see siblings).
+	folders map[string][]moduleFile
 }
 
 // collect gathers the named inputs; directories are searched recursively
@@ -91,33 +94,33 @@ func (w *walker) collect(srcs []source) []input {
 	return inputs
 }
 
-// siblings are the other .tf files of a Terraform file's folder (its
-// module) that declare variables or locals, for a file named alone (as
-// pre-commit names the files that changed): at most maxModuleFiles, each
-// within the size limit; those that cannot be read are left out.
+// siblings is what a Terraform file named alone (as pre-commit names the
+// files that changed) is read with: the other files of its folder that
+// declare variables or locals, within the size limit. A folder is read
+// once however many of its files are named.
 func (w *walker) siblings(path string) [][]byte {
-	entries, err := os.ReadDir(filepath.Dir(path))
-	if err != nil {
-		return nil
+	dir := filepath.Dir(path)
+	files, ok := w.folders[dir]
+	if !ok {
+		entries, _ := os.ReadDir(dir) // an unreadable folder has none
+		for _, e := range entries {
+			name := filepath.Join(dir, e.Name())
+			if k, ok := policy.KindOf(e.Name()); !ok || k != policy.KindTerraform || !e.Type().IsRegular() {
+				continue
+			}
+			if info, err := e.Info(); err != nil || info.Size() > w.maxSize {
+				continue
+			}
+			if data, err := os.ReadFile(name); err == nil && declares(data) {
+				files = append(files, moduleFile{name, data})
+			}
+		}
+		if w.folders == nil {
+			w.folders = map[string][]moduleFile{}
+		}
+		w.folders[dir] = files
 	}
-	var out [][]byte
-	for _, e := range entries {
-		if len(out) == maxModuleFiles {
-			break
-		}
-		name := e.Name()
-		if k, ok := policy.KindOf(name); !ok || k != policy.KindTerraform || name == filepath.Base(path) || !e.Type().IsRegular() {
-			continue
-		}
-		if info, err := e.Info(); err != nil || info.Size() > w.maxSize {
-			continue
-		}
-		data, err := os.ReadFile(filepath.Join(filepath.Dir(path), name))
-		if err == nil && (bytes.Contains(data, []byte("variable")) || bytes.Contains(data, []byte("locals"))) {
-			out = append(out, data)
-		}
-	}
-	return out
+	return moduleOf(files, filepath.Join(dir, filepath.Base(path)))
 }
 
 // walk searches dir recursively for policy files. A file or directory that
@@ -170,35 +173,48 @@ func (w *walker) walk(dir string, src int, cfg *suppress.Config) []input {
 // maxModuleFiles bounds the other files a Terraform file is read with.
 const maxModuleFiles = 32
 
-// modules gives each Terraform file found in a directory the other files
-// of its module (the .tf files of the same directory) that declare
-// variables or locals: Terraform reads a module as one, and variables.tf
-// and locals.tf are where modules usually keep them.
-func modules(inputs []input) {
-	byDir := map[string][]int{}
-	for i, in := range inputs {
-		if k, ok := policy.KindOf(filepath.Base(in.Name)); ok && k == policy.KindTerraform && in.Err == nil && in.load == nil {
-			dir := filepath.Dir(in.Name)
-			byDir[dir] = append(byDir[dir], i)
+// moduleFile is a .tf file of a module that declares variables or locals
+// (variables.tf and locals.tf, usually): what the module's other files
+// are read with.
+type moduleFile struct {
+	path string
+	data []byte
+}
+
+// declares reports a Terraform file that declares variables or locals.
+func declares(data []byte) bool {
+	return bytes.Contains(data, []byte("variable")) || bytes.Contains(data, []byte("locals"))
+}
+
+// moduleOf is what the file at path is read with: the module's other
+// files that declare, at most maxModuleFiles.
+func moduleOf(files []moduleFile, path string) [][]byte {
+	var out [][]byte
+	for _, f := range files {
+		if f.path != path && len(out) < maxModuleFiles {
+			out = append(out, f.data)
 		}
 	}
-	for _, files := range byDir {
-		var decls []int
-		for _, i := range files {
-			if d := inputs[i].Data; bytes.Contains(d, []byte("variable")) || bytes.Contains(d, []byte("locals")) {
-				decls = append(decls, i)
+	return out
+}
+
+// modules gives each Terraform file found in a directory the other files
+// of its module (the .tf files of the same directory): Terraform reads a
+// module as one.
+func modules(inputs []input) {
+	var tf []int
+	byDir := map[string][]moduleFile{}
+	for i, in := range inputs {
+		if k, ok := policy.KindOf(filepath.Base(in.Name)); ok && k == policy.KindTerraform && in.Err == nil && in.load == nil {
+			tf = append(tf, i)
+			if declares(in.Data) {
+				dir := filepath.Dir(in.Name)
+				byDir[dir] = append(byDir[dir], moduleFile{in.Name, in.Data})
 			}
 		}
-		if len(decls) > maxModuleFiles {
-			decls = decls[:maxModuleFiles]
-		}
-		for _, i := range files {
-			for _, j := range decls {
-				if i != j {
-					inputs[i].Module = append(inputs[i].Module, inputs[j].Data)
-				}
-			}
-		}
+	}
+	for _, i := range tf {
+		inputs[i].Module = moduleOf(byDir[filepath.Dir(inputs[i].Name)], inputs[i].Name)
 	}
 }
 
