@@ -91,6 +91,11 @@ type catalog struct {
 	policyWrites  iamref.ActionSet // actions that can grant others access to a resource
 	needsEach     []needs
 	missing       []string // catalog names the knowledge base does not know
+
+	// escalationTargets and ownCredentials by action, so that the
+	// escalation checks look up an ID rather than lower a name.
+	targets  map[iamref.ActionID][]string
+	ownCreds map[iamref.ActionID]bool
 }
 
 // needs is an action that AWS authorizes only with another action on each
@@ -237,7 +242,40 @@ func buildCatalog(kb *iamref.KB) (*catalog, error) {
 		}
 		c.needsEach = append(c.needsEach, needs{a, b})
 	}
+	c.targets = byLowerName(kb, escalationTargets)
+	c.ownCreds = byLowerName(kb, ownCredentials)
 	return c, nil
+}
+
+// byLowerName resolves a map keyed by strings.ToLower(a.FullName()) to
+// one keyed by action.
+func byLowerName[V any](kb *iamref.KB, m map[string]V) map[iamref.ActionID]V {
+	out := make(map[iamref.ActionID]V, len(m))
+	for name, v := range m {
+		if a := kb.Action(name); a != nil && strings.ToLower(a.FullName()) == name {
+			out[a.ID] = v
+		}
+	}
+	// kb.Action lowers only ASCII letters; strings.ToLower lowers others
+	// too, a few of them to ASCII (the Kelvin sign to "k").
+	for id := range kb.NumActions() {
+		a := kb.ActionByID(iamref.ActionID(id))
+		if n := a.FullName(); !isASCII(n) {
+			if v, ok := m[strings.ToLower(n)]; ok {
+				out[a.ID] = v
+			}
+		}
+	}
+	return out
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 func (c *catalog) set(kb *iamref.KB, names []string) iamref.ActionSet {

@@ -145,7 +145,7 @@ var escalationTargets = map[string][]string{
 // type the action requires may come from a different statement; the
 // action reaches as far as its least reached required type.
 func (r *review) policyReach(m *escalationMethod, a *iamref.Action) (reach, int) {
-	if targets, ok := escalationTargets[strings.ToLower(a.FullName())]; ok {
+	if targets, ok := r.cat.targets[a.ID]; ok {
 		// Only some resource types are what the method takes over.
 		best, at := reachNone, -1
 		for _, ref := range a.Resources {
@@ -198,7 +198,7 @@ func (r *review) bestStatement(m *escalationMethod, a *iamref.Action, rt *iamref
 			} else {
 				rr = st.resourceReach(a)
 			}
-			if rr != reachNone && m.Category == "principal-access" && ownCredentials[strings.ToLower(a.FullName())] && onlySelf(st, a) {
+			if rr != reachNone && m.Category == "principal-access" && r.cat.ownCreds[a.ID] && onlySelf(st, a) {
 				// Managing one's own access keys or password gives
 				// nothing the caller does not already have.
 				rr = reachNone

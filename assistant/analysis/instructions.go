@@ -1,7 +1,6 @@
 package analysis
 
 import (
-	"bytes"
 	"regexp"
 	"strings"
 	"unicode"
@@ -94,31 +93,83 @@ func containsAny(s string, words []string) bool {
 // phrase ("score" and "10", "mark" and "safe"). Most values (ARNs, action
 // patterns, condition keys) have neither and skip the patterns.
 func mayInstruct(sq []byte) bool {
-	switch {
-	case hasAny(sq, "ignor", "disregard", "forget", "instruction", "prompt", "youare", "asanai", "reviewer", "outof",
-		"1010", "preapproved", "safetodeploy", "exempt", "nofindings", "donot"):
-		return true
-	case hasAny(sq, "score", "rate", "grade", "mark") && hasAny(sq, "10", "ten", "maximum", "highest", "perfect"):
-		return true
-	case hasAny(sq, "mark", "report", "treat") && hasAny(sq, "safe", "clean", "complian", "approv"):
-		return true
-	case hasAny(sq, "approv") && hasAny(sq, "exception", "confirm", "verif"):
-		return true
-	case hasAny(sq, "leastprivilege") && hasAny(sq, "confirm", "approv", "verif"):
-		return true
-	case hasAny(sq, "assistant", "model") && hasAny(sq, "must", "should"):
-		return true
-	}
-	return false
-}
-
-func hasAny(sq []byte, words ...string) bool {
-	for _, w := range words {
-		if bytes.Contains(sq, []byte(w)) {
+	found := instructIndex.wordsIn(sq)
+	for _, c := range instructIndex.cases {
+		if found&c[0] != 0 && (c[1] == 0 || found&c[1] != 0) {
 			return true
 		}
 	}
 	return false
+}
+
+// instructCases are mayInstruct's tests: the text holds a word of the
+// first list and, when there is a second, a word of it.
+var instructCases = [][2][]string{
+	{{"ignor", "disregard", "forget", "instruction", "prompt", "youare", "asanai", "reviewer", "outof",
+		"1010", "preapproved", "safetodeploy", "exempt", "nofindings", "donot"}, nil},
+	{{"score", "rate", "grade", "mark"}, {"10", "ten", "maximum", "highest", "perfect"}},
+	{{"mark", "report", "treat"}, {"safe", "clean", "complian", "approv"}},
+	{{"approv"}, {"exception", "confirm", "verif"}},
+	{{"leastprivilege"}, {"confirm", "approv", "verif"}},
+	{{"assistant", "model"}, {"must", "should"}},
+}
+
+// instructIndex finds every word of instructCases in one pass over the
+// text rather than one search per word.
+var instructIndex = newWordIndex(instructCases)
+
+// wordIndex numbers a few words (at most 64) and lists them by first byte.
+// Words are at least two bytes long: a bit set of their first two bytes
+// rules out most places at once.
+type wordIndex struct {
+	words   []string
+	byFirst [256][]uint8 // word numbers
+	starts  [1 << 16 / 64]uint64
+	cases   [][2]uint64 // instructCases as sets of word numbers
+}
+
+func newWordIndex(cases [][2][]string) *wordIndex {
+	x := &wordIndex{}
+	num := map[string]uint8{}
+	set := func(words []string) uint64 {
+		var m uint64
+		for _, w := range words {
+			n, ok := num[w]
+			if !ok {
+				n = uint8(len(x.words))
+				if n >= 64 || len(w) < 2 {
+					panic("wordIndex: more than 64 words, or one shorter than two bytes")
+				}
+				num[w] = n
+				x.words = append(x.words, w)
+				x.byFirst[w[0]] = append(x.byFirst[w[0]], n)
+				b := int(w[0])<<8 | int(w[1])
+				x.starts[b>>6] |= 1 << (b & 63)
+			}
+			m |= 1 << n
+		}
+		return m
+	}
+	for _, c := range cases {
+		x.cases = append(x.cases, [2]uint64{set(c[0]), set(c[1])})
+	}
+	return x
+}
+
+// wordsIn returns the set of the index's words that occur in s.
+func (x *wordIndex) wordsIn(s []byte) uint64 {
+	var found uint64
+	for i := 0; i+1 < len(s); i++ {
+		if b := int(s[i])<<8 | int(s[i+1]); x.starts[b>>6]&(1<<(b&63)) == 0 {
+			continue
+		}
+		for _, n := range x.byFirst[s[i]] {
+			if w := x.words[n]; len(s)-i >= len(w) && string(s[i:i+len(w)]) == w {
+				found |= 1 << n
+			}
+		}
+	}
+	return found
 }
 
 // squash appends the letters and digits of s, in lower case, to b.

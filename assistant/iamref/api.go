@@ -44,11 +44,18 @@ type Service struct {
 	Actions       []*Action
 	ResourceTypes []*ResourceType
 	ConditionKeys []*ConditionKey
+
+	// fullNames are its actions' "service:Action", one after another,
+	// set when a KB is indexed: FullName slices it rather than allocate.
+	fullNames string
 }
 
 // Action is one IAM action.
 type Action struct {
-	ID            ActionID
+	ID ActionID
+	// fullAt is 1 + where FullName starts in Service.fullNames; 0 for an
+	// action no KB indexed (FullName then concatenates).
+	fullAt        int32
 	Service       *Service
 	Name          string // canonical case: "GetObject"
 	Level         Level
@@ -56,8 +63,17 @@ type Action struct {
 	ConditionKeys []string      // action-level condition keys, canonical case
 }
 
-// FullName is "service:Action" in canonical case.
-func (a *Action) FullName() string { return a.Service.Prefix + ":" + a.Name }
+// FullName is "service:Action" in canonical case. For an action of a KB
+// it allocates nothing.
+func (a *Action) FullName() string {
+	if a.fullAt > 0 {
+		start := int(a.fullAt) - 1
+		if end := start + len(a.Service.Prefix) + 1 + len(a.Name); end <= len(a.Service.fullNames) {
+			return a.Service.fullNames[start:end]
+		}
+	}
+	return a.Service.Prefix + ":" + a.Name
+}
 
 // ResourceLevel reports whether the action supports resource-level
 // permissions (names at least one resource type).

@@ -95,19 +95,12 @@ func (kb *KB) collect(lo, hi int, keep func(int) bool, m nameMatcher) ActionSet 
 // whole "service:action" names.
 func (kb *KB) expandFull(p string) ActionSet {
 	var set ActionSet
-	var buf []byte
-	for i, s := range kb.services {
-		r := kb.svcRange[i]
-		buf = append(append(buf[:0], s.Prefix...), ':')
-		n := len(buf)
-		for id := r.lo; id < r.hi; id++ {
-			buf = append(buf[:n], kb.actName(id)...)
-			if globMatch(p, buf) {
-				if set == nil {
-					set = make(ActionSet, (len(kb.actions)+63)/64)
-				}
-				set[id>>6] |= 1 << (uint(id) & 63)
+	for id := range ActionID(len(kb.actions)) {
+		if globMatch(p, kb.fullLower(id)) {
+			if set == nil {
+				set = make(ActionSet, (len(kb.actions)+63)/64)
 			}
+			set[id>>6] |= 1 << (uint(id) & 63)
 		}
 	}
 	return trim(set)

@@ -18,8 +18,9 @@ type KB struct {
 	svcIndex map[string]int32 // lower-case prefix → index in services
 	svcRange []idRange        // per service: its ActionIDs
 	actions  []*Action        // by ActionID
-	names    string           // lower-case action names (no prefix), one after another
+	names    string           // lower-case "service:action" names, one after another
 	ends     []int32          // by ActionID: where its name ends in names
+	nameAt   []uint8          // by ActionID: where, in its name, the action part starts
 	slots    []int32          // hash table of full names: ActionID+1, 0 empty
 	slotMask uint32
 	all      ActionSet
@@ -126,17 +127,10 @@ func (kb *KB) actionID(name string) (ActionID, bool) {
 		if v == 0 {
 			return 0, false
 		}
-		if id := ActionID(v - 1); kb.isNamed(id, b) {
+		if id := ActionID(v - 1); string(b) == kb.fullLower(id) {
 			return id, true
 		}
 	}
-}
-
-// isNamed reports whether b is the action's lower-case "service:action".
-func (kb *KB) isNamed(id ActionID, b []byte) bool {
-	p := kb.actions[id].Service.Prefix
-	n := kb.actName(id)
-	return len(b) == len(p)+1+len(n) && string(b[:len(p)]) == p && b[len(p)] == ':' && string(b[len(p)+1:]) == n
 }
 
 // FNV-1a, used to hash names and patterns.
@@ -152,13 +146,18 @@ func fnvString(h uint32, s string) uint32 {
 	return h
 }
 
-// actName is the lower-case name of an action, without service prefix.
-func (kb *KB) actName(id ActionID) string {
+// fullLower is the lower-case "service:action" name of an action.
+func (kb *KB) fullLower(id ActionID) string {
 	start := int32(0)
 	if id > 0 {
 		start = kb.ends[id-1]
 	}
 	return kb.names[start:kb.ends[id]]
+}
+
+// actName is the lower-case name of an action, without service prefix.
+func (kb *KB) actName(id ActionID) string {
+	return kb.fullLower(id)[kb.nameAt[id]:]
 }
 
 // ActionByID returns the action with this id, or nil when there is none.

@@ -329,18 +329,26 @@ func (kb *KB) index(services []*Service, actions []*Action, keys []*ConditionKey
 		return fmt.Errorf("actions not grouped by service at %q", actions[next].FullName())
 	}
 
-	// Lower-case action names, one after another in one string.
+	// Lower-case "service:action" names, one after another in one
+	// string: a look-up compares one slice of it, and a pattern's
+	// action part matches the slice after the colon.
 	size := 0
 	for _, a := range actions {
-		size += len(a.Name)
+		size += len(a.Service.Prefix) + 1 + len(a.Name)
 	}
 	buf := make([]byte, 0, size)
 	kb.ends = make([]int32, n)
+	kb.nameAt = make([]uint8, n)
 	for i, a := range actions {
-		buf = appendLower(buf, a.Name)
+		if len(a.Service.Prefix) >= 255 {
+			return fmt.Errorf("service prefix %q too long", a.Service.Prefix)
+		}
+		kb.nameAt[i] = uint8(len(a.Service.Prefix) + 1)
+		buf = appendLower(append(append(buf, a.Service.Prefix...), ':'), a.Name)
 		kb.ends[i] = int32(len(buf))
 	}
 	kb.names = string(buf)
+	indexFullNames(services)
 
 	// The name table, at most 3/8 full.
 	size = 1
@@ -349,14 +357,12 @@ func (kb *KB) index(services []*Service, actions []*Action, keys []*ConditionKey
 	}
 	kb.slots = make([]int32, size)
 	kb.slotMask = uint32(size - 1)
-	for i, a := range actions {
-		id := ActionID(i)
-		h := fnvString(fnvString(fnvOffset, a.Service.Prefix), ":")
-		slot := fnvString(h, kb.actName(id)) & kb.slotMask
+	for i := range actions {
+		slot := fnvString(fnvOffset, kb.fullLower(ActionID(i))) & kb.slotMask
 		for kb.slots[slot] != 0 {
 			slot = (slot + 1) & kb.slotMask
 		}
-		kb.slots[slot] = int32(id) + 1
+		kb.slots[slot] = int32(i) + 1
 	}
 	for i := 1; i < n; i++ {
 		id := ActionID(i)
@@ -391,6 +397,34 @@ func (kb *KB) index(services []*Service, actions []*Action, keys []*ConditionKey
 
 	kb.indexKeys(keys)
 	return nil
+}
+
+// indexFullNames writes each service's canonical "service:Action" names
+// into one string, so that FullName allocates nothing.
+// They share one allocation.
+func indexFullNames(services []*Service) {
+	size := 0
+	for _, s := range services {
+		for _, a := range s.Actions {
+			size += len(s.Prefix) + 1 + len(a.Name)
+		}
+	}
+	buf := make([]byte, 0, size)
+	ends := make([]int, len(services))
+	for i, s := range services {
+		start := len(buf)
+		for _, a := range s.Actions {
+			a.fullAt = int32(len(buf)-start) + 1
+			buf = append(append(append(buf, s.Prefix...), ':'), a.Name...)
+		}
+		ends[i] = len(buf)
+	}
+	all := string(buf)
+	start := 0
+	for i, s := range services {
+		s.fullNames = all[start:ends[i]]
+		start = ends[i]
+	}
 }
 
 // trim drops trailing zero words.
