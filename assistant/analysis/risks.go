@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/policycheck/policycheck/assistant/iamref"
 	"github.com/policycheck/policycheck/assistant/policy"
@@ -22,8 +24,12 @@ func (r *review) broadSet(st *stmt) iamref.ActionSet {
 		return st.eff
 	}
 	var out iamref.ActionSet
-	iamref.Intersection(st.eff, r.cat.resourceLevel).Each(func(id iamref.ActionID) bool {
+	st.eff.EachIn(r.cat.resourceLevel, func(id iamref.ActionID) bool {
 		if st.resourceReach(r.kb.ActionByID(id)) == reachBroad {
+			if out == nil {
+				// Sized once: adding one by one grows it many times.
+				out = make(iamref.ActionSet, 0, min(len(st.eff), len(r.cat.resourceLevel)))
+			}
 			out.Add(id)
 		}
 		return true
@@ -421,14 +427,19 @@ func (r *review) serviceWildcards(st *stmt, wide bool) {
 	for _, v := range st.Src.Action.Values {
 		p := strings.TrimSpace(v.Text)
 		svc, act, ok := strings.Cut(p, ":")
-		if !ok || !strings.ContainsAny(p, "*?") || r.kb.Expand(p).IsEmpty() {
+		if !ok || !strings.ContainsAny(p, "*?") {
 			continue
 		}
-		granted := iamref.Intersection(r.kb.Expand(p), st.eff)
+		matched := r.kb.Expand(p)
+		if matched.IsEmpty() {
+			continue
+		}
+		// What of the pattern the statement grants, once Denies are
+		// out: nothing, all of it, or a part.
 		switch {
-		case granted.IsEmpty():
+		case !matched.Intersects(st.eff):
 			// Denied entirely: nothing to report.
-		case iamref.IsAllWildcard(act) && !strings.ContainsAny(svc, "*?") && granted.Len() == r.kb.Expand(p).Len():
+		case iamref.IsAllWildcard(act) && !strings.ContainsAny(svc, "*?") && matched.SubsetOf(st.eff):
 			full = append(full, p)
 		default:
 			// A wildcard that Denies cut down is judged by what remains,
@@ -497,13 +508,17 @@ func actionArgs(acts []string, max int) rules.Args {
 // resource types, to scope a set of actions to.
 func (r *review) scopeExamples(s iamref.ActionSet) []string {
 	seen := map[string]bool{}
+	// A type read once has given all its examples: the many actions of
+	// a service that share it add nothing.
+	types := map[*iamref.ResourceType]bool{}
 	var formats []string
 	s.Each(func(id iamref.ActionID) bool {
 		a := r.kb.ActionByID(id)
 		for _, ref := range a.Resources {
-			if !ref.Required && len(a.Resources) > 1 {
+			if !ref.Required && len(a.Resources) > 1 || types[ref.Type] {
 				continue
 			}
+			types[ref.Type] = true
 			for _, f := range ref.Type.ARNFormats {
 				if ex := ExampleARN(f); !seen[ex] {
 					seen[ex] = true
@@ -622,6 +637,27 @@ func preview(names []string, n int) string {
 // "arn:${Partition}:s3:::${BucketName}/${ObjectName}" gives
 // "arn:aws:s3:::<bucket-name>/<object-name>".
 func ExampleARN(format string) string {
+	if v, ok := examples.Load(format); ok {
+		return v.(string)
+	}
+	ex := exampleARN(format)
+	if examplesCached.Load() < maxBroadCached {
+		if _, loaded := examples.LoadOrStore(format, ex); !loaded {
+			examplesCached.Add(1)
+		}
+	}
+	return ex
+}
+
+// ExampleARN's answers are remembered: the knowledge base has a few
+// thousand formats, and the same ones come back for every statement.
+// The bound is BroadFor's, for callers that pass other strings.
+var (
+	examples       sync.Map // format -> example
+	examplesCached atomic.Int64
+)
+
+func exampleARN(format string) string {
 	return replaceVars(format, func(v string) string {
 		switch v {
 		case "Partition":

@@ -214,6 +214,19 @@ func (s ActionSet) SubsetOf(o ActionSet) bool {
 	return true
 }
 
+// EachIn calls fn for every action in both s and o, in ascending order,
+// until fn returns false. Unlike Intersection(s, o).Each it allocates
+// nothing.
+func (s ActionSet) EachIn(o ActionSet, fn func(ActionID) bool) {
+	for i := range min(len(s), len(o)) {
+		for w := s[i] & o[i]; w != 0; w &= w - 1 {
+			if !fn(ActionID(i<<6 | bits.TrailingZeros64(w))) {
+				return
+			}
+		}
+	}
+}
+
 // Each calls fn for every action in ascending order until fn returns false.
 func (s ActionSet) Each(fn func(ActionID) bool) {
 	for i, w := range s {

@@ -1,6 +1,7 @@
 package iamref
 
 import (
+	"context"
 	"os"
 	"slices"
 	"sort"
@@ -353,5 +354,48 @@ func TestIntersection(t *testing.T) {
 				t.Errorf("an operand changed")
 			}
 		})
+	}
+}
+
+// TestFullName: the names a KB keeps are "service:Action" as written, for
+// the embedded data and a service reference alike; an action no KB
+// indexed gets its name all the same.
+func TestFullName(t *testing.T) {
+	srv := serviceReferenceServer(t)
+	sr, err := LoadServiceReference(context.Background(), srv.Client(), srv.URL+"/v1/service-list.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	kbs := map[string]*KB{"embedded": Default(), "service reference": sr}
+	for what, kb := range kbs {
+		for id := ActionID(0); int(id) < kb.NumActions(); id++ {
+			a := kb.ActionByID(id)
+			if got, want := a.FullName(), a.Service.Prefix+":"+a.Name; got != want {
+				t.Fatalf("%s: action %d: FullName() = %q, want %q", what, id, got, want)
+			}
+		}
+	}
+	a := &Action{Service: &Service{Prefix: "s3"}, Name: "GetObject"}
+	if got := a.FullName(); got != "s3:GetObject" {
+		t.Errorf("FullName() of an action of no KB = %q", got)
+	}
+}
+
+func TestEachIn(t *testing.T) {
+	sets := []ActionSet{nil, {}, {1}, {0, 1 << 63}, {^uint64(0), 5, 0}, {6, ^uint64(0), 1}}
+	for _, s := range sets {
+		for _, o := range sets {
+			var want, got []ActionID
+			Intersection(s, o).Each(func(id ActionID) bool { want = append(want, id); return true })
+			s.EachIn(o, func(id ActionID) bool { got = append(got, id); return true })
+			if !slices.Equal(got, want) {
+				t.Errorf("%v.EachIn(%v) gave %v, want %v", s, o, got, want)
+			}
+			n := 0
+			s.EachIn(o, func(ActionID) bool { n++; return false })
+			if n > 1 {
+				t.Errorf("%v.EachIn(%v) went on after false", s, o)
+			}
+		}
 	}
 }
