@@ -29,9 +29,12 @@ var RuleInstructions = rules.Register(&rules.Rule{
 // text cannot change the score (the engine ignores it and bounds the
 // model's score), so the finding is reported without lowering it.
 func (r *review) injection() {
+	report := func(st *stmt, where, m string) {
+		r.add(st, RuleInstructions, rules.Args{"where": where, "text": strconv.Quote(clip(m, 60))})
+	}
 	check := func(st *stmt, where, text string) bool {
 		if m := Instructions(text); m != "" {
-			r.add(st, RuleInstructions, rules.Args{"where": where, "text": strconv.Quote(clip(m, 60))})
+			report(st, where, m)
 			return true
 		}
 		return false
@@ -47,10 +50,14 @@ func (r *review) injection() {
 		found := false
 		for i, l := range []policy.List{s.Action, s.NotAction, s.Resource, s.NotResource} {
 			for _, v := range l.Values {
-				if i < 2 && r.kb.Action(v.Text) != nil {
-					continue // an action's own name says nothing to a reviewer
+				if found {
+					break
 				}
-				if !found && check(st, "statement's values", v.Text) {
+				// An action's own name says nothing to a reviewer. The
+				// name is looked up only for text that reads as an
+				// instruction: few do.
+				if m := Instructions(v.Text); m != "" && (i >= 2 || r.kb.Action(v.Text) == nil) {
+					report(st, "statement's values", m)
 					found = true
 				}
 			}

@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -92,9 +93,19 @@ func containsAny(s string, words []string) bool {
 // pattern needs: a word only an instruction uses, or the two halves of a
 // phrase ("score" and "10", "mark" and "safe"). Most values (ARNs, action
 // patterns, condition keys) have neither and skip the patterns.
+//
+// It also asks for the text one of the patterns' phrases needs
+// (patternNeeds), which rules out words that are part of AWS names
+// ("do-not-delete-*", "codeguru-reviewer", "bedrock:prompt/*"): a
+// text that passes instructCases alone matches no pattern.
 func mayInstruct(sq []byte) bool {
 	found := instructIndex.wordsIn(sq)
-	for _, c := range instructIndex.cases {
+	return anyCase(found, instructIndex.cases[:len(instructCases)]) && anyCase(found, instructIndex.cases[len(instructCases):])
+}
+
+// anyCase reports whether the words found meet one of the cases.
+func anyCase(found uint64, cases [][2]uint64) bool {
+	for _, c := range cases {
 		if found&c[0] != 0 && (c[1] == 0 || found&c[1] != 0) {
 			return true
 		}
@@ -114,9 +125,36 @@ var instructCases = [][2][]string{
 	{{"assistant", "model"}, {"must", "should"}},
 }
 
+// patternNeeds are, in instructCases' form, what the squashed text holds
+// when one of the phrases of instructionPattern or squashedPattern
+// matches: the phrase's letters and digits, its separators dropped (see
+// squash). Each phrase is listed by text all its matches contain:
+//
+//	ignore..., disregard..., forget...       ignore, disregard, forget
+//	new instructions, previousinstructions   newinstructions, previousinstructions
+//	system prompt, you are, as an ai         systemprompt, youare, asanai
+//	(ai|llm|language model|automated) reviewer   aireviewer ... automatedreviewer
+//	(score|rate|rated|rating|grade|mark) ... (10|ten)   (score|rat|grade|mark) and (10|ten)
+//	10/10, 10 out of 10, (maximum|...) score   1010, 10outof10, score
+//	least privilege (is) confirmed...        leastprivilege
+//	(mark|report|treat) ... (safe|clean|compliant|approved)   both halves
+//	pre-approved, approved (security) exception   preapproved, approvedexception, approvedsecurityexception
+//	safe to deploy, exempt from review, no findings   safetodeploy, exemptfromreview, nofindings
+//	do not (report|flag|mention|warn)        donotreport ... donotwarn
+//	(reviewer|assistant|model) (must|should) both halves
+var patternNeeds = [][2][]string{
+	{{"ignore", "disregard", "forget", "newinstructions", "previousinstructions", "systemprompt", "youare", "asanai",
+		"aireviewer", "llmreviewer", "modelreviewer", "automatedreviewer", "1010", "10outof10", "score", "leastprivilege",
+		"preapproved", "approvedexception", "approvedsecurityexception", "safetodeploy", "exemptfromreview", "nofindings",
+		"donotreport", "donotflag", "donotmention", "donotwarn"}, nil},
+	{{"score", "rat", "grade", "mark"}, {"10", "ten"}},
+	{{"mark", "report", "treat"}, {"safe", "clean", "compliant", "approved"}},
+	{{"reviewer", "assistant", "model"}, {"must", "should"}},
+}
+
 // instructIndex finds every word of instructCases in one pass over the
 // text rather than one search per word.
-var instructIndex = newWordIndex(instructCases)
+var instructIndex = newWordIndex(append(slices.Clip(instructCases), patternNeeds...))
 
 // wordIndex numbers a few words (at most 64) and lists them by first byte.
 // Words are at least two bytes long: a bit set of their first two bytes
