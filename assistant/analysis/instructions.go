@@ -156,33 +156,67 @@ var patternNeeds = [][2][]string{
 // text rather than one search per word.
 var instructIndex = newWordIndex(append(slices.Clip(instructCases), patternNeeds...))
 
-// wordIndex numbers a few words (at most 64) and lists them by first byte.
-// Words are at least two bytes long: a bit set of their first two bytes
-// rules out most places at once.
+// wordIndex finds which of a few words (at most 64, of lower-case
+// letters and digits, as squash writes) occur in a text, in one pass: an
+// automaton whose state is the longest end of the text read so far that
+// starts some word (Aho and Corasick's), built once.
 type wordIndex struct {
-	words   []string
-	byFirst [256][]uint8 // word numbers
-	starts  [1 << 16 / 64]uint64
-	cases   [][2]uint64 // instructCases as sets of word numbers
+	class [256]uint8 // byte → letter or digit number, or other
+	next  []uint16   // state*classes + class → next state; state 0 is the empty end
+	found []uint64   // by state: the words that end there
+	cases [][2]uint64
 }
+
+// classes are a-z, 0-9, and one for any other byte (no word has it).
+const classes = 26 + 10 + 1
 
 func newWordIndex(cases [][2][]string) *wordIndex {
 	x := &wordIndex{}
-	num := map[string]uint8{}
+	for c := range 256 {
+		switch {
+		case c >= 'a' && c <= 'z':
+			x.class[c] = uint8(c - 'a')
+		case c >= '0' && c <= '9':
+			x.class[c] = uint8(26 + c - '0')
+		default:
+			x.class[c] = classes - 1
+		}
+	}
+	// The trie of the words; none marks a missing edge until the
+	// automaton is completed.
+	const none = ^uint16(0)
+	newState := func() uint16 {
+		for range classes {
+			x.next = append(x.next, none)
+		}
+		x.found = append(x.found, 0)
+		return uint16(len(x.found) - 1)
+	}
+	newState()
+	num := map[string]int{}
 	set := func(words []string) uint64 {
 		var m uint64
 		for _, w := range words {
 			n, ok := num[w]
 			if !ok {
-				n = uint8(len(x.words))
-				if n >= 64 || len(w) < 2 {
-					panic("wordIndex: more than 64 words, or one shorter than two bytes")
+				n = len(num)
+				if n >= 64 || w == "" {
+					panic("wordIndex: more than 64 words, or an empty one")
 				}
 				num[w] = n
-				x.words = append(x.words, w)
-				x.byFirst[w[0]] = append(x.byFirst[w[0]], n)
-				b := int(w[0])<<8 | int(w[1])
-				x.starts[b>>6] |= 1 << (b & 63)
+				s := uint16(0)
+				for i := 0; i < len(w); i++ {
+					c := int(x.class[w[i]])
+					if c == classes-1 {
+						panic("wordIndex: " + w + " is not lower-case letters and digits")
+					}
+					if x.next[int(s)*classes+c] == none {
+						t := newState()
+						x.next[int(s)*classes+c] = t
+					}
+					s = x.next[int(s)*classes+c]
+				}
+				x.found[s] |= 1 << n
 			}
 			m |= 1 << n
 		}
@@ -191,21 +225,43 @@ func newWordIndex(cases [][2][]string) *wordIndex {
 	for _, c := range cases {
 		x.cases = append(x.cases, [2]uint64{set(c[0]), set(c[1])})
 	}
+	// Breadth first, each state's fallback (the longest proper end of
+	// its text that is a state) is known before its children's: a
+	// missing edge goes where the fallback's goes, and a state also
+	// finds the words its fallback finds.
+	fallback := make([]uint16, len(x.found))
+	queue := []uint16{}
+	for c := range classes {
+		if t := x.next[c]; t == none {
+			x.next[c] = 0
+		} else {
+			queue = append(queue, t)
+		}
+	}
+	for len(queue) > 0 {
+		s := queue[0]
+		queue = queue[1:]
+		x.found[s] |= x.found[fallback[s]]
+		for c := range classes {
+			i := int(s)*classes + c
+			if t := x.next[i]; t == none {
+				x.next[i] = x.next[int(fallback[s])*classes+c]
+			} else {
+				fallback[t] = x.next[int(fallback[s])*classes+c]
+				queue = append(queue, t)
+			}
+		}
+	}
 	return x
 }
 
 // wordsIn returns the set of the index's words that occur in s.
 func (x *wordIndex) wordsIn(s []byte) uint64 {
 	var found uint64
-	for i := 0; i+1 < len(s); i++ {
-		if b := int(s[i])<<8 | int(s[i+1]); x.starts[b>>6]&(1<<(b&63)) == 0 {
-			continue
-		}
-		for _, n := range x.byFirst[s[i]] {
-			if w := x.words[n]; len(s)-i >= len(w) && string(s[i:i+len(w)]) == w {
-				found |= 1 << n
-			}
-		}
+	state := 0
+	for _, c := range s {
+		state = int(x.next[state*classes+int(x.class[c])])
+		found |= x.found[state]
 	}
 	return found
 }

@@ -129,10 +129,12 @@ func (s ActionSet) Len() int {
 	return n
 }
 
-// IsEmpty reports whether the set has no action.
+// IsEmpty reports whether the set has no action. It looks from the end:
+// the sets a KB returns end with a non-zero word, and a service's actions
+// may start hundreds of words in.
 func (s ActionSet) IsEmpty() bool {
-	for _, w := range s {
-		if w != 0 {
+	for i := len(s) - 1; i >= 0; i-- {
+		if s[i] != 0 {
 			return false
 		}
 	}

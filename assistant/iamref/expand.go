@@ -1,6 +1,7 @@
 package iamref
 
 import (
+	"hash/maphash"
 	"strings"
 	"sync"
 )
@@ -224,7 +225,7 @@ type setShard struct {
 }
 
 func (c *setCache) shard(key []byte) *setShard {
-	return &c.shards[fnv(key)%cacheShards]
+	return &c.shards[maphash.Bytes(cacheSeed, key)%cacheShards]
 }
 
 func (c *setCache) store(sh *setShard, key string, s ActionSet) ActionSet {
@@ -240,12 +241,4 @@ func (c *setCache) store(sh *setShard, key string, s ActionSet) ActionSet {
 		sh.m[key] = s
 	}
 	return s
-}
-
-func fnv(b []byte) uint32 {
-	h := uint32(fnvOffset)
-	for _, c := range b {
-		h = (h ^ uint32(c)) * fnvPrime
-	}
-	return h
 }

@@ -1,6 +1,7 @@
 package iamref
 
 import (
+	"hash/maphash"
 	"strings"
 	"sync"
 )
@@ -192,8 +193,14 @@ func PatternsIntersect(a, b string) bool {
 	case a == "*" || b == "*":
 		return true
 	}
+	n := 0
+	if (len(a)+1)*(len(b)+1) <= maxStates {
+		// Within intersect's bound with or without the prefix, so it
+		// answers the same.
+		n = plainPrefix(a, b)
+	}
 	var ab, bb [128]tok
-	return intersect(compileGlob(ab[:0], a, false), compileGlob(bb[:0], b, false))
+	return intersect(compileGlob(ab[:0], a[n:], false), compileGlob(bb[:0], b[n:], false))
 }
 
 // PatternCovers reports whether every string matching b also matches a.
@@ -215,8 +222,23 @@ func PatternCovers(a, b string) bool {
 	if a == "*" || a == b {
 		return true
 	}
+	n := plainPrefix(a, b)
 	var ab, bb [128]ctok
-	return covers(compileCover(ab[:0], a), compileCover(bb[:0], b))
+	return covers(compileCover(ab[:0], a[n:]), compileCover(bb[:0], b[n:]))
+}
+
+// plainPrefix is the length of the longest common prefix of a and b
+// without "*", "?" or "$". Its bytes are literals on both sides, which
+// match only each other: PatternsIntersect and PatternCovers answer for
+// what follows it (ARNs share long prefixes, "arn:aws:s3:::bucket/").
+func plainPrefix(a, b string) int {
+	n := min(len(a), len(b))
+	for i := 0; i < n; i++ {
+		if c := a[i]; c != b[i] || c == '*' || c == '?' || c == '$' {
+			return i
+		}
+	}
+	return n
 }
 
 // ctok is a token of PatternCovers: tLit, tOne, tRun, or tVar, a policy
@@ -465,7 +487,7 @@ type matchShard struct {
 }
 
 func (c *matchCache) shard(pattern string) *matchShard {
-	return &c.shards[fnvString(fnvOffset, pattern)%cacheShards]
+	return &c.shards[maphash.String(cacheSeed, pattern)%cacheShards]
 }
 
 func (c *matchCache) store(sh *matchShard, k matchKey, v bool) {

@@ -1,6 +1,7 @@
 package iamref
 
 import (
+	"math/rand/v2"
 	"regexp"
 	"strings"
 	"testing"
@@ -146,5 +147,40 @@ func TestGlobProperties(t *testing.T) {
 	// Sound, and on these patterns also complete.
 	if incomplete > 0 {
 		t.Errorf("PatternCovers missed %d inclusions", incomplete)
+	}
+}
+
+// TestPlainPrefix: leaving out the literal prefix two patterns share
+// changes neither answer. Patterns are built from a few pieces, so that
+// they share prefixes and differ in every way after them.
+func TestPlainPrefix(t *testing.T) {
+	pieces := []string{"arn:aws:s3:::", "bucket", "/", "*", "?", "${aws:username}", "${", "$", "a", "A", "key", ":", "**", "}"}
+	rng := rand.New(rand.NewPCG(3, 4))
+	pattern := func() string {
+		var b strings.Builder
+		for range rng.IntN(6) {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		return b.String()
+	}
+	for range 200000 {
+		prefix := pattern()
+		a, b := prefix+pattern(), prefix+pattern()
+		if rng.IntN(4) == 0 {
+			b = a + pattern()
+		}
+		var ab, bb [128]ctok
+		if got, want := PatternCovers(a, b), a == "*" || a == b || covers(compileCover(ab[:0], a), compileCover(bb[:0], b)); got != want {
+			t.Fatalf("PatternCovers(%q, %q) = %v, without the prefix left out %v", a, b, got, want)
+		}
+		var at, bt [128]tok
+		wa, wb := hasWildcard(a), hasWildcard(b)
+		want := a == b
+		if wa || wb {
+			want = a == "*" || b == "*" || intersect(compileGlob(at[:0], a, false), compileGlob(bt[:0], b, false))
+		}
+		if got := PatternsIntersect(a, b); got != want {
+			t.Fatalf("PatternsIntersect(%q, %q) = %v, without the prefix left out %v", a, b, got, want)
+		}
 	}
 }

@@ -3,6 +3,7 @@ package iamref
 import (
 	_ "embed"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"sync"
 )
@@ -22,7 +23,8 @@ type KB struct {
 	ends     []int32          // by ActionID: where its name ends in names
 	nameAt   []uint8          // by ActionID: where, in its name, the action part starts
 	slots    []int32          // hash table of full names: ActionID+1, 0 empty
-	slotMask uint32
+	slotMask uint64
+	seed     maphash.Seed // of the hash table
 	all      ActionSet
 	levels   [Tagging + 1]ActionSet
 	single   [64][]uint64 // backing arrays of one-action sets, see singleton
@@ -113,16 +115,14 @@ func (kb *KB) actionID(name string) (ActionID, bool) {
 	}
 	var buf [maxName]byte
 	b := buf[:len(name)]
-	h := uint32(fnvOffset)
 	for i := 0; i < len(name); i++ {
 		c := name[i]
 		if c >= 'A' && c <= 'Z' {
 			c += 'a' - 'A'
 		}
 		b[i] = c
-		h = (h ^ uint32(c)) * fnvPrime
 	}
-	for slot := h & kb.slotMask; ; slot = (slot + 1) & kb.slotMask {
+	for slot := maphash.Bytes(kb.seed, b) & kb.slotMask; ; slot = (slot + 1) & kb.slotMask {
 		v := kb.slots[slot]
 		if v == 0 {
 			return 0, false
@@ -133,18 +133,8 @@ func (kb *KB) actionID(name string) (ActionID, bool) {
 	}
 }
 
-// FNV-1a, used to hash names and patterns.
-const (
-	fnvOffset = 2166136261
-	fnvPrime  = 16777619
-)
-
-func fnvString(h uint32, s string) uint32 {
-	for i := 0; i < len(s); i++ {
-		h = (h ^ uint32(s[i])) * fnvPrime
-	}
-	return h
-}
+// cacheSeed hashes patterns to the shards of the caches.
+var cacheSeed = maphash.MakeSeed()
 
 // fullLower is the lower-case "service:action" name of an action.
 func (kb *KB) fullLower(id ActionID) string {

@@ -3,6 +3,7 @@ package iamref
 import (
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"strings"
 )
 
@@ -356,9 +357,10 @@ func (kb *KB) index(services []*Service, actions []*Action, keys []*ConditionKey
 		size <<= 1
 	}
 	kb.slots = make([]int32, size)
-	kb.slotMask = uint32(size - 1)
+	kb.slotMask = uint64(size - 1)
+	kb.seed = maphash.MakeSeed()
 	for i := range actions {
-		slot := fnvString(fnvOffset, kb.fullLower(ActionID(i))) & kb.slotMask
+		slot := maphash.String(kb.seed, kb.fullLower(ActionID(i))) & kb.slotMask
 		for kb.slots[slot] != 0 {
 			slot = (slot + 1) & kb.slotMask
 		}
