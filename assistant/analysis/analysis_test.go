@@ -474,3 +474,15 @@ func TestManyStatements(t *testing.T) {
 		t.Errorf("last finding %q does not say how many are left out", last.Title)
 	}
 }
+
+// TestARNFields: arnFields cuts as strings.SplitN(p, ":", 6) does.
+func TestARNFields(t *testing.T) {
+	for _, p := range []string{"", ":", "arn", "arn:aws:s3:::", "arn:aws:s3:::b", "arn:aws:s3:::b/k:x:y", "arn:aws:iam::aws:policy/X",
+		"a:b:c:d", "a:b:c:d:e", ":::::", "::::::", "arn:${AWS::Partition}:s3:::b"} {
+		want := strings.SplitN(p, ":", 6)
+		got, ok := arnFields(p)
+		if ok != (len(want) == 6) || ok && !slices.Equal(got[:], want) {
+			t.Errorf("arnFields(%q) = %q, %v; SplitN gives %q", p, got, ok, want)
+		}
+	}
+}

@@ -272,7 +272,14 @@ func (r *review) add(st *stmt, rule *rules.Rule, args rules.Args, actions ...str
 // names lists the canonical names of a set's actions, at most max of them
 // (0: all), sorted.
 func (r *review) names(s iamref.ActionSet, max int) []string {
+	n := s.Len()
+	if max > 0 {
+		n = min(n, max)
+	}
 	var out []string
+	if n > 0 {
+		out = make([]string, 0, n)
+	}
 	s.Each(func(id iamref.ActionID) bool {
 		out = append(out, r.kb.ActionByID(id).FullName())
 		return max == 0 || len(out) < max
@@ -304,6 +311,9 @@ func (r *review) result() Result {
 		return a.Title < b.Title
 	})
 	res := Result{Score: 10}
+	if len(r.out) > 0 {
+		res.Findings = make([]report.Finding, 0, len(r.out))
+	}
 	var worst []*finding
 	seq := map[report.Category]int{}
 	for _, f := range r.out {

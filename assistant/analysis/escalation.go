@@ -44,13 +44,7 @@ var (
 // escalation reports every known privilege-escalation method whose actions
 // the policy allows, across statements, judging how far each action reaches.
 func (r *review) escalation() {
-	var allowed iamref.ActionSet
-	for _, st := range r.stmts {
-		if st.Allow {
-			allowed.Or(st.eff)
-		}
-	}
-	if !allowed.Intersects(r.cat.escalationAny) {
+	if !r.allowsAny(r.cat.escalationAny) {
 		return
 	}
 	for _, m := range r.cat.escalation {
@@ -82,6 +76,16 @@ func (r *review) escalation() {
 		}
 		r.addEscalation(m, worst, used, limitedBy)
 	}
+}
+
+// allowsAny reports whether some Allow grants an action of s.
+func (r *review) allowsAny(s iamref.ActionSet) bool {
+	for _, st := range r.stmts {
+		if st.Allow && st.eff.Intersects(s) {
+			return true
+		}
+	}
+	return false
 }
 
 // namedOnly reports whether every Allow of a lists its resources by name,
@@ -254,8 +258,7 @@ func passesToMethod(m *escalationMethod, a *iamref.Action, st *stmt) bool {
 
 func allAWSManaged(patterns []string) bool {
 	for _, p := range patterns {
-		f := strings.SplitN(p, ":", 6)
-		if len(f) < 6 || f[4] != "aws" {
+		if f, ok := arnFields(p); !ok || f[4] != "aws" {
 			return false
 		}
 	}

@@ -752,17 +752,20 @@ func (r *review) checkConditionValues(st *stmt, c policy.Condition, key *iamref.
 		r.add(st, ruleConditionNoValues, rules.Args{"key": c.Key})
 		return
 	}
+	family := operatorFamily(base)
+	lk := strings.ToLower(key.Name) // key is known: the caller checked
 	for _, v := range c.Values.Values {
 		val := strings.TrimSpace(v.Text)
 		if strings.Contains(val, "${") {
 			continue // a policy variable: its value is known only at request time
 		}
 		var bad *rules.Rule
-		args := rules.Args{"operator": base, "value": strconv.Quote(val)}
-		switch operatorFamily(base) {
+		// Made only for a finding: most values have none.
+		args := func() rules.Args { return rules.Args{"operator": base, "value": strconv.Quote(val)} }
+		switch family {
 		case "String":
 			if !strings.Contains(lb, "like") && strings.ContainsAny(val, "*?") {
-				r.add(st, ruleConditionWildcardLiteral, args)
+				r.add(st, ruleConditionWildcardLiteral, args())
 				continue
 			}
 		case "Bool", "Null":
@@ -786,17 +789,17 @@ func (r *review) checkConditionValues(st *stmt, c policy.Condition, key *iamref.
 			}
 		}
 		if bad != nil {
-			r.add(st, bad, args)
+			r.add(st, bad, args())
 			continue
 		}
-		switch strings.ToLower(key.Name) {
+		switch lk {
 		case "aws:sourcevpc":
 			if !strings.ContainsAny(val, "*?") && !vpcPattern.MatchString(val) {
-				r.add(st, ruleConditionVPCID, args)
+				r.add(st, ruleConditionVPCID, args())
 			}
 		case "aws:sourcevpce":
 			if !strings.ContainsAny(val, "*?") && !vpcePattern.MatchString(val) {
-				r.add(st, ruleConditionVPCEID, args)
+				r.add(st, ruleConditionVPCEID, args())
 			}
 		}
 	}

@@ -167,33 +167,35 @@ func fixedField(f string) bool { return f != "" && !strings.ContainsAny(f, "*?")
 
 // validateARN checks the fields of one resource ARN.
 func (r *review) validateARN(st *stmt, p string) {
-	f := strings.SplitN(p, ":", 6)
-	if len(f) != 6 || f[0] != "arn" {
+	f, ok := arnFields(p)
+	if !ok || f[0] != "arn" {
 		return
 	}
-	args := rules.Args{"resource": p}
+	// The arguments of a finding, made only for one: most ARNs have none.
+	args := func(kv ...string) rules.Args {
+		a := rules.Args{"resource": p}
+		for i := 0; i+1 < len(kv); i += 2 {
+			a[kv[i]] = kv[i+1]
+		}
+		return a
+	}
 	if fixedField(f[1]) && !partitions[f[1]] {
-		args["partition"] = strconv.Quote(f[1])
-		r.add(st, ruleARNPartition, args)
+		r.add(st, ruleARNPartition, args("partition", strconv.Quote(f[1])))
 		return
 	}
 	if !fixedField(f[2]) {
 		return
 	}
 	if lower := strings.ToLower(f[2]); lower != f[2] {
-		args["service"], args["lower"] = f[2], lower
-		r.add(st, ruleARNServiceCase, args)
+		r.add(st, ruleARNServiceCase, args("service", f[2], "lower", lower))
 		return
 	}
-	args["service"] = f[2]
 	if fixedField(f[3]) && !regionPattern.MatchString(f[3]) {
-		args["region"] = strconv.Quote(f[3])
-		r.add(st, ruleARNRegion, args)
+		r.add(st, ruleARNRegion, args("service", f[2], "region", strconv.Quote(f[3])))
 		return
 	}
 	if fixedField(f[4]) && !accountPattern.MatchString(f[4]) && f[4] != "aws" {
-		args["account"] = strconv.Quote(f[4])
-		r.add(st, ruleARNAccount, args)
+		r.add(st, ruleARNAccount, args("service", f[2], "account", strconv.Quote(f[4])))
 		return
 	}
 	svc := arnServicesFor(r.kb)[f[2]]
@@ -202,16 +204,13 @@ func (r *review) validateARN(st *stmt, p string) {
 	}
 	switch {
 	case fixedField(f[3]) && !svc.region:
-		args["format"] = ExampleARN(svc.noRegFmt)
-		r.add(st, ruleARNRegionNotAllowed, args)
+		r.add(st, ruleARNRegionNotAllowed, args("service", f[2], "format", ExampleARN(svc.noRegFmt)))
 		return
 	case f[3] == "" && !svc.noRegion:
-		args["format"] = ExampleARN(svc.regionFmt)
-		r.add(st, ruleARNRegionMissing, args)
+		r.add(st, ruleARNRegionMissing, args("service", f[2], "format", ExampleARN(svc.regionFmt)))
 		return
 	case fixedField(f[4]) && !svc.account:
-		args["format"] = ExampleARN(svc.noAcctFmt)
-		r.add(st, ruleARNAccountNotAllowed, args)
+		r.add(st, ruleARNAccountNotAllowed, args("service", f[2], "format", ExampleARN(svc.noAcctFmt)))
 		return
 	}
 	// Only a resource written out in full is judged: the reference's
@@ -223,7 +222,7 @@ func (r *review) validateARN(st *stmt, p string) {
 	q := p
 	if f[4] == "" {
 		// AWS-owned resources (public SSM documents, AMIs) have none.
-		q = strings.Join(append(f[:4:4], "123456789012", f[5]), ":")
+		q = strings.Join([]string{f[0], f[1], f[2], f[3], "123456789012", f[5]}, ":")
 	}
 	for _, rt := range svc.types {
 		if r.kb.MatchResource(p, rt) || r.kb.MatchResource(q, rt) {
@@ -238,7 +237,19 @@ func (r *review) validateARN(st *stmt, p string) {
 			}
 		}
 	}
-	args["formats"] = strings.Join(formats, ", ")
-	args["format"] = formats[0]
-	r.add(st, ruleARNResource, args)
+	r.add(st, ruleARNResource, args("service", f[2], "formats", strings.Join(formats, ", "), "format", formats[0]))
+}
+
+// arnFields cuts an ARN at its first five colons, as strings.SplitN(p,
+// ":", 6) does, without allocating; it fails when there are fewer.
+func arnFields(p string) (f [6]string, ok bool) {
+	for i := range 5 {
+		j := strings.IndexByte(p, ':')
+		if j < 0 {
+			return f, false
+		}
+		f[i], p = p[:j], p[j+1:]
+	}
+	f[5] = p
+	return f, true
 }
