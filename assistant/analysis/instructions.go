@@ -55,8 +55,7 @@ func Instructions(s string) string {
 		return ""
 	}
 	t := fold(s)
-	var buf [512]byte
-	if !mayInstruct(squash(buf[:0], t)) {
+	if !mayInstruct(t) {
 		return ""
 	}
 	if m := instructionPattern.FindString(t); m != "" {
@@ -89,7 +88,8 @@ func containsAny(s string, words []string) bool {
 	return false
 }
 
-// mayInstruct reports whether squashed text holds the words some
+// mayInstruct reports whether squashed text (its ASCII letters and
+// digits only, lowered: squash in the tests) holds the words some
 // pattern needs: a word only an instruction uses, or the two halves of a
 // phrase ("score" and "10", "mark" and "safe"). Most values (ARNs, action
 // patterns, condition keys) have neither and skip the patterns.
@@ -98,8 +98,10 @@ func containsAny(s string, words []string) bool {
 // (patternNeeds), which rules out words that are part of AWS names
 // ("do-not-delete-*", "codeguru-reviewer", "bedrock:prompt/*"): a
 // text that passes instructCases alone matches no pattern.
-func mayInstruct(sq []byte) bool {
-	found := instructIndex.wordsIn(sq)
+//
+// It squashes s as it reads it.
+func mayInstruct[S string | []byte](s S) bool {
+	found := wordsIn(instructIndex, s)
 	return anyCase(found, instructIndex.cases[:len(instructCases)]) && anyCase(found, instructIndex.cases[len(instructCases):])
 }
 
@@ -128,7 +130,7 @@ var instructCases = [][2][]string{
 // patternNeeds are, in instructCases' form, what the squashed text holds
 // when one of the phrases of instructionPattern or squashedPattern
 // matches: the phrase's letters and digits, its separators dropped (see
-// squash). Each phrase is listed by text all its matches contain:
+// squashing). Each phrase is listed by text all its matches contain:
 //
 //	ignore..., disregard..., forget...       ignore, disregard, forget
 //	new instructions, previousinstructions   newinstructions, previousinstructions
@@ -157,18 +159,22 @@ var patternNeeds = [][2][]string{
 var instructIndex = newWordIndex(append(slices.Clip(instructCases), patternNeeds...))
 
 // wordIndex finds which of a few words (at most 64, of lower-case
-// letters and digits, as squash writes) occur in a text, in one pass: an
+// letters and digits) occur in a text squashed, in one pass: an
 // automaton whose state is the longest end of the text read so far that
 // starts some word (Aho and Corasick's), built once.
 type wordIndex struct {
-	class [256]uint8 // byte → letter or digit number, or other
+	class [256]uint8 // byte → letter (either case) or digit number, or skip
 	next  []uint16   // state*classes + class → next state; state 0 is the empty end
 	found []uint64   // by state: the words that end there
 	cases [][2]uint64
 }
 
-// classes are a-z, 0-9, and one for any other byte (no word has it).
-const classes = 26 + 10 + 1
+// classes are a-z and 0-9; skip is every other byte, which squashing
+// drops.
+const (
+	classes = 26 + 10
+	skip    = 255
+)
 
 func newWordIndex(cases [][2][]string) *wordIndex {
 	x := &wordIndex{}
@@ -176,10 +182,12 @@ func newWordIndex(cases [][2][]string) *wordIndex {
 		switch {
 		case c >= 'a' && c <= 'z':
 			x.class[c] = uint8(c - 'a')
+		case c >= 'A' && c <= 'Z':
+			x.class[c] = uint8(c - 'A')
 		case c >= '0' && c <= '9':
 			x.class[c] = uint8(26 + c - '0')
 		default:
-			x.class[c] = classes - 1
+			x.class[c] = skip
 		}
 	}
 	// The trie of the words; none marks a missing edge until the
@@ -207,7 +215,7 @@ func newWordIndex(cases [][2][]string) *wordIndex {
 				s := uint16(0)
 				for i := 0; i < len(w); i++ {
 					c := int(x.class[w[i]])
-					if c == classes-1 {
+					if c == skip || w[i] < 'a' && w[i] > '9' {
 						panic("wordIndex: " + w + " is not lower-case letters and digits")
 					}
 					if x.next[int(s)*classes+c] == none {
@@ -255,29 +263,19 @@ func newWordIndex(cases [][2][]string) *wordIndex {
 	return x
 }
 
-// wordsIn returns the set of the index's words that occur in s.
-func (x *wordIndex) wordsIn(s []byte) uint64 {
+// wordsIn returns the set of the index's words that occur in s squashed.
+func wordsIn[S string | []byte](x *wordIndex, s S) uint64 {
 	var found uint64
 	state := 0
-	for _, c := range s {
-		state = int(x.next[state*classes+int(x.class[c])])
+	for i := 0; i < len(s); i++ {
+		c := x.class[s[i]]
+		if c == skip {
+			continue
+		}
+		state = int(x.next[state*classes+int(c)])
 		found |= x.found[state]
 	}
 	return found
-}
-
-// squash appends the letters and digits of s, in lower case, to b.
-func squash(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
-			b = append(b, c)
-		case c >= 'A' && c <= 'Z':
-			b = append(b, c+'a'-'A')
-		}
-	}
-	return b
 }
 
 // spaced puts a space where a lower-case letter meets an upper-case one
