@@ -318,7 +318,7 @@ func (r *review) result() Result {
 	seq := map[report.Category]int{}
 	for _, f := range r.out {
 		seq[f.Category]++
-		f.ID = fmt.Sprintf("%s-%d", f.Category, seq[f.Category])
+		f.ID = string(f.Category) + "-" + strconv.Itoa(seq[f.Category])
 		res.Findings = append(res.Findings, f.Finding)
 		if !f.scored {
 			continue

@@ -251,7 +251,7 @@ func allValues(vals []string, ok func(string) bool) bool {
 }
 
 // literal reports a non-empty value without wildcards.
-func literal(v string) bool { return v != "" && !strings.ContainsAny(v, "*?") }
+func literal(v string) bool { return v != "" && !hasWildcard(v) }
 
 // literalPrefix is the part of a pattern before its first wildcard.
 func literalPrefix(v string) string {

@@ -248,7 +248,7 @@ func passesToMethod(m *escalationMethod, a *iamref.Action, st *stmt) bool {
 			continue
 		}
 		for _, v := range st.cond.passedToService {
-			if v := strings.ToLower(v); strings.ContainsAny(v, "*?") || strings.Contains(v, prefix) {
+			if v := strings.ToLower(v); hasWildcard(v) || strings.Contains(v, prefix) {
 				return true
 			}
 		}
@@ -269,7 +269,7 @@ func allAWSManaged(patterns []string) bool {
 // (user/svc-*): whoever creates the resource picks a name that matches.
 func wildcardNames(patterns []string) bool {
 	for _, p := range patterns {
-		if strings.ContainsAny(p, "*?") {
+		if hasWildcard(p) {
 			return true
 		}
 	}
@@ -315,7 +315,7 @@ func onlySelf(st *stmt, a *iamref.Action) bool {
 		// The account may be a wildcard: IAM users are reached only in
 		// the caller's own account.
 		f := strings.SplitN(p, ":", 6)
-		if len(f) != 6 || !selfScoped([]string{f[5]}) || strings.ContainsAny(specificVars(f[5]), "*?") {
+		if len(f) != 6 || !selfScoped([]string{f[5]}) || hasWildcard(specificVars(f[5])) {
 			return false
 		}
 		n++

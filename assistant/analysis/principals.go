@@ -174,7 +174,7 @@ func (r *review) anyAWS(p *policy.Principal) bool {
 			if iamref.IsAllWildcard(t) {
 				return true
 			}
-			if f := strings.SplitN(t, ":", 6); len(f) == 6 && strings.ContainsAny(f[4], "*?") {
+			if f := strings.SplitN(t, ":", 6); len(f) == 6 && hasWildcard(f[4]) {
 				return true
 			}
 		}

@@ -427,7 +427,7 @@ func (r *review) serviceWildcards(st *stmt, wide bool) {
 	for _, v := range st.Src.Action.Values {
 		p := strings.TrimSpace(v.Text)
 		svc, act, ok := strings.Cut(p, ":")
-		if !ok || !strings.ContainsAny(p, "*?") {
+		if !ok || !hasWildcard(p) {
 			continue
 		}
 		matched := r.kb.Expand(p)
@@ -439,7 +439,7 @@ func (r *review) serviceWildcards(st *stmt, wide bool) {
 		switch {
 		case !matched.Intersects(st.eff):
 			// Denied entirely: nothing to report.
-		case iamref.IsAllWildcard(act) && !strings.ContainsAny(svc, "*?") && matched.SubsetOf(st.eff):
+		case iamref.IsAllWildcard(act) && !hasWildcard(svc) && matched.SubsetOf(st.eff):
 			full = append(full, p)
 		default:
 			// A wildcard that Denies cut down is judged by what remains,

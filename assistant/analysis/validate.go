@@ -429,12 +429,12 @@ func (r *review) validateActions(st *stmt) {
 		}
 		rule := ruleActionUnknown
 		switch {
-		case strings.ContainsAny(svc, "*?"):
+		case hasWildcard(svc):
 			rule = ruleServicePatternUnmatched
 		case r.kb.Service(svc) == nil:
 			rule = ruleServiceUnknown
 			args["service"] = strconv.Quote(svc)
-		case strings.ContainsAny(act, "*?"):
+		case hasWildcard(act):
 			rule = ruleActionPatternUnmatched
 			args["service"] = strings.ToLower(svc)
 		default:
@@ -764,7 +764,7 @@ func (r *review) checkConditionValues(st *stmt, c policy.Condition, key *iamref.
 		args := func() rules.Args { return rules.Args{"operator": base, "value": strconv.Quote(val)} }
 		switch family {
 		case "String":
-			if !strings.Contains(lb, "like") && strings.ContainsAny(val, "*?") {
+			if !strings.Contains(lb, "like") && hasWildcard(val) {
 				r.add(st, ruleConditionWildcardLiteral, args())
 				continue
 			}
@@ -794,11 +794,11 @@ func (r *review) checkConditionValues(st *stmt, c policy.Condition, key *iamref.
 		}
 		switch lk {
 		case "aws:sourcevpc":
-			if !strings.ContainsAny(val, "*?") && !vpcPattern.MatchString(val) {
+			if !hasWildcard(val) && !vpcPattern.MatchString(val) {
 				r.add(st, ruleConditionVPCID, args())
 			}
 		case "aws:sourcevpce":
-			if !strings.ContainsAny(val, "*?") && !vpcePattern.MatchString(val) {
+			if !hasWildcard(val) && !vpcePattern.MatchString(val) {
 				r.add(st, ruleConditionVPCEID, args())
 			}
 		}

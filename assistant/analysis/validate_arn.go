@@ -163,7 +163,7 @@ func templated(v string) bool {
 
 // fixedField reports an ARN field to check: written, without wildcards or
 // placeholders.
-func fixedField(f string) bool { return f != "" && !strings.ContainsAny(f, "*?") && !templated(f) }
+func fixedField(f string) bool { return f != "" && !hasWildcard(f) && !templated(f) }
 
 // validateARN checks the fields of one resource ARN.
 func (r *review) validateARN(st *stmt, p string) {

@@ -176,7 +176,7 @@ func (r *review) checkPrincipalValue(st *stmt, key, v string) {
 		return
 	}
 	args := rules.Args{"key": key, "value": strconv.Quote(v)}
-	if strings.ContainsAny(v, "*?") {
+	if hasWildcard(v) {
 		args["value"] = v
 		r.add(st, rulePrincipalWildcard, args)
 		return
