@@ -83,8 +83,9 @@ func (kb *KB) collect(lo, hi int, keep func(int) bool, m nameMatcher) ActionSet 
 			setRange(set, r.lo, r.hi)
 			continue
 		}
+		skip := len(kb.services[i].Prefix) + 1 // "service:"
 		for id := r.lo; id < r.hi; id++ {
-			if m.match(kb.actName(id)) {
+			if m.match(kb.fullLower(id)[skip:]) {
 				set[id>>6] |= 1 << (uint(id) & 63)
 			}
 		}

@@ -21,7 +21,6 @@ type KB struct {
 	actions  []*Action        // by ActionID
 	names    string           // lower-case "service:action" names, one after another
 	ends     []int32          // by ActionID: where its name ends in names
-	nameAt   []uint8          // by ActionID: where, in its name, the action part starts
 	slots    []int32          // hash table of full names: ActionID+1, 0 empty
 	slotMask uint64
 	seed     maphash.Seed // of the hash table
@@ -147,7 +146,7 @@ func (kb *KB) fullLower(id ActionID) string {
 
 // actName is the lower-case name of an action, without service prefix.
 func (kb *KB) actName(id ActionID) string {
-	return kb.fullLower(id)[kb.nameAt[id]:]
+	return kb.fullLower(id)[len(kb.actions[id].Service.Prefix)+1:]
 }
 
 // ActionByID returns the action with this id, or nil when there is none.

@@ -339,12 +339,7 @@ func (kb *KB) index(services []*Service, actions []*Action, keys []*ConditionKey
 	}
 	buf := make([]byte, 0, size)
 	kb.ends = make([]int32, n)
-	kb.nameAt = make([]uint8, n)
 	for i, a := range actions {
-		if len(a.Service.Prefix) >= 255 {
-			return fmt.Errorf("service prefix %q too long", a.Service.Prefix)
-		}
-		kb.nameAt[i] = uint8(len(a.Service.Prefix) + 1)
 		buf = appendLower(append(append(buf, a.Service.Prefix...), ':'), a.Name)
 		kb.ends[i] = int32(len(buf))
 	}
