@@ -1,0 +1,122 @@
+package subset
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/policycheck/policycheck/assistant/iamref"
+	"github.com/policycheck/policycheck/assistant/norm"
+	"github.com/policycheck/policycheck/assistant/policy"
+)
+
+// TestSameAllowShortcut: the shortcut for Allows the original has as
+// they are changes no verdict, on every edit of random policies.
+func TestSameAllowShortcut(t *testing.T) {
+	kb := iamref.Default()
+	kept := 0
+	for seed := int64(0); seed < 300; seed++ {
+		for op := 0; op < len(narrowings)+len(widenings); op++ {
+			g := newGen(seed)
+			a := g.policy()
+			b, what, _, ok := g.derive(a, op)
+			if !ok {
+				continue
+			}
+			kept += sameVerdicts(t, kb, a, b, what)
+		}
+	}
+	if kept < 1000 {
+		t.Errorf("only %d Allows took the shortcut", kept)
+	}
+}
+
+// sameVerdicts checks that b against a gets the same verdict with the
+// shortcut and without, and that the search proves every Allow the
+// shortcut takes; it returns how many Allows took it.
+func sameVerdicts(t *testing.T, kb *iamref.KB, a, b *policy.Document, what string) int {
+	t.Helper()
+	na, nb := norm.New(kb, a), norm.New(kb, b)
+	fast, full := check(kb, na, nb, true), check(kb, na, nb, false)
+	if fast != full {
+		t.Fatalf("%s: shortcut gives %+v, the search %+v\nA: %s\nB: %s", what, fast, full, a.JSON(), b.JSON())
+	}
+	c := &checker{kb: kb}
+	c.aAllow, c.aDeny = prepare(kb, na)
+	c.bAllow, c.bDeny = prepare(kb, nb)
+	n := 0
+	for _, s := range c.bAllow {
+		if !c.kept(s) {
+			continue
+		}
+		n++
+		if v, ok := c.allowCovered(s); !ok {
+			t.Fatalf("%s: the search does not prove an Allow the original has as it is: %s\nA: %s\nB: %s", what, v.Reason, a.JSON(), b.JSON())
+		}
+	}
+	return n
+}
+
+// TestSameAllowShortcutShapes: statements of every shape the proof
+// handles (principals, NotPrincipal, NotAction, NotResource, no
+// Resource, variables, conditions the proof cannot compare) are proven
+// by the search against themselves, so that the shortcut agrees.
+func TestSameAllowShortcutShapes(t *testing.T) {
+	kb := iamref.Default()
+	shapes := []m{
+		allow("s3:GetObject", "arn:aws:s3:::b/${aws:username}/*"),
+		allow([]string{"s3:Get*", "s3:unknownAction", "s3:Get?bject"}, []string{"arn:aws:s3:::b/*", "arn:aws:s3:::b/é?"}),
+		{"Effect": "Allow", "NotAction": []string{"iam:*", "s3:Delete*"}, "Resource": "*"},
+		{"Effect": "Allow", "Action": "s3:*", "NotResource": []string{"arn:aws:s3:::secret/*", "arn:aws:s3:::${aws:userid}"}},
+		{"Effect": "Allow", "Action": "s3:GetObject", "Principal": m{"AWS": []string{"123456789012", "arn:aws:iam::210987654321:role/r"}, "Service": "lambda.amazonaws.com"}},
+		{"Effect": "Allow", "Action": "s3:GetObject", "Principal": "*", "Resource": "arn:aws:s3:::b/*"},
+		{"Effect": "Allow", "Action": "s3:GetObject", "NotPrincipal": m{"AWS": "arn:aws:iam::123456789012:root"}, "Resource": "arn:aws:s3:::b/*"},
+		with(allow("s3:ListBucket", "arn:aws:s3:::b"), "Condition", m{
+			"NumericLessThan":        m{"s3:max-keys": "10"},
+			"Null":                   m{"aws:TokenIssueTime": "false"},
+			"ForAnyValue:StringLike": m{"aws:TagKeys": []string{"a*", "${aws:username}"}},
+			"DateGreaterThan":        m{"aws:CurrentTime": "2020-01-01T00:00:00Z"},
+		}),
+		with(allow("*", "*"), "Condition", m{"IpAddress": m{"aws:SourceIp": "not an address"}}),
+		allow("s3:GetObject", []string{}),
+	}
+	for i, s := range shapes {
+		for _, typ := range []policy.Type{policy.Identity, policy.Resource} {
+			a := doc(t, typ, allow("sqs:SendMessage", "*"), s, deny("iam:*", "*"))
+			b := doc(t, typ, s, deny("iam:*", "*"))
+			if n := sameVerdicts(t, kb, a, b, "shape"); n != 1 {
+				t.Errorf("shape %d (%s): %d Allows took the shortcut, want 1", i, typ, n)
+			}
+			if v := Check(kb, a, b); !v.Proven {
+				t.Errorf("shape %d (%s): not proven: %s", i, typ, v.Reason)
+			}
+		}
+	}
+}
+
+// TestSameAllowKeepsDenies: keeping every Allow does not excuse dropping
+// or narrowing a Deny, nor a change of policy variables' meaning.
+func TestSameAllowKeepsDenies(t *testing.T) {
+	kb := iamref.Default()
+	s3 := allow("s3:*", "*")
+	a := doc(t, policy.Identity, s3, deny("s3:DeleteObject", "arn:aws:s3:::b/*"))
+	for _, b := range []*policy.Document{
+		doc(t, policy.Identity, s3),
+		doc(t, policy.Identity, s3, deny("s3:DeleteObject", "arn:aws:s3:::b/logs/*")),
+		doc(t, policy.Identity, s3, with(deny("s3:DeleteObject", "arn:aws:s3:::b/*"), "Condition", m{"Bool": m{"aws:SecureTransport": "true"}})),
+	} {
+		if v := Check(kb, a, b); v.Proven || !strings.Contains(v.Reason, "removes the original's Deny") {
+			t.Errorf("kept the Allow, weakened the Deny: got %+v\nB: %s", v, b.JSON())
+		}
+		sameVerdicts(t, kb, a, b, "weakened Deny")
+	}
+
+	// The same text means another thing when variables are not in force.
+	s := allow("s3:GetObject", "arn:aws:s3:::b/${aws:username}/*")
+	a = doc(t, policy.Identity, s)
+	b := doc(t, policy.Identity, s)
+	b.Version = "2008-10-17"
+	if v := Check(kb, a, b); v.Proven {
+		t.Errorf("variables as literal text proven within variables")
+	}
+	sameVerdicts(t, kb, a, b, "version")
+}
