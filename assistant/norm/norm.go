@@ -1,6 +1,7 @@
 package norm
 
 import (
+	"hash/maphash"
 	"strings"
 
 	"github.com/policycheck/policycheck/assistant/iamref"
@@ -54,16 +55,84 @@ type Statement struct {
 type Policy struct {
 	Doc        *policy.Document
 	Statements []*Statement
+	// kb is the knowledge base the actions were expanded against.
+	kb *iamref.KB
 }
 
 // New normalizes a document.
 func New(kb *iamref.KB, doc *policy.Document) *Policy {
-	p := &Policy{Doc: doc, Statements: make([]*Statement, len(doc.Statements))}
+	return NewLike(kb, doc, nil)
+}
+
+// NewLike is New for a rewrite of a policy already normalized, prev (or
+// nil): a statement whose Action (or NotAction) list is written as one
+// of prev's, trimmed, takes that statement's results (Actions,
+// Patterns, Raw, shared: they are never changed) instead of expanding
+// its patterns again. They are functions of the list and the knowledge
+// base alone, so the result is New's. A suggestion keeps most of the
+// original's statements, and expanding patterns is most of the cost.
+func NewLike(kb *iamref.KB, doc *policy.Document, prev *Policy) *Policy {
+	p := &Policy{Doc: doc, Statements: make([]*Statement, len(doc.Statements)), kb: kb}
 	vars := VarsInForce(doc)
+	var known *actionLists
+	if prev != nil && prev.kb == kb && len(prev.Statements) > 0 {
+		known = newActionLists(prev)
+	}
 	for i := range doc.Statements {
-		p.Statements[i] = NewStatement(kb, &doc.Statements[i], vars)
+		p.Statements[i] = newStatement(kb, &doc.Statements[i], vars, known)
 	}
 	return p
+}
+
+// actionLists finds the statements of a policy by their action list.
+type actionLists struct {
+	seed maphash.Seed
+	by   map[uint64][]*Statement
+}
+
+func newActionLists(p *Policy) *actionLists {
+	a := &actionLists{seed: maphash.MakeSeed(), by: make(map[uint64][]*Statement, len(p.Statements))}
+	for _, st := range p.Statements {
+		h := a.hash(st.NotAction, len(st.Raw), func(i int) string { return st.Raw[i] })
+		a.by[h] = append(a.by[h], st)
+	}
+	return a
+}
+
+func (a *actionLists) hash(not bool, n int, text func(int) string) uint64 {
+	var h maphash.Hash
+	h.SetSeed(a.seed)
+	if not {
+		h.WriteByte(1)
+	}
+	for i := 0; i < n; i++ {
+		h.WriteString(text(i))
+		h.WriteByte(0)
+	}
+	return h.Sum64()
+}
+
+// find returns a statement whose action list, trimmed, is list's, or nil.
+func (a *actionLists) find(list policy.List, not bool) *Statement {
+	if a == nil {
+		return nil
+	}
+	text := func(i int) string { return strings.TrimSpace(list.Values[i].Text) }
+	for _, st := range a.by[a.hash(not, len(list.Values), text)] {
+		if st.NotAction == not && len(st.Raw) == len(list.Values) && sameTexts(st.Raw, text) {
+			return st
+		}
+	}
+	return nil
+}
+
+func sameTexts(raw []string, text func(int) string) bool {
+	for i, r := range raw {
+		if r != text(i) {
+			return false
+		}
+	}
+	return true
 }
 
 // VarsInForce reports whether a document's policy variables are variables
@@ -72,6 +141,12 @@ func VarsInForce(doc *policy.Document) bool { return doc.Version == "2012-10-17"
 
 // NewStatement normalizes one statement.
 func NewStatement(kb *iamref.KB, s *policy.Statement, vars bool) *Statement {
+	return newStatement(kb, s, vars, nil)
+}
+
+// newStatement is NewStatement, taking the results for the action list
+// from a known statement with the same list when there is one.
+func newStatement(kb *iamref.KB, s *policy.Statement, vars bool, known *actionLists) *Statement {
 	st := &Statement{
 		Src:          s,
 		Principal:    s.Principal,
@@ -90,16 +165,27 @@ func NewStatement(kb *iamref.KB, s *policy.Statement, vars bool) *Statement {
 	if s.NotAction.Set {
 		list, st.NotAction = s.NotAction, true
 	}
+	if k := known.find(list, st.NotAction); k != nil {
+		st.Raw, st.Patterns = k.Raw, k.Patterns
+		st.Actions, st.AllActions = k.Actions, k.AllActions
+	} else {
+		st.actions(kb, list)
+	}
+	st.resources(s)
+	return st
+}
+
+// actions fills in what the Action or NotAction list designates.
+func (st *Statement) actions(kb *iamref.KB, list policy.List) {
 	st.Raw = make([]string, len(list.Values))
-	st.Patterns = make([]string, len(list.Values))
 	for i, v := range list.Values {
-		t := strings.TrimSpace(v.Text)
-		st.Raw[i] = t
-		p := strings.ToLower(t)
+		st.Raw[i] = strings.TrimSpace(v.Text)
+	}
+	st.Patterns = lowerAll(st.Raw)
+	for i, p := range st.Patterns {
 		if iamref.IsAllWildcard(p) {
-			p = "*:*"
+			st.Patterns[i] = "*:*"
 		}
-		st.Patterns[i] = p
 	}
 	designated := Expand(kb, st.Raw)
 	if st.NotAction {
@@ -111,7 +197,10 @@ func NewStatement(kb *iamref.KB, s *policy.Statement, vars bool) *Statement {
 		st.Actions = designated
 		st.AllActions = designated.Len() == kb.NumActions()
 	}
+}
 
+// resources fills in what the Resource or NotResource element names.
+func (st *Statement) resources(s *policy.Statement) {
 	switch {
 	case s.NotResource.Set:
 		st.Resources = NotListed
@@ -127,7 +216,47 @@ func NewStatement(kb *iamref.KB, s *policy.Statement, vars bool) *Statement {
 	default:
 		st.Resources = Unnamed
 	}
-	return st
+}
+
+// lowerAll is strings.ToLower of each text. The ASCII ones, nearly all,
+// share one allocation rather than one each.
+func lowerAll(texts []string) []string {
+	out := make([]string, len(texts))
+	n := 0
+	for _, t := range texts {
+		n += len(t)
+	}
+	buf := make([]byte, 0, n)
+	for _, t := range texts {
+		if !isASCII(t) {
+			continue
+		}
+		for i := 0; i < len(t); i++ {
+			c := t[i]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			buf = append(buf, c)
+		}
+	}
+	all := string(buf)
+	for i, t := range texts {
+		if !isASCII(t) {
+			out[i] = strings.ToLower(t)
+			continue
+		}
+		out[i], all = all[:len(t)], all[len(t):]
+	}
+	return out
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // Expand is the union of what action patterns match among the known

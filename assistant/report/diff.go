@@ -127,36 +127,69 @@ func lcsOps(x, y []string, ao, bo int) []diffOp {
 	// Lines are compared as numbers: equal lines get the same one.
 	ids := make(map[string]int32, n+m)
 	xi, yi := make([]int32, n), make([]int32, m)
-	for k, t := range [2][]string{x, y} {
-		for i, line := range t {
-			id, ok := ids[line]
-			if !ok {
-				id = int32(len(ids))
-				ids[line] = id
-			}
-			if k == 0 {
-				xi[i] = id
-			} else {
-				yi[i] = id
-			}
+	for i, line := range x {
+		id, ok := ids[line]
+		if !ok {
+			id = int32(len(ids))
+			ids[line] = id
+		}
+		xi[i] = id
+	}
+	nx := int32(len(ids)) // ids below nx are lines of x
+	inY := make([]bool, nx)
+	for j, line := range y {
+		id, ok := ids[line]
+		if !ok {
+			id = int32(len(ids))
+			ids[line] = id
+		} else if id < nx {
+			inY[id] = true
+		}
+		yi[j] = id
+	}
+	// A line of one text that the other lacks is in no common
+	// subsequence: the LCS of x[i:] and y[j:] is that of the two with
+	// such lines left out. The table is made over what is left, kx and
+	// ky, and read at the original places through cx and cy (cx[i] is
+	// how many lines of x before i are kept), so that the walk below
+	// takes the very steps it took over the full table. Texts whose
+	// changes add or drop whole lines (an action list narrowed) leave
+	// a much smaller table.
+	var kx, ky []int32
+	cx, cy := make([]int32, n+1), make([]int32, m+1)
+	for i, id := range xi {
+		cx[i] = int32(len(kx))
+		if inY[id] {
+			kx = append(kx, id)
 		}
 	}
-	// l(i, j) is the LCS length of x[i:] and y[j:], in one table.
-	w := m + 1
-	table := make([]int32, (n+1)*w)
-	l := func(i, j int) int32 { return table[i*w+j] }
-	for i := n - 1; i >= 0; i-- {
-		for j := m - 1; j >= 0; j-- {
+	cx[n] = int32(len(kx))
+	for j, id := range yi {
+		cy[j] = int32(len(ky))
+		if id < nx {
+			ky = append(ky, id)
+		}
+	}
+	cy[m] = int32(len(ky))
+	// t(i, j) is the LCS length of kx[i:] and ky[j:], in one table.
+	rn, rm := len(kx), len(ky)
+	w := rm + 1
+	table := make([]int32, (rn+1)*w)
+	t := func(i, j int) int32 { return table[i*w+j] }
+	for i := rn - 1; i >= 0; i-- {
+		for j := rm - 1; j >= 0; j-- {
 			switch {
-			case xi[i] == yi[j]:
-				table[i*w+j] = l(i+1, j+1) + 1
-			case l(i+1, j) >= l(i, j+1):
-				table[i*w+j] = l(i+1, j)
+			case kx[i] == ky[j]:
+				table[i*w+j] = t(i+1, j+1) + 1
+			case t(i+1, j) >= t(i, j+1):
+				table[i*w+j] = t(i+1, j)
 			default:
-				table[i*w+j] = l(i, j+1)
+				table[i*w+j] = t(i, j+1)
 			}
 		}
 	}
+	// l(i, j) is the LCS length of x[i:] and y[j:].
+	l := func(i, j int) int32 { return table[int(cx[i])*w+int(cy[j])] }
 	ops = make([]diffOp, 0, n+m)
 	i, j := 0, 0
 	for i < n || j < m {

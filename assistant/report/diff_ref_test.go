@@ -1,6 +1,7 @@
 package report
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -71,4 +72,68 @@ func TestLCSOpsReference(t *testing.T) {
 			t.Fatalf("lcsOps(%q, %q) = %v, want %v", x, y, got, want)
 		}
 	}
+}
+
+// TestLCSOpsReferenceEdits compares lcsOps with lcsOpsRef on texts like
+// the gate's: a policy with some lines replaced by runs of lines the
+// original lacks, some dropped, some repeated, some moved.
+func TestLCSOpsReferenceEdits(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	common := []string{"{", "}", "},", "  ]", `"Effect": "Allow",`, `"Resource": "*"`, `"Action": [`, `"s3:GetObject",`, ""}
+	fresh := 0
+	line := func() string {
+		if r.IntN(3) == 0 {
+			fresh++
+			return fmt.Sprintf(`"svc:Action%d",`, fresh)
+		}
+		return common[r.IntN(len(common))]
+	}
+	for range 3000 {
+		x := make([]string, r.IntN(40))
+		for i := range x {
+			x[i] = line()
+		}
+		y := slices.Clone(x)
+		for range 1 + r.IntN(4) {
+			k := r.IntN(len(y) + 1)
+			switch r.IntN(4) {
+			case 0: // a line replaced by new ones
+				run := make([]string, 1+r.IntN(6))
+				for i := range run {
+					fresh++
+					run[i] = fmt.Sprintf(`"svc:New%d",`, fresh)
+				}
+				if k < len(y) {
+					y = slices.Delete(y, k, k+1)
+				}
+				y = slices.Insert(y, min(k, len(y)), run...)
+			case 1: // lines dropped
+				y = slices.Delete(y, k, min(len(y), k+1+r.IntN(3)))
+			case 2: // a line repeated elsewhere
+				if len(y) > 0 {
+					y = slices.Insert(y, k, y[r.IntN(len(y))])
+				}
+			default:
+				y = slices.Insert(y, k, line())
+			}
+		}
+		ao, bo := r.IntN(5), r.IntN(5)
+		if got, want := lcsOps(x, y, ao, bo), lcsOpsRef(x, y, ao, bo); !slices.Equal(got, want) {
+			t.Fatalf("lcsOps(%q, %q) = %v, want %v", x, y, got, want)
+		}
+	}
+}
+
+func FuzzLCSOps(f *testing.F) {
+	f.Add("a\nb\nc", "b\nc\na")
+	f.Add("{\n\"s3:*\",\n}", "{\n\"s3:GetObject\",\n\"s3:PutObject\",\n}")
+	f.Fuzz(func(t *testing.T, a, b string) {
+		x, y := lines(a), lines(b)
+		if len(x)*len(y) > 1<<16 {
+			return
+		}
+		if got, want := lcsOps(x, y, 0, 0), lcsOpsRef(x, y, 0, 0); !slices.Equal(got, want) {
+			t.Fatalf("lcsOps(%q, %q) = %v, want %v", x, y, got, want)
+		}
+	})
 }
