@@ -75,7 +75,9 @@ func indent(src []byte) []byte {
 
 // MinifiedJSON is JSON without white space.
 func (d *Document) MinifiedJSON() []byte {
-	b := make([]byte, 0, 256)
+	// A document read has its size, which the text written is close to:
+	// the buffer is seldom grown.
+	b := make([]byte, 0, max(256, d.Size+d.Size/8+64))
 	b = append(b, '{')
 	comma := false
 	if d.Version != "" {
@@ -205,6 +207,15 @@ func appendConditions(b []byte, cs []Condition) []byte {
 
 const hexDigits = "0123456789abcdef"
 
+// plainASCII holds the ASCII characters appendString copies as they are
+// without looking further.
+var plainASCII = func() (t [utf8.RuneSelf]bool) {
+	for c := byte(0x20); c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\' && c != '`' && c != '&' && c != '<'
+	}
+	return t
+}()
+
 // appendString writes s as a JSON string. It leaves <, > and & alone,
 // which policies use in conditions, unless Read would take them for
 // Slack's markup; it escapes the characters Read repairs (typographic
@@ -217,7 +228,7 @@ func appendString(b []byte, s string) []byte {
 		c := s[i]
 		if c < utf8.RuneSelf {
 			switch {
-			case c >= 0x20 && c != '"' && c != '\\' && c != '`' && c != '&' && c != '<':
+			case plainASCII[c]:
 				i++
 				continue
 			case c == '&':

@@ -46,9 +46,14 @@ var fixMessages = [numFixes]string{
 // typographic quote is left alone inside a string in straight double
 // quotes, where it is a character of the string.
 func (r *reader) clean(in string) (string, []int32) {
-	if !needsCleaning(in) {
+	if !needsCleaning(in) || nothingToFix(in) {
 		return in, nil
 	}
+	return r.cleanText(in)
+}
+
+// cleanText is clean for text that may need it.
+func (r *reader) cleanText(in string) (string, []int32) {
 	if body := strings.TrimPrefix(in, "\uFEFF"); utf8.ValidString(body) && !(r.opts.Chat && chatMarkup(body)) && json.Valid([]byte(body)) {
 		if len(body) == len(in) {
 			return in, nil
@@ -211,6 +216,36 @@ func needsCleaning(s string) bool {
 		}
 	}
 	return false
+}
+
+// nothingToFix reports text in which clean would change nothing: no
+// Slack escape or markup, no character it replaces, no byte that is not
+// UTF-8. Both of its ways, for valid JSON and for other text, then give
+// back the input without a note, so the costlier test for valid JSON is
+// not needed (a policy written by Document.JSON with a "<" or a
+// character that is not ASCII in it, say).
+func nothingToFix(s string) bool {
+	for i := 0; i < len(s); {
+		switch c := s[i]; {
+		case c == '&':
+			if _, n := slackEntity(s[i:]); n > 0 {
+				return false
+			}
+		case c == '<':
+			if _, ok := slackMarkup(s[i:]); ok {
+				return false
+			}
+		case c >= utf8.RuneSelf:
+			r, n := utf8.DecodeRuneInString(s[i:])
+			if _, fix := runeFix(r); fix >= 0 || r == utf8.RuneError && n == 1 {
+				return false
+			}
+			i += n
+			continue
+		}
+		i++
+	}
+	return true
 }
 
 func slackEntity(s string) (string, int) {
