@@ -2,14 +2,17 @@ package report
 
 import (
 	"fmt"
+	"math/bits"
 	"strings"
 )
 
 // diffContext is how many unchanged lines surround each change.
 const diffContext = 2
 
-// maxDiffCells bounds the LCS table; longer texts are compared after
-// their common head and tail are cut, and beyond that shown as replaced.
+// maxDiffCells bounds the size of the LCS problem (lines of a times
+// lines of b); longer texts are compared after their common head and
+// tail are cut, and beyond that shown as replaced. The table is now kept
+// in bits, but the bound stays: it decides what a diff shows.
 const maxDiffCells = 4 << 20
 
 // Diff is a compact line diff of two texts (two JSON policies) for the
@@ -152,9 +155,8 @@ func lcsOps(x, y []string, ao, bo int) []diffOp {
 	// such lines left out. The table is made over what is left, kx and
 	// ky, and read at the original places through cx and cy (cx[i] is
 	// how many lines of x before i are kept), so that the walk below
-	// takes the very steps it took over the full table. Texts whose
-	// changes add or drop whole lines (an action list narrowed) leave
-	// a much smaller table.
+	// takes the very steps it took over the full table of lengths
+	// (lcsOpsRef in the tests).
 	var kx, ky []int32
 	cx, cy := make([]int32, n+1), make([]int32, m+1)
 	for i, id := range xi {
@@ -171,25 +173,9 @@ func lcsOps(x, y []string, ao, bo int) []diffOp {
 		}
 	}
 	cy[m] = int32(len(ky))
-	// t(i, j) is the LCS length of kx[i:] and ky[j:], in one table.
-	rn, rm := len(kx), len(ky)
-	w := rm + 1
-	table := make([]int32, (rn+1)*w)
-	t := func(i, j int) int32 { return table[i*w+j] }
-	for i := rn - 1; i >= 0; i-- {
-		for j := rm - 1; j >= 0; j-- {
-			switch {
-			case kx[i] == ky[j]:
-				table[i*w+j] = t(i+1, j+1) + 1
-			case t(i+1, j) >= t(i, j+1):
-				table[i*w+j] = t(i+1, j)
-			default:
-				table[i*w+j] = t(i, j+1)
-			}
-		}
-	}
 	// l(i, j) is the LCS length of x[i:] and y[j:].
-	l := func(i, j int) int32 { return table[int(cx[i])*w+int(cy[j])] }
+	lcs := newLCSRows(kx, ky, nx)
+	l := func(i, j int) int32 { return lcs.at(int(cx[i]), int(cy[j])) }
 	ops = make([]diffOp, 0, n+m)
 	i, j := 0, 0
 	for i < n || j < m {
@@ -207,4 +193,73 @@ func lcsOps(x, y []string, ao, bo int) []diffOp {
 		}
 	}
 	return ops
+}
+
+// lcsRows answers "how long is the LCS of a[i:] and b[j:]?" for two
+// sequences of line numbers, from the rows of the LCS table kept as bit
+// vectors (Allison and Dix; Hyyrö): a row of b's length costs a word
+// operation per 64 lines instead of one per line, and little memory.
+//
+// The sequences are taken backwards, a' = reverse(a) and b' = reverse(b),
+// so that the suffixes asked about are prefixes: the LCS of a[i:] and
+// b[j:] is that of a'[:len(a)-i] and b'[:len(b)-j]. Row k, after k lines
+// of a', has bit c clear when the LCS of a'[:k] with b'[:c+1] is one more
+// than with b'[:c]: the LCS with b'[:c] is the number of clear bits below
+// c.
+type lcsRows struct {
+	n, m, words int
+	rows        []uint64 // row k at rows[k*words:]
+	// ones[k*(words+1)+w] counts the set bits of row k below word w.
+	ones []int32
+}
+
+// newLCSRows builds the rows for a and b, whose line numbers are below
+// nx.
+func newLCSRows(a, b []int32, nx int32) *lcsRows {
+	n, m := len(a), len(b)
+	words := (m + 63) / 64
+	t := &lcsRows{n: n, m: m, words: words, rows: make([]uint64, (n+1)*words), ones: make([]int32, (n+1)*(words+1))}
+	// match[id*words:] has bit c set when b'[c] is line id.
+	match := make([]uint64, int(nx)*words)
+	for c := 0; c < m; c++ {
+		id := int(b[m-1-c])
+		match[id*words+c/64] |= 1 << (c % 64)
+	}
+	row := t.rows[:words]
+	for w := range row {
+		row[w] = ^uint64(0)
+	}
+	t.count(0)
+	for k := 1; k <= n; k++ {
+		prev, cur := t.rows[(k-1)*words:k*words], t.rows[k*words:(k+1)*words]
+		id := int(a[n-k])
+		mask := match[id*words : (id+1)*words]
+		var carry uint64
+		for w := range cur {
+			v := prev[w]
+			sum, c := bits.Add64(v, v&mask[w], carry)
+			carry = c
+			cur[w] = sum | v&^mask[w]
+		}
+		t.count(k)
+	}
+	return t
+}
+
+func (t *lcsRows) count(k int) {
+	row, ones := t.rows[k*t.words:(k+1)*t.words], t.ones[k*(t.words+1):(k+1)*(t.words+1)]
+	for w, v := range row {
+		ones[w+1] = ones[w] + int32(bits.OnesCount64(v))
+	}
+}
+
+// at is the LCS length of a[i:] and b[j:].
+func (t *lcsRows) at(i, j int) int32 {
+	k, c := t.n-i, t.m-j // the LCS of a'[:k] and b'[:c]
+	w, r := c/64, c%64
+	set := t.ones[k*(t.words+1)+w]
+	if r > 0 {
+		set += int32(bits.OnesCount64(t.rows[k*t.words+w] & (1<<r - 1)))
+	}
+	return int32(c) - set
 }

@@ -137,3 +137,35 @@ func FuzzLCSOps(f *testing.F) {
 		}
 	})
 }
+
+// TestLCSOpsReferenceLong compares lcsOps with lcsOpsRef on texts of
+// several words of lines, where the bit vectors carry from word to word.
+func TestLCSOpsReferenceLong(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	for range 300 {
+		vocab := 2 + r.IntN(30)
+		gen := func(n int) []string {
+			out := make([]string, n)
+			for i := range out {
+				out[i] = fmt.Sprint(r.IntN(vocab))
+			}
+			return out
+		}
+		x := gen(r.IntN(300))
+		y := slices.Clone(x)
+		for range r.IntN(20) {
+			k := r.IntN(len(y) + 1)
+			if r.IntN(2) == 0 && k < len(y) {
+				y = slices.Delete(y, k, min(len(y), k+1+r.IntN(5)))
+			} else {
+				y = slices.Insert(y, k, gen(1+r.IntN(5))...)
+			}
+		}
+		if r.IntN(4) == 0 {
+			y = gen(r.IntN(300))
+		}
+		if got, want := lcsOps(x, y, 0, 0), lcsOpsRef(x, y, 0, 0); !slices.Equal(got, want) {
+			t.Fatalf("lcsOps differs from lcsOpsRef on %d and %d lines", len(x), len(y))
+		}
+	}
+}

@@ -204,7 +204,18 @@ func notActionCovered(s *stmt, excl []string) bool {
 // bit sets cannot vouch for: a wildcard, or a name the knowledge base
 // does not know.
 func needsPatternProof(kb *iamref.KB, raw string) bool {
-	return hasWildcard(raw) || kb.Expand(raw).IsEmpty()
+	return hasWildcard(raw) || emptyFromEnd(kb.Expand(raw))
+}
+
+// emptyFromEnd is ActionSet.IsEmpty looking from the last word: the set
+// of one named action has its bit there, after a run of zero words.
+func emptyFromEnd(s iamref.ActionSet) bool {
+	for i := len(s) - 1; i >= 0; i-- {
+		if s[i] != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // resCovers reports whether the outer statement's resources include
