@@ -101,11 +101,11 @@ func diffLines(x, y []string) []diffOp {
 	for tail < len(x)-head && tail < len(y)-head && x[len(x)-1-tail] == y[len(y)-1-tail] {
 		tail++
 	}
-	var ops []diffOp
+	mx, my := x[head:len(x)-tail], y[head:len(y)-tail]
+	ops := make([]diffOp, 0, head+len(mx)+len(my)+tail)
 	for i := 0; i < head; i++ {
 		ops = append(ops, diffOp{' ', x[i], i, i})
 	}
-	mx, my := x[head:len(x)-tail], y[head:len(y)-tail]
 	ops = append(ops, lcsOps(mx, my, head, head)...)
 	for k := 0; k < tail; k++ {
 		i, j := len(x)-tail+k, len(y)-tail+k
