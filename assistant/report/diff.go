@@ -20,8 +20,11 @@ const maxDiffCells = 4 << 20
 // with two lines of context, hunks headed "@@ -l,n +l,n @@" as in a
 // unified diff. It is empty when the texts are equal.
 func Diff(a, b []byte) string {
-	x, y := lines(string(a)), lines(string(b))
-	ops := diffLines(x, y)
+	return render(diffLines(lines(string(a)), lines(string(b))))
+}
+
+// render writes the hunks of the operations.
+func render(ops []diffOp) string {
 	var out strings.Builder
 	for start := 0; start < len(ops); {
 		// Find the next change.
@@ -101,13 +104,19 @@ func diffLines(x, y []string) []diffOp {
 	for tail < len(x)-head && tail < len(y)-head && x[len(x)-1-tail] == y[len(y)-1-tail] {
 		tail++
 	}
+	// Of the common head and tail, only the lines next to the middle
+	// can be shown, as context: the others are left out. render gives
+	// the same hunks, since each operation carries its line numbers and
+	// a run of unchanged lines that reaches the end is cut at the
+	// context either way.
+	keepHead, keepTail := min(head, diffContext), min(tail, diffContext)
 	mx, my := x[head:len(x)-tail], y[head:len(y)-tail]
-	ops := make([]diffOp, 0, head+len(mx)+len(my)+tail)
-	for i := 0; i < head; i++ {
+	ops := make([]diffOp, 0, keepHead+len(mx)+len(my)+keepTail)
+	for i := head - keepHead; i < head; i++ {
 		ops = append(ops, diffOp{' ', x[i], i, i})
 	}
 	ops = append(ops, lcsOps(mx, my, head, head)...)
-	for k := 0; k < tail; k++ {
+	for k := 0; k < keepTail; k++ {
 		i, j := len(x)-tail+k, len(y)-tail+k
 		ops = append(ops, diffOp{' ', x[i], i, j})
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -166,6 +167,59 @@ func TestLCSOpsReferenceLong(t *testing.T) {
 		}
 		if got, want := lcsOps(x, y, 0, 0), lcsOpsRef(x, y, 0, 0); !slices.Equal(got, want) {
 			t.Fatalf("lcsOps differs from lcsOpsRef on %d and %d lines", len(x), len(y))
+		}
+	}
+}
+
+// diffLinesFull is diffLines keeping every line of the common head and
+// tail; Diff must show the same hunks.
+func diffLinesFull(x, y []string) []diffOp {
+	head := 0
+	for head < len(x) && head < len(y) && x[head] == y[head] {
+		head++
+	}
+	tail := 0
+	for tail < len(x)-head && tail < len(y)-head && x[len(x)-1-tail] == y[len(y)-1-tail] {
+		tail++
+	}
+	var ops []diffOp
+	for i := 0; i < head; i++ {
+		ops = append(ops, diffOp{' ', x[i], i, i})
+	}
+	ops = append(ops, lcsOpsRef(x[head:len(x)-tail], y[head:len(y)-tail], head, head)...)
+	for k := 0; k < tail; k++ {
+		i, j := len(x)-tail+k, len(y)-tail+k
+		ops = append(ops, diffOp{' ', x[i], i, j})
+	}
+	return ops
+}
+
+// TestDiffReference compares Diff with the hunks of every operation, on
+// edits near the ends and in the middle of texts of a few words.
+func TestDiffReference(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 14))
+	for range 3000 {
+		x := make([]string, r.IntN(60))
+		for i := range x {
+			x[i] = fmt.Sprint(r.IntN(8))
+		}
+		y := slices.Clone(x)
+		for range r.IntN(4) {
+			k := r.IntN(len(y) + 1)
+			switch r.IntN(3) {
+			case 0:
+				if k < len(y) {
+					y = slices.Delete(y, k, k+1)
+				}
+			case 1:
+				y = slices.Insert(y, k, fmt.Sprint(r.IntN(10)))
+			default:
+				y = slices.Insert(y, k, "new")
+			}
+		}
+		a, b := strings.Join(x, "\n"), strings.Join(y, "\n")
+		if got, want := Diff([]byte(a), []byte(b)), render(diffLinesFull(lines(a), lines(b))); got != want {
+			t.Fatalf("Diff(%q, %q) =\n%s\nwant\n%s", a, b, got, want)
 		}
 	}
 }
