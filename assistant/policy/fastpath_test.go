@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // TestNothingToFix: text nothingToFix passes is text clean gives back
@@ -73,6 +74,45 @@ func TestLooksUTF16Early(t *testing.T) {
 		}
 		if got, want := looksUTF16(data), looksUTF16Ref(data); got != want {
 			t.Fatalf("looksUTF16(%q) = %v, want %v", data, got, want)
+		}
+	}
+}
+
+// TestScans compares the reader's scans of whole texts with their
+// definitions, byte by byte.
+func TestScans(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 16))
+	bytes := []byte("a{\"&<\n \x7f\x80\xc3\xa9\xe2\x80\x9c\xff")
+	for range 20000 {
+		b := make([]byte, r.IntN(40))
+		for i := range b {
+			if r.IntN(8) == 0 {
+				b[i] = bytes[r.IntN(len(bytes))]
+			} else {
+				b[i] = 'x'
+			}
+		}
+		s := string(b)
+		first, clean := len(s), false
+		for i := 0; i < len(s); i++ {
+			if c := s[i]; c == '&' || c == '<' || c >= utf8.RuneSelf {
+				clean = true
+			}
+			if s[i] >= utf8.RuneSelf && first == len(s) {
+				first = i
+			}
+		}
+		if got := asciiPrefix(s); got != first {
+			t.Fatalf("asciiPrefix(%q) = %d, want %d", s, got, first)
+		}
+		if got := isASCII(s); got != (first == len(s)) {
+			t.Fatalf("isASCII(%q) = %v", s, got)
+		}
+		if got, want := runeCount(s), utf8.RuneCountInString(s); got != want {
+			t.Fatalf("runeCount(%q) = %d, want %d", s, got, want)
+		}
+		if got := needsCleaning(s); got != clean {
+			t.Fatalf("needsCleaning(%q) = %v, want %v", s, got, clean)
 		}
 	}
 }

@@ -209,13 +209,10 @@ func runeFix(r rune) (string, int) {
 	return "", -1
 }
 
+// needsCleaning reports a '&', a '<' or a character that is not ASCII,
+// what clean may have to change.
 func needsCleaning(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c == '&' || c == '<' || c >= utf8.RuneSelf {
-			return true
-		}
-	}
-	return false
+	return !isASCII(s) || strings.IndexByte(s, '&') >= 0 || strings.IndexByte(s, '<') >= 0
 }
 
 // nothingToFix reports text in which clean would change nothing: no
