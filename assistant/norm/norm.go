@@ -270,11 +270,23 @@ func Expand(kb *iamref.KB, patterns []string) iamref.ActionSet {
 		return kb.Expand(patterns[0])
 	}
 	// The union is sized once, for the largest set: the sets of named
-	// actions are short, a wildcard's may span the knowledge base.
+	// actions are short, a wildcard's may span the knowledge base. A
+	// name without a wildcard designates the one action of that name
+	// (kb.Expand gives the set of just kb.Action(name)): its bit is set
+	// directly rather than OR-ing a set of as many words as its ID.
 	var small [16]iamref.ActionSet
 	sets := small[:0]
+	var smallIDs [64]iamref.ActionID
+	ids := smallIDs[:0]
 	n := 0
 	for _, p := range patterns {
+		if !strings.ContainsAny(p, "*?") {
+			if a := kb.Action(p); a != nil {
+				ids = append(ids, a.ID)
+				n = max(n, int(a.ID)>>6+1)
+			}
+			continue
+		}
 		s := kb.Expand(p)
 		sets = append(sets, s)
 		n = max(n, len(s))
@@ -287,6 +299,9 @@ func Expand(kb *iamref.KB, patterns []string) iamref.ActionSet {
 		for i, w := range s {
 			out[i] |= w
 		}
+	}
+	for _, id := range ids {
+		out[id>>6] |= 1 << (uint(id) & 63)
 	}
 	return out
 }

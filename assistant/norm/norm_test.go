@@ -89,3 +89,63 @@ func TestLowerAll(t *testing.T) {
 		}
 	}
 }
+
+// expandRef is Expand as the union of kb.Expand of every pattern.
+func expandRef(kb *iamref.KB, patterns []string) iamref.ActionSet {
+	if len(patterns) == 1 {
+		return kb.Expand(patterns[0])
+	}
+	n := 0
+	for _, p := range patterns {
+		n = max(n, len(kb.Expand(p)))
+	}
+	if n == 0 {
+		return nil
+	}
+	out := make(iamref.ActionSet, n)
+	for _, p := range patterns {
+		for i, w := range kb.Expand(p) {
+			out[i] |= w
+		}
+	}
+	return out
+}
+
+// TestExpand: every action's name, in any case, and lists of names,
+// wildcards and unknown names expand as the union of kb.Expand.
+func TestExpand(t *testing.T) {
+	kb := iamref.Default()
+	r := rand.New(rand.NewPCG(19, 20))
+	var names []string
+	for id := range iamref.ActionID(kb.NumActions()) {
+		names = append(names, kb.ActionByID(id).FullName())
+	}
+	mangle := func(s string) string {
+		switch r.IntN(4) {
+		case 0:
+			return strings.ToUpper(s)
+		case 1:
+			return strings.ToLower(s)
+		}
+		return s
+	}
+	for _, n := range names {
+		if got, want := Expand(kb, []string{mangle(n), "nosuch:Action"}), expandRef(kb, []string{n}); !reflect.DeepEqual(got, want) {
+			t.Fatalf("Expand(%s) = %v, want %v", n, got, want)
+		}
+	}
+	others := []string{"s3:Get*", "*", "ec2:Describe?nstances", "nosuch:Thing", "", " s3:GetObject", "s3:*Object*", "iam:pass?ole"}
+	for range 3000 {
+		ps := make([]string, r.IntN(70))
+		for i := range ps {
+			if r.IntN(4) == 0 {
+				ps[i] = others[r.IntN(len(others))]
+			} else {
+				ps[i] = mangle(names[r.IntN(len(names))])
+			}
+		}
+		if got, want := Expand(kb, ps), expandRef(kb, ps); !reflect.DeepEqual(got, want) {
+			t.Fatalf("Expand(%q) = %v, want %v", ps, got, want)
+		}
+	}
+}
