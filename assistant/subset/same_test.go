@@ -1,6 +1,7 @@
 package subset
 
 import (
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -119,4 +120,34 @@ func TestSameAllowKeepsDenies(t *testing.T) {
 		t.Errorf("variables as literal text proven within variables")
 	}
 	sameVerdicts(t, kb, a, b, "version")
+}
+
+// TestLiteralsDiffer: patterns literalsDiffer tells apart are ones the
+// full comparison finds not covered, whatever the variables' meaning.
+func TestLiteralsDiffer(t *testing.T) {
+	r := rand.New(rand.NewPCG(21, 22))
+	parts := []string{"a", "b", "s3", ":", "*", "?", "${aws:username}", "${", "}", "/", "arn", "é", "\xff", "$"}
+	gen := func() string {
+		var b strings.Builder
+		for range r.IntN(6) {
+			b.WriteString(parts[r.IntN(len(parts))])
+		}
+		return b.String()
+	}
+	told := 0
+	for range 200000 {
+		o, i := gen(), gen()
+		if !literalsDiffer(o, i) {
+			continue
+		}
+		told++
+		for _, v := range [][2]bool{{true, true}, {true, false}, {false, true}, {false, false}} {
+			if coversPatterns(o, v[0], i, v[1]) {
+				t.Fatalf("literalsDiffer(%q, %q), yet %q covers %q (vars %v)", o, i, o, i, v)
+			}
+		}
+	}
+	if told < 10000 {
+		t.Errorf("only %d pairs told apart", told)
+	}
 }
