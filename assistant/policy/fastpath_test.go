@@ -2,6 +2,7 @@ package policy
 
 import (
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -20,6 +21,15 @@ func TestNothingToFix(t *testing.T) {
 			b.WriteString(parts[r.IntN(len(parts))])
 		}
 		s := b.String()
+		for _, chat := range []bool{false, true} {
+			fast := &reader{opts: Options{Chat: chat}, lines: newLineIndex(s)}
+			slow := &reader{opts: Options{Chat: chat}, lines: newLineIndex(s)}
+			out, orig := fast.clean(s)
+			wout, worig := slow.slowClean(s)
+			if out != wout || !slices.Equal(orig, worig) || !slices.Equal(fast.notes, slow.notes) {
+				t.Fatalf("clean(%q, chat %v) = %q, %v, %v; without the quick tests %q, %v, %v", s, chat, out, orig, fast.notes, wout, worig, slow.notes)
+			}
+		}
 		if !nothingToFix(s) {
 			continue
 		}
@@ -39,10 +49,12 @@ func TestNothingToFix(t *testing.T) {
 
 // slowClean is clean without the test for nothing to fix.
 func (r *reader) slowClean(in string) (string, []int32) {
-	if !needsCleaning(in) {
-		return in, nil
+	for i := 0; i < len(in); i++ {
+		if c := in[i]; c == '&' || c == '<' || c >= utf8.RuneSelf {
+			return r.cleanText(in)
+		}
 	}
-	return r.cleanText(in)
+	return in, nil
 }
 
 // looksUTF16Ref is looksUTF16 counting every pair.

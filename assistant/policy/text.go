@@ -46,7 +46,9 @@ var fixMessages = [numFixes]string{
 // typographic quote is left alone inside a string in straight double
 // quotes, where it is a character of the string.
 func (r *reader) clean(in string) (string, []int32) {
-	if !needsCleaning(in) || nothingToFix(in) {
+	if k := plainRun(in); k == len(in) || nothingToFix(in[k:]) {
+		// (The text before k is ASCII without '&' or '<': nothing
+		// there to fix.)
 		return in, nil
 	}
 	return r.cleanText(in)
@@ -211,8 +213,30 @@ func runeFix(r rune) (string, int) {
 
 // needsCleaning reports a '&', a '<' or a character that is not ASCII,
 // what clean may have to change.
-func needsCleaning(s string) bool {
-	return !isASCII(s) || strings.IndexByte(s, '&') >= 0 || strings.IndexByte(s, '<') >= 0
+func needsCleaning(s string) bool { return plainRun(s) < len(s) }
+
+// plainRun returns the length of the start of s that holds no '&', no
+// '<' and no byte that is not ASCII. It tests eight bytes at a time.
+func plainRun(s string) int {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	// zero reports whether a byte of v is zero.
+	zero := func(v uint64) uint64 { return (v - ones) &^ v & highs }
+	amp, lt := ones*uint64('&'), ones*uint64('<')
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		b := s[i : i+8]
+		w := uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+			uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+		if w&highs|zero(w^amp)|zero(w^lt) != 0 {
+			break
+		}
+	}
+	for ; i < len(s); i++ {
+		if c := s[i]; c == '&' || c == '<' || c >= utf8.RuneSelf {
+			return i
+		}
+	}
+	return i
 }
 
 // nothingToFix reports text in which clean would change nothing: no
@@ -223,6 +247,9 @@ func needsCleaning(s string) bool {
 // character that is not ASCII in it, say).
 func nothingToFix(s string) bool {
 	for i := 0; i < len(s); {
+		if i += plainRun(s[i:]); i == len(s) {
+			break
+		}
 		switch c := s[i]; {
 		case c == '&':
 			if _, n := slackEntity(s[i:]); n > 0 {
