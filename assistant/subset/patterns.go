@@ -36,6 +36,13 @@ func coversPatterns(outer string, outerVars bool, inner string, innerVars bool) 
 		// outer one demands its own. (Same at the end.)
 		return false
 	}
+	if k := strings.IndexAny(outer, "*?"); k >= 0 && k == len(outer)-1 && outer[k] == '*' {
+		// Outer is its literal prefix and a "*": it matches whatever
+		// starts so, as every inner string does. (PatternCovers finds
+		// the same, walking the prefix and letting the "*" take the
+		// rest.) Most resource and action patterns end this way.
+		return true
+	}
 	return iamref.PatternCovers(outer, inner)
 }
 

@@ -151,3 +151,56 @@ func TestLiteralsDiffer(t *testing.T) {
 		t.Errorf("only %d pairs told apart", told)
 	}
 }
+
+// coversRef is covers as first written, every pattern through
+// iamref.PatternCovers.
+func coversRef(outer string, outerVars bool, inner string, innerVars bool) bool {
+	if strings.Contains(outer, "${") {
+		return outer == inner && outerVars == innerVars
+	}
+	if iamref.IsAllWildcard(outer) || outer == inner {
+		return true
+	}
+	if oddQuestionMark(outer, inner) {
+		return false
+	}
+	inner = varsAsStar(inner)
+	if !strings.HasPrefix(literalPrefix(inner), literalPrefix(outer)) ||
+		!strings.HasSuffix(literalSuffix(inner), literalSuffix(outer)) {
+		return false
+	}
+	return iamref.PatternCovers(outer, inner)
+}
+
+// TestCoversReference: covers, with its quick answers, answers as
+// coversRef on patterns built from the pieces of ARNs and actions.
+func TestCoversReference(t *testing.T) {
+	r := rand.New(rand.NewPCG(23, 24))
+	parts := []string{"arn:aws:s3:::", "b", "a", "/", "*", "?", "${aws:username}", "${", "}", "s3:", "get", ":", "é", "$", "**"}
+	gen := func() string {
+		var b strings.Builder
+		for range r.IntN(6) {
+			b.WriteString(parts[r.IntN(len(parts))])
+		}
+		return b.String()
+	}
+	yes := 0
+	for range 300000 {
+		o, i := gen(), gen()
+		if r.IntN(3) == 0 {
+			i = o + gen() // inner often within outer's prefix
+		}
+		for _, v := range [][2]bool{{true, true}, {true, false}, {false, true}} {
+			got, want := covers(o, v[0], i, v[1]), coversRef(o, v[0], i, v[1])
+			if got != want {
+				t.Fatalf("covers(%q, %v, %q, %v) = %v, want %v", o, v[0], i, v[1], got, want)
+			}
+			if got {
+				yes++
+			}
+		}
+	}
+	if yes < 10000 {
+		t.Errorf("only %d pairs covered", yes)
+	}
+}
