@@ -1,8 +1,8 @@
 package report
 
 import (
-	"fmt"
 	"math/bits"
+	"strconv"
 	"strings"
 )
 
@@ -25,7 +25,57 @@ func Diff(a, b []byte) string {
 
 // render writes the hunks of the operations.
 func render(ops []diffOp) string {
-	var out strings.Builder
+	hunks := hunksOf(ops)
+	// The text is sized first and written into one buffer.
+	size := 0
+	for _, h := range hunks {
+		size += len("@@ -,0 +,0 @@\n") + 4*10
+		for _, op := range ops[h[0]:h[1]] {
+			size += len(op.text) + 2
+		}
+	}
+	out := make([]byte, 0, size)
+	for _, h := range hunks {
+		lo, hi := h[0], h[1]
+		aStart, bStart, aN, bN := ops[lo].ai, ops[lo].bi, 0, 0
+		for _, op := range ops[lo:hi] {
+			if op.kind != '+' {
+				aN++
+			}
+			if op.kind != '-' {
+				bN++
+			}
+		}
+		// As in unified diffs, an empty range names the line before it.
+		if aN > 0 {
+			aStart++
+		}
+		if bN > 0 {
+			bStart++
+		}
+		// "@@ -%d,%d +%d,%d @@\n"
+		out = append(out, "@@ -"...)
+		out = strconv.AppendInt(out, int64(aStart), 10)
+		out = append(out, ',')
+		out = strconv.AppendInt(out, int64(aN), 10)
+		out = append(out, " +"...)
+		out = strconv.AppendInt(out, int64(bStart), 10)
+		out = append(out, ',')
+		out = strconv.AppendInt(out, int64(bN), 10)
+		out = append(out, " @@\n"...)
+		for _, op := range ops[lo:hi] {
+			out = append(out, op.kind)
+			out = append(out, op.text...)
+			out = append(out, '\n')
+		}
+	}
+	return string(out)
+}
+
+// hunksOf returns the ranges [lo, hi) of the operations each hunk shows:
+// changes close together with their context.
+func hunksOf(ops []diffOp) [][2]int {
+	var hunks [][2]int
 	for start := 0; start < len(ops); {
 		// Find the next change.
 		for start < len(ops) && ops[start].kind == ' ' {
@@ -52,31 +102,10 @@ func render(ops []diffOp) string {
 			end = run
 		}
 		hi := min(len(ops), end+diffContext)
-		aStart, bStart, aN, bN := ops[lo].ai, ops[lo].bi, 0, 0
-		for _, op := range ops[lo:hi] {
-			if op.kind != '+' {
-				aN++
-			}
-			if op.kind != '-' {
-				bN++
-			}
-		}
-		// As in unified diffs, an empty range names the line before it.
-		if aN > 0 {
-			aStart++
-		}
-		if bN > 0 {
-			bStart++
-		}
-		fmt.Fprintf(&out, "@@ -%d,%d +%d,%d @@\n", aStart, aN, bStart, bN)
-		for _, op := range ops[lo:hi] {
-			out.WriteByte(op.kind)
-			out.WriteString(op.text)
-			out.WriteByte('\n')
-		}
+		hunks = append(hunks, [2]int{lo, hi})
 		start = hi
 	}
-	return out.String()
+	return hunks
 }
 
 type diffOp struct {

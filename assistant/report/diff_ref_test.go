@@ -218,8 +218,61 @@ func TestDiffReference(t *testing.T) {
 			}
 		}
 		a, b := strings.Join(x, "\n"), strings.Join(y, "\n")
-		if got, want := Diff([]byte(a), []byte(b)), render(diffLinesFull(lines(a), lines(b))); got != want {
+		if got, want := Diff([]byte(a), []byte(b)), renderRef(diffLinesFull(lines(a), lines(b))); got != want {
 			t.Fatalf("Diff(%q, %q) =\n%s\nwant\n%s", a, b, got, want)
 		}
 	}
+}
+
+// renderRef is render as first written, with fmt and a strings.Builder.
+func renderRef(ops []diffOp) string {
+	var out strings.Builder
+	for start := 0; start < len(ops); {
+		for start < len(ops) && ops[start].kind == ' ' {
+			start++
+		}
+		if start == len(ops) {
+			break
+		}
+		lo := max(0, start-diffContext)
+		end := start
+		for end < len(ops) {
+			if ops[end].kind != ' ' {
+				end++
+				continue
+			}
+			run := end
+			for run < len(ops) && ops[run].kind == ' ' {
+				run++
+			}
+			if run == len(ops) || run-end > 2*diffContext {
+				break
+			}
+			end = run
+		}
+		hi := min(len(ops), end+diffContext)
+		aStart, bStart, aN, bN := ops[lo].ai, ops[lo].bi, 0, 0
+		for _, op := range ops[lo:hi] {
+			if op.kind != '+' {
+				aN++
+			}
+			if op.kind != '-' {
+				bN++
+			}
+		}
+		if aN > 0 {
+			aStart++
+		}
+		if bN > 0 {
+			bStart++
+		}
+		fmt.Fprintf(&out, "@@ -%d,%d +%d,%d @@\n", aStart, aN, bStart, bN)
+		for _, op := range ops[lo:hi] {
+			out.WriteByte(op.kind)
+			out.WriteString(op.text)
+			out.WriteByte('\n')
+		}
+		start = hi
+	}
+	return out.String()
 }
