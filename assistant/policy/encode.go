@@ -21,6 +21,9 @@ func (d *Document) JSON() []byte {
 	return indent(d.MinifiedJSON())
 }
 
+// spaces indents a line of indent's output.
+const spaces = "                                "
+
 // indent is json.Indent(dst, src, "", "  ") for the valid JSON without
 // white space that MinifiedJSON writes, byte for byte, at a fraction of
 // its cost: it need not validate what it indents.
@@ -29,8 +32,8 @@ func indent(src []byte) []byte {
 	depth := 0
 	newline := func() {
 		out = append(out, '\n')
-		for range depth {
-			out = append(out, ' ', ' ')
+		for n := 2 * depth; n > 0; n -= len(spaces) {
+			out = append(out, spaces[:min(n, len(spaces))]...)
 		}
 	}
 	for i := 0; i < len(src); i++ {
