@@ -239,11 +239,12 @@ func TestJSONStrings(t *testing.T) {
 // indent must not take for structure.
 func TestIndent(t *testing.T) {
 	inputs := map[string][]byte{
-		"empty object":      []byte(`{}`),
-		"empty lists":       []byte(`{"Statement":[],"Sid":{},"x":[[],{}]}`),
-		"nested":            []byte(`{"a":{"b":[1,2,{"c":null}],"d":true},"e":[["f"]]}`),
-		"structure in text": []byte(`{"a":"{[,:]}","b":"say \"[x, y]\": {z}","c":"\\","d":"\\\"{"}`),
-		"escapes":           []byte(`{"s":"\u003c\n\t\\\/ \u2028 café"}`),
+		"empty object":                []byte(`{}`),
+		"empty lists":                 []byte(`{"Statement":[],"Sid":{},"x":[[],{}]}`),
+		"nested":                      []byte(`{"a":{"b":[1,2,{"c":null}],"d":true},"e":[["f"]]}`),
+		"structure in text":           []byte(`{"a":"{[,:]}","b":"say \"[x, y]\": {z}","c":"\\","d":"\\\"{"}`),
+		"escapes":                     []byte(`{"s":"\u003c\n\t\\\/ \u2028 café"}`),
+		"deeper than a run of spaces": []byte(strings.Repeat(`{"a":[`, 20) + "1" + strings.Repeat("]}", 20)),
 	}
 	files, err := filepath.Glob("testdata/read/*")
 	if err != nil {
