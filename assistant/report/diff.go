@@ -144,7 +144,7 @@ func diffLines(x, y []string) []diffOp {
 	for i := head - keepHead; i < head; i++ {
 		ops = append(ops, diffOp{' ', x[i], i, i})
 	}
-	ops = append(ops, lcsOps(mx, my, head, head)...)
+	ops = lcsOps(ops, mx, my, head, head)
 	for k := 0; k < keepTail; k++ {
 		i, j := len(x)-tail+k, len(y)-tail+k
 		ops = append(ops, diffOp{' ', x[i], i, j})
@@ -152,10 +152,10 @@ func diffLines(x, y []string) []diffOp {
 	return ops
 }
 
-// lcsOps diffs the middle parts; ao and bo are their offsets.
-func lcsOps(x, y []string, ao, bo int) []diffOp {
+// lcsOps appends to ops the diff of the middle parts; ao and bo are their
+// offsets.
+func lcsOps(ops []diffOp, x, y []string, ao, bo int) []diffOp {
 	n, m := len(x), len(y)
-	var ops []diffOp
 	if n*m > maxDiffCells || n == 0 || m == 0 {
 		for i, s := range x {
 			ops = append(ops, diffOp{'-', s, ao + i, bo})
@@ -166,7 +166,7 @@ func lcsOps(x, y []string, ao, bo int) []diffOp {
 		return ops
 	}
 	// Lines are compared as numbers: equal lines get the same one.
-	ids := make(map[string]int32, n+m)
+	ids := make(map[string]int32, n) // y's lines are mostly x's
 	xi, yi := make([]int32, n), make([]int32, m)
 	for i, line := range x {
 		id, ok := ids[line]
@@ -211,10 +211,25 @@ func lcsOps(x, y []string, ao, bo int) []diffOp {
 		}
 	}
 	cy[m] = int32(len(ky))
+	// The kept lines are numbered anew, densely, for the table's masks.
+	dense := make([]int32, nx)
+	for i := range dense {
+		dense[i] = -1
+	}
+	k := int32(0)
+	for j, id := range ky {
+		if dense[id] < 0 {
+			dense[id] = k
+			k++
+		}
+		ky[j] = dense[id]
+	}
+	for i, id := range kx {
+		kx[i] = dense[id] // every kept line of x is in y
+	}
 	// l(i, j) is the LCS length of x[i:] and y[j:].
-	lcs := newLCSRows(kx, ky, nx)
+	lcs := newLCSRows(kx, ky, k)
 	l := func(i, j int) int32 { return lcs.at(int(cx[i]), int(cy[j])) }
-	ops = make([]diffOp, 0, n+m)
 	i, j := 0, 0
 	for i < n || j < m {
 		switch {
@@ -252,13 +267,13 @@ type lcsRows struct {
 }
 
 // newLCSRows builds the rows for a and b, whose line numbers are below
-// nx.
-func newLCSRows(a, b []int32, nx int32) *lcsRows {
+// k.
+func newLCSRows(a, b []int32, k int32) *lcsRows {
 	n, m := len(a), len(b)
 	words := (m + 63) / 64
 	t := &lcsRows{n: n, m: m, words: words, rows: make([]uint64, (n+1)*words), ones: make([]int32, (n+1)*(words+1))}
 	// match[id*words:] has bit c set when b'[c] is line id.
-	match := make([]uint64, int(nx)*words)
+	match := make([]uint64, int(k)*words)
 	for c := 0; c < m; c++ {
 		id := int(b[m-1-c])
 		match[id*words+c/64] |= 1 << (c % 64)

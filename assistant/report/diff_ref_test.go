@@ -69,7 +69,7 @@ func TestLCSOpsReference(t *testing.T) {
 	for range 5000 {
 		x, y := gen(), gen()
 		ao, bo := r.IntN(5), r.IntN(5)
-		if got, want := lcsOps(x, y, ao, bo), lcsOpsRef(x, y, ao, bo); !slices.Equal(got, want) {
+		if got, want := lcsOps(nil, x, y, ao, bo), lcsOpsRef(x, y, ao, bo); !slices.Equal(got, want) {
 			t.Fatalf("lcsOps(%q, %q) = %v, want %v", x, y, got, want)
 		}
 	}
@@ -119,7 +119,7 @@ func TestLCSOpsReferenceEdits(t *testing.T) {
 			}
 		}
 		ao, bo := r.IntN(5), r.IntN(5)
-		if got, want := lcsOps(x, y, ao, bo), lcsOpsRef(x, y, ao, bo); !slices.Equal(got, want) {
+		if got, want := lcsOps(nil, x, y, ao, bo), lcsOpsRef(x, y, ao, bo); !slices.Equal(got, want) {
 			t.Fatalf("lcsOps(%q, %q) = %v, want %v", x, y, got, want)
 		}
 	}
@@ -133,7 +133,7 @@ func FuzzLCSOps(f *testing.F) {
 		if len(x)*len(y) > 1<<16 {
 			return
 		}
-		if got, want := lcsOps(x, y, 0, 0), lcsOpsRef(x, y, 0, 0); !slices.Equal(got, want) {
+		if got, want := lcsOps(nil, x, y, 0, 0), lcsOpsRef(x, y, 0, 0); !slices.Equal(got, want) {
 			t.Fatalf("lcsOps(%q, %q) = %v, want %v", x, y, got, want)
 		}
 	})
@@ -165,7 +165,7 @@ func TestLCSOpsReferenceLong(t *testing.T) {
 		if r.IntN(4) == 0 {
 			y = gen(r.IntN(300))
 		}
-		if got, want := lcsOps(x, y, 0, 0), lcsOpsRef(x, y, 0, 0); !slices.Equal(got, want) {
+		if got, want := lcsOps(nil, x, y, 0, 0), lcsOpsRef(x, y, 0, 0); !slices.Equal(got, want) {
 			t.Fatalf("lcsOps differs from lcsOpsRef on %d and %d lines", len(x), len(y))
 		}
 	}
