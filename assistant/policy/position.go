@@ -52,6 +52,11 @@ func (x *lineIndex) lineOf(off int) int {
 	if l := x.last; off >= x.starts[l] && (l+1 == len(x.starts) || off < x.starts[l+1]) {
 		return l
 	}
+	// The reader asks mostly in order: the next line is tried next.
+	if l := x.last + 1; l < len(x.starts) && off >= x.starts[l] && (l+1 == len(x.starts) || off < x.starts[l+1]) {
+		x.last = l
+		return l
+	}
 	x.last = sort.SearchInts(x.starts, off+1) - 1
 	return x.last
 }
