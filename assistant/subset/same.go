@@ -4,6 +4,7 @@ import (
 	"hash/maphash"
 	"slices"
 
+	"github.com/policycheck/policycheck/assistant/iamref"
 	"github.com/policycheck/policycheck/assistant/policy"
 )
 
@@ -26,9 +27,22 @@ import (
 // whatever the Allows, so a suggestion that keeps every Allow and drops
 // or weakens a Deny is still refused.
 
-// fingerprint hashes what the proof reads of a statement, for finding
-// equal statements quickly; sameStmt has the last word.
-func fingerprint(seed maphash.Seed, s *stmt) uint64 {
+// A narrowed Allow, the same statement as one of the original's but for
+// actions it drops, is covered without the search too, for the same
+// reasons: the original statement is among the candidates, covers each
+// resource unit, its action set holds all of the narrowed one's, and
+// each pattern of the narrowed statement that needs a proof as a pattern
+// (a wildcard, an unknown name) is required to be one of the original
+// statement's own, which covers itself. Both must list Action (a
+// NotAction list narrowed means more actions excluded, left to the
+// search). When a pattern is not the original's, the search decides:
+// "s3:Get*" is not covered by every s3:Get action named one by one,
+// though the bits are the same (TestNarrowedShortcut).
+
+// prints hash what the proof reads of a statement, for finding equal
+// statements quickly (sameStmt and sameShape have the last word): shape
+// is everything but the action list, actions the list.
+func prints(seed maphash.Seed, s *stmt) (shape, actions uint64) {
 	var h maphash.Hash
 	h.SetSeed(seed)
 	flags := byte(0)
@@ -39,7 +53,6 @@ func fingerprint(seed maphash.Seed, s *stmt) uint64 {
 	}
 	h.WriteByte(flags)
 	h.WriteByte(byte(s.Resources))
-	writeStrings(&h, s.Raw)
 	writeStrings(&h, s.ResourceList)
 	writePrincipal(&h, s.Principal)
 	writePrincipal(&h, s.NotPrincipal)
@@ -51,7 +64,10 @@ func fingerprint(seed maphash.Seed, s *stmt) uint64 {
 		h.WriteByte(0)
 		writeValues(&h, c.Values)
 	}
-	return h.Sum64()
+	shape = h.Sum64()
+	h.Reset()
+	writeStrings(&h, s.Raw)
+	return shape, h.Sum64()
 }
 
 func writeStrings(h *maphash.Hash, ss []string) {
@@ -87,13 +103,40 @@ func writePrincipal(h *maphash.Hash, p *policy.Principal) {
 // sameStmt reports whether two prepared statements are equal in every
 // field the proof reads (their positions and Sids aside).
 func sameStmt(a, b *stmt) bool {
-	return a.Allow == b.Allow && a.Deny == b.Deny && a.NotAction == b.NotAction &&
-		a.Vars == b.Vars && a.Resources == b.Resources && a.AnyResource == b.AnyResource &&
+	return sameShape(a, b) && a.NotAction == b.NotAction &&
 		a.actions.lo == b.actions.lo && slices.Equal(a.actions.w, b.actions.w) &&
-		slices.Equal(a.Raw, b.Raw) && slices.Equal(a.Patterns, b.Patterns) &&
+		slices.Equal(a.Raw, b.Raw) && slices.Equal(a.Patterns, b.Patterns)
+}
+
+// sameShape reports whether two prepared statements are equal in every
+// field the proof reads but their actions.
+func sameShape(a, b *stmt) bool {
+	return a.Allow == b.Allow && a.Deny == b.Deny &&
+		a.Vars == b.Vars && a.Resources == b.Resources && a.AnyResource == b.AnyResource &&
 		slices.Equal(a.ResourceList, b.ResourceList) &&
 		samePrincipal(a.Principal, b.Principal) && samePrincipal(a.NotPrincipal, b.NotPrincipal) &&
 		slices.EqualFunc(a.Conditions, b.Conditions, sameCondition)
+}
+
+// narrowedFrom reports whether the Allow b is a, narrowed: the same
+// statement with Action rather than NotAction on both, b's actions
+// among a's, and each pattern of b that needs a proof as a pattern one
+// of a's patterns.
+func narrowedFrom(kb *iamref.KB, a, b *stmt) bool {
+	if a.NotAction || b.NotAction || !sameShape(a, b) {
+		return false
+	}
+	for i, w := range b.actions.w {
+		if w&^a.actions.word(b.actions.lo+i) != 0 {
+			return false
+		}
+	}
+	for i, raw := range b.Raw {
+		if needsPatternProof(kb, raw) && !slices.Contains(a.Patterns, b.Patterns[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 func samePrincipal(a, b *policy.Principal) bool {

@@ -204,3 +204,50 @@ func TestCoversReference(t *testing.T) {
 		t.Errorf("only %d pairs covered", yes)
 	}
 }
+
+// TestNarrowedShortcut: an Allow with fewer actions than the original's
+// is taken without the search only when the search would prove it; a
+// wildcard the original spells out action by action still needs the
+// search, which refuses it (actions AWS adds later).
+func TestNarrowedShortcut(t *testing.T) {
+	kb := iamref.Default()
+	var gets []string
+	kb.Expand("s3:Get*").Each(func(id iamref.ActionID) bool {
+		gets = append(gets, kb.ActionByID(id).FullName())
+		return true
+	})
+	cond := m{"StringEquals": m{"aws:SourceVpc": "vpc-1"}}
+	orig := with(with(allow([]string{"s3:GetObject", "s3:PutObject", "s3:Get*", "nosuch:Thing"}, "arn:aws:s3:::b/*"), "Condition", cond), "Principal", m{"AWS": "123456789012"})
+	a := doc(t, policy.Resource, orig, deny("s3:DeleteObject", "*"))
+	for _, tc := range []struct {
+		actions   any
+		shortcut  bool
+		provenToo bool
+	}{
+		{[]string{"s3:GetObject"}, true, true},
+		{[]string{"s3:Get*", "nosuch:Thing"}, true, true},
+		{[]string{"s3:GetObj*"}, false, true},
+		{[]string{"s3:GetObject", "nosuch:Other"}, false, false},
+		{[]string{"s3:PutObjectAcl"}, false, false},
+	} {
+		s := with(with(allow(tc.actions, "arn:aws:s3:::b/*"), "Condition", cond), "Principal", m{"AWS": "123456789012"})
+		b := doc(t, policy.Resource, s, deny("s3:DeleteObject", "*"))
+		if n := sameVerdicts(t, kb, a, b, "narrowed"); (n == 1) != tc.shortcut {
+			t.Errorf("%v: shortcut taken %d times, want %v", tc.actions, n, tc.shortcut)
+		}
+		if v := Check(kb, a, b); v.Proven != tc.provenToo {
+			t.Errorf("%v: proven %v (%s), want %v", tc.actions, v.Proven, v.Reason, tc.provenToo)
+		}
+	}
+
+	// Every s3:Get* action by name does not cover s3:Get*, though the
+	// bits are the same.
+	a = doc(t, policy.Identity, allow(gets, "*"))
+	b := doc(t, policy.Identity, allow("s3:Get*", "*"))
+	if n := sameVerdicts(t, kb, a, b, "spelled out"); n != 0 {
+		t.Errorf("the wildcard took the shortcut")
+	}
+	if v := Check(kb, a, b); v.Proven {
+		t.Errorf("s3:Get* proven within its actions by name")
+	}
+}

@@ -40,10 +40,11 @@ type checker struct {
 	// index i*units+u, 0 unknown, 1 yes, 2 no.
 	cover []uint8
 	units int
-	// seed and aPrints fingerprint the original's Allows, for finding
-	// the new policy's Allows that are the same statement (same.go).
-	seed    maphash.Seed
-	aPrints []uint64
+	// seed, aShapes and aActions fingerprint the original's Allows, for
+	// finding the new policy's Allows that are the same statement or
+	// that statement narrowed (same.go).
+	seed              maphash.Seed
+	aShapes, aActions []uint64
 }
 
 // Check reports whether policy b grants nothing policy a does not. It
@@ -107,19 +108,25 @@ func prepare(kb *iamref.KB, p *norm.Policy) (allow, deny []*stmt) {
 	return allow, deny
 }
 
-// kept reports whether the original has the Allow b as it is: then
-// allowCovered would prove it (see same.go).
+// kept reports whether the original has the Allow b as it is, or b
+// narrowed: then allowCovered would prove it (see same.go).
 func (c *checker) kept(b *stmt) bool {
-	if c.aPrints == nil {
+	if c.aShapes == nil {
 		c.seed = maphash.MakeSeed()
-		c.aPrints = make([]uint64, len(c.aAllow))
+		c.aShapes = make([]uint64, len(c.aAllow))
+		c.aActions = make([]uint64, len(c.aAllow))
 		for i, a := range c.aAllow {
-			c.aPrints[i] = fingerprint(c.seed, a)
+			c.aShapes[i], c.aActions[i] = prints(c.seed, a)
 		}
 	}
-	fp := fingerprint(c.seed, b)
-	for i, p := range c.aPrints {
-		if p == fp && sameStmt(c.aAllow[i], b) {
+	shape, actions := prints(c.seed, b)
+	for i, p := range c.aShapes {
+		if p == shape && c.aActions[i] == actions && sameStmt(c.aAllow[i], b) {
+			return true
+		}
+	}
+	for i, p := range c.aShapes {
+		if p == shape && narrowedFrom(c.kb, c.aAllow[i], b) {
 			return true
 		}
 	}
