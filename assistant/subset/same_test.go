@@ -2,6 +2,7 @@ package subset
 
 import (
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -249,5 +250,33 @@ func TestNarrowedShortcut(t *testing.T) {
 	}
 	if v := Check(kb, a, b); v.Proven {
 		t.Errorf("s3:Get* proven within its actions by name")
+	}
+}
+
+func TestWindow(t *testing.T) {
+	r := rand.New(rand.NewPCG(25, 26))
+	for range 20000 {
+		s := make(iamref.ActionSet, r.IntN(8))
+		for i := range s {
+			if r.IntN(3) == 0 {
+				s[i] = r.Uint64() >> r.IntN(64)
+			}
+		}
+		lo, hi := -1, 0
+		for i, w := range s {
+			if w != 0 {
+				if lo < 0 {
+					lo = i
+				}
+				hi = i + 1
+			}
+		}
+		want := wset{}
+		if lo >= 0 {
+			want = wset{lo: lo, w: s[lo:hi]}
+		}
+		if got := window(s); got.lo != want.lo || !slices.Equal(got.w, want.w) || (got.w == nil) != (want.w == nil) {
+			t.Fatalf("window(%x) = %+v, want %+v", s, got, want)
+		}
 	}
 }

@@ -40,11 +40,11 @@ type checker struct {
 	// index i*units+u, 0 unknown, 1 yes, 2 no.
 	cover []uint8
 	units int
-	// seed, aShapes and aActions fingerprint the original's Allows, for
-	// finding the new policy's Allows that are the same statement or
-	// that statement narrowed (same.go).
-	seed              maphash.Seed
-	aShapes, aActions []uint64
+	// seed and aShapes fingerprint the original's Allows, for finding
+	// the new policy's Allows that are the same statement or that
+	// statement narrowed (same.go).
+	seed    maphash.Seed
+	aShapes []uint64
 }
 
 // Check reports whether policy b grants nothing policy a does not. It
@@ -114,14 +114,13 @@ func (c *checker) kept(b *stmt) bool {
 	if c.aShapes == nil {
 		c.seed = maphash.MakeSeed()
 		c.aShapes = make([]uint64, len(c.aAllow))
-		c.aActions = make([]uint64, len(c.aAllow))
 		for i, a := range c.aAllow {
-			c.aShapes[i], c.aActions[i] = prints(c.seed, a)
+			c.aShapes[i] = shapePrint(c.seed, a)
 		}
 	}
-	shape, actions := prints(c.seed, b)
+	shape := shapePrint(c.seed, b)
 	for i, p := range c.aShapes {
-		if p == shape && c.aActions[i] == actions && sameStmt(c.aAllow[i], b) {
+		if p == shape && sameStmt(c.aAllow[i], b) {
 			return true
 		}
 	}
