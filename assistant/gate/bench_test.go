@@ -1,7 +1,9 @@
 package gate_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"sort"
 	"testing"
 
@@ -17,6 +19,49 @@ import (
 // accepted for the AWS managed policies: the gate's own cost in a review
 // of the corpus, without the suggester's.
 func BenchmarkAcceptCorpus(b *testing.B) {
+	calls := corpusCalls(b)
+	b.ReportMetric(float64(len(calls)), "calls")
+	g := gate.New(iamref.Default(), nil)
+	ctx := context.Background()
+	b.ResetTimer()
+	for b.Loop() {
+		for _, c := range calls {
+			if _, _, err := g.Accept(ctx, c.orig, c.cand); err != nil {
+				b.Fatalf("%s: %v", c.orig.Doc.Name, err)
+			}
+		}
+	}
+}
+
+// BenchmarkReadCandidates reads back the texts of those suggestions,
+// the gate's first step.
+func BenchmarkReadCandidates(b *testing.B) {
+	calls := corpusCalls(b)
+	b.ResetTimer()
+	for b.Loop() {
+		for _, c := range calls {
+			text := c.cand.Text
+			if len(text) > policy.MaxInputBytes {
+				var buf bytes.Buffer
+				if json.Compact(&buf, text) == nil {
+					text = buf.Bytes()
+				}
+			}
+			if _, err := policy.Read(text, policy.Options{Name: c.orig.Doc.Name, Type: c.orig.Doc.Type}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
+
+type call struct {
+	orig gate.Original
+	cand gate.Candidate
+}
+
+// corpusCalls are the gate's calls for the suggestions it accepts for
+// the AWS managed policies.
+func corpusCalls(b *testing.B) []call {
 	docs, err := corpus.Load(corpus.Path(b))
 	if err != nil {
 		b.Fatal(err)
@@ -29,10 +74,6 @@ func BenchmarkAcceptCorpus(b *testing.B) {
 	kb := iamref.Default()
 	g := gate.New(kb, nil)
 	ctx := context.Background()
-	type call struct {
-		orig gate.Original
-		cand gate.Candidate
-	}
 	var calls []call
 	for _, n := range names {
 		rr, err := policy.Read(docs[n], policy.Options{Name: n, MaxBytes: 256 << 10})
@@ -50,13 +91,5 @@ func BenchmarkAcceptCorpus(b *testing.B) {
 			gate.Candidate{Source: gate.Engine, Text: s.Suggestion.Policy, Changes: s.Suggestion.Changes},
 		})
 	}
-	b.ReportMetric(float64(len(calls)), "calls")
-	b.ResetTimer()
-	for b.Loop() {
-		for _, c := range calls {
-			if _, _, err := g.Accept(ctx, c.orig, c.cand); err != nil {
-				b.Fatalf("%s: %v", c.orig.Doc.Name, err)
-			}
-		}
-	}
+	return calls
 }
