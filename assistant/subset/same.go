@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/policycheck/policycheck/assistant/iamref"
+	"github.com/policycheck/policycheck/assistant/norm"
 	"github.com/policycheck/policycheck/assistant/policy"
 )
 
@@ -27,33 +28,34 @@ import (
 // whatever the Allows, so a suggestion that keeps every Allow and drops
 // or weakens a Deny is still refused.
 
-// A narrowed Allow, the same statement as one of the original's but for
-// actions it drops, is covered without the search too, for the same
-// reasons: the original statement is among the candidates, covers each
-// resource unit, its action set holds all of the narrowed one's, and
-// each pattern of the narrowed statement that needs a proof as a pattern
-// (a wildcard, an unknown name) is required to be one of the original
-// statement's own, which covers itself. Both must list Action (a
-// NotAction list narrowed means more actions excluded, left to the
-// search). When a pattern is not the original's, the search decides:
-// "s3:Get*" is not covered by every s3:Get action named one by one,
-// though the bits are the same (TestNarrowedShortcut).
+// A narrowed Allow is covered without the search too: one that, against
+// an Allow of the original with the same effect, principals, conditions
+// and meaning of variables, lists Action on both, has only actions the
+// original statement has, only resources it lists as they are (or it
+// names every resource with "*"), and, among the patterns that need a
+// proof as patterns (a wildcard, an unknown name), only the original
+// statement's own. The search would prove it for the same reasons: the
+// original statement is among the candidates, it covers each resource
+// unit (the same pattern covers itself; "*" covers any), its action set
+// holds all that is needed, and its own patterns cover themselves. When
+// a pattern is not the original's, the search decides: "s3:Get*" is not
+// covered by every s3:Get action named one by one, though the bits are
+// the same (TestNarrowedShortcut). A NotAction list narrowed means more
+// actions excluded; that too is left to the search.
 
-// shapePrint hashes what the proof reads of a statement but its actions,
-// for finding statements of the same shape quickly; sameStmt and
-// sameShape have the last word.
-func shapePrint(seed maphash.Seed, s *stmt) uint64 {
+// corePrint hashes what the proof reads of a statement but its actions
+// and resources, for finding the statements that may cover it quickly;
+// sameStmt and narrowedFrom have the last word.
+func corePrint(seed maphash.Seed, s *stmt) uint64 {
 	var h maphash.Hash
 	h.SetSeed(seed)
 	flags := byte(0)
-	for i, b := range []bool{s.Allow, s.Deny, s.NotAction, s.AnyResource, s.Vars, s.Principal != nil, s.NotPrincipal != nil} {
+	for i, b := range []bool{s.Allow, s.Deny, s.Vars, s.Principal != nil, s.NotPrincipal != nil} {
 		if b {
 			flags |= 1 << i
 		}
 	}
 	h.WriteByte(flags)
-	h.WriteByte(byte(s.Resources))
-	writeStrings(&h, s.ResourceList)
 	writePrincipal(&h, s.Principal)
 	writePrincipal(&h, s.NotPrincipal)
 	for i := range s.Conditions {
@@ -100,27 +102,24 @@ func writePrincipal(h *maphash.Hash, p *policy.Principal) {
 // sameStmt reports whether two prepared statements are equal in every
 // field the proof reads (their positions and Sids aside).
 func sameStmt(a, b *stmt) bool {
-	return sameShape(a, b) && a.NotAction == b.NotAction &&
+	return sameCore(a, b) && a.NotAction == b.NotAction &&
+		a.Resources == b.Resources && a.AnyResource == b.AnyResource &&
+		slices.Equal(a.ResourceList, b.ResourceList) &&
 		a.actions.lo == b.actions.lo && slices.Equal(a.actions.w, b.actions.w) &&
 		slices.Equal(a.Raw, b.Raw) && slices.Equal(a.Patterns, b.Patterns)
 }
 
-// sameShape reports whether two prepared statements are equal in every
-// field the proof reads but their actions.
-func sameShape(a, b *stmt) bool {
-	return a.Allow == b.Allow && a.Deny == b.Deny &&
-		a.Vars == b.Vars && a.Resources == b.Resources && a.AnyResource == b.AnyResource &&
-		slices.Equal(a.ResourceList, b.ResourceList) &&
+// sameCore reports whether two prepared statements have the same effect,
+// meaning of variables, principals and conditions.
+func sameCore(a, b *stmt) bool {
+	return a.Allow == b.Allow && a.Deny == b.Deny && a.Vars == b.Vars &&
 		samePrincipal(a.Principal, b.Principal) && samePrincipal(a.NotPrincipal, b.NotPrincipal) &&
 		slices.EqualFunc(a.Conditions, b.Conditions, sameCondition)
 }
 
-// narrowedFrom reports whether the Allow b is a, narrowed: the same
-// statement with Action rather than NotAction on both, b's actions
-// among a's, and each pattern of b that needs a proof as a pattern one
-// of a's patterns.
+// narrowedFrom reports whether the Allow b is a narrowed (see above).
 func narrowedFrom(kb *iamref.KB, a, b *stmt) bool {
-	if a.NotAction || b.NotAction || !sameShape(a, b) {
+	if a.NotAction || b.NotAction || !sameCore(a, b) || !resourcesWithin(a, b) {
 		return false
 	}
 	for i, w := range b.actions.w {
@@ -130,6 +129,26 @@ func narrowedFrom(kb *iamref.KB, a, b *stmt) bool {
 	}
 	for i, raw := range b.Raw {
 		if needsPatternProof(kb, raw) && !slices.Contains(a.Patterns, b.Patterns[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// resourcesWithin reports whether a's Resource is "*" or lists each of
+// b's Resource patterns as it is.
+func resourcesWithin(a, b *stmt) bool {
+	if a.Resources != norm.Listed {
+		return false
+	}
+	if a.AnyResource {
+		return true
+	}
+	if b.Resources != norm.Listed {
+		return false
+	}
+	for _, r := range b.ResourceList {
+		if !slices.Contains(a.ResourceList, r) {
 			return false
 		}
 	}

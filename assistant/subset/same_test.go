@@ -280,3 +280,33 @@ func TestWindow(t *testing.T) {
 		}
 	}
 }
+
+// TestNarrowedResources: an Allow narrowed to some of the original's
+// resources, as written, or from "*" to any, takes the shortcut; one
+// narrowed otherwise is left to the search.
+func TestNarrowedResources(t *testing.T) {
+	kb := iamref.Default()
+	for _, tc := range []struct {
+		orig, narrowed m
+		shortcut       bool
+		proven         bool
+	}{
+		{allow([]string{"s3:GetObject", "s3:PutObject"}, []string{"arn:aws:s3:::b/*", "arn:aws:s3:::c/*"}), allow("s3:GetObject", "arn:aws:s3:::c/*"), true, true},
+		{allow("s3:GetObject", []string{"arn:aws:s3:::b/*", "arn:aws:s3:::c/*"}), allow("s3:GetObject", "arn:aws:s3:::c/x/*"), false, true},
+		{allow("s3:GetObject", "arn:aws:s3:::b/*"), allow("s3:GetObject", "arn:aws:s3:::d/*"), false, false},
+		{allow("s3:*", "*"), allow("s3:GetObject", "arn:aws:s3:::any/*"), true, true},
+		{allow("s3:*", "*"), m{"Effect": "Allow", "Action": "s3:GetObject", "NotResource": "arn:aws:s3:::x/*"}, true, true},
+		{allow("s3:GetObject", "arn:aws:s3:::${aws:username}/*"), allow("s3:GetObject", "arn:aws:s3:::${aws:username}/*"), true, true},
+		{allow("s3:GetObject", "arn:aws:s3:::b/*"), m{"Effect": "Allow", "Action": "s3:GetObject", "NotResource": "arn:aws:s3:::b/*"}, false, false},
+		{allow("s3:GetObject", "arn:aws:s3:::b/*"), with(allow("s3:GetObject", "arn:aws:s3:::b/*"), "Condition", m{"Bool": m{"aws:SecureTransport": "true"}}), false, true},
+	} {
+		a := doc(t, policy.Identity, tc.orig)
+		b := doc(t, policy.Identity, tc.narrowed)
+		if n := sameVerdicts(t, kb, a, b, "resources"); (n == 1) != tc.shortcut {
+			t.Errorf("%v within %v: shortcut taken %d times, want %v", tc.narrowed, tc.orig, n, tc.shortcut)
+		}
+		if v := Check(kb, a, b); v.Proven != tc.proven {
+			t.Errorf("%v within %v: proven %v (%s), want %v", tc.narrowed, tc.orig, v.Proven, v.Reason, tc.proven)
+		}
+	}
+}

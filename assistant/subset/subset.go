@@ -40,11 +40,11 @@ type checker struct {
 	// index i*units+u, 0 unknown, 1 yes, 2 no.
 	cover []uint8
 	units int
-	// seed and aShapes fingerprint the original's Allows, for finding
+	// seed and aCores fingerprint the original's Allows, for finding
 	// the new policy's Allows that are the same statement or that
 	// statement narrowed (same.go).
 	seed    maphash.Seed
-	aShapes []uint64
+	aCores []uint64
 }
 
 // Check reports whether policy b grants nothing policy a does not. It
@@ -108,24 +108,24 @@ func prepare(kb *iamref.KB, p *norm.Policy) (allow, deny []*stmt) {
 	return allow, deny
 }
 
-// kept reports whether the original has the Allow b as it is, or b
-// narrowed: then allowCovered would prove it (see same.go).
+// kept reports whether the original has the Allow b as it is, or an
+// Allow that b narrows: then allowCovered would prove it (see same.go).
 func (c *checker) kept(b *stmt) bool {
-	if c.aShapes == nil {
+	if c.aCores == nil {
 		c.seed = maphash.MakeSeed()
-		c.aShapes = make([]uint64, len(c.aAllow))
+		c.aCores = make([]uint64, len(c.aAllow))
 		for i, a := range c.aAllow {
-			c.aShapes[i] = shapePrint(c.seed, a)
+			c.aCores[i] = corePrint(c.seed, a)
 		}
 	}
-	shape := shapePrint(c.seed, b)
-	for i, p := range c.aShapes {
-		if p == shape && sameStmt(c.aAllow[i], b) {
+	core := corePrint(c.seed, b)
+	for i, p := range c.aCores {
+		if p == core && sameStmt(c.aAllow[i], b) {
 			return true
 		}
 	}
-	for i, p := range c.aShapes {
-		if p == shape && narrowedFrom(c.kb, c.aAllow[i], b) {
+	for i, p := range c.aCores {
+		if p == core && narrowedFrom(c.kb, c.aAllow[i], b) {
 			return true
 		}
 	}
