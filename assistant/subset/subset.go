@@ -43,7 +43,7 @@ type checker struct {
 	// seed and aCores fingerprint the original's Allows, for finding
 	// the new policy's Allows that are the same statement or that
 	// statement narrowed (same.go).
-	seed    maphash.Seed
+	seed   maphash.Seed
 	aCores []uint64
 }
 
