@@ -31,6 +31,9 @@ type Statement struct {
 	// AllActions is true when Action designates every known action ("*",
 	// "*:*" in any spelling) or NotAction excludes none.
 	AllActions bool
+	// NamesKnown is true when every pattern without a wildcard ("*",
+	// "?") names a known action.
+	NamesKnown bool
 	// Patterns are the values of Action or NotAction, trimmed and in
 	// lower case, with "*" written "*:*" (every action has a colon);
 	// Raw has them trimmed, as written.
@@ -167,7 +170,7 @@ func newStatement(kb *iamref.KB, s *policy.Statement, vars bool, known *actionLi
 	}
 	if k := known.find(list, st.NotAction); k != nil {
 		st.Raw, st.Patterns = k.Raw, k.Patterns
-		st.Actions, st.AllActions = k.Actions, k.AllActions
+		st.Actions, st.AllActions, st.NamesKnown = k.Actions, k.AllActions, k.NamesKnown
 	} else {
 		st.actions(kb, list)
 	}
@@ -187,7 +190,8 @@ func (st *Statement) actions(kb *iamref.KB, list policy.List) {
 			st.Patterns[i] = "*:*"
 		}
 	}
-	designated := Expand(kb, st.Raw)
+	designated, known := expand(kb, st.Raw)
+	st.NamesKnown = known
 	if st.NotAction {
 		rest := kb.All().Clone()
 		rest.AndNot(designated)
@@ -263,11 +267,20 @@ func isASCII(s string) bool {
 // actions. The result may be a set the knowledge base shares: never
 // change it in place.
 func Expand(kb *iamref.KB, patterns []string) iamref.ActionSet {
+	set, _ := expand(kb, patterns)
+	return set
+}
+
+// expand is Expand; known reports whether every pattern without a
+// wildcard names a known action.
+func expand(kb *iamref.KB, patterns []string) (set iamref.ActionSet, known bool) {
 	switch len(patterns) {
 	case 0:
-		return nil
+		return nil, true
 	case 1:
-		return kb.Expand(patterns[0])
+		p := patterns[0]
+		set = kb.Expand(p)
+		return set, strings.ContainsAny(p, "*?") || !emptyFromEnd(set)
 	}
 	// The union is sized once, for the largest set: the sets of named
 	// actions are short, a wildcard's may span the knowledge base. A
@@ -279,11 +292,14 @@ func Expand(kb *iamref.KB, patterns []string) iamref.ActionSet {
 	var smallIDs [64]iamref.ActionID
 	ids := smallIDs[:0]
 	n := 0
+	known = true
 	for _, p := range patterns {
 		if !strings.ContainsAny(p, "*?") {
 			if a := kb.Action(p); a != nil {
 				ids = append(ids, a.ID)
 				n = max(n, int(a.ID)>>6+1)
+			} else {
+				known = false
 			}
 			continue
 		}
@@ -292,18 +308,29 @@ func Expand(kb *iamref.KB, patterns []string) iamref.ActionSet {
 		n = max(n, len(s))
 	}
 	if n == 0 {
-		return nil
+		return nil, known
 	}
-	out := make(iamref.ActionSet, n)
+	set = make(iamref.ActionSet, n)
 	for _, s := range sets {
 		for i, w := range s {
-			out[i] |= w
+			set[i] |= w
 		}
 	}
 	for _, id := range ids {
-		out[id>>6] |= 1 << (uint(id) & 63)
+		set[id>>6] |= 1 << (uint(id) & 63)
 	}
-	return out
+	return set, known
+}
+
+// emptyFromEnd reports an empty set, looking from its last word: the
+// set of one named action has its bit there.
+func emptyFromEnd(s iamref.ActionSet) bool {
+	for i := len(s) - 1; i >= 0; i-- {
+		if s[i] != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // Unconditional reports a statement with no condition.

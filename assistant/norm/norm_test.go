@@ -149,3 +149,25 @@ func TestExpand(t *testing.T) {
 		}
 	}
 }
+
+// TestNamesKnown: NamesKnown says whether every pattern without a
+// wildcard names a known action.
+func TestNamesKnown(t *testing.T) {
+	kb := iamref.Default()
+	r := rand.New(rand.NewPCG(27, 28))
+	pool := []string{"s3:GetObject", "S3:getobject", "s3:Get*", "*", "nosuch:Thing", "", "s3:${aws:username}", "iam:PassRole", "ec2:Describe?nstances", " s3:PutObject"}
+	for range 3000 {
+		vals := make([]string, r.IntN(4))
+		want := true
+		for i := range vals {
+			vals[i] = pool[r.IntN(len(pool))]
+			if v := strings.TrimSpace(vals[i]); !strings.ContainsAny(v, "*?") && kb.Action(v) == nil {
+				want = false
+			}
+		}
+		s := NewStatement(kb, &policy.Statement{Effect: "Allow", Action: policy.NewList(vals...)}, true)
+		if s.NamesKnown != want {
+			t.Fatalf("%q: NamesKnown %v, want %v", vals, s.NamesKnown, want)
+		}
+	}
+}

@@ -238,6 +238,21 @@ func needsPatternProof(kb *iamref.KB, raw string) bool {
 	return hasWildcard(raw) || emptyFromEnd(kb.Expand(raw))
 }
 
+// needsPatternProof is needsPatternProof for the statement's pattern i:
+// when norm found every name without a wildcard known, only wildcards
+// (a name with "${" is not known) need the proof, and no name is looked
+// up again.
+func (s *stmt) needsPatternProof(kb *iamref.KB, i int) bool {
+	raw := s.Raw[i]
+	if hasWildcard(raw) {
+		return true
+	}
+	if s.NamesKnown {
+		return false
+	}
+	return needsPatternProof(kb, raw)
+}
+
 // emptyFromEnd is ActionSet.IsEmpty looking from the last word: the set
 // of one named action has its bit there, after a run of zero words.
 func emptyFromEnd(s iamref.ActionSet) bool {

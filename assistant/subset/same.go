@@ -127,8 +127,8 @@ func narrowedFrom(kb *iamref.KB, a, b *stmt) bool {
 			return false
 		}
 	}
-	for i, raw := range b.Raw {
-		if needsPatternProof(kb, raw) && !slices.Contains(a.Patterns, b.Patterns[i]) {
+	for i := range b.Raw {
+		if b.needsPatternProof(kb, i) && !slices.Contains(a.Patterns, b.Patterns[i]) {
 			return false
 		}
 	}

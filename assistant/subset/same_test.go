@@ -310,3 +310,25 @@ func TestNarrowedResources(t *testing.T) {
 		}
 	}
 }
+
+// TestStmtNeedsPatternProof: the statement's answer, which trusts norm's
+// NamesKnown, is needsPatternProof's for every pattern.
+func TestStmtNeedsPatternProof(t *testing.T) {
+	kb := iamref.Default()
+	r := rand.New(rand.NewPCG(29, 30))
+	pool := []string{"s3:GetObject", "S3:getobject", "s3:Get*", "*", "nosuch:Thing", "s3:${aws:username}", "iam:PassRole", "ec2:Describe?nstances", "s3:Get${x}", ""}
+	for range 3000 {
+		vals := make([]string, 1+r.IntN(4))
+		for i := range vals {
+			vals[i] = pool[r.IntN(len(pool))]
+		}
+		for _, vars := range []bool{true, false} {
+			s := newStmt(norm.NewStatement(kb, &policy.Statement{Effect: "Allow", Action: policy.NewList(vals...)}, vars))
+			for i, raw := range s.Raw {
+				if got, want := s.needsPatternProof(kb, i), needsPatternProof(kb, raw); got != want {
+					t.Fatalf("%q: pattern %q needs a proof %v, want %v", vals, raw, got, want)
+				}
+			}
+		}
+	}
+}

@@ -203,7 +203,7 @@ func (c *checker) allowCovered(b *stmt) (Verdict, bool) {
 		return Verdict{}, true
 	}
 	for i, raw := range b.Raw {
-		if !needsPatternProof(c.kb, raw) {
+		if !b.needsPatternProof(c.kb, i) {
 			continue
 		}
 		p := b.Patterns[i]
@@ -388,7 +388,7 @@ func (c *checker) denyKept(d *stmt) (Verdict, bool) {
 		return Verdict{}, true
 	}
 	for i, raw := range d.Raw {
-		if !needsPatternProof(c.kb, raw) {
+		if !d.needsPatternProof(c.kb, i) {
 			continue
 		}
 		p := d.Patterns[i]
