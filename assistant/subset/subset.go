@@ -62,7 +62,7 @@ func CheckPolicies(kb *iamref.KB, a, b *norm.Policy) Verdict {
 }
 
 // check is CheckPolicies; without shortcut every Allow goes through the
-// search, even one the original has as it is (for tests).
+// search, even one the original has as it is or narrowed (for tests).
 func check(kb *iamref.KB, a, b *norm.Policy, shortcut bool) Verdict {
 	c := &checker{kb: kb}
 	c.aAllow, c.aDeny = prepare(kb, a)
