@@ -1,6 +1,7 @@
 package norm
 
 import (
+	"encoding/binary"
 	"hash/maphash"
 	"strings"
 
@@ -222,8 +223,8 @@ func (st *Statement) resources(s *policy.Statement) {
 	}
 }
 
-// lowerAll is strings.ToLower of each text. The ASCII ones, nearly all,
-// share one allocation rather than one each.
+// lowerAll is strings.ToLower of each text. When all are ASCII, as
+// nearly always, they share one allocation rather than one each.
 func lowerAll(texts []string) []string {
 	out := make([]string, len(texts))
 	n := 0
@@ -232,35 +233,57 @@ func lowerAll(texts []string) []string {
 	}
 	buf := make([]byte, 0, n)
 	for _, t := range texts {
-		if !isASCII(t) {
-			continue
-		}
-		for i := 0; i < len(t); i++ {
-			c := t[i]
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			buf = append(buf, c)
-		}
+		buf = append(buf, t...)
 	}
+	if !asciiBytes(buf) {
+		for i, t := range texts {
+			out[i] = strings.ToLower(t)
+		}
+		return out
+	}
+	lowerASCII(buf)
 	all := string(buf)
 	for i, t := range texts {
-		if !isASCII(t) {
-			out[i] = strings.ToLower(t)
-			continue
-		}
 		out[i], all = all[:len(t)], all[len(t):]
 	}
 	return out
 }
 
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
+// asciiBytes reports text without a byte from 0x80, testing eight bytes
+// at a time.
+func asciiBytes(b []byte) bool {
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		if binary.LittleEndian.Uint64(b[i:])&0x8080808080808080 != 0 {
+			return false
+		}
+	}
+	for ; i < len(b); i++ {
+		if b[i] >= 0x80 {
 			return false
 		}
 	}
 	return true
+}
+
+// lowerASCII turns the upper-case letters of ASCII text to lower case,
+// eight bytes at a time: a byte from 'A' to 'Z' gains 0x20.
+func lowerASCII(b []byte) {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		w := binary.LittleEndian.Uint64(b[i:])
+		// Bytes are below 0x80: adding 0x80-'A' sets the high bit of
+		// those from 'A', adding 0x80-('Z'+1) of those after 'Z',
+		// without a carry into the next byte.
+		upper := (w + ones*(0x80-'A')) &^ (w + ones*(0x80-'Z'-1)) & highs
+		binary.LittleEndian.PutUint64(b[i:], w|upper>>2)
+	}
+	for ; i < len(b); i++ {
+		if c := b[i]; 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
 }
 
 // Expand is the union of what action patterns match among the known

@@ -171,3 +171,29 @@ func TestNamesKnown(t *testing.T) {
 		}
 	}
 }
+
+// TestLowerAllRandom compares lowerAll with strings.ToLower on lists of
+// random ASCII text, every byte below 0x80 (the letters' neighbours '@',
+// '[' and '`' included), and now and then a character that is not.
+func TestLowerAllRandom(t *testing.T) {
+	r := rand.New(rand.NewPCG(31, 32))
+	for range 20000 {
+		texts := make([]string, r.IntN(5))
+		for i := range texts {
+			b := make([]byte, r.IntN(30))
+			for k := range b {
+				b[k] = byte(r.IntN(0x80))
+			}
+			texts[i] = string(b)
+			if r.IntN(50) == 0 {
+				texts[i] += "É"
+			}
+		}
+		got := lowerAll(texts)
+		for i, s := range texts {
+			if got[i] != strings.ToLower(s) {
+				t.Fatalf("lowerAll(%q)[%d] = %q, want %q", texts, i, got[i], strings.ToLower(s))
+			}
+		}
+	}
+}
