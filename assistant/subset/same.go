@@ -69,14 +69,6 @@ func corePrint(seed maphash.Seed, s *stmt) uint64 {
 	return h.Sum64()
 }
 
-func writeStrings(h *maphash.Hash, ss []string) {
-	for _, s := range ss {
-		h.WriteString(s)
-		h.WriteByte(0)
-	}
-	h.WriteByte(1)
-}
-
 func writeValues(h *maphash.Hash, l policy.List) {
 	for _, v := range l.Values {
 		h.WriteString(v.Text)
