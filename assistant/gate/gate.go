@@ -128,8 +128,9 @@ func (g *Gate) accept(ctx context.Context, orig Original, c Candidate, generated
 	if origN == nil || origN.Doc != orig.Doc {
 		origN = norm.New(g.kb, orig.Doc)
 	}
-	// The candidate is normalized once, for the proof and the analysis.
-	candN := norm.New(g.kb, cand)
+	// The candidate is normalized once, for the proof and the analysis;
+	// the statements it keeps take the original's expansions.
+	candN := norm.NewLike(g.kb, cand, origN)
 	if v := subset.CheckPolicies(g.kb, origN, candN); !v.Proven {
 		return refuse("%s", v.Reason)
 	}

@@ -234,16 +234,26 @@ func TestJSONStrings(t *testing.T) {
 	}
 }
 
-// TestIndent holds indent to json.Indent, byte for byte, on the documents
-// of testdata/read written by MinifiedJSON and on strings that hold what
-// indent must not take for structure.
-func TestIndent(t *testing.T) {
-	inputs := map[string][]byte{
-		"empty object":      []byte(`{}`),
-		"empty lists":       []byte(`{"Statement":[],"Sid":{},"x":[[],{}]}`),
-		"nested":            []byte(`{"a":{"b":[1,2,{"c":null}],"d":true},"e":[["f"]]}`),
-		"structure in text": []byte(`{"a":"{[,:]}","b":"say \"[x, y]\": {z}","c":"\\","d":"\\\"{"}`),
-		"escapes":           []byte(`{"s":"\u003c\n\t\\\/ \u2028 café"}`),
+// TestJSONIndented holds JSON to json.Indent of MinifiedJSON, byte for
+// byte, on the documents of testdata/read and on documents whose strings
+// hold what must not be taken for structure, with empty lists and
+// conditions grouped by operator. (JSON used to indent MinifiedJSON's
+// text; it now writes the indented text in one pass.)
+func TestJSONIndented(t *testing.T) {
+	docs := map[string]*Document{
+		"empty": {},
+		"empty lists": {Version: "2012-10-17", Statements: []Statement{{Effect: "Allow", Action: List{Set: true},
+			Resource: NewList(), Principal: &Principal{}}}},
+		"structure in text": {ID: `{[,:]}`, Statements: []Statement{{Sid: `say "[x, y]": {z}`, Effect: `\`,
+			Action: NewList(`\"{`, "a,b"), NotResource: NewList("]")}}},
+		"escapes": {Statements: []Statement{{Effect: "Allow", Action: NewList("<\n\t\\/ \u2028 café", "&amp;", "`"),
+			Principal:    &Principal{Entries: []PrincipalEntry{{Kind: "AWS", Values: NewList("1", "2")}, {Kind: "Service", Values: NewList("s")}}},
+			NotPrincipal: &Principal{Any: true},
+			Conditions: []Condition{
+				{Operator: "StringEquals", Key: "k1", Values: NewList("v1")},
+				{Operator: "Bool", Key: "k2", Values: List{Set: true}},
+				{Operator: "StringEquals", Key: "k3", Values: NewList("v3", "v4")},
+			}}, {}}},
 	}
 	files, err := filepath.Glob("testdata/read/*")
 	if err != nil {
@@ -259,17 +269,18 @@ func TestIndent(t *testing.T) {
 			continue // the files that are not policies
 		}
 		for i, d := range res.Documents {
-			inputs[fmt.Sprintf("%s/%d", filepath.Base(f), i)] = d.MinifiedJSON()
+			docs[fmt.Sprintf("%s/%d", filepath.Base(f), i)] = d
 		}
 	}
-	for name, src := range inputs {
+	for name, d := range docs {
 		t.Run(name, func(t *testing.T) {
+			src := d.MinifiedJSON()
 			var want bytes.Buffer
 			if err := json.Indent(&want, src, "", "  "); err != nil {
-				t.Fatalf("not valid JSON: %v", err)
+				t.Fatalf("not valid JSON: %v\n%s", err, src)
 			}
-			if got := indent(src); !bytes.Equal(got, want.Bytes()) {
-				t.Errorf("indent(%s) =\n%s\nwant\n%s", src, got, want.Bytes())
+			if got := d.JSON(); !bytes.Equal(got, want.Bytes()) {
+				t.Errorf("JSON() =\n%s\nwant\n%s", got, want.Bytes())
 			}
 		})
 	}

@@ -56,6 +56,11 @@ func looksUTF16(data []byte) bool {
 		case data[i] != 0 && data[i+1] == 0:
 			odd++ // little-endian
 		}
+		// Stop as soon as the pairs left cannot make the count: text
+		// without NUL bytes is told after a quarter of its pairs.
+		if left := pairs - (i/2 + 1); 4*(max(even, odd)+left) < 3*pairs {
+			return false
+		}
 	}
 	return pairs >= 2 && 4*max(even, odd) >= 3*pairs
 }

@@ -134,8 +134,13 @@ func (p *jsonParser) space() {
 	for p.i < p.end {
 		switch p.s[p.i] {
 		case ' ', '\t', '\n', '\r':
-			p.i++
-			p.blank++
+			// A run of blanks (an indented text's margin) in one loop.
+			j := p.i + 1
+			for j < p.end && (p.s[j] == ' ' || p.s[j] == '\n' || p.s[j] == '\t' || p.s[j] == '\r') {
+				j++
+			}
+			p.blank += j - p.i
+			p.i = j
 		case '/':
 			if p.i+1 >= p.end {
 				return
@@ -201,7 +206,13 @@ func (p *jsonParser) object() *node {
 	if p.depth++; p.depth > maxDepth {
 		return p.fail(open, "the JSON is nested more than %d levels deep", maxDepth)
 	}
-	defer func() { p.depth-- }()
+	n := p.objectIn(open)
+	p.depth--
+	return n
+}
+
+// objectIn reads the object opened at open, within the depth counted.
+func (p *jsonParser) objectIn(open int) *node {
 	n := p.node(kindObject, open)
 	base := len(p.members)
 	p.i++
@@ -296,7 +307,13 @@ func (p *jsonParser) array() *node {
 	if p.depth++; p.depth > maxDepth {
 		return p.fail(open, "the JSON is nested more than %d levels deep", maxDepth)
 	}
-	defer func() { p.depth-- }()
+	n := p.arrayIn(open)
+	p.depth--
+	return n
+}
+
+// arrayIn reads the array opened at open, within the depth counted.
+func (p *jsonParser) arrayIn(open int) *node {
 	n := p.node(kindArray, open)
 	base := len(p.items)
 	p.i++

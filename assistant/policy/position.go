@@ -52,6 +52,11 @@ func (x *lineIndex) lineOf(off int) int {
 	if l := x.last; off >= x.starts[l] && (l+1 == len(x.starts) || off < x.starts[l+1]) {
 		return l
 	}
+	// The reader asks mostly in order: the next line is tried next.
+	if l := x.last + 1; l < len(x.starts) && off >= x.starts[l] && (l+1 == len(x.starts) || off < x.starts[l+1]) {
+		x.last = l
+		return l
+	}
 	x.last = sort.SearchInts(x.starts, off+1) - 1
 	return x.last
 }
@@ -136,22 +141,32 @@ func (x *lineIndex) line(n int) string {
 	return strings.TrimSuffix(x.s[x.starts[n-1]:end], "\r")
 }
 
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
-}
+func isASCII(s string) bool { return asciiPrefix(s) == len(s) }
 
 func runeCount(s string) int {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return i + utf8.RuneCountInString(s[i:])
+	i := asciiPrefix(s)
+	return i + utf8.RuneCountInString(s[i:])
+}
+
+// asciiPrefix returns the offset of the first byte of s that is not
+// ASCII, or len(s). It tests eight bytes at a time: the reader asks it
+// of every input, which is nearly always ASCII throughout.
+func asciiPrefix(s string) int {
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		b := s[i : i+8]
+		w := uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+			uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+		if w&0x8080808080808080 != 0 {
+			break
 		}
 	}
-	return len(s)
+	for ; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return i
+		}
+	}
+	return i
 }
 
 // mapLoc locates offsets of a cleaned text through the offset each of its

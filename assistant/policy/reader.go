@@ -377,7 +377,10 @@ func (r *reader) findJSON(rg region) error {
 	// A failure matters when the text from it to the next object read
 	// mentions a Statement: that was meant to be a policy.
 	var relevant []failure
-	statements := allIndexes(text[rg.start:rg.end], "Statement")
+	var statements []int
+	if len(failures) > 0 {
+		statements = allIndexes(text[rg.start:rg.end], "Statement")
+	}
 	for _, f := range failures {
 		limit := rg.end
 		if k := sort.SearchInts(successes, f.start); k < len(successes) {

@@ -46,9 +46,16 @@ var fixMessages = [numFixes]string{
 // typographic quote is left alone inside a string in straight double
 // quotes, where it is a character of the string.
 func (r *reader) clean(in string) (string, []int32) {
-	if !needsCleaning(in) {
+	if k := plainRun(in); k == len(in) || nothingToFix(in[k:]) {
+		// (The text before k is ASCII without '&' or '<': nothing
+		// there to fix.)
 		return in, nil
 	}
+	return r.cleanText(in)
+}
+
+// cleanText is clean for text that may need it.
+func (r *reader) cleanText(in string) (string, []int32) {
 	if body := strings.TrimPrefix(in, "\uFEFF"); utf8.ValidString(body) && !(r.opts.Chat && chatMarkup(body)) && json.Valid([]byte(body)) {
 		if len(body) == len(in) {
 			return in, nil
@@ -204,13 +211,65 @@ func runeFix(r rune) (string, int) {
 	return "", -1
 }
 
-func needsCleaning(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c == '&' || c == '<' || c >= utf8.RuneSelf {
-			return true
+// needsCleaning reports a '&', a '<' or a character that is not ASCII,
+// what clean may have to change.
+func needsCleaning(s string) bool { return plainRun(s) < len(s) }
+
+// plainRun returns the length of the start of s that holds no '&', no
+// '<' and no byte that is not ASCII. It tests eight bytes at a time.
+func plainRun(s string) int {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	// zero reports whether a byte of v is zero.
+	zero := func(v uint64) uint64 { return (v - ones) &^ v & highs }
+	amp, lt := ones*uint64('&'), ones*uint64('<')
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		b := s[i : i+8]
+		w := uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+			uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+		if w&highs|zero(w^amp)|zero(w^lt) != 0 {
+			break
 		}
 	}
-	return false
+	for ; i < len(s); i++ {
+		if c := s[i]; c == '&' || c == '<' || c >= utf8.RuneSelf {
+			return i
+		}
+	}
+	return i
+}
+
+// nothingToFix reports text in which clean would change nothing: no
+// Slack escape or markup, no character it replaces, no byte that is not
+// UTF-8. Both of its ways, for valid JSON and for other text, then give
+// back the input without a note, so the costlier test for valid JSON is
+// not needed (a policy written by Document.JSON with a "<" or a
+// character that is not ASCII in it, say).
+func nothingToFix(s string) bool {
+	for i := 0; i < len(s); {
+		if i += plainRun(s[i:]); i == len(s) {
+			break
+		}
+		switch c := s[i]; {
+		case c == '&':
+			if _, n := slackEntity(s[i:]); n > 0 {
+				return false
+			}
+		case c == '<':
+			if _, ok := slackMarkup(s[i:]); ok {
+				return false
+			}
+		case c >= utf8.RuneSelf:
+			r, n := utf8.DecodeRuneInString(s[i:])
+			if _, fix := runeFix(r); fix >= 0 || r == utf8.RuneError && n == 1 {
+				return false
+			}
+			i += n
+			continue
+		}
+		i++
+	}
+	return true
 }
 
 func slackEntity(s string) (string, int) {

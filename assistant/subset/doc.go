@@ -12,6 +12,11 @@
 // actions AWS adds later stay covered. Every Deny of the original must
 // still be in force.
 //
+// An Allow of the new policy that is one of the original's, as it is or
+// narrowed (fewer actions, some of its resources as written), is covered
+// without the search, which would prove it anyway (same.go); the
+// original's Denies are checked all the same.
+//
 // The check is sound, not complete: when it cannot prove coverage it
 // says no, naming the first action and resource it could not cover.
 package subset

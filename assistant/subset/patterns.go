@@ -15,6 +15,11 @@ import (
 // outer pattern with variables covers only itself (and only when both
 // policies give variables the same meaning).
 func covers(outer string, outerVars bool, inner string, innerVars bool) bool {
+	return !literalsDiffer(outer, inner) && coversPatterns(outer, outerVars, inner, innerVars)
+}
+
+// coversPatterns is covers without the quick test of literalsDiffer.
+func coversPatterns(outer string, outerVars bool, inner string, innerVars bool) bool {
 	if strings.Contains(outer, "${") {
 		return outer == inner && outerVars == innerVars
 	}
@@ -31,7 +36,33 @@ func covers(outer string, outerVars bool, inner string, innerVars bool) bool {
 		// outer one demands its own. (Same at the end.)
 		return false
 	}
+	if k := strings.IndexAny(outer, "*?"); k >= 0 && k == len(outer)-1 && outer[k] == '*' {
+		// Outer is its literal prefix and a "*": it matches whatever
+		// starts so, as every inner string does. (PatternCovers finds
+		// the same, walking the prefix and letting the "*" take the
+		// rest.) Most resource and action patterns end this way.
+		return true
+	}
 	return iamref.PatternCovers(outer, inner)
+}
+
+// literalsDiffer reports two patterns that differ at a byte before
+// either has a wildcard or a variable: then outer covers nothing inner
+// matches, as covers would find (each side's literal prefix holds the
+// byte; with a variable in outer, outer != inner). The proof compares
+// many patterns of other services and resources; this tells most of
+// them apart at their first bytes.
+func literalsDiffer(outer, inner string) bool {
+	for i := 0; i < len(outer) && i < len(inner); i++ {
+		a, b := outer[i], inner[i]
+		if a == '*' || a == '?' || a == '$' || b == '*' || b == '?' || b == '$' {
+			return false
+		}
+		if a != b {
+			return true
+		}
+	}
+	return false
 }
 
 // intersects reports whether some string matches both patterns, counting
@@ -204,7 +235,33 @@ func notActionCovered(s *stmt, excl []string) bool {
 // bit sets cannot vouch for: a wildcard, or a name the knowledge base
 // does not know.
 func needsPatternProof(kb *iamref.KB, raw string) bool {
-	return hasWildcard(raw) || kb.Expand(raw).IsEmpty()
+	return hasWildcard(raw) || emptyFromEnd(kb.Expand(raw))
+}
+
+// needsPatternProof is needsPatternProof for the statement's pattern i:
+// when norm found every name without a wildcard known, only wildcards
+// (a name with "${" is not known) need the proof, and no name is looked
+// up again.
+func (s *stmt) needsPatternProof(kb *iamref.KB, i int) bool {
+	raw := s.Raw[i]
+	if hasWildcard(raw) {
+		return true
+	}
+	if s.NamesKnown {
+		return false
+	}
+	return needsPatternProof(kb, raw)
+}
+
+// emptyFromEnd is ActionSet.IsEmpty looking from the last word: the set
+// of one named action has its bit there, after a run of zero words.
+func emptyFromEnd(s iamref.ActionSet) bool {
+	for i := len(s) - 1; i >= 0; i-- {
+		if s[i] != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // resCovers reports whether the outer statement's resources include

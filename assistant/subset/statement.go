@@ -80,17 +80,18 @@ func (s wset) empty() bool { return emptyWin(s.w) }
 
 // window returns the words of s that hold bits, sharing s.
 func window(s iamref.ActionSet) wset {
-	lo, hi := -1, 0
-	for i, w := range s {
-		if w != 0 {
-			if lo < 0 {
-				lo = i
-			}
-			hi = i + 1
-		}
+	// From each end to the first word with bits: a set that spans the
+	// knowledge base is not read through.
+	lo := 0
+	for lo < len(s) && s[lo] == 0 {
+		lo++
 	}
-	if lo < 0 {
+	if lo == len(s) {
 		return wset{}
+	}
+	hi := len(s)
+	for s[hi-1] == 0 {
+		hi--
 	}
 	return wset{lo: lo, w: s[lo:hi]}
 }

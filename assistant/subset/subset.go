@@ -2,6 +2,7 @@ package subset
 
 import (
 	"fmt"
+	"hash/maphash"
 	"slices"
 
 	"github.com/policycheck/policycheck/assistant/iamref"
@@ -39,6 +40,11 @@ type checker struct {
 	// index i*units+u, 0 unknown, 1 yes, 2 no.
 	cover []uint8
 	units int
+	// seed and aCores fingerprint the original's Allows, for finding
+	// the new policy's Allows that are the same statement or that
+	// statement narrowed (same.go).
+	seed   maphash.Seed
+	aCores []uint64
 }
 
 // Check reports whether policy b grants nothing policy a does not. It
@@ -52,6 +58,12 @@ func Check(kb *iamref.KB, a, b *policy.Document) Verdict {
 // CheckPolicies is Check for documents already normalized with norm.New,
 // which it does not change.
 func CheckPolicies(kb *iamref.KB, a, b *norm.Policy) Verdict {
+	return check(kb, a, b, true)
+}
+
+// check is CheckPolicies; without shortcut every Allow goes through the
+// search, even one the original has as it is or narrowed (for tests).
+func check(kb *iamref.KB, a, b *norm.Policy, shortcut bool) Verdict {
 	c := &checker{kb: kb}
 	c.aAllow, c.aDeny = prepare(kb, a)
 	c.bAllow, c.bDeny = prepare(kb, b)
@@ -66,6 +78,9 @@ func CheckPolicies(kb *iamref.KB, a, b *norm.Policy) Verdict {
 	}
 	c.bDenied = union(denied)
 	for _, s := range c.bAllow {
+		if shortcut && c.kept(s) {
+			continue
+		}
 		if v, ok := c.allowCovered(s); !ok {
 			return v
 		}
@@ -91,6 +106,30 @@ func prepare(kb *iamref.KB, p *norm.Policy) (allow, deny []*stmt) {
 		}
 	}
 	return allow, deny
+}
+
+// kept reports whether the original has the Allow b as it is, or an
+// Allow that b narrows: then allowCovered would prove it (see same.go).
+func (c *checker) kept(b *stmt) bool {
+	if c.aCores == nil {
+		c.seed = maphash.MakeSeed()
+		c.aCores = make([]uint64, len(c.aAllow))
+		for i, a := range c.aAllow {
+			c.aCores[i] = corePrint(c.seed, a)
+		}
+	}
+	core := corePrint(c.seed, b)
+	for i, p := range c.aCores {
+		if p == core && sameStmt(c.aAllow[i], b) {
+			return true
+		}
+	}
+	for i, p := range c.aCores {
+		if p == core && narrowedFrom(c.kb, c.aAllow[i], b) {
+			return true
+		}
+	}
+	return false
 }
 
 // allowCovered proves that the original grants everything the Allow b
@@ -164,7 +203,7 @@ func (c *checker) allowCovered(b *stmt) (Verdict, bool) {
 		return Verdict{}, true
 	}
 	for i, raw := range b.Raw {
-		if !needsPatternProof(c.kb, raw) {
+		if !b.needsPatternProof(c.kb, i) {
 			continue
 		}
 		p := b.Patterns[i]
@@ -349,7 +388,7 @@ func (c *checker) denyKept(d *stmt) (Verdict, bool) {
 		return Verdict{}, true
 	}
 	for i, raw := range d.Raw {
-		if !needsPatternProof(c.kb, raw) {
+		if !d.needsPatternProof(c.kb, i) {
 			continue
 		}
 		p := d.Patterns[i]
