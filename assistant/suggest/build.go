@@ -38,6 +38,14 @@ type shared struct {
 	// denied is what the policy's unconditional Denies on every resource
 	// take out of any Allow.
 	denied iamref.ActionSet
+	// entriesMemo holds entries' answers by statement, with narrow off
+	// [0] and on [1].
+	entriesMemo [2][]*entriesResult
+	// placeholders are the placeholder ARNs of resource types.
+	placeholders map[*iamref.ResourceType]string
+	// broad and flaggedStmts mark the statements scopable and flagged
+	// report.
+	broad, flaggedStmts statementMarks
 }
 
 // deniedBy is what a policy's Deny statements take out of every Allow:
@@ -90,12 +98,9 @@ func (b *builder) change(i int, what, why string) {
 
 // build writes the suggestion the options ask for.
 func build(f *shared, opts options) (*policy.Document, []report.Change) {
-	b := &builder{shared: f, opts: opts, sids: map[string]bool{}}
-	for _, s := range f.doc.Statements {
-		if s.Sid != "" {
-			b.sids[s.Sid] = true
-		}
-	}
+	// Most statements are kept as they are: one each, and room for a few
+	// split ones.
+	b := &builder{shared: f, opts: opts, out: make([]policy.Statement, 0, len(f.doc.Statements)+4)}
 	for i := range f.doc.Statements {
 		st := &f.doc.Statements[i]
 		mark := len(b.changes)
@@ -128,6 +133,7 @@ type group struct {
 	suffix   string // of the Sid
 	types    []*iamref.ResourceType
 	ents     []entry
+	n        int      // entries, while they are being sorted into groups
 	arns     []string // the resources of a scoped group
 	keep     bool     // keeps the statement's own Resource or NotResource
 	passRole bool
@@ -184,12 +190,8 @@ func (b *builder) allow(i int, st *policy.Statement) {
 		if k > 0 && st.Sid != "" {
 			s.Sid = b.uniqueSid(st.Sid + g.suffix)
 		}
-		texts := make([]string, len(g.ents))
-		for j, e := range g.ents {
-			texts[j] = e.text
-		}
-		s.Action = policy.NewList(texts...)
-		if !st.Action.Single && len(texts) == 1 && len(groups) == 1 {
+		s.Action = actionList(g.ents)
+		if !st.Action.Single && len(g.ents) == 1 && len(groups) == 1 {
 			s.Action.Single = false
 		}
 		switch {
@@ -212,6 +214,26 @@ func (b *builder) allow(i int, st *policy.Statement) {
 	}
 }
 
+// actionList is policy.NewList of the entries' texts, without a list of
+// the texts in between.
+func actionList(ents []entry) policy.List {
+	l := policy.List{Set: true, Single: len(ents) == 1, Values: make([]policy.Value, len(ents))}
+	for i, e := range ents {
+		l.Values[i].Text = e.text
+	}
+	return l
+}
+
+// scopedTypes is scopeTypes of the action when the statement is scoped
+// and the entry names one; nil, as for an action that keeps "*",
+// otherwise.
+func scopedTypes(a *iamref.Action, scope bool) []*iamref.ResourceType {
+	if !scope || a == nil {
+		return nil
+	}
+	return scopeTypes(a)
+}
+
 // scoping reports whether the statement's resources are to be scoped by
 // resource type.
 func (b *builder) scoping(st *policy.Statement) bool {
@@ -222,17 +244,47 @@ func (b *builder) scoping(st *policy.Statement) bool {
 // scopable reports whether the analysis found the statement's resources
 // too broad; a statement its conditions narrow, for one, is left alone.
 func (b *builder) scopable(i int) bool {
-	for _, f := range b.res.Findings {
-		if f.Statement != i || f.Severity == report.Info {
-			continue
-		}
-		switch f.Category {
-		case report.WildcardResource, report.DataExfiltration, report.CredentialsExposure, report.PermissionsMgmt,
-			report.PassRole, report.NotResource, report.FullAdmin, report.ServiceWildcard, report.NotAction, report.PrivilegeEscalation:
-			return true
-		}
+	if b.broad == nil {
+		b.broad = markStatements(b.res.Findings, len(b.doc.Statements), broadResources)
+	}
+	return b.broad.has(i, b.res.Findings, broadResources)
+}
+
+// broadResources reports a finding that says a statement's resources are
+// too broad.
+func broadResources(f report.Finding) bool {
+	if f.Severity == report.Info {
+		return false
+	}
+	switch f.Category {
+	case report.WildcardResource, report.DataExfiltration, report.CredentialsExposure, report.PermissionsMgmt,
+		report.PassRole, report.NotResource, report.FullAdmin, report.ServiceWildcard, report.NotAction, report.PrivilegeEscalation:
+		return true
 	}
 	return false
+}
+
+// statementMarks says by statement whether the analysis has a finding of
+// some kind on it: every attempt asks statement by statement, and a
+// policy can have hundreds of findings.
+type statementMarks []bool
+
+func markStatements(fs []report.Finding, n int, kind func(report.Finding) bool) statementMarks {
+	m := make(statementMarks, n)
+	for _, f := range fs {
+		if f.Statement >= 0 && f.Statement < n && kind(f) {
+			m[f.Statement] = true
+		}
+	}
+	return m
+}
+
+// has reports a finding of the kind on statement i.
+func (m statementMarks) has(i int, fs []report.Finding, kind func(report.Finding) bool) bool {
+	if i >= 0 && i < len(m) {
+		return m[i]
+	}
+	return slices.ContainsFunc(fs, func(f report.Finding) bool { return f.Statement == i && kind(f) })
 }
 
 // narrowResources replaces the patterns of a Resource list that reach
@@ -263,7 +315,7 @@ func (b *builder) narrowResources(i int, l policy.List, ents []entry) policy.Lis
 	changed := false
 	for _, v := range l.Values {
 		p := strings.TrimSpace(v.Text)
-		arns := narrowPattern(b.kb, p, types, b.arn)
+		arns := b.narrowPattern(p, types)
 		if len(arns) == 0 {
 			if !slices.Contains(out, p) {
 				out = append(out, p)
@@ -294,37 +346,52 @@ func (b *builder) narrowResources(i int, l policy.List, ents []entry) policy.Lis
 func (b *builder) groups(i int, st *policy.Statement, ents []entry, conds []policy.Condition) []*group {
 	scope := b.scoping(st)
 	var order []*group
-	index := map[string]*group{}
-	add := func(key string, e entry, mk func() *group) {
-		g := index[key]
-		if g == nil {
-			g = mk()
-			index[key] = g
-			order = append(order, g)
-		}
-		g.ents = append(g.ents, e)
-	}
 	keep := func() *group { return &group{keep: true, suffix: "AllResources"} }
-	for _, e := range ents {
-		switch {
-		case e.act != nil && e.act == b.passRole && b.opts.passRole && (scope || !hasKey(conds, "iam:PassedToService")):
-			add("passrole", e, func() *group {
-				g := &group{passRole: true, suffix: "PassRole"}
+	open := func(g *group) *group {
+		order = append(order, g)
+		return g
+	}
+	// The groups for the statement's own resources, for iam:PassRole, and
+	// by the key of their resource types.
+	var all, passRole *group
+	var index map[string]*group
+	// Each entry's group is chosen first, then the groups' entries are
+	// copied at once: a group can take hundreds.
+	of := make([]*group, len(ents))
+	for k := range ents {
+		e := &ents[k]
+		var g *group
+		if e.act != nil && e.act == b.passRole && b.opts.passRole && (scope || !hasKey(conds, "iam:PassedToService")) {
+			if passRole == nil {
+				passRole = open(&group{passRole: true, suffix: "PassRole"})
 				for _, r := range e.act.Resources {
-					g.types = append(g.types, r.Type)
+					passRole.types = append(passRole.types, r.Type)
 				}
-				return g
-			})
-		case scope && e.act != nil:
-			ts := scopeTypes(e.act)
-			if ts == nil {
-				add("*", e, keep)
-				continue
 			}
-			add(typeKey(ts), e, func() *group { return &group{types: ts, suffix: typeSuffix(ts)} })
-		default:
-			add("*", e, keep)
+			g = passRole
+		} else if ts := scopedTypes(e.act, scope); ts != nil {
+			key := typeKey(ts)
+			if g = index[key]; g == nil {
+				if index == nil {
+					index = map[string]*group{}
+				}
+				g = open(&group{types: ts, suffix: typeSuffix(ts)})
+				index[key] = g
+			}
+		} else {
+			if all == nil {
+				all = open(keep())
+			}
+			g = all
 		}
+		of[k] = g
+		g.n++
+	}
+	for _, g := range order {
+		g.ents = make([]entry, 0, g.n)
+	}
+	for k, g := range of {
+		g.ents = append(g.ents, ents[k])
 	}
 	// A wildcard's many actions could scatter over a dozen resource
 	// types: scope the few largest groups, and any group with an action
@@ -411,7 +478,7 @@ func (b *builder) groups(i int, st *policy.Statement, ents []entry, conds []poli
 				from = "NotResource"
 				why += fmt.Sprintf(" Not with those NotResource excluded (%s): that would grant what the original does not.", strings.Join(st.NotResource.Strings(), ", "))
 			}
-			b.change(i, fmt.Sprintf("Scoped %s to %s for %s", from, strings.Join(g.arns, ", "), previewEntries(g.ents, 4)), why)
+			b.change(i, "Scoped "+from+" to "+strings.Join(g.arns, ", ")+" for "+previewEntries(g.ents, 4), why)
 		}
 	}
 	if scoped > 0 {
@@ -483,7 +550,7 @@ func (b *builder) arns(st *policy.Statement, types []*iamref.ResourceType) []str
 			}
 		}
 		if !found && len(t.ARNFormats) > 0 {
-			if p := placeholderARN(t.ARNFormats[0], b.arn); !slices.Contains(out, p) {
+			if p := b.placeholder(t); !slices.Contains(out, p) {
 				out = append(out, p)
 			}
 		}
@@ -521,6 +588,15 @@ func (b *builder) excludeEscalations(i int, st *policy.Statement) policy.List {
 }
 
 func (b *builder) uniqueSid(sid string) string {
+	if b.sids == nil {
+		// The policy's own Sids, gathered only when a statement is split.
+		b.sids = map[string]bool{}
+		for _, s := range b.doc.Statements {
+			if s.Sid != "" {
+				b.sids[s.Sid] = true
+			}
+		}
+	}
 	s := sid
 	for n := 2; b.sids[s]; n++ {
 		s = sid + strconv.Itoa(n)
@@ -529,17 +605,19 @@ func (b *builder) uniqueSid(sid string) string {
 	return s
 }
 
+// previewEntries names the first n entries: "a, b, c and 4 more".
 func previewEntries(ents []entry, n int) string {
-	names := make([]string, 0, n)
-	for _, e := range ents {
-		if len(names) == n {
-			break
+	var b strings.Builder
+	for k, e := range ents[:min(n, len(ents))] {
+		if k > 0 {
+			b.WriteString(", ")
 		}
-		names = append(names, e.text)
+		b.WriteString(e.text)
 	}
-	s := strings.Join(names, ", ")
 	if len(ents) > n {
-		s += fmt.Sprintf(" and %d more", len(ents)-n)
+		b.WriteString(" and ")
+		b.WriteString(strconv.Itoa(len(ents) - n))
+		b.WriteString(" more")
 	}
-	return s
+	return b.String()
 }

@@ -110,12 +110,16 @@ func narrowsKey(cs []policy.Condition, suffix string) bool {
 // flagged reports whether the analysis found public access or a missing
 // source condition on the statement.
 func (b *builder) flagged(i int) bool {
-	for _, f := range b.res.Findings {
-		if f.Statement == i && f.Severity != report.Info && (f.Category == report.PublicAccess || f.Category == report.ConditionCategory) {
-			return true
-		}
+	if b.flaggedStmts == nil {
+		b.flaggedStmts = markStatements(b.res.Findings, len(b.doc.Statements), openToOthers)
 	}
-	return false
+	return b.flaggedStmts.has(i, b.res.Findings, openToOthers)
+}
+
+// openToOthers reports a finding of public access or a missing source
+// condition.
+func openToOthers(f report.Finding) bool {
+	return f.Severity != report.Info && (f.Category == report.PublicAccess || f.Category == report.ConditionCategory)
 }
 
 // principalFix is what a trust or resource statement gains: conditions,
