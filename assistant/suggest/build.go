@@ -46,6 +46,8 @@ type shared struct {
 	// broad and flaggedStmts mark the statements scopable and flagged
 	// report.
 	broad, flaggedStmts statementMarks
+	// stmts are what attempts learnt about the statements.
+	stmts []stmtMemo
 }
 
 // deniedBy is what a policy's Deny statements take out of every Allow:
@@ -86,10 +88,12 @@ func (f *shared) read() iamref.ActionSet {
 // builder writes one suggestion.
 type builder struct {
 	*shared
-	opts    options
-	sids    map[string]bool
-	out     []policy.Statement
-	changes []report.Change
+	opts options
+	sids map[string]bool
+	// sidsTaken counts the calls of uniqueSid.
+	sidsTaken int
+	out       []policy.Statement
+	changes   []report.Change
 }
 
 func (b *builder) change(i int, what, why string) {
@@ -101,12 +105,15 @@ func build(f *shared, opts options) (*policy.Document, []report.Change) {
 	// Most statements are kept as they are: one each, and room for a few
 	// split ones.
 	b := &builder{shared: f, opts: opts, out: make([]policy.Statement, 0, len(f.doc.Statements)+4)}
+	if f.stmts == nil {
+		f.stmts = make([]stmtMemo, len(f.doc.Statements))
+	}
 	for i := range f.doc.Statements {
 		st := &f.doc.Statements[i]
 		mark := len(b.changes)
 		n := len(b.out)
 		if strings.EqualFold(strings.TrimSpace(st.Effect), "Allow") {
-			b.allow(i, st)
+			b.allowOnce(i, st)
 		}
 		if len(b.changes) == mark {
 			// Nothing changed: keep the statement exactly as written.
@@ -126,6 +133,106 @@ func build(f *shared, opts options) (*policy.Document, []report.Change) {
 		d.Statements[i].Index = i
 	}
 	return d, b.changes
+}
+
+// Bits of options, for those that can matter to a statement.
+const (
+	optNarrow uint8 = 1 << iota
+	optScope
+	optPassRole
+	optEscalation
+	optPrincipals
+)
+
+func (o options) bits() uint8 {
+	var m uint8
+	if o.narrow {
+		m |= optNarrow
+	}
+	if o.scope {
+		m |= optScope
+	}
+	if o.passRole {
+		m |= optPassRole
+	}
+	if o.escalation {
+		m |= optEscalation
+	}
+	if o.principals {
+		m |= optPrincipals
+	}
+	return m
+}
+
+// stmtMemo is what the attempts at a suggestion for one policy learn
+// about one of its statements.
+type stmtMemo struct {
+	known    bool
+	relevant uint8  // the options that can change how it is written
+	kept     uint32 // bit k set: with relevant options k, it is kept as written
+}
+
+// allowOnce is allow, but for a statement an earlier attempt kept as
+// written under the same options, as far as they matter to it: most
+// statements are kept, and the attempts differ in a few options.
+func (b *builder) allowOnce(i int, st *policy.Statement) {
+	m := &b.stmts[i]
+	if !m.known {
+		m.relevant, m.known = b.relevantOptions(i, st), true
+	}
+	k := b.opts.bits() & m.relevant
+	if m.kept&(1<<k) != 0 {
+		return
+	}
+	mark, sids := len(b.changes), b.sidsTaken
+	b.allow(i, st)
+	// A statement that took a Sid changed the builder for the next
+	// ones: it is not remembered as kept (it never is: a statement is
+	// split only with a change).
+	if len(b.changes) == mark && b.sidsTaken == sids {
+		m.kept |= 1 << k
+	}
+}
+
+// relevantOptions are the options that can change how allow writes the
+// statement; the others leave it as it is whether on or off.
+//   - narrow, only for NotAction or a service wildcard (entries);
+//   - scope, only when the analysis found the resources too broad
+//     (scopable, as allow and scoping ask it);
+//   - passRole, only when an entry can be iam:PassRole: its actions are
+//     those its values match, a NotAction's or, with a service wildcard,
+//     those of the read-only patterns;
+//   - escalation, only with actions to remove;
+//   - principals, as principalFixes says.
+func (b *builder) relevantOptions(i int, st *policy.Statement) uint8 {
+	var m uint8
+	narrowable := st.NotAction.Set
+	passes := st.NotAction.Set
+	for _, v := range st.Action.Values {
+		t := strings.TrimSpace(v.Text)
+		if isServiceWildcard(t) {
+			narrowable, passes = true, true
+		}
+		if !passes && b.passRole != nil && b.kb.Expand(t).Has(b.passRole.ID) {
+			passes = true
+		}
+	}
+	if narrowable {
+		m |= optNarrow
+	}
+	if b.scopable(i) || b.scopable(st.Index) {
+		m |= optScope
+	}
+	if passes && b.passRole != nil {
+		m |= optPassRole
+	}
+	if len(b.remove) > 0 {
+		m |= optEscalation
+	}
+	if st.Principal != nil && (b.doc.Type == policy.Trust || b.doc.Type == policy.Resource) && b.flagged(i) {
+		m |= optPrincipals
+	}
+	return m
 }
 
 // group is one statement a suggestion splits an Allow into.
@@ -597,6 +704,7 @@ func (b *builder) uniqueSid(sid string) string {
 			}
 		}
 	}
+	b.sidsTaken++
 	s := sid
 	for n := 2; b.sids[s]; n++ {
 		s = sid + strconv.Itoa(n)

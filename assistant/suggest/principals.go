@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/policycheck/policycheck/assistant/iamref"
 	"github.com/policycheck/policycheck/assistant/policy"
@@ -67,13 +68,34 @@ func passRoleServices(kb *iamref.KB, d *policy.Document) []string {
 			if a == nil {
 				continue
 			}
-			if svc, ok := passedTo[strings.ToLower(a.FullName())]; ok && !slices.Contains(out, svc) {
+			if svc, ok := passedToService(a); ok && !slices.Contains(out, svc) {
 				out = append(out, svc)
 			}
 		}
 	}
 	slices.Sort(out)
 	return out
+}
+
+// passedToService looks the action up in passedTo. Its name is lowered
+// on the stack: a policy can name thousands of actions.
+func passedToService(a *iamref.Action) (string, bool) {
+	var buf [128]byte
+	k := append(buf[:0], a.Service.Prefix...)
+	k = append(k, ':')
+	k = append(k, a.Name...)
+	for i, c := range k {
+		switch {
+		case c >= utf8.RuneSelf:
+			// As strings.ToLower has it, beyond ASCII.
+			svc, ok := passedTo[strings.ToLower(string(k))]
+			return svc, ok
+		case 'A' <= c && c <= 'Z':
+			k[i] = c + 'a' - 'A'
+		}
+	}
+	svc, ok := passedTo[string(k)]
+	return svc, ok
 }
 
 // hasKey reports a condition on the key (any case).
