@@ -64,11 +64,7 @@ func passRoleServices(kb *iamref.KB, d *policy.Document) []string {
 			continue
 		}
 		for _, v := range s.Action.Values {
-			a := kb.Action(strings.TrimSpace(v.Text))
-			if a == nil {
-				continue
-			}
-			if svc, ok := passedToService(a); ok && !slices.Contains(out, svc) {
+			if svc, ok := passedToService(kb, strings.TrimSpace(v.Text)); ok && !slices.Contains(out, svc) {
 				out = append(out, svc)
 			}
 		}
@@ -77,25 +73,36 @@ func passRoleServices(kb *iamref.KB, d *policy.Document) []string {
 	return out
 }
 
-// passedToService looks the action up in passedTo. Its name is lowered
-// on the stack: a policy can name thousands of actions.
-func passedToService(a *iamref.Action) (string, bool) {
-	var buf [128]byte
-	k := append(buf[:0], a.Service.Prefix...)
-	k = append(k, ':')
-	k = append(k, a.Name...)
-	for i, c := range k {
-		switch {
-		case c >= utf8.RuneSelf:
-			// As strings.ToLower has it, beyond ASCII.
-			svc, ok := passedTo[strings.ToLower(string(k))]
+// passedToService is what passedTo says of the action named (in any
+// case), if the knowledge base has it. The name is lowered on the stack
+// and looked up in passedTo before the knowledge base: a policy can name
+// thousands of actions, and few pass roles.
+func passedToService(kb *iamref.KB, name string) (string, bool) {
+	var buf [64]byte
+	k := buf[:0]
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if c >= utf8.RuneSelf {
+			// Beyond ASCII, as strings.ToLower has the canonical name.
+			a := kb.Action(name)
+			if a == nil {
+				return "", false
+			}
+			svc, ok := passedTo[strings.ToLower(a.FullName())]
 			return svc, ok
-		case 'A' <= c && c <= 'Z':
-			k[i] = c + 'a' - 'A'
 		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		k = append(k, c)
 	}
+	// The knowledge base matches names in ASCII lower case: when it
+	// has the action, its canonical name lowers to k.
 	svc, ok := passedTo[string(k)]
-	return svc, ok
+	if !ok || kb.Action(name) == nil {
+		return "", false
+	}
+	return svc, true
 }
 
 // hasKey reports a condition on the key (any case).
