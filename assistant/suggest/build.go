@@ -102,9 +102,9 @@ func (b *builder) change(i int, what, why string) {
 
 // build writes the suggestion the options ask for.
 func build(f *shared, opts options) (*policy.Document, []report.Change) {
-	// Most statements are kept as they are: one each, and room for a few
-	// split ones.
-	b := &builder{shared: f, opts: opts, out: make([]policy.Statement, 0, len(f.doc.Statements)+4)}
+	// Most statements are kept as they are: one each, and room for one
+	// split in two.
+	b := &builder{shared: f, opts: opts, out: make([]policy.Statement, 0, len(f.doc.Statements)+1)}
 	if f.stmts == nil {
 		f.stmts = make([]stmtMemo, len(f.doc.Statements))
 	}
@@ -494,11 +494,18 @@ func (b *builder) groups(i int, st *policy.Statement, ents []entry, conds []poli
 		of[k] = g
 		g.n++
 	}
-	for _, g := range order {
-		g.ents = make([]entry, 0, g.n)
-	}
-	for k, g := range of {
-		g.ents = append(g.ents, ents[k])
+	if len(order) == 1 {
+		// All in one group, in order: it shares ents, which nothing
+		// changes (capGroups sorts only with several groups; a shared
+		// entry list is clipped, so that appending copies it).
+		order[0].ents = slices.Clip(ents)
+	} else {
+		for _, g := range order {
+			g.ents = make([]entry, 0, g.n)
+		}
+		for k, g := range of {
+			g.ents = append(g.ents, ents[k])
+		}
 	}
 	// A wildcard's many actions could scatter over a dozen resource
 	// types: scope the few largest groups, and any group with an action
