@@ -43,6 +43,8 @@ type shared struct {
 	entriesMemo [2][]*entriesResult
 	// placeholders are the placeholder ARNs of resource types.
 	placeholders map[*iamref.ResourceType]string
+	// withins are placeholderWithin's answers.
+	withins map[patternType]within
 	// broad and flaggedStmts mark the statements scopable and flagged
 	// report.
 	broad, flaggedStmts statementMarks

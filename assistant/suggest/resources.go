@@ -290,29 +290,9 @@ func (f *shared) narrowPattern(p string, types []*iamref.ResourceType) []string 
 		if len(t.ARNFormats) == 0 || !kb.MatchResource(p, t) {
 			continue
 		}
-		if !analysis.BroadFor(p, t) {
+		arn, ok := f.placeholderWithin(p, t)
+		if !ok {
 			return nil
-		}
-		arn := f.placeholder(t)
-		if !iamref.PatternCovers(p, arn) {
-			// The pattern fixes a region or account the facts do not:
-			// fill in from the pattern itself.
-			seg := strings.SplitN(p, ":", 6)
-			g := f.arn
-			if len(seg) == 6 {
-				if concrete(seg[3]) {
-					g.region = seg[3]
-				}
-				if norm.IsAccountID(seg[4]) {
-					g.account = seg[4]
-				}
-				if concrete(seg[1]) {
-					g.partition = seg[1]
-				}
-			}
-			if arn = placeholderARN(t.ARNFormats[0], g); !iamref.PatternCovers(p, arn) {
-				return nil
-			}
 		}
 		if !slices.Contains(out, arn) {
 			out = append(out, arn)
@@ -322,4 +302,63 @@ func (f *shared) narrowPattern(p string, types []*iamref.ResourceType) []string 
 		return nil
 	}
 	return out
+}
+
+// patternType is a resource pattern with a resource type it reaches.
+type patternType struct {
+	pattern string
+	t       *iamref.ResourceType
+}
+
+// within is a placeholder ARN within a pattern, or none (ok false).
+type within struct {
+	arn string
+	ok  bool
+}
+
+// placeholderWithin is the placeholder ARN of type t that the pattern p,
+// which reaches t, can be narrowed to: false when p names specific
+// resources of t, or no placeholder fits within it. The answers are
+// kept for the policy: the attempts, and statements with the same
+// resources, ask again.
+func (f *shared) placeholderWithin(p string, t *iamref.ResourceType) (string, bool) {
+	k := patternType{p, t}
+	if w, ok := f.withins[k]; ok {
+		return w.arn, w.ok
+	}
+	arn, ok := f.findPlaceholderWithin(p, t)
+	if f.withins == nil {
+		f.withins = map[patternType]within{}
+	}
+	f.withins[k] = within{arn, ok}
+	return arn, ok
+}
+
+func (f *shared) findPlaceholderWithin(p string, t *iamref.ResourceType) (string, bool) {
+	if !analysis.BroadFor(p, t) {
+		return "", false
+	}
+	arn := f.placeholder(t)
+	if iamref.PatternCovers(p, arn) {
+		return arn, true
+	}
+	// The pattern fixes a region or account the facts do not: fill in
+	// from the pattern itself.
+	seg := strings.SplitN(p, ":", 6)
+	g := f.arn
+	if len(seg) == 6 {
+		if concrete(seg[3]) {
+			g.region = seg[3]
+		}
+		if norm.IsAccountID(seg[4]) {
+			g.account = seg[4]
+		}
+		if concrete(seg[1]) {
+			g.partition = seg[1]
+		}
+	}
+	if arn = placeholderARN(t.ARNFormats[0], g); !iamref.PatternCovers(p, arn) {
+		return "", false
+	}
+	return arn, true
 }
