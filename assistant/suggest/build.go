@@ -102,11 +102,10 @@ func (b *builder) change(i int, what, why string) {
 	b.changes = append(b.changes, report.Change{Statement: i, What: what, Why: why})
 }
 
-// build writes the suggestion the options ask for.
+// build writes the suggestion the options ask for; nil, without
+// changes, when it would change nothing.
 func build(f *shared, opts options) (*policy.Document, []report.Change) {
-	// Most statements are kept as they are: one each, and room for one
-	// split in two.
-	b := &builder{shared: f, opts: opts, out: make([]policy.Statement, 0, len(f.doc.Statements)+1)}
+	b := &builder{shared: f, opts: opts}
 	if f.stmts == nil {
 		f.stmts = make([]stmtMemo, len(f.doc.Statements))
 	}
@@ -117,10 +116,23 @@ func build(f *shared, opts options) (*policy.Document, []report.Change) {
 		if strings.EqualFold(strings.TrimSpace(st.Effect), "Allow") {
 			b.allowOnce(i, st)
 		}
-		if len(b.changes) == mark {
+		switch {
+		case len(b.changes) == 0:
+			// Kept, as all before it: most attempts change nothing,
+			// and the statements are written out only once one does.
+			b.out = b.out[:0]
+		case mark == 0:
+			// The first change: the statements before are kept as
+			// written. Most of the rest will be too, one each.
+			out := make([]policy.Statement, 0, len(f.doc.Statements)+len(b.out))
+			b.out = append(append(out, f.doc.Statements[:i]...), b.out...)
+		case len(b.changes) == mark:
 			// Nothing changed: keep the statement exactly as written.
 			b.out = append(b.out[:n], *st)
 		}
+	}
+	if len(b.changes) == 0 {
+		return nil, nil
 	}
 	d := &policy.Document{
 		Name: f.doc.Name, Type: f.doc.Type, Source: "json",
