@@ -2,6 +2,7 @@ package suggest
 
 import (
 	"fmt"
+	"math/bits"
 	"slices"
 	"strconv"
 	"strings"
@@ -181,9 +182,9 @@ func (o options) bits() uint8 {
 // stmtMemo is what the attempts at a suggestion for one policy learn
 // about one of its statements.
 type stmtMemo struct {
-	known    bool
+	kept     uint32 // bit k set: with options k (bits), it is kept as written
+	known    bool   // relevant is worked out
 	relevant uint8  // the options that can change how it is written
-	kept     uint32 // bit k set: with relevant options k, it is kept as written
 }
 
 // allowOnce is allow, but for a statement an earlier attempt kept as
@@ -191,12 +192,18 @@ type stmtMemo struct {
 // statements are kept, and the attempts differ in a few options.
 func (b *builder) allowOnce(i int, st *policy.Statement) {
 	m := &b.stmts[i]
-	if !m.known {
-		m.relevant, m.known = b.relevantOptions(i, st), true
-	}
-	k := b.opts.bits() & m.relevant
-	if m.kept&(1<<k) != 0 {
-		return
+	cur := b.opts.bits()
+	if m.kept != 0 {
+		// Which options matter is worked out only now: most policies
+		// take one attempt.
+		if !m.known {
+			m.relevant, m.known = b.relevantOptions(i, st), true
+		}
+		for w := m.kept; w != 0; w &= w - 1 {
+			if (uint8(bits.TrailingZeros32(w))^cur)&m.relevant == 0 {
+				return
+			}
+		}
 	}
 	mark, sids := len(b.changes), b.sidsTaken
 	b.allow(i, st)
@@ -204,7 +211,7 @@ func (b *builder) allowOnce(i int, st *policy.Statement) {
 	// ones: it is not remembered as kept (it never is: a statement is
 	// split only with a change).
 	if len(b.changes) == mark && b.sidsTaken == sids {
-		m.kept |= 1 << k
+		m.kept |= 1 << cur
 	}
 }
 
@@ -227,7 +234,7 @@ func (b *builder) relevantOptions(i int, st *policy.Statement) uint8 {
 		if isServiceWildcard(t) {
 			narrowable, passes = true, true
 		}
-		if !passes && b.passRole != nil && b.kb.Expand(t).Has(b.passRole.ID) {
+		if !passes && b.passRole != nil && mayBePassRole(b.kb, t, b.passRole) {
 			passes = true
 		}
 	}
@@ -247,6 +254,16 @@ func (b *builder) relevantOptions(i int, st *policy.Statement) uint8 {
 		m |= optPrincipals
 	}
 	return m
+}
+
+// mayBePassRole reports whether the Action value can match iam:PassRole:
+// a name that is it in any case (which the knowledge base would find),
+// or a pattern whose actions include it.
+func mayBePassRole(kb *iamref.KB, v string, passRole *iamref.Action) bool {
+	if !hasWildcard(v) {
+		return strings.EqualFold(v, passRole.FullName())
+	}
+	return kb.Expand(v).Has(passRole.ID)
 }
 
 // group is one statement a suggestion splits an Allow into.
