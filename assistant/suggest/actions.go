@@ -2,6 +2,7 @@ package suggest
 
 import (
 	"fmt"
+	"math/bits"
 	"slices"
 	"sort"
 	"strings"
@@ -50,8 +51,39 @@ func readLevels(kb *iamref.KB) iamref.ActionSet {
 // entries returns the statement's Action values as entries, narrowing
 // service wildcards and NotAction to List and Read actions when narrow is
 // set. keepNot is true when the statement keeps its NotAction (entries is
-// then nil).
-func (b *builder) entries(i int, st *policy.Statement) (out []entry, keepNot bool) {
+// then nil). The entries are shared between attempts: do not change them.
+func (b *builder) entries(i int, st *policy.Statement) ([]entry, bool) {
+	// They depend on nothing else an attempt chooses: worked out once
+	// per statement with narrow on and once with it off, the changes
+	// they record replayed for the attempts after.
+	k := 0
+	if b.opts.narrow {
+		k = 1
+	}
+	if b.entriesMemo[k] == nil {
+		b.entriesMemo[k] = make([]*entriesResult, len(b.doc.Statements))
+	}
+	if r := b.entriesMemo[k][i]; r != nil {
+		b.changes = append(b.changes, r.changes...)
+		return r.ents, r.keepNot
+	}
+	mark := len(b.changes)
+	ents, keepNot := b.writeEntries(i, st)
+	ents = slices.Clip(ents)
+	b.entriesMemo[k][i] = &entriesResult{ents: ents, keepNot: keepNot, changes: slices.Clone(b.changes[mark:])}
+	return ents, keepNot
+}
+
+// entriesResult is what entries gives for one statement, with the changes
+// it records.
+type entriesResult struct {
+	ents    []entry
+	keepNot bool
+	changes []report.Change
+}
+
+// writeEntries works out entries.
+func (b *builder) writeEntries(i int, st *policy.Statement) (out []entry, keepNot bool) {
 	kb := b.kb
 	// The actions the statement names or matches with patterns it keeps,
 	// as a set only when narrowing needs it: a set of a few named actions
@@ -70,26 +102,11 @@ func (b *builder) entries(i int, st *policy.Statement) (out []entry, keepNot boo
 		}
 		pos = 0
 	}
-	var plain []entry // the values as written, should narrowing fail
+	out = make([]entry, 0, len(st.Action.Values))
 	for _, v := range st.Action.Values {
 		t := strings.TrimSpace(v.Text)
-		set := kb.Expand(t)
-		if strings.ContainsAny(t, "*?") {
-			plain = append(plain, entry{text: t, set: set, named: true})
-		} else {
-			plain = append(plain, entry{text: t, act: kb.Action(t), named: true})
-		}
-		switch {
-		case isServiceWildcard(t) && b.opts.narrow:
-			wild = append(wild, t)
-			designated.Or(set)
-			if pos < 0 {
-				pos = len(out)
-			}
-		case strings.ContainsAny(t, "*?"):
-			out = append(out, entry{text: t, set: set, named: true})
-			explicit.sets = append(explicit.sets, set)
-		default:
+		if !hasWildcard(t) {
+			// A name: one look-up; it is never a service wildcard.
 			a := kb.Action(t)
 			if a != nil && explicit.has(a.ID) {
 				continue
@@ -98,7 +115,19 @@ func (b *builder) entries(i int, st *policy.Statement) (out []entry, keepNot boo
 			if a != nil {
 				explicit.add(a.ID)
 			}
+			continue
 		}
+		set := kb.Expand(t)
+		if isServiceWildcard(t) && b.opts.narrow {
+			wild = append(wild, t)
+			designated.Or(set)
+			if pos < 0 {
+				pos = len(out)
+			}
+			continue
+		}
+		out = append(out, entry{text: t, set: set, named: true})
+		explicit.sets = append(explicit.sets, set)
 	}
 	if pos < 0 {
 		return out, false
@@ -107,7 +136,7 @@ func (b *builder) entries(i int, st *policy.Statement) (out []entry, keepNot boo
 		if st.NotAction.Set {
 			return nil, true
 		}
-		return plain, false
+		return plainEntries(kb, st), false
 	}
 	// What the policy's Denies take out everywhere is not granted: the
 	// narrowed list leaves it out.
@@ -197,6 +226,22 @@ func (b *builder) entries(i int, st *policy.Statement) (out []entry, keepNot boo
 	why += "; add back the ones your application calls."
 	b.change(i, fmt.Sprintf("Replaced %s with %s %d List and Read %s%s", what, its, kept.Len(), plural(kept.Len(), "action", "actions"), how), why)
 	return out, false
+}
+
+// plainEntries are the statement's Action values as written, without
+// narrowing: what entries gives when narrowing fails. They are worked out
+// only then, as most statements narrow or have nothing to narrow.
+func plainEntries(kb *iamref.KB, st *policy.Statement) []entry {
+	out := make([]entry, len(st.Action.Values))
+	for i, v := range st.Action.Values {
+		t := strings.TrimSpace(v.Text)
+		if hasWildcard(t) {
+			out[i] = entry{text: t, set: kb.Expand(t), named: true}
+		} else {
+			out[i] = entry{text: t, act: kb.Action(t), named: true}
+		}
+	}
+	return out
 }
 
 // explicitActions are the actions a statement names (ids) and those its
@@ -289,25 +334,32 @@ func (b *builder) represent(s iamref.ActionSet) ([]entry, string) {
 		sort.Slice(out, func(i, j int) bool { return out[i].text < out[j].text })
 		return out, ""
 	}
-	// Group by service and leading verb: "ec2:Describe*".
+	// Group by service and leading verb: "ec2:Describe*". (A service
+	// prefix holds no ":", so the pair names the pattern.)
+	type key struct{ prefix, verb string }
 	type group struct {
 		pattern string
 		acts    []*iamref.Action
 	}
 	var groups []*group
-	index := map[string]*group{}
+	index := map[key]*group{}
 	s.Each(func(id iamref.ActionID) bool {
 		a := b.kb.ActionByID(id)
-		p := a.Service.Prefix + ":" + verb(a.Name) + "*"
-		g := index[p]
+		k := key{a.Service.Prefix, verb(a.Name)}
+		g := index[k]
 		if g == nil {
-			g = &group{pattern: p}
-			index[p] = g
+			g = &group{pattern: k.prefix + ":" + k.verb + "*"}
+			index[k] = g
 			groups = append(groups, g)
 		}
 		g.acts = append(g.acts, a)
-		return true
+		// Each group gives at least one entry: past explicitMax of
+		// them, the list is too long whatever the rest.
+		return len(groups) <= explicitMax
 	})
+	if len(groups) > explicitMax {
+		return nil, ""
+	}
 	var out []entry
 	patterns := 0
 	for _, g := range groups {
@@ -351,15 +403,13 @@ func (b *builder) allServices(s iamref.ActionSet) bool {
 func levelCounts(kb *iamref.KB, s iamref.ActionSet) string {
 	var parts []string
 	for _, l := range []iamref.Level{iamref.Write, iamref.PermissionsManagement, iamref.Tagging, iamref.LevelUnknown} {
-		x := s.Clone()
+		var n int
 		if l == iamref.LevelUnknown {
-			x.AndNot(kb.LevelSet(iamref.Write))
-			x.AndNot(kb.LevelSet(iamref.PermissionsManagement))
-			x.AndNot(kb.LevelSet(iamref.Tagging))
+			n = countOutside(s, kb.LevelSet(iamref.Write), kb.LevelSet(iamref.PermissionsManagement), kb.LevelSet(iamref.Tagging))
 		} else {
-			x.And(kb.LevelSet(l))
+			n = countIn(s, kb.LevelSet(l))
 		}
-		if n := x.Len(); n > 0 {
+		if n > 0 {
 			name := l.String()
 			if l == iamref.LevelUnknown {
 				name = "other"
@@ -377,6 +427,40 @@ func levelCounts(kb *iamref.KB, s iamref.ActionSet) string {
 	return out + " actions"
 }
 
+// countIn is the number of actions of s also in o, without a set of
+// them.
+func countIn(s, o iamref.ActionSet) int {
+	n := 0
+	for i := range min(len(s), len(o)) {
+		n += bits.OnesCount64(s[i] & o[i])
+	}
+	return n
+}
+
+// countOutside is the number of actions of s in none of the others.
+func countOutside(s iamref.ActionSet, others ...iamref.ActionSet) int {
+	n := 0
+	for i, w := range s {
+		for _, o := range others {
+			if i < len(o) {
+				w &^= o[i]
+			}
+		}
+		n += bits.OnesCount64(w)
+	}
+	return n
+}
+
+// eachIn calls fn for every action of s also in o, in ascending order,
+// as Each of their intersection would.
+func eachIn(s, o iamref.ActionSet, fn func(iamref.ActionID)) {
+	for i := range min(len(s), len(o)) {
+		for w := s[i] & o[i]; w != 0; w &= w - 1 {
+			fn(iamref.ActionID(i<<6 | bits.TrailingZeros64(w)))
+		}
+	}
+}
+
 // examples names up to n actions of a set, the most sensitive levels
 // first (permissions management, write, tagging), well-known services
 // and short names first within a level.
@@ -386,12 +470,10 @@ func (b *builder) examples(s iamref.ActionSet, n int) []string {
 		if len(out) == n {
 			break
 		}
-		x := s.Clone()
-		x.And(b.kb.LevelSet(l))
 		// The first n-len(out) actions in example order, kept sorted:
 		// a set can hold thousands of actions, and only a few are named.
 		top := make([]*iamref.Action, 0, n-len(out))
-		x.Each(func(id iamref.ActionID) bool {
+		eachIn(s, b.kb.LevelSet(l), func(id iamref.ActionID) {
 			a := b.kb.ActionByID(id)
 			k := len(top)
 			for k > 0 && exampleBefore(a, top[k-1]) {
@@ -404,7 +486,6 @@ func (b *builder) examples(s iamref.ActionSet, n int) []string {
 				copy(top[k+1:], top[k:len(top)-1])
 				top[k] = a
 			}
-			return true
 		})
 		for _, a := range top {
 			out = append(out, a.FullName())
@@ -566,6 +647,16 @@ func (b *builder) removeEscalations(i int, in []entry) []entry {
 			fmt.Sprintf("It completes a privilege-escalation path (%s): together these actions let the holder gain permissions beyond this policy. Add it back only scoped to named resources the workload owns.", strings.Join(paths, "; ")))
 	}
 	return out
+}
+
+// hasWildcard reports strings.ContainsAny(s, "*?"), byte by byte.
+func hasWildcard(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '*' || s[i] == '?' {
+			return true
+		}
+	}
+	return false
 }
 
 func hasAnyResource(st *policy.Statement) bool {

@@ -2,6 +2,7 @@ package suggest
 
 import (
 	"fmt"
+	"math/bits"
 	"slices"
 	"strconv"
 	"strings"
@@ -38,6 +39,18 @@ type shared struct {
 	// denied is what the policy's unconditional Denies on every resource
 	// take out of any Allow.
 	denied iamref.ActionSet
+	// entriesMemo holds entries' answers by statement, with narrow off
+	// [0] and on [1].
+	entriesMemo [2][]*entriesResult
+	// placeholders are the placeholder ARNs of resource types.
+	placeholders map[*iamref.ResourceType]string
+	// withins are placeholderWithin's answers.
+	withins map[patternType]within
+	// broad and flaggedStmts mark the statements scopable and flagged
+	// report.
+	broad, flaggedStmts statementMarks
+	// stmts are what attempts learnt about the statements.
+	stmts []stmtMemo
 }
 
 // deniedBy is what a policy's Deny statements take out of every Allow:
@@ -78,35 +91,49 @@ func (f *shared) read() iamref.ActionSet {
 // builder writes one suggestion.
 type builder struct {
 	*shared
-	opts    options
-	sids    map[string]bool
-	out     []policy.Statement
-	changes []report.Change
+	opts options
+	sids map[string]bool
+	// sidsTaken counts the calls of uniqueSid.
+	sidsTaken int
+	out       []policy.Statement
+	changes   []report.Change
 }
 
 func (b *builder) change(i int, what, why string) {
 	b.changes = append(b.changes, report.Change{Statement: i, What: what, Why: why})
 }
 
-// build writes the suggestion the options ask for.
+// build writes the suggestion the options ask for; nil, without
+// changes, when it would change nothing.
 func build(f *shared, opts options) (*policy.Document, []report.Change) {
-	b := &builder{shared: f, opts: opts, sids: map[string]bool{}}
-	for _, s := range f.doc.Statements {
-		if s.Sid != "" {
-			b.sids[s.Sid] = true
-		}
+	b := &builder{shared: f, opts: opts}
+	if f.stmts == nil {
+		f.stmts = make([]stmtMemo, len(f.doc.Statements))
 	}
 	for i := range f.doc.Statements {
 		st := &f.doc.Statements[i]
 		mark := len(b.changes)
 		n := len(b.out)
 		if strings.EqualFold(strings.TrimSpace(st.Effect), "Allow") {
-			b.allow(i, st)
+			b.allowOnce(i, st)
 		}
-		if len(b.changes) == mark {
+		switch {
+		case len(b.changes) == 0:
+			// Kept, as all before it: most attempts change nothing,
+			// and the statements are written out only once one does.
+			b.out = b.out[:0]
+		case mark == 0:
+			// The first change: the statements before are kept as
+			// written. Most of the rest will be too, one each.
+			out := make([]policy.Statement, 0, len(f.doc.Statements)+len(b.out))
+			b.out = append(append(out, f.doc.Statements[:i]...), b.out...)
+		case len(b.changes) == mark:
 			// Nothing changed: keep the statement exactly as written.
 			b.out = append(b.out[:n], *st)
 		}
+	}
+	if len(b.changes) == 0 {
+		return nil, nil
 	}
 	d := &policy.Document{
 		Name: f.doc.Name, Type: f.doc.Type, Source: "json",
@@ -123,11 +150,128 @@ func build(f *shared, opts options) (*policy.Document, []report.Change) {
 	return d, b.changes
 }
 
+// Bits of options, for those that can matter to a statement.
+const (
+	optNarrow uint8 = 1 << iota
+	optScope
+	optPassRole
+	optEscalation
+	optPrincipals
+)
+
+func (o options) bits() uint8 {
+	var m uint8
+	if o.narrow {
+		m |= optNarrow
+	}
+	if o.scope {
+		m |= optScope
+	}
+	if o.passRole {
+		m |= optPassRole
+	}
+	if o.escalation {
+		m |= optEscalation
+	}
+	if o.principals {
+		m |= optPrincipals
+	}
+	return m
+}
+
+// stmtMemo is what the attempts at a suggestion for one policy learn
+// about one of its statements.
+type stmtMemo struct {
+	kept     uint32 // bit k set: with options k (bits), it is kept as written
+	known    bool   // relevant is worked out
+	relevant uint8  // the options that can change how it is written
+}
+
+// allowOnce is allow, but for a statement an earlier attempt kept as
+// written under the same options, as far as they matter to it: most
+// statements are kept, and the attempts differ in a few options.
+func (b *builder) allowOnce(i int, st *policy.Statement) {
+	m := &b.stmts[i]
+	cur := b.opts.bits()
+	if m.kept != 0 {
+		// Which options matter is worked out only now: most policies
+		// take one attempt.
+		if !m.known {
+			m.relevant, m.known = b.relevantOptions(i, st), true
+		}
+		for w := m.kept; w != 0; w &= w - 1 {
+			if (uint8(bits.TrailingZeros32(w))^cur)&m.relevant == 0 {
+				return
+			}
+		}
+	}
+	mark, sids := len(b.changes), b.sidsTaken
+	b.allow(i, st)
+	// A statement that took a Sid changed the builder for the next
+	// ones: it is not remembered as kept (it never is: a statement is
+	// split only with a change).
+	if len(b.changes) == mark && b.sidsTaken == sids {
+		m.kept |= 1 << cur
+	}
+}
+
+// relevantOptions are the options that can change how allow writes the
+// statement; the others leave it as it is whether on or off.
+//   - narrow, only for NotAction or a service wildcard (entries);
+//   - scope, only when the analysis found the resources too broad
+//     (scopable, as allow and scoping ask it);
+//   - passRole, only when an entry can be iam:PassRole: its actions are
+//     those its values match, a NotAction's or, with a service wildcard,
+//     those of the read-only patterns;
+//   - escalation, only with actions to remove;
+//   - principals, as principalFixes says.
+func (b *builder) relevantOptions(i int, st *policy.Statement) uint8 {
+	var m uint8
+	narrowable := st.NotAction.Set
+	passes := st.NotAction.Set
+	for _, v := range st.Action.Values {
+		t := strings.TrimSpace(v.Text)
+		if isServiceWildcard(t) {
+			narrowable, passes = true, true
+		}
+		if !passes && b.passRole != nil && mayBePassRole(b.kb, t, b.passRole) {
+			passes = true
+		}
+	}
+	if narrowable {
+		m |= optNarrow
+	}
+	if b.scopable(i) || b.scopable(st.Index) {
+		m |= optScope
+	}
+	if passes && b.passRole != nil {
+		m |= optPassRole
+	}
+	if len(b.remove) > 0 {
+		m |= optEscalation
+	}
+	if st.Principal != nil && (b.doc.Type == policy.Trust || b.doc.Type == policy.Resource) && b.flagged(i) {
+		m |= optPrincipals
+	}
+	return m
+}
+
+// mayBePassRole reports whether the Action value can match iam:PassRole:
+// a name that is it in any case (which the knowledge base would find),
+// or a pattern whose actions include it.
+func mayBePassRole(kb *iamref.KB, v string, passRole *iamref.Action) bool {
+	if !hasWildcard(v) {
+		return strings.EqualFold(v, passRole.FullName())
+	}
+	return kb.Expand(v).Has(passRole.ID)
+}
+
 // group is one statement a suggestion splits an Allow into.
 type group struct {
 	suffix   string // of the Sid
 	types    []*iamref.ResourceType
 	ents     []entry
+	n        int      // entries, while they are being sorted into groups
 	arns     []string // the resources of a scoped group
 	keep     bool     // keeps the statement's own Resource or NotResource
 	passRole bool
@@ -184,12 +328,8 @@ func (b *builder) allow(i int, st *policy.Statement) {
 		if k > 0 && st.Sid != "" {
 			s.Sid = b.uniqueSid(st.Sid + g.suffix)
 		}
-		texts := make([]string, len(g.ents))
-		for j, e := range g.ents {
-			texts[j] = e.text
-		}
-		s.Action = policy.NewList(texts...)
-		if !st.Action.Single && len(texts) == 1 && len(groups) == 1 {
+		s.Action = actionList(g.ents)
+		if !st.Action.Single && len(g.ents) == 1 && len(groups) == 1 {
 			s.Action.Single = false
 		}
 		switch {
@@ -212,6 +352,26 @@ func (b *builder) allow(i int, st *policy.Statement) {
 	}
 }
 
+// actionList is policy.NewList of the entries' texts, without a list of
+// the texts in between.
+func actionList(ents []entry) policy.List {
+	l := policy.List{Set: true, Single: len(ents) == 1, Values: make([]policy.Value, len(ents))}
+	for i, e := range ents {
+		l.Values[i].Text = e.text
+	}
+	return l
+}
+
+// scopedTypes is scopeTypes of the action when the statement is scoped
+// and the entry names one; nil, as for an action that keeps "*",
+// otherwise.
+func scopedTypes(a *iamref.Action, scope bool) []*iamref.ResourceType {
+	if !scope || a == nil {
+		return nil
+	}
+	return scopeTypes(a)
+}
+
 // scoping reports whether the statement's resources are to be scoped by
 // resource type.
 func (b *builder) scoping(st *policy.Statement) bool {
@@ -222,17 +382,47 @@ func (b *builder) scoping(st *policy.Statement) bool {
 // scopable reports whether the analysis found the statement's resources
 // too broad; a statement its conditions narrow, for one, is left alone.
 func (b *builder) scopable(i int) bool {
-	for _, f := range b.res.Findings {
-		if f.Statement != i || f.Severity == report.Info {
-			continue
-		}
-		switch f.Category {
-		case report.WildcardResource, report.DataExfiltration, report.CredentialsExposure, report.PermissionsMgmt,
-			report.PassRole, report.NotResource, report.FullAdmin, report.ServiceWildcard, report.NotAction, report.PrivilegeEscalation:
-			return true
-		}
+	if b.broad == nil {
+		b.broad = markStatements(b.res.Findings, len(b.doc.Statements), broadResources)
+	}
+	return b.broad.has(i, b.res.Findings, broadResources)
+}
+
+// broadResources reports a finding that says a statement's resources are
+// too broad.
+func broadResources(f report.Finding) bool {
+	if f.Severity == report.Info {
+		return false
+	}
+	switch f.Category {
+	case report.WildcardResource, report.DataExfiltration, report.CredentialsExposure, report.PermissionsMgmt,
+		report.PassRole, report.NotResource, report.FullAdmin, report.ServiceWildcard, report.NotAction, report.PrivilegeEscalation:
+		return true
 	}
 	return false
+}
+
+// statementMarks says by statement whether the analysis has a finding of
+// some kind on it: every attempt asks statement by statement, and a
+// policy can have hundreds of findings.
+type statementMarks []bool
+
+func markStatements(fs []report.Finding, n int, kind func(report.Finding) bool) statementMarks {
+	m := make(statementMarks, n)
+	for _, f := range fs {
+		if f.Statement >= 0 && f.Statement < n && kind(f) {
+			m[f.Statement] = true
+		}
+	}
+	return m
+}
+
+// has reports a finding of the kind on statement i.
+func (m statementMarks) has(i int, fs []report.Finding, kind func(report.Finding) bool) bool {
+	if i >= 0 && i < len(m) {
+		return m[i]
+	}
+	return slices.ContainsFunc(fs, func(f report.Finding) bool { return f.Statement == i && kind(f) })
 }
 
 // narrowResources replaces the patterns of a Resource list that reach
@@ -263,7 +453,7 @@ func (b *builder) narrowResources(i int, l policy.List, ents []entry) policy.Lis
 	changed := false
 	for _, v := range l.Values {
 		p := strings.TrimSpace(v.Text)
-		arns := narrowPattern(b.kb, p, types, b.arn)
+		arns := b.narrowPattern(p, types)
 		if len(arns) == 0 {
 			if !slices.Contains(out, p) {
 				out = append(out, p)
@@ -294,36 +484,58 @@ func (b *builder) narrowResources(i int, l policy.List, ents []entry) policy.Lis
 func (b *builder) groups(i int, st *policy.Statement, ents []entry, conds []policy.Condition) []*group {
 	scope := b.scoping(st)
 	var order []*group
-	index := map[string]*group{}
-	add := func(key string, e entry, mk func() *group) {
-		g := index[key]
-		if g == nil {
-			g = mk()
-			index[key] = g
-			order = append(order, g)
-		}
-		g.ents = append(g.ents, e)
-	}
 	keep := func() *group { return &group{keep: true, suffix: "AllResources"} }
-	for _, e := range ents {
-		switch {
-		case e.act != nil && e.act == b.passRole && b.opts.passRole && (scope || !hasKey(conds, "iam:PassedToService")):
-			add("passrole", e, func() *group {
-				g := &group{passRole: true, suffix: "PassRole"}
+	open := func(g *group) *group {
+		order = append(order, g)
+		return g
+	}
+	// The groups for the statement's own resources, for iam:PassRole, and
+	// by the key of their resource types.
+	var all, passRole *group
+	var index map[string]*group
+	// Each entry's group is chosen first, then the groups' entries are
+	// copied at once: a group can take hundreds.
+	of := make([]*group, len(ents))
+	for k := range ents {
+		e := &ents[k]
+		var g *group
+		if e.act != nil && e.act == b.passRole && b.opts.passRole && (scope || !hasKey(conds, "iam:PassedToService")) {
+			if passRole == nil {
+				passRole = open(&group{passRole: true, suffix: "PassRole"})
 				for _, r := range e.act.Resources {
-					g.types = append(g.types, r.Type)
+					passRole.types = append(passRole.types, r.Type)
 				}
-				return g
-			})
-		case scope && e.act != nil:
-			ts := scopeTypes(e.act)
-			if ts == nil {
-				add("*", e, keep)
-				continue
 			}
-			add(typeKey(ts), e, func() *group { return &group{types: ts, suffix: typeSuffix(ts)} })
-		default:
-			add("*", e, keep)
+			g = passRole
+		} else if ts := scopedTypes(e.act, scope); ts != nil {
+			key := typeKey(ts)
+			if g = index[key]; g == nil {
+				if index == nil {
+					index = map[string]*group{}
+				}
+				g = open(&group{types: ts, suffix: typeSuffix(ts)})
+				index[key] = g
+			}
+		} else {
+			if all == nil {
+				all = open(keep())
+			}
+			g = all
+		}
+		of[k] = g
+		g.n++
+	}
+	if len(order) == 1 {
+		// All in one group, in order: it shares ents, which nothing
+		// changes (capGroups sorts only with several groups; a shared
+		// entry list is clipped, so that appending copies it).
+		order[0].ents = slices.Clip(ents)
+	} else {
+		for _, g := range order {
+			g.ents = make([]entry, 0, g.n)
+		}
+		for k, g := range of {
+			g.ents = append(g.ents, ents[k])
 		}
 	}
 	// A wildcard's many actions could scatter over a dozen resource
@@ -411,7 +623,7 @@ func (b *builder) groups(i int, st *policy.Statement, ents []entry, conds []poli
 				from = "NotResource"
 				why += fmt.Sprintf(" Not with those NotResource excluded (%s): that would grant what the original does not.", strings.Join(st.NotResource.Strings(), ", "))
 			}
-			b.change(i, fmt.Sprintf("Scoped %s to %s for %s", from, strings.Join(g.arns, ", "), previewEntries(g.ents, 4)), why)
+			b.change(i, "Scoped "+from+" to "+strings.Join(g.arns, ", ")+" for "+previewEntries(g.ents, 4), why)
 		}
 	}
 	if scoped > 0 {
@@ -483,7 +695,7 @@ func (b *builder) arns(st *policy.Statement, types []*iamref.ResourceType) []str
 			}
 		}
 		if !found && len(t.ARNFormats) > 0 {
-			if p := placeholderARN(t.ARNFormats[0], b.arn); !slices.Contains(out, p) {
+			if p := b.placeholder(t); !slices.Contains(out, p) {
 				out = append(out, p)
 			}
 		}
@@ -521,6 +733,16 @@ func (b *builder) excludeEscalations(i int, st *policy.Statement) policy.List {
 }
 
 func (b *builder) uniqueSid(sid string) string {
+	if b.sids == nil {
+		// The policy's own Sids, gathered only when a statement is split.
+		b.sids = map[string]bool{}
+		for _, s := range b.doc.Statements {
+			if s.Sid != "" {
+				b.sids[s.Sid] = true
+			}
+		}
+	}
+	b.sidsTaken++
 	s := sid
 	for n := 2; b.sids[s]; n++ {
 		s = sid + strconv.Itoa(n)
@@ -529,17 +751,19 @@ func (b *builder) uniqueSid(sid string) string {
 	return s
 }
 
+// previewEntries names the first n entries: "a, b, c and 4 more".
 func previewEntries(ents []entry, n int) string {
-	names := make([]string, 0, n)
-	for _, e := range ents {
-		if len(names) == n {
-			break
+	var b strings.Builder
+	for k, e := range ents[:min(n, len(ents))] {
+		if k > 0 {
+			b.WriteString(", ")
 		}
-		names = append(names, e.text)
+		b.WriteString(e.text)
 	}
-	s := strings.Join(names, ", ")
 	if len(ents) > n {
-		s += fmt.Sprintf(" and %d more", len(ents)-n)
+		b.WriteString(" and ")
+		b.WriteString(strconv.Itoa(len(ents) - n))
+		b.WriteString(" more")
 	}
-	return s
+	return b.String()
 }

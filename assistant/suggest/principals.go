@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/policycheck/policycheck/assistant/iamref"
 	"github.com/policycheck/policycheck/assistant/policy"
@@ -63,17 +64,45 @@ func passRoleServices(kb *iamref.KB, d *policy.Document) []string {
 			continue
 		}
 		for _, v := range s.Action.Values {
-			a := kb.Action(strings.TrimSpace(v.Text))
-			if a == nil {
-				continue
-			}
-			if svc, ok := passedTo[strings.ToLower(a.FullName())]; ok && !slices.Contains(out, svc) {
+			if svc, ok := passedToService(kb, strings.TrimSpace(v.Text)); ok && !slices.Contains(out, svc) {
 				out = append(out, svc)
 			}
 		}
 	}
 	slices.Sort(out)
 	return out
+}
+
+// passedToService is what passedTo says of the action named (in any
+// case), if the knowledge base has it. The name is lowered on the stack
+// and looked up in passedTo before the knowledge base: a policy can name
+// thousands of actions, and few pass roles.
+func passedToService(kb *iamref.KB, name string) (string, bool) {
+	var buf [64]byte
+	k := buf[:0]
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if c >= utf8.RuneSelf {
+			// Beyond ASCII, as strings.ToLower has the canonical name.
+			a := kb.Action(name)
+			if a == nil {
+				return "", false
+			}
+			svc, ok := passedTo[strings.ToLower(a.FullName())]
+			return svc, ok
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		k = append(k, c)
+	}
+	// The knowledge base matches names in ASCII lower case: when it
+	// has the action, its canonical name lowers to k.
+	svc, ok := passedTo[string(k)]
+	if !ok || kb.Action(name) == nil {
+		return "", false
+	}
+	return svc, true
 }
 
 // hasKey reports a condition on the key (any case).
@@ -110,12 +139,16 @@ func narrowsKey(cs []policy.Condition, suffix string) bool {
 // flagged reports whether the analysis found public access or a missing
 // source condition on the statement.
 func (b *builder) flagged(i int) bool {
-	for _, f := range b.res.Findings {
-		if f.Statement == i && f.Severity != report.Info && (f.Category == report.PublicAccess || f.Category == report.ConditionCategory) {
-			return true
-		}
+	if b.flaggedStmts == nil {
+		b.flaggedStmts = markStatements(b.res.Findings, len(b.doc.Statements), openToOthers)
 	}
-	return false
+	return b.flaggedStmts.has(i, b.res.Findings, openToOthers)
+}
+
+// openToOthers reports a finding of public access or a missing source
+// condition.
+func openToOthers(f report.Finding) bool {
+	return f.Severity != report.Info && (f.Category == report.PublicAccess || f.Category == report.ConditionCategory)
 }
 
 // principalFix is what a trust or resource statement gains: conditions,

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/policycheck/policycheck/assistant/analysis"
 	"github.com/policycheck/policycheck/assistant/iamref"
@@ -94,37 +95,30 @@ func concrete(s string) bool { return s != "" && !strings.ContainsAny(s, "*?$<>{
 // placeholders, except the last of several, the object within a scoped
 // parent, which becomes "*".
 func placeholderARN(format string, f arnFacts) string {
-	var names []string
+	names := 0
 	for rest := format; ; {
-		i := strings.Index(rest, "${")
-		if i < 0 {
+		_, v, after, ok := nextVar(rest)
+		if !ok {
 			break
 		}
-		j := strings.IndexByte(rest[i:], '}')
-		if j < 0 {
-			break
-		}
-		switch v := rest[i+2 : i+j]; v {
+		switch v {
 		case "Partition", "Region", "Account":
 		default:
-			names = append(names, v)
+			names++
 		}
-		rest = rest[i+j+1:]
+		rest = after
 	}
 	var b strings.Builder
+	b.Grow(len(format) + len(f.partition) + len(f.region) + len(f.account))
 	n := 0
 	for rest := format; ; {
-		i := strings.Index(rest, "${")
-		j := -1
-		if i >= 0 {
-			j = strings.IndexByte(rest[i:], '}')
-		}
-		if i < 0 || j < 0 {
+		i, v, after, ok := nextVar(rest)
+		if !ok {
 			b.WriteString(rest)
 			return b.String()
 		}
 		b.WriteString(rest[:i])
-		switch v := rest[i+2 : i+j]; v {
+		switch v {
 		case "Partition":
 			b.WriteString(f.partition)
 		case "Region":
@@ -133,32 +127,57 @@ func placeholderARN(format string, f arnFacts) string {
 			b.WriteString(f.account)
 		default:
 			n++
-			if n == len(names) && n > 1 {
+			if n == names && n > 1 {
 				b.WriteString("*")
 			} else {
-				b.WriteString("<" + kebab(strings.TrimSuffix(v, "WithPath")) + ">")
+				b.WriteByte('<')
+				writeKebab(&b, strings.TrimSuffix(v, "WithPath"))
+				b.WriteByte('>')
 			}
 		}
-		rest = rest[i+j+1:]
+		rest = after
 	}
+}
+
+// nextVar finds the first "${name}" of s: where it starts, the name and
+// what follows it; false when there is none, or it is not closed.
+func nextVar(s string) (start int, name, after string, ok bool) {
+	i := strings.Index(s, "${")
+	if i < 0 {
+		return 0, "", "", false
+	}
+	j := strings.IndexByte(s[i:], '}')
+	if j < 0 {
+		return 0, "", "", false
+	}
+	return i, s[i+2 : i+j], s[i+j+1:], true
 }
 
 // kebab turns "BucketName" into "bucket-name" and "DBInstanceName" into
 // "db-instance-name".
 func kebab(s string) string {
-	r := []rune(s)
 	var b strings.Builder
-	for i, c := range r {
+	writeKebab(&b, s)
+	return b.String()
+}
+
+// writeKebab writes kebab(s) to b. It decodes the runes as it goes, as
+// a []rune of s would hold them (an invalid byte is U+FFFD).
+func writeKebab(b *strings.Builder, s string) {
+	var prev rune
+	for i := 0; i < len(s); {
+		c, w := utf8.DecodeRuneInString(s[i:])
 		if unicode.IsUpper(c) && i > 0 {
-			prev := r[i-1]
-			nextLower := i+1 < len(r) && unicode.IsLower(r[i+1])
+			next, _ := utf8.DecodeRuneInString(s[i+w:])
+			nextLower := i+w < len(s) && unicode.IsLower(next)
 			if unicode.IsLower(prev) || unicode.IsDigit(prev) || (unicode.IsUpper(prev) && nextLower) {
 				b.WriteByte('-')
 			}
 		}
 		b.WriteRune(unicode.ToLower(c))
+		prev = c
+		i += w
 	}
-	return b.String()
 }
 
 // pascal turns "network-interface" into "NetworkInterface", for Sids.
@@ -199,12 +218,15 @@ func scopeTypes(a *iamref.Action) []*iamref.ResourceType {
 		}
 		return req
 	}
-	name := strings.ToLower(a.Name)
+	name := "" // the action's name in lower case, once a type needs it
 	var named *iamref.ResourceType
 	for _, r := range a.Resources {
 		t := r.Type
 		if len(t.ARNFormats) == 0 || (t.Service != nil && t.Service != a.Service) {
 			continue
+		}
+		if name == "" {
+			name = strings.ToLower(a.Name)
 		}
 		n := strings.ToLower(strings.ReplaceAll(t.Name, "-", ""))
 		if strings.Contains(name, n) && (named == nil || len(n) > len(named.Name)) {
@@ -219,6 +241,9 @@ func scopeTypes(a *iamref.Action) []*iamref.ResourceType {
 
 // typeKey names a set of resource types: "s3:bucket+s3:object".
 func typeKey(ts []*iamref.ResourceType) string {
+	if len(ts) == 1 {
+		return ts[0].Service.Prefix + ":" + ts[0].Name
+	}
 	names := make([]string, len(ts))
 	for i, t := range ts {
 		names[i] = t.Service.Prefix + ":" + t.Name
@@ -236,12 +261,27 @@ func typeSuffix(ts []*iamref.ResourceType) string {
 	return b.String()
 }
 
+// placeholder is placeholderARN of the type's first ARN format with the
+// policy's facts; scoping asks for the same few types again and again.
+func (f *shared) placeholder(t *iamref.ResourceType) string {
+	if p, ok := f.placeholders[t]; ok {
+		return p
+	}
+	if f.placeholders == nil {
+		f.placeholders = map[*iamref.ResourceType]string{}
+	}
+	p := placeholderARN(t.ARNFormats[0], f.arn)
+	f.placeholders[t] = p
+	return p
+}
+
 // narrowPattern returns the placeholder ARNs that can replace a resource
 // pattern reaching every resource of its types ("arn:aws:s3:::*",
 // "arn:aws:kafka:*:*:cluster/*"), for the resource types of the given
 // actions; nil when the pattern names specific resources, or some type it
 // reaches cannot be given a placeholder within it.
-func narrowPattern(kb *iamref.KB, p string, types []*iamref.ResourceType, f arnFacts) []string {
+func (f *shared) narrowPattern(p string, types []*iamref.ResourceType) []string {
+	kb := f.kb
 	if iamref.IsAllWildcard(p) || strings.Contains(p, "${") {
 		return nil
 	}
@@ -250,29 +290,9 @@ func narrowPattern(kb *iamref.KB, p string, types []*iamref.ResourceType, f arnF
 		if len(t.ARNFormats) == 0 || !kb.MatchResource(p, t) {
 			continue
 		}
-		if !analysis.BroadFor(p, t) {
+		arn, ok := f.placeholderWithin(p, t)
+		if !ok {
 			return nil
-		}
-		arn := placeholderARN(t.ARNFormats[0], f)
-		if !iamref.PatternCovers(p, arn) {
-			// The pattern fixes a region or account the facts do not:
-			// fill in from the pattern itself.
-			seg := strings.SplitN(p, ":", 6)
-			g := f
-			if len(seg) == 6 {
-				if concrete(seg[3]) {
-					g.region = seg[3]
-				}
-				if norm.IsAccountID(seg[4]) {
-					g.account = seg[4]
-				}
-				if concrete(seg[1]) {
-					g.partition = seg[1]
-				}
-			}
-			if arn = placeholderARN(t.ARNFormats[0], g); !iamref.PatternCovers(p, arn) {
-				return nil
-			}
 		}
 		if !slices.Contains(out, arn) {
 			out = append(out, arn)
@@ -282,4 +302,63 @@ func narrowPattern(kb *iamref.KB, p string, types []*iamref.ResourceType, f arnF
 		return nil
 	}
 	return out
+}
+
+// patternType is a resource pattern with a resource type it reaches.
+type patternType struct {
+	pattern string
+	t       *iamref.ResourceType
+}
+
+// within is a placeholder ARN within a pattern, or none (ok false).
+type within struct {
+	arn string
+	ok  bool
+}
+
+// placeholderWithin is the placeholder ARN of type t that the pattern p,
+// which reaches t, can be narrowed to: false when p names specific
+// resources of t, or no placeholder fits within it. The answers are
+// kept for the policy: the attempts, and statements with the same
+// resources, ask again.
+func (f *shared) placeholderWithin(p string, t *iamref.ResourceType) (string, bool) {
+	k := patternType{p, t}
+	if w, ok := f.withins[k]; ok {
+		return w.arn, w.ok
+	}
+	arn, ok := f.findPlaceholderWithin(p, t)
+	if f.withins == nil {
+		f.withins = map[patternType]within{}
+	}
+	f.withins[k] = within{arn, ok}
+	return arn, ok
+}
+
+func (f *shared) findPlaceholderWithin(p string, t *iamref.ResourceType) (string, bool) {
+	if !analysis.BroadFor(p, t) {
+		return "", false
+	}
+	arn := f.placeholder(t)
+	if iamref.PatternCovers(p, arn) {
+		return arn, true
+	}
+	// The pattern fixes a region or account the facts do not: fill in
+	// from the pattern itself.
+	seg := strings.SplitN(p, ":", 6)
+	g := f.arn
+	if len(seg) == 6 {
+		if concrete(seg[3]) {
+			g.region = seg[3]
+		}
+		if norm.IsAccountID(seg[4]) {
+			g.account = seg[4]
+		}
+		if concrete(seg[1]) {
+			g.partition = seg[1]
+		}
+	}
+	if arn = placeholderARN(t.ARNFormats[0], g); !iamref.PatternCovers(p, arn) {
+		return "", false
+	}
+	return arn, true
 }
