@@ -5,8 +5,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 
 	"github.com/policycheck/policycheck/assistant/iamref"
 	"github.com/policycheck/policycheck/assistant/policy"
@@ -637,25 +635,12 @@ func preview(names []string, n int) string {
 // "arn:${Partition}:s3:::${BucketName}/${ObjectName}" gives
 // "arn:aws:s3:::<bucket-name>/<object-name>".
 func ExampleARN(format string) string {
-	if v, ok := examples.Load(format); ok {
-		return v.(string)
-	}
-	ex := exampleARN(format)
-	if examplesCached.Load() < maxBroadCached {
-		if _, loaded := examples.LoadOrStore(format, ex); !loaded {
-			examplesCached.Add(1)
-		}
-	}
-	return ex
+	return examples.get(format, exampleARN)
 }
 
-// ExampleARN's answers are remembered: the knowledge base has a few
+// examples remembers ExampleARN's answers: the knowledge base has a few
 // thousand formats, and the same ones come back for every statement.
-// The bound is BroadFor's, for callers that pass other strings.
-var (
-	examples       sync.Map // format -> example
-	examplesCached atomic.Int64
-)
+var examples memo[string, string]
 
 func exampleARN(format string) string {
 	return replaceVars(format, func(v string) string {

@@ -2,8 +2,6 @@ package analysis
 
 import (
 	"strings"
-	"sync"
-	"sync/atomic"
 
 	"github.com/policycheck/policycheck/assistant/iamref"
 	"github.com/policycheck/policycheck/assistant/norm"
@@ -142,29 +140,13 @@ func BroadFor(pattern string, rt *iamref.ResourceType) bool {
 	if iamref.IsAllWildcard(pattern) {
 		return true
 	}
-	k := broadKey{pattern, rt}
-	if v, ok := broadCache.Load(k); ok {
-		return v.(bool)
-	}
-	broad := broadFor(pattern, rt)
-	if broadCached.Load() < maxBroadCached {
-		if _, loaded := broadCache.LoadOrStore(k, broad); !loaded {
-			broadCached.Add(1)
-		}
-	}
-	return broad
+	return broadMemo.get(broadKey{pattern, rt}, func(k broadKey) bool { return broadFor(k.pattern, k.rt) })
 }
 
-// BroadFor's answers are remembered: the same patterns come back for every
-// action of a statement, in the suggestion's analysis and in the next
-// policy. maxBroadCached bounds them for a server fed arbitrary patterns;
-// past it answers are worked out each time.
-var (
-	broadCache  sync.Map // broadKey -> bool
-	broadCached atomic.Int64
-)
-
-const maxBroadCached = 1 << 16
+// broadMemo remembers BroadFor's answers: the same patterns come back for
+// every action of a statement, in the suggestion's analysis and in the
+// next policy.
+var broadMemo memo[broadKey, bool]
 
 type broadKey struct {
 	pattern string
