@@ -64,6 +64,12 @@ type Candidate struct {
 	Source string
 	// Text is the policy as proposed.
 	Text []byte
+	// Doc, when not nil, is the policy as proposed by a producer that
+	// builds documents rather than text (the engine): the gate judges
+	// it and shows it written as JSON (Document.WriteText), which is what
+	// reading that text back would give, and ignores Text. The gate does
+	// not change it.
+	Doc *policy.Document
 	// Changes say what changed and why, as the producer sees it.
 	Changes []report.Change
 }
@@ -76,7 +82,11 @@ type Refusal struct {
 func (r *Refusal) Error() string { return r.Reason }
 
 func refuse(format string, args ...any) (*report.Suggestion, *policy.Document, error) {
-	return nil, nil, &Refusal{Reason: fmt.Sprintf(format, args...)}
+	return nil, nil, refusal(format, args...)
+}
+
+func refusal(format string, args ...any) error {
+	return &Refusal{Reason: fmt.Sprintf(format, args...)}
 }
 
 // Accept returns the candidate as the suggestion to show, with the
@@ -105,25 +115,15 @@ func (g *Gate) accept(ctx context.Context, orig Original, c Candidate, generated
 	if orig.Doc.Branched {
 		return refuse("the template's Fn::If conditions were read as true, so no rewrite can be proven for every deployment")
 	}
-	text := c.Text
-	if len(text) > policy.MaxInputBytes {
-		// Indentation alone can push a large policy over the reader's
-		// limit; the same policy without white space may fit.
-		var b bytes.Buffer
-		if json.Compact(&b, text) == nil {
-			text = b.Bytes()
-		}
-	}
-	rr, err := policy.Read(text, policy.Options{Name: orig.Doc.Name, Type: orig.Doc.Type})
+	cand, shown, err := candidate(orig.Doc, c)
 	if err != nil {
-		return refuse("it does not read as a policy (%v)", err)
+		return nil, nil, err
 	}
-	if len(rr.Documents) != 1 {
-		return refuse("it holds %d policy documents instead of one", len(rr.Documents))
+	// The size first: it is known without the proof, and it is what
+	// refuses most of the engine's bolder attempts.
+	if q := policy.SizeQuota(orig.Doc.Type); cand.Size > q.Limit && (generated || cand.Size > orig.Doc.Size) {
+		return refuse("it would be %d characters, over AWS's limit of %d for %s", cand.Size, q.Limit, q.What)
 	}
-	cand := rr.Documents[0]
-	cand.Name = orig.Doc.Name
-	cand.Refs = orig.Doc.Refs // the template's references keep their meaning
 	origN := orig.Norm
 	if origN == nil || origN.Doc != orig.Doc {
 		origN = norm.New(g.kb, orig.Doc)
@@ -137,9 +137,6 @@ func (g *Gate) accept(ctx context.Context, orig Original, c Candidate, generated
 	if why := narrowsDelegation(g.kb, orig.Doc, candN); why != "" {
 		return refuse("%s", why)
 	}
-	if q := policy.SizeQuota(orig.Doc.Type); cand.Size > q.Limit && (generated || cand.Size > orig.Doc.Size) {
-		return refuse("it would be %d characters, over AWS's limit of %d for %s", cand.Size, q.Limit, q.What)
-	}
 	res := analysis.AnalyzePolicy(g.kb, candN)
 	if res.Score < orig.Score {
 		return refuse("it would score %d, below the original's %d (%s)", res.Score, orig.Score, res.Summary)
@@ -149,7 +146,7 @@ func (g *Gate) accept(ctx context.Context, orig Original, c Candidate, generated
 	}
 	sug := &report.Suggestion{
 		Document: orig.Doc.Name,
-		Policy:   json.RawMessage(cand.JSON()),
+		Policy:   json.RawMessage(shown),
 		Score:    res.Score,
 		Changes:  c.Changes,
 		Source:   c.Source,
@@ -173,6 +170,38 @@ func (g *Gate) accept(ctx context.Context, orig Original, c Candidate, generated
 	}
 	sug.Diff = report.Diff(orig.Doc.JSON(), sug.Policy)
 	return sug, cand, nil
+}
+
+// candidate returns c as the document to judge, named and with the
+// references of orig, and the text to show for it; a candidate that does
+// not read as one policy is refused.
+func candidate(orig *policy.Document, c Candidate) (*policy.Document, []byte, error) {
+	if c.Doc != nil {
+		cand := *c.Doc
+		cand.Name = orig.Name
+		cand.Refs = orig.Refs
+		return &cand, cand.WriteText(), nil
+	}
+	text := c.Text
+	if len(text) > policy.MaxInputBytes {
+		// Indentation alone can push a large policy over the reader's
+		// limit; the same policy without white space may fit.
+		var b bytes.Buffer
+		if json.Compact(&b, text) == nil {
+			text = b.Bytes()
+		}
+	}
+	rr, err := policy.Read(text, policy.Options{Name: orig.Name, Type: orig.Type})
+	if err != nil {
+		return nil, nil, refusal("it does not read as a policy (%v)", err)
+	}
+	if len(rr.Documents) != 1 {
+		return nil, nil, refusal("it holds %d policy documents instead of one", len(rr.Documents))
+	}
+	cand := rr.Documents[0]
+	cand.Name = orig.Name
+	cand.Refs = orig.Refs // the template's references keep their meaning
+	return cand, cand.JSON(), nil
 }
 
 func sourceName(source string) string {

@@ -78,9 +78,10 @@ func TestAccept(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			g := New(kb, tt.access)
-			sug, doc, err := g.Accept(context.Background(), Original{Doc: read(t, tt.orig), Score: tt.score, Rival: tt.rival},
-				Candidate{Source: Model, Text: []byte(tt.cand)})
+			accept := func(c Candidate) (*report.Suggestion, *policy.Document, error) {
+				return New(kb, tt.access).Accept(context.Background(), Original{Doc: read(t, tt.orig), Score: tt.score, Rival: tt.rival}, c)
+			}
+			sug, doc, err := accept(Candidate{Source: Model, Text: []byte(tt.cand)})
 			if tt.refuse != "" {
 				var r *Refusal
 				if !errors.As(err, &r) || !strings.Contains(r.Reason, tt.refuse) {
@@ -89,16 +90,34 @@ func TestAccept(t *testing.T) {
 				if sug != nil || doc != nil {
 					t.Errorf("a refused candidate came back")
 				}
+			} else {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				if sug.Source != Model || doc == nil || sug.Diff == "" || sug.Changes == nil {
+					t.Errorf("suggestion %+v, doc %v", sug, doc)
+				}
+				if v := strings.Join(sug.Verdicts, "; "); !strings.Contains(v, tt.verdict) || !strings.HasPrefix(v, BuiltinProof) {
+					t.Errorf("verdicts %q, want the built-in proof and %q", v, tt.verdict)
+				}
+			}
+			// The same candidate handed over as a document, as the
+			// engine does, is judged and shown the same.
+			rr, rerr := policy.Read([]byte(tt.cand), policy.Options{Name: "p.json"})
+			if rerr != nil || len(rr.Documents) != 1 {
 				return
 			}
-			if err != nil {
-				t.Fatalf("refused: %v", err)
+			built := *rr.Documents[0]
+			built.Text, built.Size = "", 0
+			sug2, doc2, err2 := accept(Candidate{Source: Model, Doc: &built})
+			if fmt.Sprint(err2) != fmt.Sprint(err) || (sug == nil) != (sug2 == nil) || (doc == nil) != (doc2 == nil) {
+				t.Fatalf("as a document: %v, %v; as text: %v, %v", sug2, err2, sug, err)
 			}
-			if sug.Source != Model || doc == nil || sug.Diff == "" || sug.Changes == nil {
-				t.Errorf("suggestion %+v, doc %v", sug, doc)
+			if sug != nil && (string(sug2.Policy) != string(sug.Policy) || sug2.Score != sug.Score || sug2.Diff != sug.Diff || doc2.Size != doc.Size) {
+				t.Errorf("as a document: %s (score %d, size %d); as text: %s (score %d, size %d)", sug2.Policy, sug2.Score, doc2.Size, sug.Policy, sug.Score, doc.Size)
 			}
-			if v := strings.Join(sug.Verdicts, "; "); !strings.Contains(v, tt.verdict) || !strings.HasPrefix(v, BuiltinProof) {
-				t.Errorf("verdicts %q, want the built-in proof and %q", v, tt.verdict)
+			if built.Text != "" {
+				t.Errorf("the gate changed the candidate document")
 			}
 		})
 	}

@@ -25,6 +25,10 @@ func TestCorpusJSONIndented(t *testing.T) {
 			if !bytes.Equal(d.JSON(), want.Bytes()) {
 				t.Fatalf("%s: JSON() differs from the indented MinifiedJSON", n)
 			}
+			w := *d
+			if text := w.WriteText(); !bytes.Equal(text, want.Bytes()) || w.Text != string(text) || w.Size != jsonSize(w.Text) {
+				t.Fatalf("%s: WriteText gives size %d, want %d", n, w.Size, jsonSize(w.Text))
+			}
 		}
 	}
 }

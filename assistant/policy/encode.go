@@ -14,6 +14,17 @@ func NewList(values ...string) List {
 	return l
 }
 
+// WriteText writes the document as JSON (see JSON), keeps the text as
+// Text with its Size, and returns it: a document built rather than read
+// then holds what reading that text back would give it.
+func (d *Document) WriteText() []byte {
+	w := jsonWriter{pretty: true, b: make([]byte, 0, 4096)}
+	d.write(&w)
+	d.Text = string(w.b)
+	d.Size = len(w.b) - w.blank
+	return w.b
+}
+
 // JSON writes the document as canonical IAM JSON, indented with two
 // spaces: Version, Id, then Statement as a list, each statement's elements
 // in IAM's order. Elements IAM does not know are left out. It is
@@ -46,6 +57,10 @@ type jsonWriter struct {
 	depth  int
 	// empty is true while the object or list just opened has no member.
 	empty bool
+	// blank counts the bytes written that are not characters of AWS's
+	// size count: white space outside strings, and the bytes after the
+	// first of a character of several.
+	blank int
 }
 
 func (w *jsonWriter) open(c byte) {
@@ -75,6 +90,7 @@ func (w *jsonWriter) item() {
 }
 
 func (w *jsonWriter) newline() {
+	w.blank += 1 + 2*w.depth
 	w.b = append(w.b, '\n')
 	for n := 2 * w.depth; n > 0; n -= len(spaces) {
 		w.b = append(w.b, spaces[:min(n, len(spaces))]...)
@@ -84,14 +100,13 @@ func (w *jsonWriter) newline() {
 // key starts a member.
 func (w *jsonWriter) key(k string) {
 	w.item()
-	w.b = appendString(w.b, k)
+	w.string(k)
 	w.b = append(w.b, ':')
 	if w.pretty {
 		w.b = append(w.b, ' ')
+		w.blank++
 	}
 }
-
-func (w *jsonWriter) string(s string) { w.b = appendString(w.b, s) }
 
 func (d *Document) write(w *jsonWriter) {
 	w.open('{')
@@ -200,7 +215,7 @@ func (w *jsonWriter) conditions(cs []Condition) {
 
 const hexDigits = "0123456789abcdef"
 
-// plainASCII holds the ASCII characters appendString copies as they are
+// plainASCII holds the ASCII characters jsonWriter.string copies as they are
 // without looking further.
 var plainASCII = func() (t [utf8.RuneSelf]bool) {
 	for c := byte(0x20); c < utf8.RuneSelf; c++ {
@@ -209,13 +224,13 @@ var plainASCII = func() (t [utf8.RuneSelf]bool) {
 	return t
 }()
 
-// appendString writes s as a JSON string. It leaves <, > and & alone,
+// string writes s as a JSON string. It leaves <, > and & alone,
 // which policies use in conditions, unless Read would take them for
 // Slack's markup; it escapes the characters Read repairs (typographic
 // quotes, unusual spaces) and backquotes, so that Read gives back what
 // was written.
-func appendString(b []byte, s string) []byte {
-	b = append(b, '"')
+func (w *jsonWriter) string(s string) {
+	b := append(w.b, '"')
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -255,6 +270,7 @@ func appendString(b []byte, s string) []byte {
 		r, n := utf8.DecodeRuneInString(s[i:])
 		// Invalid UTF-8 decodes as U+FFFD and is written so.
 		if _, fix := runeFix(r); fix < 0 && r != '\u2028' && r != '\u2029' && !(r == utf8.RuneError && n == 1) {
+			w.blank += n - 1
 			i += n
 			continue
 		}
@@ -264,5 +280,5 @@ func appendString(b []byte, s string) []byte {
 		start = i
 	}
 	b = append(b, s[start:]...)
-	return append(b, '"')
+	w.b = append(b, '"')
 }

@@ -88,6 +88,11 @@ func checkRoundTrip(t testing.TB, name string, d *Document) {
 	if got, want := content(res.Documents[0]), content(d); !reflect.DeepEqual(got, want) {
 		t.Errorf("%s: the round trip through JSON() changed the document\n--- JSON\n%s\n--- got\n%+v\n--- want\n%+v", name, out, got, want)
 	}
+	// A document written rather than read holds what reading it gives.
+	w := *d
+	if text := w.WriteText(); string(text) != string(out) || w.Text != string(out) || w.Size != res.Documents[0].Size {
+		t.Errorf("%s: WriteText gives size %d, reading it back %d", name, w.Size, res.Documents[0].Size)
+	}
 }
 
 // TestJSONRoundTrip reads every golden input's documents back from their
@@ -222,8 +227,9 @@ func TestJSONStrings(t *testing.T) {
 		{"sep\u2028\u2029", `"sep\u2028\u2029"`},
 		{"bad \xff byte", `"bad \ufffd byte"`},
 	} {
-		if got := string(appendString(nil, tc.in)); got != tc.want {
-			t.Errorf("appendString(%q) = %s, want %s", tc.in, got, tc.want)
+		var w jsonWriter
+		if w.string(tc.in); string(w.b) != tc.want {
+			t.Errorf("string(%q) = %s, want %s", tc.in, w.b, tc.want)
 		}
 		if tc.in == "bad \xff byte" {
 			continue

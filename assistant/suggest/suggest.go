@@ -80,7 +80,7 @@ func Suggest(ctx context.Context, g *gate.Gate, kb *iamref.KB, doc *policy.Docum
 			continue
 		}
 		sug, got, err := g.Accept(ctx, gate.Original{Doc: doc, Score: res.Score, Norm: res.Policy},
-			gate.Candidate{Source: gate.Engine, Text: d.JSON(), Changes: changes})
+			gate.Candidate{Source: gate.Engine, Doc: d, Changes: changes})
 		if err == nil {
 			return Suggestion{Suggestion: sug, Doc: got}
 		}

@@ -59,6 +59,10 @@ func checkInvariants(t testing.TB, kb *iamref.KB, doc *policy.Document, res anal
 	if err != nil || len(again.Documents) != 1 {
 		t.Fatalf("%s: suggestion does not re-read: %v\n%s", doc.Name, err, s.Doc.JSON())
 	}
+	// What is shown is the document judged, and it reads back as written.
+	if a := again.Documents[0]; string(s.Policy) != string(s.Doc.JSON()) || string(a.JSON()) != string(s.Policy) || a.Size != s.Doc.Size {
+		t.Errorf("%s: the suggestion shown (%d characters) does not read back as the document judged (%d):\n%s", doc.Name, a.Size, s.Doc.Size, s.Policy)
+	}
 	if v := subset.Check(kb, doc, again.Documents[0]); !v.Proven {
 		t.Errorf("%s: suggestion not proven no broader: %s", doc.Name, v.Reason)
 	}
