@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -403,6 +404,7 @@ type output struct {
 	stdout, stderr io.Writer
 	several        bool
 	enc            *json.Encoder
+	buf            []byte // a report in JSON
 	log            *sarif.Log
 	tally          report.Tally
 	code           int
@@ -437,13 +439,19 @@ func (o *output) reviewed(r *report.Report, data []byte, gate string) {
 	}
 	switch o.cf.format {
 	case "json":
-		tr := report.WithoutArgs(o.cf.lang.Report(r))
-		if tr == r {
-			c := *r
-			tr = &c
-		}
+		tr := *o.cf.lang.Report(r)
 		tr.Lang = o.cf.lang.String()
-		o.write(o.enc.Encode(tr))
+		// As o.enc would write it, without reflection: a run over a
+		// repository writes megabytes of findings.
+		o.buf = report.AppendJSON(o.buf[:0], &tr)
+		if !o.several {
+			var b bytes.Buffer
+			_ = json.Indent(&b, o.buf, "", "  ") // AppendJSON writes valid JSON
+			o.buf = append(o.buf[:0], b.Bytes()...)
+		}
+		o.buf = append(o.buf, '\n')
+		_, err := o.stdout.Write(o.buf)
+		o.write(err)
 	case "sarif":
 		o.log.Add(r, data)
 	default:

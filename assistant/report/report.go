@@ -95,7 +95,7 @@ type Finding struct {
 	// assistant/rules), so that the texts can be rendered again, in
 	// another language for instance. They are kept in the reviews the bot
 	// stores; they are not part of the JSON contract of policycheck check,
-	// which leaves them out (WithoutArgs).
+	// which leaves them out (AppendJSON).
 	Args map[string]string `json:"args,omitempty"`
 	// Suppressed is the suppression that accepts this finding, with its
 	// reason: the finding is reported but does not lower the score nor
@@ -267,54 +267,6 @@ func (u *Usage) Add(o Usage) {
 	u.CacheReadInputTokens += o.CacheReadInputTokens
 	u.CacheWriteInputTokens += o.CacheWriteInputTokens
 	u.Calls += o.Calls
-}
-
-// WithoutArgs returns r with the findings' Args left out, as the JSON
-// contract has them: a copy when there were any, r itself otherwise.
-func WithoutArgs(r *Report) *Report {
-	has := false
-	for _, f := range r.Findings {
-		has = has || f.Args != nil
-	}
-	for _, d := range r.Documents {
-		for _, f := range d.Findings {
-			has = has || f.Args != nil
-		}
-	}
-	for _, p := range r.Principals {
-		for _, f := range p.Findings {
-			has = has || f.Args != nil
-		}
-	}
-	if !has {
-		return r
-	}
-	strip := func(fs []Finding) []Finding {
-		if fs == nil {
-			return nil
-		}
-		out := make([]Finding, len(fs))
-		for i, f := range fs {
-			f.Args = nil
-			out[i] = f
-		}
-		return out
-	}
-	c := *r
-	c.Findings = strip(r.Findings)
-	c.Documents = make([]Document, len(r.Documents))
-	for i, d := range r.Documents {
-		d.Findings = strip(d.Findings)
-		c.Documents[i] = d
-	}
-	if r.Principals != nil {
-		c.Principals = make([]Principal, len(r.Principals))
-		for i, p := range r.Principals {
-			p.Findings = strip(p.Findings)
-			c.Principals[i] = p
-		}
-	}
-	return &c
 }
 
 // OtherSuggestions are the documents that have a suggested policy of
