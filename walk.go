@@ -80,7 +80,7 @@ func (w *walker) collect(srcs []source) []input {
 		case s.err != nil:
 			inputs = append(inputs, input{Input: review.Input{Name: s.path, Err: s.err}, src: i, cfg: s.cfg})
 		case s.path == "-":
-			inputs = append(inputs, input{Input: w.readAll("-", w.stdin), src: i, cfg: s.cfg})
+			inputs = append(inputs, input{Input: w.readAll("-", w.stdin, 0), src: i, cfg: s.cfg})
 		case s.dir:
 			inputs = append(inputs, w.walk(s.path, i, s.cfg)...)
 		default:
@@ -279,21 +279,27 @@ func (w *walker) readInput(path string, walked bool) review.Input {
 		return review.Input{Name: path, Err: unreadable(err)}
 	}
 	defer f.Close()
-	if info, err := f.Stat(); err == nil && info.Mode().IsRegular() && info.Size() > w.maxSize {
-		err := w.tooLarge(info.Size())
-		if walked && !policy.MentionsIAM(bufio.NewReader(io.LimitReader(f, maxScan))) {
-			err = &policy.Error{Kind: policy.ErrNoPolicy, Msg: err.Msg + ", and nothing in it looks like an IAM policy"}
+	var size int64
+	if info, err := f.Stat(); err == nil && info.Mode().IsRegular() {
+		if size = info.Size(); size > w.maxSize {
+			err := w.tooLarge(size)
+			if walked && !policy.MentionsIAM(bufio.NewReader(io.LimitReader(f, maxScan))) {
+				err = &policy.Error{Kind: policy.ErrNoPolicy, Msg: err.Msg + ", and nothing in it looks like an IAM policy"}
+			}
+			return review.Input{Name: path, Err: err}
 		}
-		return review.Input{Name: path, Err: err}
 	}
-	return w.readAll(path, f)
+	return w.readAll(path, f, size)
 }
 
 // readAll reads r up to one byte over the limit, enough to tell that an
-// input is too large without reading all of it.
-func (w *walker) readAll(name string, r io.Reader) review.Input {
+// input is too large without reading all of it; size is what r is
+// expected to hold (0: unknown), read into one buffer.
+func (w *walker) readAll(name string, r io.Reader, size int64) review.Input {
 	in := review.Input{Name: name, MaxBytes: int(w.maxSize)}
-	data, err := io.ReadAll(io.LimitReader(r, w.maxSize+1))
+	b := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead))
+	_, err := b.ReadFrom(io.LimitReader(r, w.maxSize+1))
+	data := b.Bytes()
 	switch {
 	case err != nil:
 		in.Err = unreadable(err)
