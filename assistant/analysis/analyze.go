@@ -276,15 +276,19 @@ func (r *review) names(s iamref.ActionSet, max int) []string {
 	if max > 0 {
 		n = min(n, max)
 	}
-	var out []string
-	if n > 0 {
-		out = make([]string, 0, n)
+	if n == 0 {
+		return nil
 	}
+	ids := make([]iamref.ActionID, 0, n)
 	s.Each(func(id iamref.ActionID) bool {
-		out = append(out, r.kb.ActionByID(id).FullName())
-		return max == 0 || len(out) < max
+		ids = append(ids, id)
+		return max == 0 || len(ids) < max
 	})
-	sort.Strings(out)
+	r.kb.SortByName(ids)
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = r.kb.ActionByID(id).FullName()
+	}
 	return out
 }
 

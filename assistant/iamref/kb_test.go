@@ -2,6 +2,7 @@ package iamref
 
 import (
 	"context"
+	"math/rand/v2"
 	"os"
 	"slices"
 	"sort"
@@ -396,6 +397,41 @@ func TestEachIn(t *testing.T) {
 			if n > 1 {
 				t.Errorf("%v.EachIn(%v) went on after false", s, o)
 			}
+		}
+	}
+}
+
+// TestSortByName: actions sorted by ID order their names as sort.Strings
+// does, for every action and for sets of a few, in any first order.
+func TestSortByName(t *testing.T) {
+	kb := Default()
+	names := func(ids []ActionID) []string {
+		var out []string
+		for _, id := range ids {
+			out = append(out, kb.ActionByID(id).FullName())
+		}
+		return out
+	}
+	all := make([]ActionID, kb.NumActions())
+	for i := range all {
+		all[i] = ActionID(i)
+	}
+	r := rand.New(rand.NewPCG(5, 8))
+	for trial := range 200 {
+		ids := all
+		if trial > 0 {
+			ids = nil
+			for range 1 + r.IntN(300) {
+				ids = append(ids, ActionID(r.IntN(len(all))))
+			}
+		}
+		ids = slices.Clone(ids)
+		r.Shuffle(len(ids), func(i, j int) { ids[i], ids[j] = ids[j], ids[i] })
+		want := names(ids)
+		sort.Strings(want)
+		kb.SortByName(ids)
+		if got := names(ids); !slices.Equal(got, want) {
+			t.Fatalf("trial %d: SortByName gives %v, want %v", trial, got[:min(10, len(got))], want[:min(10, len(want))])
 		}
 	}
 }
