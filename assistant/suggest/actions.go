@@ -70,8 +70,24 @@ func (b *builder) entries(i int, st *policy.Statement) ([]entry, bool) {
 	mark := len(b.changes)
 	ents, keepNot := b.writeEntries(i, st)
 	ents = slices.Clip(ents)
-	b.entriesMemo[k][i] = &entriesResult{ents: ents, keepNot: keepNot, changes: slices.Clone(b.changes[mark:])}
+	r := &entriesResult{ents: ents, keepNot: keepNot, changes: slices.Clone(b.changes[mark:])}
+	b.entriesMemo[k][i] = r
+	if !narrowable(st) {
+		// Narrow changes nothing: the answer is the other's too.
+		if b.entriesMemo[1-k] == nil {
+			b.entriesMemo[1-k] = make([]*entriesResult, len(b.doc.Statements))
+		}
+		b.entriesMemo[1-k][i] = r
+	}
 	return ents, keepNot
+}
+
+// narrowable reports whether narrow can change the statement's entries:
+// it has a NotAction or a service wildcard.
+func narrowable(st *policy.Statement) bool {
+	return st.NotAction.Set || slices.ContainsFunc(st.Action.Values, func(v policy.Value) bool {
+		return isServiceWildcard(strings.TrimSpace(v.Text))
+	})
 }
 
 // entriesResult is what entries gives for one statement, with the changes

@@ -42,6 +42,8 @@ type shared struct {
 	// entriesMemo holds entries' answers by statement, with narrow off
 	// [0] and on [1].
 	entriesMemo [2][]*entriesResult
+	// scopes are the knowledge base's scopeOf answers.
+	scopes *scopeTable
 	// placeholders are the placeholder ARNs of resource types.
 	placeholders map[*iamref.ResourceType]string
 	// withins are placeholderWithin's answers.
@@ -289,6 +291,7 @@ func (b *builder) allow(i int, st *policy.Statement) {
 		// resource.
 		return
 	}
+	mark := len(b.changes)
 	fix := b.principalFixes(i, st)
 	var conds []policy.Condition
 	for j, c := range st.Conditions {
@@ -324,14 +327,6 @@ func (b *builder) allow(i int, st *policy.Statement) {
 	groups := b.groups(i, st, ents, conds)
 	for k, g := range groups {
 		s := base
-		s.Conditions = slices.Clone(conds)
-		if k > 0 && st.Sid != "" {
-			s.Sid = b.uniqueSid(st.Sid + g.suffix)
-		}
-		s.Action = actionList(g.ents)
-		if !st.Action.Single && len(g.ents) == 1 && len(groups) == 1 {
-			s.Action.Single = false
-		}
 		switch {
 		case g.keep || (g.passRole && !b.scoping(st)):
 			s.Resource, s.NotResource = st.Resource, st.NotResource
@@ -340,6 +335,19 @@ func (b *builder) allow(i int, st *policy.Statement) {
 			}
 		default:
 			s.Resource = policy.NewList(g.arns...)
+		}
+		if len(groups) == 1 && len(b.changes) == mark {
+			// Nothing changed (a split always records why): build keeps
+			// the statement as written, so it is not written out.
+			return
+		}
+		s.Conditions = slices.Clone(conds)
+		if k > 0 && st.Sid != "" {
+			s.Sid = b.uniqueSid(st.Sid + g.suffix)
+		}
+		s.Action = actionList(g.ents)
+		if !st.Action.Single && len(g.ents) == 1 && len(groups) == 1 {
+			s.Action.Single = false
 		}
 		if g.passRole && !hasKey(conds, "iam:PassedToService") {
 			svcs := b.services
@@ -362,14 +370,17 @@ func actionList(ents []entry) policy.List {
 	return l
 }
 
-// scopedTypes is scopeTypes of the action when the statement is scoped
+// scopedTypes is the scope of the action when the statement is scoped
 // and the entry names one; nil, as for an action that keeps "*",
 // otherwise.
-func scopedTypes(a *iamref.Action, scope bool) []*iamref.ResourceType {
+func (f *shared) scopedTypes(a *iamref.Action, scope bool) *actionScope {
 	if !scope || a == nil {
 		return nil
 	}
-	return scopeTypes(a)
+	if sc := f.scopes.of(a); sc.types != nil {
+		return sc
+	}
+	return nil
 }
 
 // scoping reports whether the statement's resources are to be scoped by
@@ -507,14 +518,13 @@ func (b *builder) groups(i int, st *policy.Statement, ents []entry, conds []poli
 				}
 			}
 			g = passRole
-		} else if ts := scopedTypes(e.act, scope); ts != nil {
-			key := typeKey(ts)
-			if g = index[key]; g == nil {
+		} else if sc := b.scopedTypes(e.act, scope); sc != nil {
+			if g = index[sc.key]; g == nil {
 				if index == nil {
 					index = map[string]*group{}
 				}
-				g = open(&group{types: ts, suffix: typeSuffix(ts)})
-				index[key] = g
+				g = open(&group{types: sc.types, suffix: sc.suffix})
+				index[sc.key] = g
 			}
 		} else {
 			if all == nil {

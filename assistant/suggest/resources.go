@@ -3,6 +3,7 @@ package suggest
 import (
 	"slices"
 	"strings"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 
@@ -259,6 +260,57 @@ func typeSuffix(ts []*iamref.ResourceType) string {
 		b.WriteString(pascal(t.Name))
 	}
 	return b.String()
+}
+
+// actionScope is what groups asks of an action's scopeTypes: the types,
+// with their typeKey and typeSuffix.
+type actionScope struct {
+	types       []*iamref.ResourceType // nil: the action keeps "*"
+	key, suffix string
+}
+
+func scopeOf(a *iamref.Action) *actionScope {
+	ts := scopeTypes(a)
+	if ts == nil {
+		return &actionScope{}
+	}
+	return &actionScope{types: slices.Clip(ts), key: typeKey(ts), suffix: typeSuffix(ts)}
+}
+
+// scopeTable remembers the scopes of a knowledge base's actions by ID:
+// every attempt that scopes asks again, about the same actions policy
+// after policy.
+type scopeTable struct {
+	kb     *iamref.KB
+	scopes []atomic.Pointer[actionScope]
+}
+
+// lastScopes is the table of the knowledge base last asked about: there
+// is one in use, and a table per base would keep every base alive.
+var lastScopes atomic.Pointer[scopeTable]
+
+// scopesOf is the table of kb's scopes.
+func scopesOf(kb *iamref.KB) *scopeTable {
+	if t := lastScopes.Load(); t != nil && t.kb == kb {
+		return t
+	}
+	t := &scopeTable{kb: kb, scopes: make([]atomic.Pointer[actionScope], kb.NumActions())}
+	lastScopes.Store(t)
+	return t
+}
+
+// of is scopeOf(a), remembered when a is one of the table's actions.
+func (t *scopeTable) of(a *iamref.Action) *actionScope {
+	if t.kb.ActionByID(a.ID) != a {
+		return scopeOf(a)
+	}
+	p := &t.scopes[a.ID]
+	sc := p.Load()
+	if sc == nil {
+		sc = scopeOf(a)
+		p.Store(sc)
+	}
+	return sc
 }
 
 // placeholder is placeholderARN of the type's first ARN format with the

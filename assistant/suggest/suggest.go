@@ -41,6 +41,23 @@ var attempts = []options{
 	{passRole: true},
 }
 
+// newShared is what the attempts at a suggestion for doc share.
+func newShared(kb *iamref.KB, doc *policy.Document, res analysis.Result) *shared {
+	f := &shared{
+		kb:       kb,
+		doc:      doc,
+		res:      res,
+		arn:      factsOf(doc),
+		remove:   escalationRemovals(kb, append(slices.Clip(res.Findings), res.Implied...)),
+		services: passRoleServices(kb, doc),
+		passRole: kb.Action("iam:PassRole"),
+		denied:   deniedBy(kb, doc),
+		scopes:   scopesOf(kb),
+	}
+	f.removeIDs = slices.Sorted(maps.Keys(f.remove))
+	return f
+}
+
 // Suggest writes a tightened version of doc, given the engine's review of
 // it, and offers it only if the gate accepts it (it reads back, is proven
 // to grant nothing doc does not, fits AWS's quota and scores at least as
@@ -62,17 +79,7 @@ func Suggest(ctx context.Context, g *gate.Gate, kb *iamref.KB, doc *policy.Docum
 	if q := policy.SizeQuota(doc.Type); doc.Size > 4*q.Limit {
 		return Suggestion{Reason: fmt.Sprintf("no suggestion: the policy is %d characters, far over AWS's limit of %d for this kind of policy; split it first", doc.Size, q.Limit)}
 	}
-	f := &shared{
-		kb:       kb,
-		doc:      doc,
-		res:      res,
-		arn:      factsOf(doc),
-		remove:   escalationRemovals(kb, append(slices.Clip(res.Findings), res.Implied...)),
-		services: passRoleServices(kb, doc),
-		passRole: kb.Action("iam:PassRole"),
-		denied:   deniedBy(kb, doc),
-	}
-	f.removeIDs = slices.Sorted(maps.Keys(f.remove))
+	f := newShared(kb, doc, res)
 	firstFailure := ""
 	for _, opts := range attempts {
 		d, changes := build(f, opts)
