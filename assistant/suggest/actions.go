@@ -620,10 +620,17 @@ func (b *builder) removeEscalations(i int, in []entry) []entry {
 	if len(b.remove) == 0 {
 		return in
 	}
-	var out []entry
+	// Most statements have none of them: the entries are copied only
+	// from the first.
+	k := slices.IndexFunc(in, func(e entry) bool { return b.removes(e) })
+	if k < 0 {
+		return in
+	}
+	out := make([]entry, k, len(in))
+	copy(out, in[:k])
 	var removed []string
 	why := map[string]bool{}
-	for _, e := range in {
+	for _, e := range in[k:] {
 		if e.act != nil {
 			if path, ok := b.remove[e.act.ID]; ok {
 				removed = append(removed, e.act.FullName())
@@ -663,6 +670,16 @@ func (b *builder) removeEscalations(i int, in []entry) []entry {
 			fmt.Sprintf("It completes a privilege-escalation path (%s): together these actions let the holder gain permissions beyond this policy. Add it back only scoped to named resources the workload owns.", strings.Join(paths, "; ")))
 	}
 	return out
+}
+
+// removes reports whether removeEscalations takes the entry out or
+// writes it out without some of its actions.
+func (b *builder) removes(e entry) bool {
+	if e.act != nil {
+		_, ok := b.remove[e.act.ID]
+		return ok
+	}
+	return slices.ContainsFunc(b.removeIDs, e.set.Has)
 }
 
 // hasWildcard reports strings.ContainsAny(s, "*?"), byte by byte.

@@ -53,6 +53,9 @@ type shared struct {
 	broad, flaggedStmts statementMarks
 	// stmts are what attempts learnt about the statements.
 	stmts []stmtMemo
+	// scratch holds an attempt's statements until it changes one: it
+	// is copied then, and serves the next attempt.
+	scratch []policy.Statement
 }
 
 // deniedBy is what a policy's Deny statements take out of every Allow:
@@ -108,7 +111,7 @@ func (b *builder) change(i int, what, why string) {
 // build writes the suggestion the options ask for; nil, without
 // changes, when it would change nothing.
 func build(f *shared, opts options) (*policy.Document, []report.Change) {
-	b := &builder{shared: f, opts: opts}
+	b := &builder{shared: f, opts: opts, out: f.scratch[:0]}
 	if f.stmts == nil {
 		f.stmts = make([]stmtMemo, len(f.doc.Statements))
 	}
@@ -128,6 +131,7 @@ func build(f *shared, opts options) (*policy.Document, []report.Change) {
 			// The first change: the statements before are kept as
 			// written. Most of the rest will be too, one each.
 			out := make([]policy.Statement, 0, len(f.doc.Statements)+len(b.out))
+			f.scratch = b.out[:0]
 			b.out = append(append(out, f.doc.Statements[:i]...), b.out...)
 		case len(b.changes) == mark:
 			// Nothing changed: keep the statement exactly as written.
@@ -135,6 +139,7 @@ func build(f *shared, opts options) (*policy.Document, []report.Change) {
 		}
 	}
 	if len(b.changes) == 0 {
+		f.scratch = b.out[:0]
 		return nil, nil
 	}
 	d := &policy.Document{
