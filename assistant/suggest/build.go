@@ -53,9 +53,12 @@ type shared struct {
 	broad, flaggedStmts statementMarks
 	// stmts are what attempts learnt about the statements.
 	stmts []stmtMemo
-	// scratch holds an attempt's statements until it changes one: it
-	// is copied then, and serves the next attempt.
+	// scratch holds an attempt's statements as they are written; it
+	// serves the next attempt, and from buf, the next policy. written
+	// is the most it held.
 	scratch []policy.Statement
+	written int
+	buf     *[]policy.Statement
 }
 
 // deniedBy is what a policy's Deny statements take out of every Allow:
@@ -122,6 +125,7 @@ func build(f *shared, opts options) (*policy.Document, []report.Change) {
 		if strings.EqualFold(strings.TrimSpace(st.Effect), "Allow") {
 			b.allowOnce(i, st)
 		}
+		f.written = max(f.written, len(b.out))
 		switch {
 		case len(b.changes) == 0:
 			// Kept, as all before it: most attempts change nothing,
@@ -129,23 +133,25 @@ func build(f *shared, opts options) (*policy.Document, []report.Change) {
 			b.out = b.out[:0]
 		case mark == 0:
 			// The first change: the statements before are kept as
-			// written. Most of the rest will be too, one each.
-			out := make([]policy.Statement, 0, len(f.doc.Statements)+len(b.out))
-			f.scratch = b.out[:0]
-			b.out = append(append(out, f.doc.Statements[:i]...), b.out...)
+			// written.
+			b.out = slices.Insert(b.out, 0, f.doc.Statements[:i]...)
 		case len(b.changes) == mark:
 			// Nothing changed: keep the statement exactly as written.
 			b.out = append(b.out[:n], *st)
 		}
+		f.written = max(f.written, len(b.out))
 	}
+	f.scratch = b.out[:0]
 	if len(b.changes) == 0 {
-		f.scratch = b.out[:0]
 		return nil, nil
 	}
+	// The suggestion's statements are copied out of the buffer at their
+	// number: splits make it hard to foresee, and a slice grown as they
+	// are written would be allocated several times over.
 	d := &policy.Document{
 		Name: f.doc.Name, Type: f.doc.Type, Source: "json",
 		Version: f.doc.Version, ID: f.doc.ID,
-		Statements: b.out,
+		Statements: append(make([]policy.Statement, 0, len(b.out)), b.out...),
 	}
 	if len(b.changes) > 0 && d.Version == "" && !strings.Contains(f.doc.Text, "${") {
 		d.Version = "2012-10-17"

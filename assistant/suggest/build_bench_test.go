@@ -58,6 +58,7 @@ func BenchmarkCorpusBuild(b *testing.B) {
 					break
 				}
 			}
+			f.release()
 			ins = append(ins, input{doc, res, n})
 		}
 	}
@@ -69,6 +70,7 @@ func BenchmarkCorpusBuild(b *testing.B) {
 			for _, opts := range attempts[:in.attempts] {
 				build(f, opts)
 			}
+			f.release()
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*len(ins)), "µs/policy")

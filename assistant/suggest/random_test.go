@@ -9,6 +9,7 @@ package suggest
 import (
 	"context"
 	"math/rand"
+	"reflect"
 	"testing"
 
 	"github.com/policycheck/policycheck/assistant/analysis"
@@ -103,5 +104,72 @@ func TestSuggestRandom(t *testing.T) {
 	}
 	if suggested < n/2 {
 		t.Errorf("only %d of %d random policies got a suggestion", suggested, n)
+	}
+}
+
+// TestEntriesNotNarrowable checks that a statement narrow cannot change
+// gets the same entries, and no change, with narrow on and off, as
+// entries assumes when it remembers one answer for both.
+func TestEntriesNotNarrowable(t *testing.T) {
+	kb := iamref.Default()
+	checked := 0
+	for seed := range int64(300) {
+		d, _ := randomPolicy(rand.New(rand.NewSource(seed)))
+		doc := read(t, d.JSON(), d.Type)
+		f := newShared(kb, doc, analysis.Analyze(kb, doc))
+		for i := range doc.Statements {
+			st := &doc.Statements[i]
+			if narrowable(st) {
+				continue
+			}
+			on := &builder{shared: f, opts: options{narrow: true}}
+			off := &builder{shared: f}
+			ents1, keep1 := on.writeEntries(i, st)
+			ents0, keep0 := off.writeEntries(i, st)
+			if !reflect.DeepEqual(ents1, ents0) || keep1 != keep0 || len(on.changes)+len(off.changes) > 0 {
+				t.Fatalf("seed %d, statement %d: narrow on gives %v, %v, %v; off gives %v, %v, %v",
+					seed, i, ents1, keep1, on.changes, ents0, keep0, off.changes)
+			}
+			checked++
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no statement checked")
+	}
+}
+
+// TestSuggestBufferReuse checks that the statement buffer the policies
+// share leaks nothing from one to another: each suggestion is the same
+// whatever came before, and stays so after the next ones.
+func TestSuggestBufferReuse(t *testing.T) {
+	kb := iamref.Default()
+	var docs []*policy.Document
+	for seed := range int64(60) {
+		d, typ := randomPolicy(rand.New(rand.NewSource(seed)))
+		docs = append(docs, read(t, d.JSON(), typ))
+	}
+	suggest := func(doc *policy.Document) *policy.Document {
+		return Suggest(context.Background(), gate.New(kb, nil), kb, doc, analysis.Analyze(kb, doc)).Doc
+	}
+	first := make([]*policy.Document, len(docs))
+	want := make([]string, len(docs))
+	for i, doc := range docs {
+		if first[i] = suggest(doc); first[i] != nil {
+			want[i] = string(first[i].JSON())
+		}
+	}
+	for i := len(docs) - 1; i >= 0; i-- {
+		got := ""
+		if d := suggest(docs[i]); d != nil {
+			got = string(d.JSON())
+		}
+		if got != want[i] {
+			t.Errorf("policy %d: suggested\n%s\nafter the others, and first\n%s", i, got, want[i])
+		}
+	}
+	for i, d := range first {
+		if d != nil && string(d.JSON()) != want[i] {
+			t.Errorf("policy %d: the suggestion changed after the others were made:\n%s\nwas\n%s", i, d.JSON(), want[i])
+		}
 	}
 }

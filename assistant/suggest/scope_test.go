@@ -1,11 +1,9 @@
 package suggest
 
 import (
-	"math/rand"
 	"reflect"
 	"testing"
 
-	"github.com/policycheck/policycheck/assistant/analysis"
 	"github.com/policycheck/policycheck/assistant/iamref"
 )
 
@@ -39,36 +37,5 @@ func TestScopeTable(t *testing.T) {
 	}
 	if scopesOf(kb) != tab {
 		t.Errorf("a second table for the same knowledge base")
-	}
-}
-
-// TestEntriesNotNarrowable checks that a statement narrow cannot change
-// gets the same entries, and no change, with narrow on and off, as
-// entries assumes when it remembers one answer for both.
-func TestEntriesNotNarrowable(t *testing.T) {
-	kb := iamref.Default()
-	checked := 0
-	for seed := range int64(300) {
-		d, _ := randomPolicy(rand.New(rand.NewSource(seed)))
-		doc := read(t, d.JSON(), d.Type)
-		f := newShared(kb, doc, analysis.Analyze(kb, doc))
-		for i := range doc.Statements {
-			st := &doc.Statements[i]
-			if narrowable(st) {
-				continue
-			}
-			on := &builder{shared: f, opts: options{narrow: true}}
-			off := &builder{shared: f}
-			ents1, keep1 := on.writeEntries(i, st)
-			ents0, keep0 := off.writeEntries(i, st)
-			if !reflect.DeepEqual(ents1, ents0) || keep1 != keep0 || len(on.changes)+len(off.changes) > 0 {
-				t.Fatalf("seed %d, statement %d: narrow on gives %v, %v, %v; off gives %v, %v, %v",
-					seed, i, ents1, keep1, on.changes, ents0, keep0, off.changes)
-			}
-			checked++
-		}
-	}
-	if checked == 0 {
-		t.Fatal("no statement checked")
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"sync"
 
 	"github.com/policycheck/policycheck/assistant/analysis"
 	"github.com/policycheck/policycheck/assistant/gate"
@@ -41,6 +42,9 @@ var attempts = []options{
 	{passRole: true},
 }
 
+// statementBufs hold the statements of attempts as build writes them.
+var statementBufs = sync.Pool{New: func() any { return new([]policy.Statement) }}
+
 // newShared is what the attempts at a suggestion for doc share.
 func newShared(kb *iamref.KB, doc *policy.Document, res analysis.Result) *shared {
 	f := &shared{
@@ -55,7 +59,18 @@ func newShared(kb *iamref.KB, doc *policy.Document, res analysis.Result) *shared
 		scopes:   scopesOf(kb),
 	}
 	f.removeIDs = slices.Sorted(maps.Keys(f.remove))
+	f.buf = statementBufs.Get().(*[]policy.Statement)
+	f.scratch = *f.buf
 	return f
+}
+
+// release gives the statement buffer back, cleared as far as it was
+// written: it keeps no statement alive.
+func (f *shared) release() {
+	clear(f.scratch[:f.written])
+	*f.buf = f.scratch[:0]
+	statementBufs.Put(f.buf)
+	f.buf, f.scratch = nil, nil
 }
 
 // Suggest writes a tightened version of doc, given the engine's review of
@@ -80,6 +95,7 @@ func Suggest(ctx context.Context, g *gate.Gate, kb *iamref.KB, doc *policy.Docum
 		return Suggestion{Reason: fmt.Sprintf("no suggestion: the policy is %d characters, far over AWS's limit of %d for this kind of policy; split it first", doc.Size, q.Limit)}
 	}
 	f := newShared(kb, doc, res)
+	defer f.release()
 	firstFailure := ""
 	for _, opts := range attempts {
 		d, changes := build(f, opts)
