@@ -48,6 +48,11 @@ var unfilled = regexp.MustCompile(`(?:^|[^$])\{[A-Za-z0-9_-]+[}?]`)
 // the rule's category and severity and every placeholder filled.
 func checkRules(t testing.TB, res Result) {
 	t.Helper()
+	if res.Policy != nil {
+		if s := Score(kb(), res.Policy); s != res.Score {
+			t.Errorf("Score gives %d, the full analysis %d (%s)", s, res.Score, res.Summary)
+		}
+	}
 	for _, f := range res.Findings {
 		r, ok := rules.Lookup(f.Rule)
 		if !ok || r.ID != f.Rule {

@@ -46,6 +46,9 @@ type review struct {
 	doc   *policy.Document
 	stmts []*stmt
 	out   []*finding
+	// textless leaves out the findings' texts, and the checks whose
+	// findings do not lower the score: only the score is wanted (Score).
+	textless bool
 }
 
 // Analyze reviews one document against the knowledge base.
@@ -66,6 +69,20 @@ func AnalyzePolicy(kb *iamref.KB, p *norm.Policy) Result {
 	return res
 }
 
+// Score is AnalyzePolicy(kb, p).Score, worked out without writing the
+// findings' texts: what the gate needs of a candidate it has proven no
+// broader.
+func Score(kb *iamref.KB, p *norm.Policy) int {
+	if read, _ := referenceReading(p.Doc); read != nil {
+		return AnalyzePolicy(kb, p).Score
+	}
+	r := newReview(kb, p)
+	r.textless = true
+	r.run()
+	r.fold()
+	return r.score()
+}
+
 // finish folds the findings that stronger ones imply and works out the
 // result.
 func (r *review) finish() Result {
@@ -79,12 +96,24 @@ func (r *review) finish() Result {
 
 // reviewDoc runs every check on one document.
 func reviewDoc(kb *iamref.KB, p *norm.Policy) *review {
+	r := newReview(kb, p)
+	r.run()
+	return r
+}
+
+func newReview(kb *iamref.KB, p *norm.Policy) *review {
 	doc := p.Doc
 	r := &review{kb: kb, cat: catalogFor(kb), doc: doc}
 	attached := doc.Type != policy.Trust && doc.Type != policy.Resource && doc.Type != policy.Endpoint
 	for _, s := range p.Statements {
 		r.stmts = append(r.stmts, newStmt(kb, s, attached))
 	}
+	return r
+}
+
+// run runs every check.
+func (r *review) run() {
+	doc := r.doc
 	r.applyDenies()
 	r.validate()
 	switch {
@@ -100,8 +129,9 @@ func reviewDoc(kb *iamref.KB, p *norm.Policy) *review {
 		}
 	}
 	r.redundancy()
-	r.injection()
-	return r
+	if !r.textless {
+		r.injection() // its findings do not lower the score
+	}
 }
 
 var (
@@ -250,7 +280,12 @@ func condKeys(cs []policy.Condition) []string {
 // add records a finding of a rule for a statement (nil: the whole
 // document), its texts rendered from the rule's templates with args.
 func (r *review) add(st *stmt, rule *rules.Rule, args rules.Args, actions ...string) {
-	f := &finding{Finding: rule.Finding(args), rule: rule, phrase: rules.Expand(rule.Phrase, args)}
+	f := &finding{rule: rule}
+	if r.textless {
+		f.Rule, f.Category, f.Severity = rule.ID, rule.Category, rule.Severity
+	} else {
+		f.Finding, f.phrase = rule.Finding(args), rules.Expand(rule.Phrase, args)
+	}
 	f.Actions = actions
 	f.Document = r.doc.Name
 	f.Statement = -1

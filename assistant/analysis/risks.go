@@ -488,6 +488,10 @@ func (r *review) wildcardResources(st *stmt, broad iamref.ActionSet, rs broadRul
 			continue
 		}
 		acts := r.names(k.set, 0)
+		if r.textless {
+			r.add(st, k.rule, nil, acts...)
+			continue
+		}
 		args := actionArgs(acts, 8)
 		args["examples"] = strings.Join(r.scopeExamples(k.set), ", ")
 		args["scope"] = scope

@@ -137,17 +137,19 @@ func (g *Gate) accept(ctx context.Context, orig Original, c Candidate, generated
 	if why := narrowsDelegation(g.kb, orig.Doc, candN); why != "" {
 		return refuse("%s", why)
 	}
-	res := analysis.AnalyzePolicy(g.kb, candN)
-	if res.Score < orig.Score {
-		return refuse("it would score %d, below the original's %d (%s)", res.Score, orig.Score, res.Summary)
+	// Only the candidate's score is wanted; the findings' texts are
+	// written when it is refused for its score, to say why.
+	score := analysis.Score(g.kb, candN)
+	if score < orig.Score {
+		return refuse("it would score %d, below the original's %d (%s)", score, orig.Score, analysis.AnalyzePolicy(g.kb, candN).Summary)
 	}
-	if r := orig.Rival; r != nil && res.Score <= r.Score {
-		return refuse("it scores %d, no higher than the %s suggestion (%d), which is shown instead", res.Score, sourceName(r.Source), r.Score)
+	if r := orig.Rival; r != nil && score <= r.Score {
+		return refuse("it scores %d, no higher than the %s suggestion (%d), which is shown instead", score, sourceName(r.Source), r.Score)
 	}
 	sug := &report.Suggestion{
 		Document: orig.Doc.Name,
 		Policy:   json.RawMessage(shown),
-		Score:    res.Score,
+		Score:    score,
 		Changes:  c.Changes,
 		Source:   c.Source,
 		Verdicts: []string{BuiltinProof},
