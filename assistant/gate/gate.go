@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/policycheck/policycheck/assistant/analysis"
 	"github.com/policycheck/policycheck/assistant/iamref"
@@ -66,7 +67,7 @@ type Candidate struct {
 	Text []byte
 	// Doc, when not nil, is the policy as proposed by a producer that
 	// builds documents rather than text (the engine): the gate judges
-	// it and shows it written as JSON (Document.WriteText), which is what
+	// it and shows it written as JSON (Document.AppendText), which is what
 	// reading that text back would give, and ignores Text. The gate does
 	// not change it.
 	Doc *policy.Document
@@ -115,7 +116,9 @@ func (g *Gate) accept(ctx context.Context, orig Original, c Candidate, generated
 	if orig.Doc.Branched {
 		return refuse("the template's Fn::If conditions were read as true, so no rewrite can be proven for every deployment")
 	}
-	cand, shown, err := candidate(orig.Doc, c)
+	scratch := textBuffers.Get().(*[]byte)
+	defer textBuffers.Put(scratch)
+	cand, shown, err := candidate(orig.Doc, c, scratch)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -123,6 +126,11 @@ func (g *Gate) accept(ctx context.Context, orig Original, c Candidate, generated
 	// refuses most of the engine's bolder attempts.
 	if q := policy.SizeQuota(orig.Doc.Type); cand.Size > q.Limit && (generated || cand.Size > orig.Doc.Size) {
 		return refuse("it would be %d characters, over AWS's limit of %d for %s", cand.Size, q.Limit, q.What)
+	}
+	if c.Doc != nil {
+		// The text is the candidate's own from here on.
+		shown = bytes.Clone(shown)
+		cand.Text = string(shown)
 	}
 	origN := orig.Norm
 	if origN == nil || origN.Doc != orig.Doc {
@@ -174,15 +182,22 @@ func (g *Gate) accept(ctx context.Context, orig Original, c Candidate, generated
 	return sug, cand, nil
 }
 
+// textBuffers hold the text of the candidates the engine hands over as
+// it is written: most of those refused are refused for their size, and
+// need no text of their own.
+var textBuffers = sync.Pool{New: func() any { return new([]byte) }}
+
 // candidate returns c as the document to judge, named and with the
 // references of orig, and the text to show for it; a candidate that does
-// not read as one policy is refused.
-func candidate(orig *policy.Document, c Candidate) (*policy.Document, []byte, error) {
+// not read as one policy is refused. The text of a candidate handed over
+// as a document is written into scratch, and is the caller's to copy.
+func candidate(orig *policy.Document, c Candidate, scratch *[]byte) (*policy.Document, []byte, error) {
 	if c.Doc != nil {
 		cand := *c.Doc
 		cand.Name = orig.Name
 		cand.Refs = orig.Refs
-		return &cand, cand.WriteText(), nil
+		*scratch = cand.AppendText((*scratch)[:0])
+		return &cand, *scratch, nil
 	}
 	text := c.Text
 	if len(text) > policy.MaxInputBytes {

@@ -14,14 +14,14 @@ func NewList(values ...string) List {
 	return l
 }
 
-// WriteText writes the document as JSON (see JSON), keeps the text as
-// Text with its Size, and returns it: a document built rather than read
-// then holds what reading that text back would give it.
-func (d *Document) WriteText() []byte {
-	w := jsonWriter{pretty: true, b: make([]byte, 0, 4096)}
+// AppendText appends the document as JSON (see JSON) to b and sets Size
+// to the size of that text, as Read would: a document built rather than
+// read, with Text set to what was appended, then holds what reading it
+// back would give it.
+func (d *Document) AppendText(b []byte) []byte {
+	w := jsonWriter{pretty: true, b: b}
 	d.write(&w)
-	d.Text = string(w.b)
-	d.Size = len(w.b) - w.blank
+	d.Size = len(w.b) - len(b) - w.blank
 	return w.b
 }
 
