@@ -415,7 +415,8 @@ func (r *review) validateActions(st *stmt) {
 			r.add(st, ruleActionMalformed, rules.Args{"action": strconv.Quote(name)}, name)
 			continue
 		}
-		if !r.kb.Expand(name).IsEmpty() {
+		if st.NamesKnown && !hasWildcard(name) || !r.kb.Expand(name).IsEmpty() {
+			// (The normalized statement has looked every name up.)
 			continue
 		}
 		args := rules.Args{"action": name, "deny": flag(st.Deny)}
