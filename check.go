@@ -355,9 +355,10 @@ type result struct {
 }
 
 // reviewAll reads (see input.load) and reviews the inputs on as many
-// goroutines as there are CPUs, applies the suppressions and the
-// baseline, and hands each result back, with its input as read, on its
-// own channel, so that they are printed in the order of the inputs.
+// goroutines as there are CPUs, applies the suppressions (which number
+// the finding ids anew: report.Renumber) and the baseline, and hands
+// each result back, with its input as read, on its own channel, so that
+// they are printed in the order of the inputs.
 func reviewAll(ctx context.Context, rv *review.Reviewer, inputs []input, cf checkFlags, base suppress.Baseline) []chan result {
 	results := make([]chan result, len(inputs))
 	for i := range results {
@@ -385,7 +386,6 @@ func reviewAll(ctx context.Context, rv *review.Reviewer, inputs []input, cf chec
 				}
 				rep, err := rv.Review(ctx, ri)
 				if err == nil {
-					rep.Renumber()
 					(&suppress.Suppressor{Config: in.cfg}).Apply(rep, in.Data)
 					if base != nil {
 						base.Mark(rep)

@@ -14,6 +14,13 @@ import (
 // documents repeat "wildcard-resource-1". Ids keep their prefix and are
 // numbered in the order of Findings; the documents' copies follow.
 func (r *Report) Renumber() {
+	if !r.numbered() {
+		r.renumber()
+	}
+}
+
+// renumber is Renumber, whatever the ids.
+func (r *Report) renumber() {
 	type key struct{ principal, doc, id string }
 	renamed := make(map[key]string, len(r.Findings))
 	seq := map[string]int{}
@@ -51,6 +58,51 @@ func (r *Report) Renumber() {
 			}
 		}
 	}
+}
+
+// numbered reports a report whose ids Renumber would leave as they are,
+// as those of one policy's review are: no principals, the findings
+// numbered in order, and the document's findings their copies in the
+// same order.
+func (r *Report) numbered() bool {
+	if len(r.Principals) > 0 {
+		return false
+	}
+	type count struct {
+		prefix string
+		n      int
+	}
+	var small [16]count
+	seen := small[:0]
+	for i := range r.Findings {
+		id := r.Findings[i].ID
+		dash := strings.LastIndexByte(id, '-')
+		if dash <= 0 {
+			return false
+		}
+		prefix, k := id[:dash], 0
+		for ; k < len(seen) && seen[k].prefix != prefix; k++ {
+		}
+		if k == len(seen) {
+			seen = append(seen, count{prefix, 0})
+		}
+		seen[k].n++
+		if id[dash+1:] != strconv.Itoa(seen[k].n) {
+			return false
+		}
+	}
+	for _, d := range r.Documents {
+		if len(d.Findings) > len(r.Findings) {
+			return false
+		}
+		for j := range d.Findings {
+			f, g := &d.Findings[j], &r.Findings[j]
+			if g.Principal != "" || g.ID != f.ID || (g.Document != d.Name && g.Document != f.Document) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // idPrefix is an id without its number: "wildcard-resource" for
