@@ -28,8 +28,9 @@ type stmt struct {
 
 	cond conditions
 
-	kb    *iamref.KB
-	reach map[*iamref.ResourceType]reach
+	kb       *iamref.KB
+	reach    map[*iamref.ResourceType]reach
+	patterns []*patternReach // of ResourceList, once typeReach needs them
 }
 
 // newStmt reads one statement; attached is true for a policy attached to
@@ -110,20 +111,23 @@ func (st *stmt) trivialReach(a *iamref.Action) (reach, bool) {
 	return 0, false
 }
 
+// typeReach is how far the statement's resources reach resources of
+// the type: the farthest any of its patterns reaches.
 func (st *stmt) typeReach(rt *iamref.ResourceType) reach {
 	if r, ok := st.reach[rt]; ok {
 		return r
 	}
-	r := reachNone
-	for _, p := range st.ResourceList {
-		if !st.kb.MatchResource(p, rt) {
-			continue
+	if st.patterns == nil {
+		st.patterns = make([]*patternReach, len(st.ResourceList))
+		for i, p := range st.ResourceList {
+			st.patterns[i] = patternReaches.of(p)
 		}
-		if BroadFor(p, rt) {
-			r = reachBroad
+	}
+	r := reachNone
+	for _, pr := range st.patterns {
+		if r = max(r, pr.of(st.kb, rt)); r == reachBroad {
 			break
 		}
-		r = reachLimited
 	}
 	if st.reach == nil {
 		st.reach = make(map[*iamref.ResourceType]reach)
