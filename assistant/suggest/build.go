@@ -34,8 +34,11 @@ type shared struct {
 	// removeIDs are the keys of remove in order, so that the changes
 	// name them in the same order every time.
 	removeIDs []iamref.ActionID
-	services  []string // inferred iam:PassedToService
-	passRole  *iamref.Action
+	// services are the inferred iam:PassedToService (passRoleServices),
+	// once known: see passedToServices.
+	services      []string
+	servicesKnown bool
+	passRole      *iamref.Action
 	// denied is what the policy's unconditional Denies on every resource
 	// take out of any Allow.
 	denied iamref.ActionSet
@@ -361,7 +364,7 @@ func (b *builder) allow(i int, st *policy.Statement) {
 			s.Action.Single = false
 		}
 		if g.passRole && !hasKey(conds, "iam:PassedToService") {
-			svcs := b.services
+			svcs := b.passedToServices()
 			if len(svcs) == 0 {
 				svcs = []string{"<service>.amazonaws.com"}
 			}
@@ -616,8 +619,8 @@ func (b *builder) groups(i int, st *policy.Statement, ents []entry, conds []poli
 			}
 			if !hasKey(conds, "iam:PassedToService") {
 				svc := "<service>.amazonaws.com"
-				if len(b.services) > 0 {
-					svc = strings.Join(b.services, ", ")
+				if svcs := b.passedToServices(); len(svcs) > 0 {
+					svc = strings.Join(svcs, ", ")
 				}
 				parts = append(parts, "with the condition iam:PassedToService = "+svc)
 			}
@@ -627,7 +630,7 @@ func (b *builder) groups(i int, st *policy.Statement, ents []entry, conds []poli
 			why := "The holder could hand any role to any service that accepts one and act with that role's permissions."
 			switch {
 			case hasKey(conds, "iam:PassedToService"):
-			case len(b.services) == 0:
+			case len(b.passedToServices()) == 0:
 				why += " Name the service the role is for."
 			default:
 				why += " The service is inferred from the policy's other actions."

@@ -54,6 +54,16 @@ var passedTo = map[string]string{
 	"bedrock:createmodelcustomizationjob":      "bedrock.amazonaws.com",
 }
 
+// passedToServices is passRoleServices of the policy, worked out when a
+// statement first needs it: few policies pass a role, and the look-up
+// reads every action the policy names.
+func (f *shared) passedToServices() []string {
+	if !f.servicesKnown {
+		f.services, f.servicesKnown = passRoleServices(f.kb, f.doc), true
+	}
+	return f.services
+}
+
 // passRoleServices infers the services the policy passes roles to from
 // the actions its Allows name (wildcards say nothing of intent); nil when
 // it cannot tell.

@@ -53,7 +53,6 @@ func newShared(kb *iamref.KB, doc *policy.Document, res analysis.Result) *shared
 		res:      res,
 		arn:      factsOf(doc),
 		remove:   escalationRemovals(kb, append(slices.Clip(res.Findings), res.Implied...)),
-		services: passRoleServices(kb, doc),
 		passRole: kb.Action("iam:PassRole"),
 		denied:   deniedBy(kb, doc),
 		scopes:   scopesOf(kb),
