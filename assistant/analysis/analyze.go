@@ -49,6 +49,8 @@ type review struct {
 	// textless leaves out the findings' texts, and the checks whose
 	// findings do not lower the score: only the score is wanted (Score).
 	textless bool
+	// scratch are sets a check works out and drops (wildcardResources).
+	scratch [2]iamref.ActionSet
 }
 
 // Analyze reviews one document against the knowledge base.

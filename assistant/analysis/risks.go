@@ -464,17 +464,18 @@ func (r *review) serviceWildcards(st *stmt, wide bool) {
 // wildcardResources reports resource-level actions granted on every
 // resource, write first.
 func (r *review) wildcardResources(st *stmt, broad iamref.ActionSet, rs broadRules, scope string) {
-	s := iamref.Intersection(broad, r.cat.resourceLevel)
+	// The sets are worked out in the review's scratch sets: nothing
+	// keeps them.
+	s := iamref.AppendIntersection(r.scratch[0], broad, r.cat.resourceLevel)
 	// What the sharper categories report is not repeated here.
 	s.AndNot(r.cat.exfiltration)
 	s.AndNot(r.cat.credentials)
 	s.AndNot(r.cat.permissions)
-	if r.cat.passRole != nil && s.Has(r.cat.passRole.ID) {
-		var pr iamref.ActionSet
-		pr.Add(r.cat.passRole.ID)
-		s.AndNot(pr)
+	if r.cat.passRole != nil {
+		s.Remove(r.cat.passRole.ID)
 	}
-	write := iamref.Intersection(s, r.cat.write)
+	write := iamref.AppendIntersection(r.scratch[1], s, r.cat.write)
+	r.scratch[0], r.scratch[1] = s, write
 	read := s
 	read.AndNot(r.cat.write)
 	for _, k := range []struct {

@@ -3,7 +3,10 @@ package iamref
 // This file is the contract the rest of policycheck compiles against.
 // Bodies marked "unimplemented" are filled in by the knowledge-base work.
 
-import "math/bits"
+import (
+	"math/bits"
+	"slices"
+)
 
 // Level is an action's access level in the AWS Service Authorization Reference.
 type Level uint8
@@ -160,6 +163,28 @@ func Intersection(s, o ActionSet) ActionSet {
 		out[i] = s[i] & o[i]
 	}
 	return out
+}
+
+// AppendIntersection is Intersection written into dst's storage,
+// growing it when it is too short: for a caller that reuses a scratch
+// set. It returns an empty set rather than nil when s and o share none.
+func AppendIntersection(dst, s, o ActionSet) ActionSet {
+	n := min(len(s), len(o))
+	for n > 0 && s[n-1]&o[n-1] == 0 {
+		n--
+	}
+	dst = slices.Grow(dst[:0], n)[:n]
+	for i := range dst {
+		dst[i] = s[i] & o[i]
+	}
+	return dst
+}
+
+// Remove takes id out of the set.
+func (s ActionSet) Remove(id ActionID) {
+	if w := int(id) >> 6; w < len(s) {
+		s[w] &^= 1 << (uint(id) & 63)
+	}
 }
 
 // Or adds every action of o.
