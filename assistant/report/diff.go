@@ -2,8 +2,11 @@ package report
 
 import (
 	"math/bits"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"unsafe"
 )
 
 // diffContext is how many unchanged lines surround each change.
@@ -20,7 +23,31 @@ const maxDiffCells = 4 << 20
 // with two lines of context, hunks headed "@@ -l,n +l,n @@" as in a
 // unified diff. It is empty when the texts are equal.
 func Diff(a, b []byte) string {
-	return render(diffLines(lines(string(a)), lines(string(b))))
+	// The texts are read in place, not copied: the lines and operations
+	// refer to them only until render has copied what it shows.
+	w := diffBufs.Get().(*diffWork)
+	defer w.release()
+	w.x = appendLines(w.x[:0], unsafe.String(unsafe.SliceData(a), len(a)))
+	w.y = appendLines(w.y[:0], unsafe.String(unsafe.SliceData(b), len(b)))
+	w.ops = appendDiff(w.ops[:0], w.x, w.y)
+	return render(w.ops)
+}
+
+// diffWork holds the lines and operations of a diff, reused from one
+// diff to the next: a review diffs every policy it rewrites.
+type diffWork struct {
+	x, y []string
+	ops  []diffOp
+}
+
+var diffBufs = sync.Pool{New: func() any { return new(diffWork) }}
+
+// release returns w to the pool, dropping the texts it refers to.
+func (w *diffWork) release() {
+	clear(w.x)
+	clear(w.y)
+	clear(w.ops)
+	diffBufs.Put(w)
 }
 
 // render writes the hunks of the operations.
@@ -34,7 +61,8 @@ func render(ops []diffOp) string {
 			size += len(op.text) + 2
 		}
 	}
-	out := make([]byte, 0, size)
+	var out strings.Builder
+	out.Grow(size)
 	for _, h := range hunks {
 		lo, hi := h[0], h[1]
 		aStart, bStart, aN, bN := ops[lo].ai, ops[lo].bi, 0, 0
@@ -54,22 +82,23 @@ func render(ops []diffOp) string {
 			bStart++
 		}
 		// "@@ -%d,%d +%d,%d @@\n"
-		out = append(out, "@@ -"...)
-		out = strconv.AppendInt(out, int64(aStart), 10)
-		out = append(out, ',')
-		out = strconv.AppendInt(out, int64(aN), 10)
-		out = append(out, " +"...)
-		out = strconv.AppendInt(out, int64(bStart), 10)
-		out = append(out, ',')
-		out = strconv.AppendInt(out, int64(bN), 10)
-		out = append(out, " @@\n"...)
+		var num [20]byte
+		out.WriteString("@@ -")
+		out.Write(strconv.AppendInt(num[:0], int64(aStart), 10))
+		out.WriteByte(',')
+		out.Write(strconv.AppendInt(num[:0], int64(aN), 10))
+		out.WriteString(" +")
+		out.Write(strconv.AppendInt(num[:0], int64(bStart), 10))
+		out.WriteByte(',')
+		out.Write(strconv.AppendInt(num[:0], int64(bN), 10))
+		out.WriteString(" @@\n")
 		for _, op := range ops[lo:hi] {
-			out = append(out, op.kind)
-			out = append(out, op.text...)
-			out = append(out, '\n')
+			out.WriteByte(op.kind)
+			out.WriteString(op.text)
+			out.WriteByte('\n')
 		}
 	}
-	return string(out)
+	return out.String()
 }
 
 // hunksOf returns the ranges [lo, hi) of the operations each hunk shows:
@@ -114,16 +143,26 @@ type diffOp struct {
 	ai, bi int // line numbers (0-based) in a and b where the op stands
 }
 
-func lines(s string) []string {
+// appendLines appends the lines of s to out: strings.Split(s, "\n") less
+// the empty line after a final newline.
+func appendLines(out []string, s string) []string {
 	s = strings.TrimSuffix(s, "\n")
 	if s == "" {
-		return nil
+		return out
 	}
-	return strings.Split(s, "\n")
+	for {
+		i := strings.IndexByte(s, '\n')
+		if i < 0 {
+			return append(out, s)
+		}
+		out = append(out, s[:i])
+		s = s[i+1:]
+	}
 }
 
-// diffLines aligns two line lists by their longest common subsequence.
-func diffLines(x, y []string) []diffOp {
+// appendDiff aligns two line lists by their longest common subsequence
+// and appends the operations to ops.
+func appendDiff(ops []diffOp, x, y []string) []diffOp {
 	// Common head and tail need no table.
 	head := 0
 	for head < len(x) && head < len(y) && x[head] == y[head] {
@@ -140,7 +179,7 @@ func diffLines(x, y []string) []diffOp {
 	// context either way.
 	keepHead, keepTail := min(head, diffContext), min(tail, diffContext)
 	mx, my := x[head:len(x)-tail], y[head:len(y)-tail]
-	ops := make([]diffOp, 0, keepHead+len(mx)+len(my)+keepTail)
+	ops = slices.Grow(ops, keepHead+len(mx)+len(my)+keepTail)
 	for i := head - keepHead; i < head; i++ {
 		ops = append(ops, diffOp{' ', x[i], i, i})
 	}

@@ -171,7 +171,7 @@ func TestLCSOpsReferenceLong(t *testing.T) {
 	}
 }
 
-// diffLinesFull is diffLines keeping every line of the common head and
+// diffLinesFull is appendDiff keeping every line of the common head and
 // tail; Diff must show the same hunks.
 func diffLinesFull(x, y []string) []diffOp {
 	head := 0

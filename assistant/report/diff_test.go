@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -82,4 +83,21 @@ func apply(t *testing.T, a, d string) string {
 	}
 	out = append(out, src[at:]...)
 	return strings.Join(out, "\n") + "\n"
+}
+
+// lines are the lines of s, as Diff reads them.
+func lines(s string) []string { return appendLines(nil, s) }
+
+// TestAppendLines: the lines are strings.Split's, less the empty line
+// after a final newline.
+func TestAppendLines(t *testing.T) {
+	for _, s := range []string{"", "\n", "\n\n", "a", "a\n", "a\n\nb", "\na\n", "a\nb\n\n", "{\n  \"x\": 1\n}"} {
+		var want []string
+		if u := strings.TrimSuffix(s, "\n"); u != "" {
+			want = strings.Split(u, "\n")
+		}
+		if got := appendLines([]string{"kept"}, s); !slices.Equal(got[1:], want) || got[0] != "kept" {
+			t.Errorf("appendLines(%q) = %q, want %q after the first", s, got, want)
+		}
+	}
 }
