@@ -143,7 +143,7 @@ func TestAccountDetect(t *testing.T) {
 		{`{"Statement": []}`, false},
 	}
 	for _, tt := range tests {
-		v, err := parseJSON(tt.input, 0, len(tt.input), identityLoc{})
+		v, err := parseJSON(new(arena), tt.input, 0, len(tt.input), identityLoc{})
 		if err != nil {
 			t.Fatalf("%s: %s", tt.input, err.msg)
 		}

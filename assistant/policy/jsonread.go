@@ -3,6 +3,7 @@ package policy
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -37,34 +38,90 @@ type jsonParser struct {
 	quote bool // single quotes were noted
 	blank int  // characters of white space and comments skipped
 
-	// Values are made from slabs, and the members and items of the
-	// objects and lists being read wait on stacks until they are closed:
-	// a parse makes few allocations.
-	nodes   slab[node]
-	ptrs    slab[*node]
-	mems    slab[member]
+	// Values are made from the slabs of an arena, and the members and
+	// items of the objects and lists being read wait on stacks until
+	// they are closed: a parse makes few allocations.
+	a       *arena
 	members []member
 	items   []*node
 }
 
-// slab hands out slices of T from chunks that grow from 8 elements to 512.
+// arena holds the slabs the values of one Read are made from. Nothing a
+// Read returns refers to a value (the model's types hold none), so that
+// once it returns, the arena serves the next Read (see arenas).
+type arena struct {
+	nodes slab[node]
+	ptrs  slab[*node]
+	mems  slab[member]
+}
+
+// arenas are the arenas of Reads that have returned, their chunks
+// cleared.
+var arenas = sync.Pool{New: func() any { return new(arena) }}
+
+// maxArenaChunks bounds the chunks of each slab an arena keeps for the
+// next Read: a large input's do not stay in memory.
+const maxArenaChunks = 32
+
+// release clears a's chunks and pools it, unless it grew large.
+func (a *arena) release() {
+	if !a.nodes.reset() || !a.ptrs.reset() || !a.mems.reset() {
+		return
+	}
+	arenas.Put(a)
+}
+
+// slab hands out slices of T from chunks that grow from 8 elements to
+// 512. Its chunks serve again once reset.
 type slab[T any] struct {
-	free []T
-	last int
+	free   []T
+	last   int
+	chunks [][]T // every chunk made; chunks[next:] are yet to be used
+	next   int
 }
 
 func (s *slab[T]) take(k int) []T {
 	if k > len(s.free) {
-		s.last = max(min(max(2*s.last, 8), 512), k)
-		s.free = make([]T, s.last)
+		s.refill(k)
 	}
 	out := s.free[:k:k]
 	s.free = s.free[k:]
 	return out
 }
 
+// refill makes s.free a chunk of at least k elements: the next kept one
+// that is large enough, or a new one.
+func (s *slab[T]) refill(k int) {
+	for s.next < len(s.chunks) {
+		c := s.chunks[s.next]
+		s.next++
+		if len(c) >= k {
+			s.free = c
+			return
+		}
+	}
+	s.last = max(min(max(2*s.last, 8), 512), k)
+	s.free = make([]T, s.last)
+	s.chunks = append(s.chunks, s.free)
+	s.next = len(s.chunks)
+}
+
+// reset clears the chunks used, so that they hold nothing of the last
+// Read, and makes them free to use again; it reports false, doing
+// nothing, when s has more chunks than an arena keeps.
+func (s *slab[T]) reset() bool {
+	if len(s.chunks) > maxArenaChunks {
+		return false
+	}
+	for _, c := range s.chunks[:s.next] {
+		clear(c)
+	}
+	s.free, s.next = nil, 0
+	return true
+}
+
 func (p *jsonParser) node(kind nodeKind, off int) *node {
-	n := &p.nodes.take(1)[0]
+	n := &p.a.nodes.take(1)[0]
 	n.kind, n.off = kind, off
 	return n
 }
@@ -79,8 +136,8 @@ type parsed struct {
 
 // parseJSON reads the value that starts at s[start], which must not be
 // white space, and stops after it.
-func parseJSON(s string, start, end int, loc locator) (parsed, *syntaxError) {
-	p := &jsonParser{s: s, end: end, loc: loc}
+func parseJSON(a *arena, s string, start, end int, loc locator) (parsed, *syntaxError) {
+	p := &jsonParser{s: s, end: end, loc: loc, a: a}
 	return p.parse(start)
 }
 
@@ -232,7 +289,7 @@ func (p *jsonParser) objectIn(open int) *node {
 			}
 			p.i++
 			n.end = p.i
-			n.members = p.mems.take(len(p.members) - base)
+			n.members = p.a.mems.take(len(p.members) - base)
 			copy(n.members, p.members[base:])
 			p.members = p.members[:base]
 			return n
@@ -332,7 +389,7 @@ func (p *jsonParser) arrayIn(open int) *node {
 			}
 			p.i++
 			n.end = p.i
-			n.items = p.ptrs.take(len(p.items) - base)
+			n.items = p.a.ptrs.take(len(p.items) - base)
 			copy(n.items, p.items[base:])
 			p.items = p.items[:base]
 			return n

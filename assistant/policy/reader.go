@@ -27,7 +27,8 @@ func Read(data []byte, opts Options) (*Result, error) {
 	default:
 		input = string(data)
 	}
-	r := &reader{opts: opts, lines: newLineIndex(input)}
+	r := &reader{opts: opts, lines: newLineIndex(input), arena: arenas.Get().(*arena)}
+	defer r.arena.release()
 	r.text, r.loc = input, r.lines
 	if order != "" {
 		r.notes = append(r.notes, Note{Pos: Pos{Line: 1, Col: 1}, Message: "read the input as UTF-16 text (" + order + ")"})
@@ -71,6 +72,9 @@ func Read(data []byte, opts Options) (*Result, error) {
 // reader holds the state of one Read.
 type reader struct {
 	opts Options
+	// arena is what the JSON values read are made from; Read releases
+	// it when it returns.
+	arena *arena
 	// branches counts the Fn::If read as their true branch.
 	branches int
 	lines    *lineIndex // over the input as the user supplied it
@@ -314,7 +318,7 @@ func (r *reader) quoted(rg region) (bool, error) {
 	if start >= rg.end || r.text[start] != '"' {
 		return false, nil
 	}
-	v, err := parseJSON(r.text, start, rg.end, r.loc)
+	v, err := parseJSON(r.values(), r.text, start, rg.end, r.loc)
 	if err != nil || strings.TrimSpace(r.text[v.end:rg.end]) != "" || !strings.HasPrefix(strings.TrimSpace(v.n.str), "{") {
 		return false, nil
 	}
@@ -345,7 +349,7 @@ func (r *reader) findJSON(rg region) error {
 		mark      = len(r.docs)
 	)
 	text := r.text
-	p := &jsonParser{s: text, end: rg.end, loc: r.loc}
+	p := &jsonParser{s: text, end: rg.end, loc: r.loc, a: r.values()}
 	first := rg.start + len(text[rg.start:rg.end]) - len(strings.TrimLeft(text[rg.start:rg.end], " \t\r\n"))
 	for i := rg.start; i < rg.end; {
 		k := strings.IndexByte(text[i:rg.end], '{')
@@ -408,6 +412,15 @@ func (r *reader) findJSON(rg region) error {
 		return errNoPolicy(msgNoStatement)
 	}
 	return errNoPolicy("")
+}
+
+// values is the arena JSON values are made from: Read's, or for a reader
+// made otherwise, one of its own.
+func (r *reader) values() *arena {
+	if r.arena == nil {
+		r.arena = new(arena)
+	}
+	return r.arena
 }
 
 // origin is the text nodes were read from and how to locate its offsets.
@@ -516,7 +529,7 @@ func (r *reader) embedded(n *node, loc locator) (*node, origin, *Error) {
 	if start == len(s) {
 		return nil, origin{}, r.errorAt(ErrNoPolicy, loc.pos(n.off), "the policy is an empty string")
 	}
-	v, err := parseJSON(s, start, len(s), inner)
+	v, err := parseJSON(r.values(), s, start, len(s), inner)
 	if err != nil {
 		return nil, origin{}, r.syntaxErr(inner, err)
 	}
