@@ -48,14 +48,27 @@ func (r *review) injection() {
 			continue
 		}
 		found := false
+		// The list the statement's actions were read from, when every
+		// name in it without a wildcard is an action's.
+		known := -1
+		if st.NamesKnown {
+			known = 0
+			if st.NotAction {
+				known = 1
+			}
+		}
 		for i, l := range []policy.List{s.Action, s.NotAction, s.Resource, s.NotResource} {
 			for _, v := range l.Values {
 				if found {
 					break
 				}
-				// An action's own name says nothing to a reviewer. The
-				// name is looked up only for text that reads as an
+				// An action's own name says nothing to a reviewer: the
+				// names known to be actions are not read, and the
+				// others are looked up only when their text reads as an
 				// instruction: few do.
+				if i == known && !hasWildcard(v.Text) && strings.TrimSpace(v.Text) == v.Text {
+					continue
+				}
 				if m := Instructions(v.Text); m != "" && (i >= 2 || r.kb.Action(v.Text) == nil) {
 					report(st, "statement's values", m)
 					found = true
