@@ -18,7 +18,9 @@ import (
 // managed policies written as files (pretty-printed, as people save
 // them), suggestions included, in one process, and, in the same run, merely
 // reads and JSON-decodes the same files: the ratio of the two is the
-// figure (the target is at most 4).
+// figure (the target is at most 4). The first check of the process
+// also builds the knowledge base and fills the caches the others find
+// full, and grows the heap: first-ratio is its own.
 func BenchmarkCheckCorpus(b *testing.B) {
 	docs, err := corpus.Load(corpus.Path(b))
 	if err != nil {
@@ -41,8 +43,10 @@ func BenchmarkCheckCorpus(b *testing.B) {
 	b.Setenv("BEDROCK_MODEL_ID", "")
 	b.Setenv("POLICYCHECK_ACCESS_ANALYZER", "false")
 	var check, decode, checkCPU, decodeCPU time.Duration
+	var firstRatio float64
 	for b.Loop() {
 		start, cpu := time.Now(), cpuTime()
+		decodeBefore, checkBefore := decode, check
 		for _, p := range paths {
 			data, err := os.ReadFile(p)
 			if err != nil {
@@ -63,10 +67,14 @@ func BenchmarkCheckCorpus(b *testing.B) {
 		}
 		check += time.Since(start)
 		checkCPU += cpuTime() - cpu
+		if firstRatio == 0 {
+			firstRatio = float64(check-checkBefore) / float64(decode-decodeBefore)
+		}
 	}
 	b.ReportMetric(check.Seconds()/float64(b.N), "s/check")
 	b.ReportMetric(decode.Seconds()/float64(b.N), "s/decode")
 	b.ReportMetric(float64(check)/float64(decode), "ratio")
+	b.ReportMetric(firstRatio, "first-ratio")
 	// On a shared machine the wall clock of the parallel part suffers
 	// most: the processor time tells the work apart from the waiting.
 	b.ReportMetric(checkCPU.Seconds()/float64(b.N), "cpu-s/check")
