@@ -3,7 +3,6 @@ package analysis
 import (
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/policycheck/policycheck/assistant/iamref"
@@ -47,10 +46,13 @@ func (r *review) escalation() {
 	if !r.allowsAny(r.cat.escalationAny) {
 		return
 	}
+	// Most methods are not there: what one would report waits on the
+	// stack until it is.
+	var usedBuf [8]int
+	var limitedBuf [8]string
 	for _, m := range r.cat.escalation {
 		worst := reachBroad
-		var used []int
-		var limitedBy []string
+		used, limitedBy := usedBuf[:0], limitedBuf[:0]
 		for _, a := range m.actions {
 			best, at := r.policyReach(m, a)
 			if best == reachNone {
@@ -103,7 +105,7 @@ func (r *review) namedOnly(a *iamref.Action) bool {
 }
 
 func (r *review) addEscalation(m *escalationMethod, worst reach, used []int, limitedBy []string) {
-	sort.Ints(used)
+	slices.Sort(used)
 	names := make([]string, len(m.actions))
 	for i, a := range m.actions {
 		names[i] = a.FullName()

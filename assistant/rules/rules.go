@@ -143,7 +143,13 @@ func Expand(tmpl string, args Args) string {
 	if !strings.Contains(tmpl, "{") {
 		return tmpl
 	}
+	// Sized once: the template and every argument, at most.
+	n := len(tmpl)
+	for _, v := range args {
+		n += len(v)
+	}
 	var b strings.Builder
+	b.Grow(n)
 	expand(&b, tmpl, args)
 	return b.String()
 }
@@ -157,20 +163,20 @@ func expand(b *strings.Builder, tmpl string, args Args) {
 		}
 		b.WriteString(tmpl[:i])
 		tmpl = tmpl[i:]
-		name, then, alt, n := placeholder(tmpl)
+		name, cond, then, alt, n := placeholder(tmpl)
 		switch {
 		case n == 0:
 			b.WriteByte('{')
 			tmpl = tmpl[1:]
 			continue
-		case then == nil:
+		case !cond:
 			if v, ok := args[name]; ok {
 				b.WriteString(v)
 			} else {
 				b.WriteString(tmpl[:n])
 			}
 		case args[name] != "":
-			expand(b, *then, args)
+			expand(b, then, args)
 		default:
 			expand(b, alt, args)
 		}
@@ -179,23 +185,23 @@ func expand(b *strings.Builder, tmpl string, args Args) {
 }
 
 // placeholder parses the placeholder that tmpl starts with and returns
-// its name, its branches when it is a conditional (then is nil
-// otherwise) and its length; n is 0 when tmpl does not start with one.
-func placeholder(tmpl string) (name string, then *string, alt string, n int) {
+// its name, whether it is a conditional and then its branches, and its
+// length; n is 0 when tmpl does not start with one.
+func placeholder(tmpl string) (name string, cond bool, then, alt string, n int) {
 	i := 1
 	for i < len(tmpl) && nameByte(tmpl[i]) {
 		i++
 	}
 	if i == 1 || i == len(tmpl) {
-		return "", nil, "", 0
+		return "", false, "", "", 0
 	}
 	name = tmpl[1:i]
 	switch tmpl[i] {
 	case '}':
-		return name, nil, "", i + 1
+		return name, false, "", "", i + 1
 	case '?':
 	default:
-		return "", nil, "", 0
+		return "", false, "", "", 0
 	}
 	start, bar, depth := i+1, -1, 0
 	for j := start; j < len(tmpl); j++ {
@@ -207,18 +213,18 @@ func placeholder(tmpl string) (name string, then *string, alt string, n int) {
 				depth--
 				continue
 			}
-			t := tmpl[start:j]
+			then = tmpl[start:j]
 			if bar >= 0 {
-				t, alt = tmpl[start:bar], tmpl[bar+1:j]
+				then, alt = tmpl[start:bar], tmpl[bar+1:j]
 			}
-			return name, &t, alt, j + 1
+			return name, true, then, alt, j + 1
 		case '|':
 			if depth == 0 && bar < 0 {
 				bar = j
 			}
 		}
 	}
-	return "", nil, "", 0
+	return "", false, "", "", 0
 }
 
 func nameByte(c byte) bool {
