@@ -178,7 +178,12 @@ func (g *Gate) accept(ctx context.Context, orig Original, c Candidate, generated
 			sug.Verdicts = append(sug.Verdicts, "IAM Access Analyzer CheckNoNewAccess: PASS")
 		}
 	}
-	sug.Diff = report.Diff(orig.Doc.JSON(), sug.Policy)
+	// The original's text serves the diff alone: it is written into a
+	// pooled buffer.
+	text := textBuffers.Get().(*[]byte)
+	*text = orig.Doc.AppendJSON((*text)[:0])
+	sug.Diff = report.Diff(*text, sug.Policy)
+	textBuffers.Put(text)
 	return sug, cand, nil
 }
 

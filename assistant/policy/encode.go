@@ -25,15 +25,21 @@ func (d *Document) AppendText(b []byte) []byte {
 	return w.b
 }
 
+// AppendJSON appends the document's JSON (see JSON) to b, changing
+// nothing of d.
+func (d *Document) AppendJSON(b []byte) []byte {
+	w := jsonWriter{pretty: true, b: b}
+	d.write(&w)
+	return w.b
+}
+
 // JSON writes the document as canonical IAM JSON, indented with two
 // spaces: Version, Id, then Statement as a list, each statement's elements
 // in IAM's order. Elements IAM does not know are left out. It is
 // MinifiedJSON indented as json.Indent(dst, src, "", "  ") would, byte
 // for byte, written in one pass.
 func (d *Document) JSON() []byte {
-	w := jsonWriter{pretty: true, b: make([]byte, 0, max(256, 2*d.Size+64))}
-	d.write(&w)
-	return w.b
+	return d.AppendJSON(make([]byte, 0, max(256, 2*d.Size+64)))
 }
 
 // MinifiedJSON is JSON without white space.
