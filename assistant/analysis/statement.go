@@ -28,7 +28,10 @@ type stmt struct {
 
 	cond conditions
 
-	kb       *iamref.KB
+	kb *iamref.KB
+	// typeReach's answers: the first in few, the others in reach.
+	few      [4]typeReached
+	nFew     uint8
 	reach    map[*iamref.ResourceType]reach
 	patterns []*patternReach // of ResourceList, once typeReach needs them
 }
@@ -114,6 +117,11 @@ func (st *stmt) trivialReach(a *iamref.Action) (reach, bool) {
 // typeReach is how far the statement's resources reach resources of
 // the type: the farthest any of its patterns reaches.
 func (st *stmt) typeReach(rt *iamref.ResourceType) reach {
+	for _, e := range st.few[:st.nFew] {
+		if e.rt == rt {
+			return e.r
+		}
+	}
 	if r, ok := st.reach[rt]; ok {
 		return r
 	}
@@ -129,11 +137,22 @@ func (st *stmt) typeReach(rt *iamref.ResourceType) reach {
 			break
 		}
 	}
-	if st.reach == nil {
-		st.reach = make(map[*iamref.ResourceType]reach)
+	switch {
+	case int(st.nFew) < len(st.few):
+		st.few[st.nFew] = typeReached{rt, r}
+		st.nFew++
+	case st.reach == nil:
+		st.reach = map[*iamref.ResourceType]reach{rt: r}
+	default:
+		st.reach[rt] = r
 	}
-	st.reach[rt] = r
 	return r
+}
+
+// typeReached is an answer of typeReach.
+type typeReached struct {
+	rt *iamref.ResourceType
+	r  reach
 }
 
 // BroadFor reports whether an ARN pattern reaches every resource of the
