@@ -10,6 +10,14 @@ import (
 	"github.com/policycheck/policycheck/bot/store"
 )
 
+const (
+	enqueueSQL = `INSERT INTO requests (id, type, payload, received_at)
+		VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`
+	claimSQL = `SELECT id, type, payload, received_at, attempts, owner FROM requests
+		WHERE done_at = '' AND lease_until <= ? ORDER BY rowid LIMIT 1`
+	claimUpdateSQL = `UPDATE requests SET owner = ?, lease_until = ?, attempts = attempts + 1 WHERE id = ?`
+)
+
 // Enqueue records the requests not recorded yet, in one transaction, and
 // reports for each whether it was new.
 func (s *Store) Enqueue(ctx context.Context, reqs []*store.Request) ([]bool, error) {
@@ -19,12 +27,10 @@ func (s *Store) Enqueue(ctx context.Context, reqs []*store.Request) ([]bool, err
 		return nil, fmt.Errorf("enqueue: %w", err)
 	}
 	defer tx.Rollback()
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO requests (id, type, payload, received_at)
-		VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`)
+	stmt, err := s.txStmt(ctx, tx, enqueueSQL)
 	if err != nil {
 		return nil, fmt.Errorf("enqueue: %w", err)
 	}
-	defer stmt.Close()
 	fresh := make([]bool, len(reqs))
 	for i, r := range reqs {
 		res, err := stmt.ExecContext(ctx, r.ID, r.Type, r.Payload, formatTime(now))
@@ -56,17 +62,22 @@ func (s *Store) Claim(ctx context.Context, owner string, lease time.Duration) (s
 	defer tx.Rollback()
 	var r store.Request
 	var prev, received string
-	err = tx.QueryRowContext(ctx, `SELECT id, type, payload, received_at, attempts, owner FROM requests
-		WHERE done_at = '' AND lease_until <= ? ORDER BY rowid LIMIT 1`, formatTime(now)).
-		Scan(&r.ID, &r.Type, &r.Payload, &received, &r.Attempts, &prev)
+	sel, err := s.txStmt(ctx, tx, claimSQL)
+	if err != nil {
+		return store.Request{}, false, fmt.Errorf("claim: %w", err)
+	}
+	err = sel.QueryRowContext(ctx, formatTime(now)).Scan(&r.ID, &r.Type, &r.Payload, &received, &r.Attempts, &prev)
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.Request{}, false, nil
 	}
 	if err != nil {
 		return store.Request{}, false, fmt.Errorf("claim: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE requests SET owner = ?, lease_until = ?, attempts = attempts + 1 WHERE id = ?`,
-		owner, formatTime(now.Add(lease)), r.ID); err != nil {
+	upd, err := s.txStmt(ctx, tx, claimUpdateSQL)
+	if err != nil {
+		return store.Request{}, false, fmt.Errorf("claim %s: %w", r.ID, err)
+	}
+	if _, err := upd.ExecContext(ctx, owner, formatTime(now.Add(lease)), r.ID); err != nil {
 		return store.Request{}, false, fmt.Errorf("claim %s: %w", r.ID, err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -82,7 +93,7 @@ func (s *Store) Claim(ctx context.Context, owner string, lease time.Duration) (s
 
 // Extend renews owner's lease of request id.
 func (s *Store) Extend(ctx context.Context, id, owner string, lease time.Duration) error {
-	res, err := s.w.ExecContext(ctx, `UPDATE requests SET lease_until = ? WHERE id = ? AND owner = ? AND done_at = ''`,
+	res, err := s.exec(ctx, s.w, `UPDATE requests SET lease_until = ? WHERE id = ? AND owner = ? AND done_at = ''`,
 		formatTime(s.now().Add(lease)), id, owner)
 	return leaseResult("extend", id, res, err)
 }
@@ -90,14 +101,14 @@ func (s *Store) Extend(ctx context.Context, id, owner string, lease time.Duratio
 // Release gives up owner's lease of request id: it can be claimed again
 // after delay.
 func (s *Store) Release(ctx context.Context, id, owner string, delay time.Duration) error {
-	res, err := s.w.ExecContext(ctx, `UPDATE requests SET owner = '', lease_until = ? WHERE id = ? AND owner = ? AND done_at = ''`,
+	res, err := s.exec(ctx, s.w, `UPDATE requests SET owner = '', lease_until = ? WHERE id = ? AND owner = ? AND done_at = ''`,
 		formatTime(s.now().Add(delay)), id, owner)
 	return leaseResult("release", id, res, err)
 }
 
 // Finish marks request id done and drops its payload.
 func (s *Store) Finish(ctx context.Context, id, owner string) error {
-	res, err := s.w.ExecContext(ctx, `UPDATE requests SET done_at = ?, owner = '', payload = NULL WHERE id = ? AND owner = ? AND done_at = ''`,
+	res, err := s.exec(ctx, s.w, `UPDATE requests SET done_at = ?, owner = '', payload = NULL WHERE id = ? AND owner = ? AND done_at = ''`,
 		formatTime(s.now()), id, owner)
 	return leaseResult("finish", id, res, err)
 }
@@ -119,7 +130,7 @@ func leaseResult(what, id string, res sql.Result, err error) error {
 // Pending is the number of unfinished requests.
 func (s *Store) Pending(ctx context.Context) (int, error) {
 	var n int
-	if err := s.r.QueryRowContext(ctx, "SELECT count(*) FROM requests WHERE done_at = ''").Scan(&n); err != nil {
+	if err := s.queryRow(ctx, s.r, "SELECT count(*) FROM requests WHERE done_at = ''").Scan(&n); err != nil {
 		return 0, fmt.Errorf("count pending requests: %w", err)
 	}
 	return n, nil
@@ -127,7 +138,7 @@ func (s *Store) Pending(ctx context.Context) (int, error) {
 
 // RecordPost records that the message of key was posted as ts.
 func (s *Store) RecordPost(ctx context.Context, key, ts string) error {
-	if _, err := s.w.ExecContext(ctx, `INSERT INTO posts (key, ts, posted_at) VALUES (?, ?, ?)
+	if _, err := s.exec(ctx, s.w, `INSERT INTO posts (key, ts, posted_at) VALUES (?, ?, ?)
 		ON CONFLICT (key) DO UPDATE SET ts = excluded.ts`, key, ts, formatTime(s.now())); err != nil {
 		return fmt.Errorf("record post %s: %w", key, err)
 	}
@@ -137,7 +148,7 @@ func (s *Store) RecordPost(ctx context.Context, key, ts string) error {
 // Posted returns the ts recorded for key.
 func (s *Store) Posted(ctx context.Context, key string) (string, bool, error) {
 	var ts string
-	err := s.w.QueryRowContext(ctx, "SELECT ts FROM posts WHERE key = ?", key).Scan(&ts)
+	err := s.queryRow(ctx, s.w, "SELECT ts FROM posts WHERE key = ?", key).Scan(&ts)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", false, nil
 	}

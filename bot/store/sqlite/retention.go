@@ -12,7 +12,7 @@ import (
 // channel and message ts) and reports whether it is the first time it is
 // seen. Of concurrent calls with the same key exactly one gets true.
 func (s *Store) FirstDelivery(ctx context.Context, key, holder string) (bool, error) {
-	res, err := s.w.ExecContext(ctx, "INSERT OR IGNORE INTO deliveries (key, seen_at, holder) VALUES (?, ?, ?)",
+	res, err := s.exec(ctx, s.w, "INSERT OR IGNORE INTO deliveries (key, seen_at, holder) VALUES (?, ?, ?)",
 		key, formatTime(s.now()), holder)
 	if err != nil {
 		return false, fmt.Errorf("record delivery: %w", err)
@@ -25,7 +25,7 @@ func (s *Store) FirstDelivery(ctx context.Context, key, holder string) (bool, er
 		return n == 1, nil
 	}
 	var first string
-	if err := s.w.QueryRowContext(ctx, "SELECT holder FROM deliveries WHERE key = ?", key).Scan(&first); err != nil {
+	if err := s.queryRow(ctx, s.w, "SELECT holder FROM deliveries WHERE key = ?", key).Scan(&first); err != nil {
 		return false, fmt.Errorf("record delivery: %w", err)
 	}
 	return first == holder, nil

@@ -18,7 +18,7 @@ func (s *Store) Create(ctx context.Context, r *store.Review) error {
 	now := s.now().UTC()
 	r.CreatedAt, r.UpdatedAt = now, now
 	r.FirstScore = r.Score
-	_, err := s.w.ExecContext(ctx, `INSERT INTO reviews
+	_, err := s.exec(ctx, s.w, `INSERT INTO reviews
 		(id, team_id, channel_id, thread_ts, message_ts, card_ts, user_id, kind,
 		 policy_text, report_json, score, created_at, updated_at, response_url, first_score)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -34,7 +34,7 @@ func (s *Store) Create(ctx context.Context, r *store.Review) error {
 // card posted outside a thread starts one: ThreadTS becomes cardTS, so that
 // ByThread finds the review from the replies to its card.
 func (s *Store) SetCard(ctx context.Context, id, channelID, cardTS string) error {
-	res, err := s.w.ExecContext(ctx, `UPDATE reviews SET channel_id = ?1, card_ts = ?2,
+	res, err := s.exec(ctx, s.w, `UPDATE reviews SET channel_id = ?1, card_ts = ?2,
 		thread_ts = CASE thread_ts WHEN '' THEN ?2 ELSE thread_ts END WHERE id = ?3`, channelID, cardTS, id)
 	if err != nil {
 		return fmt.Errorf("set card of review %s: %w", id, err)
@@ -45,7 +45,7 @@ func (s *Store) SetCard(ctx context.Context, id, channelID, cardTS string) error
 // Update replaces the policy, report and score of review id after a
 // re-evaluation, and sets its UpdatedAt.
 func (s *Store) Update(ctx context.Context, id, policyText string, reportJSON []byte, score int) error {
-	res, err := s.w.ExecContext(ctx, `UPDATE reviews SET policy_text = ?, report_json = ?, score = ?, updated_at = ?
+	res, err := s.exec(ctx, s.w, `UPDATE reviews SET policy_text = ?, report_json = ?, score = ?, updated_at = ?
 		WHERE id = ?`, policyText, reportJSON, score, formatTime(s.now()), id)
 	if err != nil {
 		return fmt.Errorf("update review %s: %w", id, err)
@@ -69,7 +69,7 @@ const reviewColumns = `id, team_id, channel_id, thread_ts, message_ts, card_ts, 
 
 // Get returns review id.
 func (s *Store) Get(ctx context.Context, id string) (store.Review, error) {
-	row := s.r.QueryRowContext(ctx, "SELECT "+reviewColumns+" FROM reviews WHERE id = ?", id)
+	row := s.queryRow(ctx, s.r, "SELECT "+reviewColumns+" FROM reviews WHERE id = ?", id)
 	r, err := scanReview(row)
 	if err != nil {
 		return store.Review{}, fmt.Errorf("get review %s: %w", id, err)
@@ -83,7 +83,7 @@ func (s *Store) ByCard(ctx context.Context, channelID, cardTS string) (store.Rev
 	if cardTS == "" {
 		return store.Review{}, fmt.Errorf("review by card: %w", store.ErrNotFound)
 	}
-	row := s.r.QueryRowContext(ctx, "SELECT "+reviewColumns+` FROM reviews
+	row := s.queryRow(ctx, s.r, "SELECT "+reviewColumns+` FROM reviews
 		WHERE channel_id = ? AND card_ts = ? ORDER BY created_at DESC, rowid DESC LIMIT 1`, channelID, cardTS)
 	r, err := scanReview(row)
 	if err != nil {
@@ -98,7 +98,7 @@ func (s *Store) ByThread(ctx context.Context, channelID, threadTS string) (store
 	if threadTS == "" {
 		return store.Review{}, fmt.Errorf("review by thread: %w", store.ErrNotFound)
 	}
-	row := s.r.QueryRowContext(ctx, "SELECT "+reviewColumns+` FROM reviews
+	row := s.queryRow(ctx, s.r, "SELECT "+reviewColumns+` FROM reviews
 		WHERE channel_id = ? AND thread_ts = ? ORDER BY created_at DESC, rowid DESC LIMIT 1`, channelID, threadTS)
 	r, err := scanReview(row)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -35,7 +36,79 @@ type Store struct {
 	// lock is the file lock held while this is the only store open on its
 	// file (see Open); nil otherwise.
 	lock io.Closer
+
+	mu    sync.Mutex
+	stmts map[stmtKey]*sql.Stmt // see prepared
 }
+
+// stmtKey names a statement prepared on one of the store's databases.
+type stmtKey struct {
+	db    *sql.DB
+	query string
+}
+
+// prepared is query prepared on db once for the store's life: SQLite
+// otherwise compiles a statement each time it runs it, which costs as
+// much as running the small ones a request makes.
+func (s *Store) prepared(ctx context.Context, db *sql.DB, query string) (*sql.Stmt, error) {
+	k := stmtKey{db, query}
+	s.mu.Lock()
+	st := s.stmts[k]
+	s.mu.Unlock()
+	if st != nil {
+		return st, nil
+	}
+	st, err := db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if prev := s.stmts[k]; prev != nil {
+		st.Close()
+		return prev, nil
+	}
+	if s.stmts == nil {
+		s.stmts = make(map[stmtKey]*sql.Stmt)
+	}
+	s.stmts[k] = st
+	return st, nil
+}
+
+// exec runs query on db, prepared once.
+func (s *Store) exec(ctx context.Context, db *sql.DB, query string, args ...any) (sql.Result, error) {
+	st, err := s.prepared(ctx, db, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+// queryRow runs query on db, prepared once.
+func (s *Store) queryRow(ctx context.Context, db *sql.DB, query string, args ...any) *sql.Row {
+	st, err := s.prepared(ctx, db, query)
+	if err != nil {
+		// The same error again, when the row is scanned.
+		return db.QueryRowContext(ctx, query, args...)
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+// txStmt is query in tx: the statement Open prepared for it, or one
+// prepared now for tx alone. (Preparing on the writer would wait for its
+// one connection, which tx holds.)
+func (s *Store) txStmt(ctx context.Context, tx *sql.Tx, query string) (*sql.Stmt, error) {
+	s.mu.Lock()
+	st := s.stmts[stmtKey{s.w, query}]
+	s.mu.Unlock()
+	if st == nil {
+		return tx.PrepareContext(ctx, query)
+	}
+	return tx.StmtContext(ctx, st), nil
+}
+
+// txQueries are the statements run in transactions, prepared by Open.
+var txQueries = []string{enqueueSQL, claimSQL, claimUpdateSQL}
 
 // Open opens the database at path, creating it and its parent directories if
 // need be, and brings its schema up to date. A path of ":memory:" opens a
@@ -89,6 +162,12 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		s.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
+	for _, q := range txQueries {
+		if _, err := s.prepared(ctx, s.w, q); err != nil {
+			s.Close()
+			return nil, fmt.Errorf("open store %s: %w", path, err)
+		}
+	}
 	// A store that is alone on its file ends the leases a previous process
 	// left (it crashed or was killed), so that their requests are taken up
 	// now rather than when the leases run out.
@@ -109,6 +188,12 @@ func Open(ctx context.Context, path string) (*Store, error) {
 
 // Close closes the database.
 func (s *Store) Close() error {
+	s.mu.Lock()
+	for _, st := range s.stmts {
+		st.Close()
+	}
+	s.stmts = nil
+	s.mu.Unlock()
 	var err error
 	if s.r != s.w {
 		err = s.r.Close()
