@@ -4,6 +4,7 @@ import (
 	"hash/maphash"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/policycheck/policycheck/assistant/iamref"
 )
@@ -15,9 +16,21 @@ import (
 // type, twice over (iamref.KB.MatchResource, BroadFor).
 type patternReach struct {
 	pattern string
-	mu      sync.Mutex
-	types   map[*iamref.ResourceType]reach
+	// shared is set for those of the table: their answers count against
+	// maxPatternAnswers.
+	shared bool
+	mu     sync.Mutex
+	types  map[*iamref.ResourceType]reach
 }
+
+// maxPatternAnswers bounds the answers the table's patterns keep, all
+// together: a server fed arbitrary policies could otherwise have every
+// pattern asked of every resource type. Past it, answers are worked out
+// each time, as MatchResource and BroadFor remember theirs.
+const maxPatternAnswers = 1 << 18
+
+// patternAnswers counts the answers the table's patterns keep.
+var patternAnswers atomic.Int64
 
 // of is how far the pattern reaches resources of the type: not at all,
 // named ones, or all of them (BroadFor).
@@ -36,23 +49,32 @@ func (p *patternReach) of(kb *iamref.KB, rt *iamref.ResourceType) reach {
 	default:
 		r = reachLimited
 	}
-	p.mu.Lock()
-	if len(p.types) < maxMemo {
-		if p.types == nil {
-			p.types = make(map[*iamref.ResourceType]reach)
-		}
-		p.types[rt] = r
+	if p.shared && patternAnswers.Add(1) > maxPatternAnswers {
+		patternAnswers.Add(-1)
+		return r
 	}
+	p.mu.Lock()
+	if _, dup := p.types[rt]; dup && p.shared {
+		patternAnswers.Add(-1) // another goroutine kept it first
+	}
+	if p.types == nil {
+		p.types = make(map[*iamref.ResourceType]reach)
+	}
+	p.types[rt] = r
 	p.mu.Unlock()
 	return r
 }
 
 // patternReaches holds a patternReach for each pattern met, up to
-// maxMemo of them; past that, new patterns get one of their own that
-// only their statement uses.
+// maxMemo of them and of at most maxSharedPattern bytes; other patterns
+// get one of their own that only their statement uses.
 var patternReaches patternTable
 
 const patternShards = 16
+
+// maxSharedPattern is the longest pattern the table keeps: ARNs are far
+// shorter, and the table's memory stays bounded.
+const maxSharedPattern = 512
 
 type patternTable struct {
 	seed   maphash.Seed
@@ -64,6 +86,9 @@ type patternTable struct {
 }
 
 func (t *patternTable) of(pattern string) *patternReach {
+	if len(pattern) > maxSharedPattern {
+		return &patternReach{pattern: pattern}
+	}
 	t.once.Do(func() { t.seed = maphash.MakeSeed() })
 	sh := &t.shards[maphash.String(t.seed, pattern)%patternShards]
 	sh.mu.RLock()
@@ -84,6 +109,7 @@ func (t *patternTable) of(pattern string) *patternReach {
 		if sh.m == nil {
 			sh.m = make(map[string]*patternReach)
 		}
+		p.shared = true
 		sh.m[p.pattern] = p
 	}
 	return p

@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"strings"
 	"sync"
 	"testing"
 
@@ -47,4 +48,30 @@ func TestPatternReach(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// TestPatternReachBounds: a long pattern is not kept in the table, and
+// the table's patterns keep no more answers than maxPatternAnswers.
+func TestPatternReachBounds(t *testing.T) {
+	long := "arn:aws:s3:::" + strings.Repeat("b", maxSharedPattern)
+	if p := patternReaches.of(long); p.shared || patternReaches.of(long) == p {
+		t.Errorf("a pattern of %d bytes is kept in the table", len(long))
+	}
+	kb := iamref.Default()
+	before := patternAnswers.Load()
+	p := patternReaches.of("arn:aws:s3:::bounds-test/*")
+	for _, rt := range kb.Service("s3").ResourceTypes {
+		p.of(kb, rt)
+		p.of(kb, rt)
+	}
+	if got, want := patternAnswers.Load()-before, int64(len(kb.Service("s3").ResourceTypes)); got != want {
+		t.Errorf("%d answers counted for %d types", got, want)
+	}
+	patternAnswers.Add(maxPatternAnswers)
+	defer patternAnswers.Add(-maxPatternAnswers)
+	q := patternReaches.of("arn:aws:s3:::bounds-test-full/*")
+	q.of(kb, kb.Service("s3").ResourceTypes[0])
+	if len(q.types) != 0 {
+		t.Errorf("an answer was kept past the bound")
+	}
 }
