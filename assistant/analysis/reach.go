@@ -1,7 +1,6 @@
 package analysis
 
 import (
-	"hash/maphash"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -49,68 +48,60 @@ func (p *patternReach) of(kb *iamref.KB, rt *iamref.ResourceType) reach {
 	default:
 		r = reachLimited
 	}
-	if p.shared && patternAnswers.Add(1) > maxPatternAnswers {
-		patternAnswers.Add(-1)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if _, ok := p.types[rt]; ok || p.shared && patternAnswers.Load() >= maxPatternAnswers {
 		return r
 	}
-	p.mu.Lock()
-	if _, dup := p.types[rt]; dup && p.shared {
-		patternAnswers.Add(-1) // another goroutine kept it first
+	if p.shared {
+		patternAnswers.Add(1)
 	}
 	if p.types == nil {
 		p.types = make(map[*iamref.ResourceType]reach)
 	}
 	p.types[rt] = r
-	p.mu.Unlock()
 	return r
 }
 
 // patternReaches holds a patternReach for each pattern met, up to
 // maxMemo of them and of at most maxSharedPattern bytes; other patterns
-// get one of their own that only their statement uses.
-var patternReaches patternTable
-
-const patternShards = 16
+// get one of their own that only their statement uses. A statement
+// looks its patterns up once, so one lock serves.
+var patternReaches struct {
+	mu sync.RWMutex
+	m  map[string]*patternReach
+}
 
 // maxSharedPattern is the longest pattern the table keeps: ARNs are far
 // shorter, and the table's memory stays bounded.
 const maxSharedPattern = 512
 
-type patternTable struct {
-	seed   maphash.Seed
-	once   sync.Once
-	shards [patternShards]struct {
-		mu sync.RWMutex
-		m  map[string]*patternReach
-	}
-}
-
-func (t *patternTable) of(pattern string) *patternReach {
+// sharedPattern is the table's patternReach for pattern.
+func sharedPattern(pattern string) *patternReach {
 	if len(pattern) > maxSharedPattern {
 		return &patternReach{pattern: pattern}
 	}
-	t.once.Do(func() { t.seed = maphash.MakeSeed() })
-	sh := &t.shards[maphash.String(t.seed, pattern)%patternShards]
-	sh.mu.RLock()
-	p := sh.m[pattern]
-	sh.mu.RUnlock()
+	t := &patternReaches
+	t.mu.RLock()
+	p := t.m[pattern]
+	t.mu.RUnlock()
 	if p != nil {
 		return p
 	}
-	sh.mu.Lock()
-	defer sh.mu.Unlock()
-	if p = sh.m[pattern]; p != nil {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if p = t.m[pattern]; p != nil {
 		return p
 	}
 	// The pattern is copied: it may be part of a large input that the
 	// table would otherwise keep alive.
 	p = &patternReach{pattern: strings.Clone(pattern)}
-	if len(sh.m) < maxMemo/patternShards {
-		if sh.m == nil {
-			sh.m = make(map[string]*patternReach)
+	if len(t.m) < maxMemo {
+		if t.m == nil {
+			t.m = make(map[string]*patternReach)
 		}
 		p.shared = true
-		sh.m[p.pattern] = p
+		t.m[p.pattern] = p
 	}
 	return p
 }

@@ -28,8 +28,8 @@ func TestPatternReach(t *testing.T) {
 	for range 4 {
 		wg.Go(func() {
 			for _, p := range patterns {
-				pr := patternReaches.of(p)
-				if again := patternReaches.of(p); again != pr {
+				pr := sharedPattern(p)
+				if again := sharedPattern(p); again != pr {
 					t.Errorf("%q looked up to two patternReach", p)
 				}
 				for _, rt := range types {
@@ -54,12 +54,12 @@ func TestPatternReach(t *testing.T) {
 // the table's patterns keep no more answers than maxPatternAnswers.
 func TestPatternReachBounds(t *testing.T) {
 	long := "arn:aws:s3:::" + strings.Repeat("b", maxSharedPattern)
-	if p := patternReaches.of(long); p.shared || patternReaches.of(long) == p {
+	if p := sharedPattern(long); p.shared || sharedPattern(long) == p {
 		t.Errorf("a pattern of %d bytes is kept in the table", len(long))
 	}
 	kb := iamref.Default()
 	before := patternAnswers.Load()
-	p := patternReaches.of("arn:aws:s3:::bounds-test/*")
+	p := sharedPattern("arn:aws:s3:::bounds-test/*")
 	for _, rt := range kb.Service("s3").ResourceTypes {
 		p.of(kb, rt)
 		p.of(kb, rt)
@@ -69,7 +69,7 @@ func TestPatternReachBounds(t *testing.T) {
 	}
 	patternAnswers.Add(maxPatternAnswers)
 	defer patternAnswers.Add(-maxPatternAnswers)
-	q := patternReaches.of("arn:aws:s3:::bounds-test-full/*")
+	q := sharedPattern("arn:aws:s3:::bounds-test-full/*")
 	q.of(kb, kb.Service("s3").ResourceTypes[0])
 	if len(q.types) != 0 {
 		t.Errorf("an answer was kept past the bound")

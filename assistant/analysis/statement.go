@@ -28,11 +28,7 @@ type stmt struct {
 
 	cond conditions
 
-	kb *iamref.KB
-	// typeReach's answers: the first in few, the others in reach.
-	few      [4]typeReached
-	nFew     uint8
-	reach    map[*iamref.ResourceType]reach
+	kb       *iamref.KB
 	patterns []*patternReach // of ResourceList, once typeReach needs them
 }
 
@@ -117,18 +113,10 @@ func (st *stmt) trivialReach(a *iamref.Action) (reach, bool) {
 // typeReach is how far the statement's resources reach resources of
 // the type: the farthest any of its patterns reaches.
 func (st *stmt) typeReach(rt *iamref.ResourceType) reach {
-	for _, e := range st.few[:st.nFew] {
-		if e.rt == rt {
-			return e.r
-		}
-	}
-	if r, ok := st.reach[rt]; ok {
-		return r
-	}
 	if st.patterns == nil {
 		st.patterns = make([]*patternReach, len(st.ResourceList))
 		for i, p := range st.ResourceList {
-			st.patterns[i] = patternReaches.of(p)
+			st.patterns[i] = sharedPattern(p)
 		}
 	}
 	r := reachNone
@@ -137,22 +125,7 @@ func (st *stmt) typeReach(rt *iamref.ResourceType) reach {
 			break
 		}
 	}
-	switch {
-	case int(st.nFew) < len(st.few):
-		st.few[st.nFew] = typeReached{rt, r}
-		st.nFew++
-	case st.reach == nil:
-		st.reach = map[*iamref.ResourceType]reach{rt: r}
-	default:
-		st.reach[rt] = r
-	}
 	return r
-}
-
-// typeReached is an answer of typeReach.
-type typeReached struct {
-	rt *iamref.ResourceType
-	r  reach
 }
 
 // BroadFor reports whether an ARN pattern reaches every resource of the
