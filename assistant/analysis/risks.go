@@ -466,7 +466,8 @@ func (r *review) serviceWildcards(st *stmt, wide bool) {
 func (r *review) wildcardResources(st *stmt, broad iamref.ActionSet, rs broadRules, scope string) {
 	// The sets are worked out in the review's scratch sets: nothing
 	// keeps them.
-	s := iamref.AppendIntersection(r.scratch[0], broad, r.cat.resourceLevel)
+	s := append(r.scratch[0][:0], broad...)
+	s.And(r.cat.resourceLevel)
 	// What the sharper categories report is not repeated here.
 	s.AndNot(r.cat.exfiltration)
 	s.AndNot(r.cat.credentials)
@@ -474,7 +475,8 @@ func (r *review) wildcardResources(st *stmt, broad iamref.ActionSet, rs broadRul
 	if r.cat.passRole != nil {
 		s.Remove(r.cat.passRole.ID)
 	}
-	write := iamref.AppendIntersection(r.scratch[1], s, r.cat.write)
+	write := append(r.scratch[1][:0], s...)
+	write.And(r.cat.write)
 	r.scratch[0], r.scratch[1] = s, write
 	read := s
 	read.AndNot(r.cat.write)

@@ -3,10 +3,7 @@ package iamref
 // This file is the contract the rest of policycheck compiles against.
 // Bodies marked "unimplemented" are filled in by the knowledge-base work.
 
-import (
-	"math/bits"
-	"slices"
-)
+import "math/bits"
 
 // Level is an action's access level in the AWS Service Authorization Reference.
 type Level uint8
@@ -163,21 +160,6 @@ func Intersection(s, o ActionSet) ActionSet {
 		out[i] = s[i] & o[i]
 	}
 	return out
-}
-
-// AppendIntersection is Intersection written into dst's storage,
-// growing it when it is too short: for a caller that reuses a scratch
-// set. It returns an empty set rather than nil when s and o share none.
-func AppendIntersection(dst, s, o ActionSet) ActionSet {
-	n := min(len(s), len(o))
-	for n > 0 && s[n-1]&o[n-1] == 0 {
-		n--
-	}
-	dst = slices.Grow(dst[:0], n)[:n]
-	for i := range dst {
-		dst[i] = s[i] & o[i]
-	}
-	return dst
 }
 
 // Remove takes id out of the set.
