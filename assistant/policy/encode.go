@@ -19,18 +19,24 @@ func NewList(values ...string) List {
 // read, with Text set to what was appended, then holds what reading it
 // back would give it.
 func (d *Document) AppendText(b []byte) []byte {
-	w := jsonWriter{pretty: true, b: b}
-	d.write(&w)
-	d.Size = len(w.b) - len(b) - w.blank
-	return w.b
+	out, blank := d.appendJSON(b)
+	d.Size = len(out) - len(b) - blank
+	return out
 }
 
 // AppendJSON appends the document's JSON (see JSON) to b, changing
 // nothing of d.
 func (d *Document) AppendJSON(b []byte) []byte {
+	out, _ := d.appendJSON(b)
+	return out
+}
+
+// appendJSON appends the document's JSON to b and says how much of what
+// it appended is white space.
+func (d *Document) appendJSON(b []byte) (out []byte, blank int) {
 	w := jsonWriter{pretty: true, b: b}
 	d.write(&w)
-	return w.b
+	return w.b, w.blank
 }
 
 // JSON writes the document as canonical IAM JSON, indented with two
