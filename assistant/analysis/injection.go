@@ -48,14 +48,11 @@ func (r *review) injection() {
 			continue
 		}
 		found := false
-		// The list the statement's actions were read from, when every
-		// name in it without a wildcard is an action's.
-		known := -1
-		if st.NamesKnown {
-			known = 0
-			if st.NotAction {
-				known = 1
-			}
+		// The list the statement's actions were read from: when
+		// NamesKnown, its names without a wildcard are all actions'.
+		actions := 0
+		if st.NotAction {
+			actions = 1
 		}
 		for i, l := range []policy.List{s.Action, s.NotAction, s.Resource, s.NotResource} {
 			for _, v := range l.Values {
@@ -66,7 +63,7 @@ func (r *review) injection() {
 				// names known to be actions are not read, and the
 				// others are looked up only when their text reads as an
 				// instruction: few do.
-				if i == known && !hasWildcard(v.Text) && strings.TrimSpace(v.Text) == v.Text {
+				if i == actions && st.NamesKnown && !hasWildcard(v.Text) && strings.TrimSpace(v.Text) == v.Text {
 					continue
 				}
 				if m := Instructions(v.Text); m != "" && (i >= 2 || r.kb.Action(v.Text) == nil) {
