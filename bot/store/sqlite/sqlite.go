@@ -94,15 +94,14 @@ func (s *Store) queryRow(ctx context.Context, db *sql.DB, query string, args ...
 	return st.QueryRowContext(ctx, args...)
 }
 
-// txStmt is query in tx: the statement Open prepared for it, or one
-// prepared now for tx alone. (Preparing on the writer would wait for its
-// one connection, which tx holds.)
+// txStmt is query in tx, one of txQueries, which Open prepared: preparing
+// it now on the writer would wait for its one connection, which tx holds.
 func (s *Store) txStmt(ctx context.Context, tx *sql.Tx, query string) (*sql.Stmt, error) {
 	s.mu.Lock()
 	st := s.stmts[stmtKey{s.w, query}]
 	s.mu.Unlock()
 	if st == nil {
-		return tx.PrepareContext(ctx, query)
+		return nil, fmt.Errorf("statement not among txQueries: %.40s", query)
 	}
 	return tx.StmtContext(ctx, st), nil
 }
